@@ -1,0 +1,3 @@
+module github.com/strata-os/strata/agent
+
+go 1.25.0

@@ -1,0 +1,51 @@
+package harness
+
+import "time"
+
+// Status is the outcome of a test.
+type Status string
+
+const (
+	Pass Status = "PASS"
+	Fail Status = "FAIL"
+	Skip Status = "SKIP"
+)
+
+// Result is what a test left behind when it finished.
+type Result struct {
+	Name     string
+	Status   Status
+	TimedOut bool
+	Start    time.Time
+	Duration time.Duration
+	// Messages are the failure messages (Error, Fatal, timeout, panic) or the
+	// skip reason, in the order they happened.
+	Messages []string
+	// Output is every line the test logged, failures included.
+	Output   []string
+	Subtests []*Result
+}
+
+// Summary counts results of top-level tests.
+type Summary struct {
+	Passed, Failed, Skipped, TimedOut int
+}
+
+// Summarize counts the given results.
+func Summarize(results []*Result) Summary {
+	var s Summary
+	for _, r := range results {
+		switch r.Status {
+		case Pass:
+			s.Passed++
+		case Fail:
+			s.Failed++
+		case Skip:
+			s.Skipped++
+		}
+		if r.TimedOut {
+			s.TimedOut++
+		}
+	}
+	return s
+}

@@ -1,0 +1,3 @@
+module github.com/strata-os/strata/testsuites
+
+go 1.25.0

@@ -1,0 +1,3 @@
+module github.com/strata-os/strata/tools
+
+go 1.25.0
