@@ -1,6 +1,6 @@
 module github.com/strata-os/strata/core
 
-go 1.25.0
+go 1.26.0
 
 require (
 	github.com/coreos/butane v0.29.0
@@ -20,4 +20,10 @@ require (
 	github.com/pmezard/go-difflib v1.0.1-0.20181226105442-5d4384ee4fb2 // indirect
 	github.com/stretchr/testify v1.11.1 // indirect
 	github.com/vincent-petithory/dataurl v1.0.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+)
+
+require (
+	golang.org/x/crypto v0.58.0
+	golang.org/x/term v0.47.0
 )

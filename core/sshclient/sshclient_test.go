@@ -1,0 +1,189 @@
+package sshclient
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/strata-os/strata/core/sshclient/sshtest"
+)
+
+func newServer(t *testing.T, key *KeyPair, dir string) *sshtest.Server {
+	t.Helper()
+	s, err := sshtest.NewServer(sshtest.LocalShell(dir), key.Signer.PublicKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func testKey(t *testing.T) *KeyPair {
+	t.Helper()
+	k, err := GenerateKey("kola@test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func fastDial(k *KeyPair) DialOptions {
+	return DialOptions{User: "core", Signer: k.Signer, RetryInterval: 50 * time.Millisecond, AttemptTimeout: time.Second}
+}
+
+func TestKeyPair(t *testing.T) {
+	k := testKey(t)
+	if !strings.HasPrefix(k.AuthorizedKey, "ssh-ed25519 ") || !strings.HasSuffix(k.AuthorizedKey, " kola@test") {
+		t.Errorf("authorized key %q", k.AuthorizedKey)
+	}
+	path := filepath.Join(t.TempDir(), "id")
+	if err := k.WritePrivateKey(path); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("private key file mode %v, %v", fi.Mode(), err)
+	}
+	b, _ := os.ReadFile(path)
+	if !strings.Contains(string(b), "OPENSSH PRIVATE KEY") {
+		t.Errorf("not an OpenSSH key: %.40s", b)
+	}
+	if strings.Contains(k.String(), "PRIVATE") {
+		t.Error("String leaks the private key")
+	}
+}
+
+func TestRunAndExitStatus(t *testing.T) {
+	k := testKey(t)
+	dir := t.TempDir()
+	s := newServer(t, k, dir)
+	ctx := context.Background()
+	c, err := Dial(ctx, s.Addr, fastDial(k))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	out, _, err := Output(ctx, c, "echo hello; echo oops >&2")
+	if err != nil || string(out) != "hello\n" {
+		t.Errorf("Output = %q, %v", out, err)
+	}
+	_, _, err = Output(ctx, c, "echo failing >&2; exit 7")
+	var ee *ExitError
+	if !errors.As(err, &ee) || ee.Status != 7 || !strings.Contains(err.Error(), "failing") {
+		t.Errorf("exit 7: %v", err)
+	}
+
+	// A command that outlives its context is killed.
+	cctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err = Run(cctx, c, "sleep 30", nil, nil, nil)
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 5*time.Second {
+		t.Errorf("hung command: %v after %v", err, time.Since(start))
+	}
+}
+
+func TestCopyFile(t *testing.T) {
+	k := testKey(t)
+	dir := t.TempDir()
+	s := newServer(t, k, dir)
+	ctx := context.Background()
+	c, err := Dial(ctx, s.Addr, fastDial(k))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	dst := filepath.Join(dir, "it's a file")
+	if err := CopyFile(ctx, c, strings.NewReader("payload"), dst, 0o751); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(dst)
+	fi, _ := os.Stat(dst)
+	if err != nil || string(b) != "payload" || fi.Mode().Perm() != 0o751 {
+		t.Errorf("copied %q mode %v err %v", b, fi.Mode(), err)
+	}
+	err = CopyFile(ctx, c, strings.NewReader("x"), filepath.Join(dir, "no", "such", "dir", "f"), 0o644)
+	if err == nil || !strings.Contains(err.Error(), "copy to") {
+		t.Errorf("copy into missing dir: %v", err)
+	}
+}
+
+// Dial keeps trying while the machine boots, and gives up with a message
+// naming the address when it never comes.
+func TestDialRetries(t *testing.T) {
+	k := testKey(t)
+	s := newServer(t, k, t.TempDir())
+	s.Down()
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		if err := s.Up(); err != nil {
+			t.Error(err)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := Dial(ctx, s.Addr, fastDial(k))
+	if err != nil {
+		t.Fatalf("dial after boot: %v", err)
+	}
+	c.Close()
+
+	s.Down()
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel2()
+	_, err = Dial(ctx2, s.Addr, fastDial(k))
+	var de *DialError
+	if !errors.As(err, &de) || de.Attempts < 2 || !strings.Contains(err.Error(), s.Addr) {
+		t.Errorf("dial to a dead machine: %v", err)
+	}
+}
+
+func TestDialWrongKey(t *testing.T) {
+	k := testKey(t)
+	s := newServer(t, k, t.TempDir())
+	other := testKey(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err := Dial(ctx, s.Addr, fastDial(other))
+	if err == nil || !strings.Contains(err.Error(), "unable to authenticate") {
+		t.Errorf("wrong key: %v", err)
+	}
+	// The key arriving late (cloud-init) is picked up by the retries.
+	go func() { time.Sleep(200 * time.Millisecond); s.Authorize(other.Signer.PublicKey()) }()
+	ctx3, cancel3 := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel3()
+	c, err := Dial(ctx3, s.Addr, fastDial(other))
+	if err != nil {
+		t.Fatalf("late key: %v", err)
+	}
+	c.Close()
+}
+
+func TestShell(t *testing.T) {
+	k := testKey(t)
+	s := newServer(t, k, t.TempDir())
+	ctx := context.Background()
+	c, err := Dial(ctx, s.Addr, fastDial(k))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var out strings.Builder
+	err = Shell(ctx, c, strings.NewReader("echo from-shell\nexit 3\n"), &out, &out)
+	if err != nil || !strings.Contains(out.String(), "from-shell") {
+		t.Errorf("shell: %v, output %q", err, out.String())
+	}
+}
+
+func TestQuote(t *testing.T) {
+	for in, want := range map[string]string{"a": "'a'", "it's": `'it'\''s'`, "": "''"} {
+		if got := Quote(in); got != want {
+			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
