@@ -113,6 +113,12 @@ func (s *Server) Down() {
 
 // Up listens again on the address the server had.
 func (s *Server) Up() error {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return errors.New("sshtest: server closed")
+	}
 	l, err := net.Listen("tcp", s.Addr)
 	if err != nil {
 		return fmt.Errorf("sshtest listen again on %s: %w", s.Addr, err)

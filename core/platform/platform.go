@@ -1,0 +1,89 @@
+// Package platform holds the contracts between strata's test runner and the
+// places machines run: a Flight (what one kola run shares on a provider: the
+// API client, the SSH key), Clusters (the machines of one test) and Machines.
+// Providers live in their own modules and register themselves here from
+// init(); this package imports none of them.
+package platform
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"log/slog"
+
+	"github.com/strata-os/strata/core/conf"
+	"github.com/strata-os/strata/core/sshclient"
+	"golang.org/x/crypto/ssh"
+)
+
+// Flight is what one run shares on a provider. Destroy destroys every
+// cluster the flight made that is still alive.
+type Flight interface {
+	Name() string
+	Platform() string
+	// SSHKey is the key pair generated for this flight; its public half is
+	// put on every machine.
+	SSHKey() *sshclient.KeyPair
+	NewCluster(ctx context.Context, opts ClusterOptions) (Cluster, error)
+	Destroy(ctx context.Context) error
+}
+
+// FlightOptions are given to a provider's NewFlight.
+type FlightOptions struct {
+	// Name identifies the flight in resource names and tags.
+	Name string
+	// OutputDir is where the flight may keep files; clusters get their own.
+	OutputDir string
+	// Arch is the machine architecture to boot (amd64, arm64).
+	Arch   string
+	Logger *slog.Logger
+}
+
+// ClusterOptions describe one test's cluster.
+type ClusterOptions struct {
+	Name string
+	// OutputDir receives one directory per machine, named by machine ID,
+	// holding at least "userdata" (as sent); the runner adds console.txt
+	// and journal.txt.
+	OutputDir string
+	// NoSSHKeyInUserData and NoSSHKeyInMetadata turn off one of the two
+	// ways the flight's key reaches a machine (tests of key handling).
+	NoSSHKeyInUserData bool
+	NoSSHKeyInMetadata bool
+}
+
+// Cluster is the machines of one test.
+type Cluster interface {
+	Name() string
+	Platform() string
+	// NewMachine creates a machine with userdata (plus the flight's SSH key)
+	// and returns when it answers SSH. On error nothing is left behind.
+	NewMachine(ctx context.Context, userdata *conf.UserData) (Machine, error)
+	Machines() []Machine
+	// Destroy destroys every machine; it is safe to call more than once.
+	Destroy(ctx context.Context) error
+}
+
+// Machine is one running machine.
+type Machine interface {
+	ID() string
+	// IP is the address kola reaches the machine at; PrivateIP is where the
+	// other machines of its cluster reach it.
+	IP() string
+	PrivateIP() string
+	// SSHClient returns a connected client, dialing if needed.
+	SSHClient(ctx context.Context) (*ssh.Client, error)
+	// SSH runs cmd; a non-zero exit is a *sshclient.ExitError.
+	SSH(ctx context.Context, cmd string) (stdout, stderr []byte, err error)
+	// CopyFile writes src to dst on the machine.
+	CopyFile(ctx context.Context, src io.Reader, dst string, mode fs.FileMode) error
+	// Reboot reboots the machine and returns when it answers SSH again
+	// with a new boot ID.
+	Reboot(ctx context.Context) error
+	// Journal returns the systemd journal of every boot, or ErrNoJournal.
+	Journal(ctx context.Context) ([]byte, error)
+	// ConsoleOutput returns the serial console so far (what the provider
+	// can get: some clouds keep only the tail).
+	ConsoleOutput() string
+	Destroy(ctx context.Context) error
+}
