@@ -13,7 +13,6 @@ require (
 	github.com/aws/aws-sdk-go-v2 v1.43.4 // indirect
 	github.com/clarketm/json v1.17.1 // indirect
 	github.com/coreos/go-json v0.0.0-20230131223807-18775e0fb4fb // indirect
-	github.com/coreos/go-semver v0.3.1 // indirect
 	github.com/coreos/go-systemd/v22 v22.7.0 // indirect
 	github.com/davecgh/go-spew v1.1.2-0.20180830191138-d8f796af33cc // indirect
 	github.com/kr/text v0.2.0 // indirect
@@ -24,6 +23,7 @@ require (
 )
 
 require (
+	github.com/coreos/go-semver v0.3.1
 	golang.org/x/crypto v0.58.0
 	golang.org/x/term v0.47.0
 )
