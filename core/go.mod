@@ -24,6 +24,8 @@ require (
 
 require (
 	github.com/coreos/go-semver v0.3.1
+	github.com/joshdk/go-junit v1.0.0
+	github.com/jstemmer/go-junit-report/v2 v2.1.0
 	golang.org/x/crypto v0.58.0
 	golang.org/x/term v0.47.0
 )

@@ -277,7 +277,11 @@ var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 func sanitize(name string) string { return unsafeChars.ReplaceAllString(name, "_") }
 
-// sanitizePath keeps the subtest hierarchy as directories.
+// ArtifactPath is where, relative to the suite's output directory, a test's
+// OutputDir is: the subtest hierarchy as directories, unsafe characters
+// replaced.
+func ArtifactPath(name string) string { return sanitizePath(name) }
+
 func sanitizePath(name string) string {
 	parts := strings.Split(name, "/")
 	for i, p := range parts {

@@ -152,7 +152,7 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	if err != nil {
 		return nil, platform.Infra("machine root dir", err)
 	}
-	m := &Machine{p: p, id: id, Dir: dir, UserData: rendered, privateIP: fmt.Sprintf("10.0.0.%d", index+2), bootID: newBootID()}
+	m := &Machine{p: p, id: id, Cluster: c.Name(), Dir: dir, UserData: rendered, privateIP: fmt.Sprintf("10.0.0.%d", index+2), bootID: newBootID()}
 	var keys []ssh.PublicKey
 	// A key reaches the machine by metadata or by userdata; the fake
 	// honours both switches.
@@ -183,6 +183,8 @@ type Machine struct {
 	p         *Provider
 	id        string
 	privateIP string
+	// Cluster is the name of the cluster (the test) the machine is in.
+	Cluster string
 	// Dir is the machine's "root": commands run there.
 	Dir      string
 	UserData conf.Rendered

@@ -1,0 +1,167 @@
+package runner
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/strata-os/strata/core/harness"
+)
+
+// Status of a test in the reports. ERROR is a failure of the platform
+// (machines not created), not of the image under test.
+type Status string
+
+const (
+	Passed  Status = "PASS"
+	Failed  Status = "FAIL"
+	Skipped Status = "SKIP"
+	Errored Status = "ERROR"
+)
+
+// TestReport is one test in report.json.
+type TestReport struct {
+	Name            string        `json:"name"`
+	Status          Status        `json:"status"`
+	TimedOut        bool          `json:"timed_out,omitempty"`
+	Start           time.Time     `json:"start"`
+	DurationSeconds float64       `json:"duration_seconds"`
+	Messages        []string      `json:"messages,omitempty"`
+	Output          []string      `json:"output,omitempty"`
+	Artifacts       string        `json:"artifacts,omitempty"` // relative to the run directory
+	Subtests        []*TestReport `json:"subtests,omitempty"`
+}
+
+// Counts of top-level tests.
+type Counts struct {
+	Passed  int `json:"passed"`
+	Failed  int `json:"failed"`
+	Skipped int `json:"skipped"`
+	Errors  int `json:"errors"`
+}
+
+// Report is report.json: the outcome of a run.
+type Report struct {
+	Platform        string        `json:"platform"`
+	Flight          string        `json:"flight"`
+	Started         time.Time     `json:"started"`
+	DurationSeconds float64       `json:"duration_seconds"`
+	Interrupted     bool          `json:"interrupted,omitempty"`
+	Counts          Counts        `json:"counts"`
+	Tests           []*TestReport `json:"tests"`
+	// Dir is the run's output directory.
+	Dir string `json:"-"`
+}
+
+func newReport(platform, flight, dir string, started time.Time, d time.Duration, results []*harness.Result, infra func(string) bool) *Report {
+	rep := &Report{Platform: platform, Flight: flight, Dir: dir, Started: started, DurationSeconds: d.Seconds(), Tests: []*TestReport{}}
+	for _, res := range results {
+		tr := convert(dir, res)
+		if tr.Status == Failed && infra(res.Name) {
+			tr.Status = Errored
+		}
+		switch tr.Status {
+		case Passed:
+			rep.Counts.Passed++
+		case Failed:
+			rep.Counts.Failed++
+		case Skipped:
+			rep.Counts.Skipped++
+		case Errored:
+			rep.Counts.Errors++
+		}
+		rep.Tests = append(rep.Tests, tr)
+	}
+	return rep
+}
+
+func convert(dir string, r *harness.Result) *TestReport {
+	tr := &TestReport{
+		Name:            r.Name,
+		TimedOut:        r.TimedOut,
+		Start:           r.Start,
+		DurationSeconds: r.Duration.Seconds(),
+		Messages:        r.Messages,
+		Output:          r.Output,
+	}
+	switch r.Status {
+	case harness.Pass:
+		tr.Status = Passed
+	case harness.Skip:
+		tr.Status = Skipped
+	default:
+		tr.Status = Failed
+	}
+	if rel := filepath.FromSlash(harness.ArtifactPath(r.Name)); dirExists(filepath.Join(dir, rel)) {
+		tr.Artifacts = rel
+	}
+	for _, s := range r.Subtests {
+		tr.Subtests = append(tr.Subtests, convert(dir, s))
+	}
+	return tr
+}
+
+func dirExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+// ExitCode is kola's exit status for the run: 1 if a test failed, else 3
+// if one errored (platform trouble), 130 if interrupted, else 0.
+func (r *Report) ExitCode() int {
+	switch {
+	case r.Counts.Failed > 0:
+		return ExitFailed
+	case r.Counts.Errors > 0:
+		return ExitInfra
+	case r.Interrupted:
+		return ExitInterrupt
+	}
+	return ExitOK
+}
+
+// Summary is the one line a person (or CI log) needs.
+func (r *Report) Summary() string {
+	s := fmt.Sprintf("%d passed, %d failed, %d skipped, %d errors", r.Counts.Passed, r.Counts.Failed, r.Counts.Skipped, r.Counts.Errors)
+	if r.Interrupted {
+		s += " (interrupted)"
+	}
+	return s
+}
+
+func (r *Report) write() error {
+	if err := writeJSON(r.Dir, "report.json", r); err != nil {
+		return err
+	}
+	if err := writeFile(r.Dir, "report.tap", r.TAP()); err != nil {
+		return err
+	}
+	x, err := r.JUnit()
+	if err != nil {
+		return err
+	}
+	return writeFile(r.Dir, "junit.xml", x)
+}
+
+func writeJSON(dir, name string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", name, err)
+	}
+	return writeFile(dir, name, append(b, '\n'))
+}
+
+// writeFile writes through a temporary file so an interrupted run never
+// leaves half a report.
+func writeFile(dir, name string, data []byte) error {
+	tmp := filepath.Join(dir, "."+name+".tmp")
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
+}

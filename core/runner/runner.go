@@ -1,0 +1,192 @@
+// Package runner runs a flight of kola tests: it selects tests from the
+// register, runs them on one platform under the harness with a parallelism
+// limit and per-test timeouts, creates and always destroys each test's
+// cluster, checks consoles and journals for kernel panics and failed units,
+// and writes the run's artifacts and reports (properties.json, report.json,
+// report.tap, junit.xml) under _kola_temp/<platform>-<timestamp>/.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/strata-os/strata/core/harness"
+	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/core/register"
+)
+
+// Options configure a run.
+type Options struct {
+	Criteria
+	Provider platform.Provider
+	Registry *register.Registry // default register.Default
+	// Parallel is -j as given: a number or "auto".
+	Parallel string
+	// Timeout is the default per-test timeout; tests may set their own.
+	Timeout time.Duration
+	// OutputRoot holds run directories; default "_kola_temp".
+	OutputRoot string
+	// Kolet is the agent binary copied to machines of tests with native
+	// functions.
+	Kolet string
+	// CommandLine and ProviderOptions go into properties.json.
+	CommandLine     []string
+	ProviderOptions any
+	// Grace and CleanupTimeout tune the harness (see harness.Options).
+	Grace          time.Duration
+	CleanupTimeout time.Duration
+	// Verbose prints every test's log, not only failures'.
+	Verbose bool
+	// Progress receives go-test-like lines; default os.Stdout.
+	Progress io.Writer
+	Logger   *slog.Logger
+	now      func() time.Time
+}
+
+// Run runs the selected tests and writes the reports. The error is a
+// *UsageError or *InfraError when the run could not start; test failures
+// are in the Report (see ExitCode).
+func Run(ctx context.Context, opts Options) (*Report, error) {
+	if opts.Registry == nil {
+		opts.Registry = register.Default
+	}
+	if opts.OutputRoot == "" {
+		opts.OutputRoot = "_kola_temp"
+	}
+	if opts.Arch == "" {
+		opts.Arch = runtime.GOARCH
+	}
+	if opts.Platform == "" {
+		opts.Platform = opts.Provider.Name
+	}
+	if opts.Progress == nil {
+		opts.Progress = os.Stdout
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.now == nil {
+		opts.now = time.Now
+	}
+	if opts.Provider.NewFlight == nil {
+		return nil, usagef("no provider for platform %q", opts.Platform)
+	}
+	if err := opts.Registry.Err(); err != nil {
+		return nil, &UsageError{Err: fmt.Errorf("invalid test definitions:\n%w", err)}
+	}
+	tests, excluded, err := Select(opts.Registry.Tests(), opts.Criteria)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range excluded {
+		opts.Logger.Info("test does not apply", "test", e.Test, "reason", e.Reason)
+	}
+	if err := checkKolet(tests, opts.Kolet); err != nil {
+		return nil, err
+	}
+	maxSize := 1
+	for _, t := range tests {
+		maxSize = max(maxSize, t.ClusterSize)
+	}
+	machineMiB := opts.Provider.MachineMemoryMiB
+	parallel, err := ParseParallel(opts.Parallel, machineMiB, maxSize)
+	if err != nil {
+		return nil, err
+	}
+
+	started := opts.now()
+	dir, err := makeOutputDir(opts.OutputRoot, opts.Platform, started)
+	if err != nil {
+		return nil, &InfraError{Err: err}
+	}
+	flightName := fmt.Sprintf("kola-%s", started.UTC().Format("20060102-150405"))
+	props := newProperties(opts, flightName, parallel, started)
+	if err := writeJSON(dir, "properties.json", props); err != nil {
+		return nil, &InfraError{Err: err}
+	}
+	opts.Logger.Info("starting run", "platform", opts.Platform, "tests", len(tests), "parallel", parallel, "output", dir)
+
+	flight, err := opts.Provider.NewFlight(ctx, platform.FlightOptions{Name: flightName, OutputDir: dir, Arch: opts.Arch, Logger: opts.Logger})
+	if err != nil {
+		return nil, &InfraError{Err: fmt.Errorf("start %s flight: %w", opts.Platform, err)}
+	}
+	r := &run{opts: opts, flight: flight, infra: map[string]bool{}}
+	var htests []harness.Test
+	for _, t := range tests {
+		htests = append(htests, harness.Test{Name: t.Name, Timeout: t.Timeout, Run: r.testFunc(t)})
+	}
+	suite := harness.NewSuite(harness.Options{
+		Parallel:       parallel,
+		Timeout:        opts.Timeout,
+		Grace:          opts.Grace,
+		CleanupTimeout: opts.CleanupTimeout,
+		OutputDir:      dir,
+		Verbose:        opts.Verbose,
+		Output:         opts.Progress,
+		Logger:         opts.Logger,
+	}, htests)
+	results := suite.Run(ctx)
+
+	// Every test destroyed its cluster; this catches clusters made outside
+	// a test's lifecycle and is a no-op otherwise.
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
+	defer cancel()
+	var destroyErr error
+	if err := flight.Destroy(dctx); err != nil {
+		destroyErr = &InfraError{Err: fmt.Errorf("destroy flight: %w", err)}
+	}
+
+	rep := newReport(opts.Platform, flightName, dir, started, opts.now().Sub(started), results, r.isInfra)
+	rep.Interrupted = ctx.Err() != nil
+	if err := rep.write(); err != nil {
+		return rep, &InfraError{Err: errors.Join(err, destroyErr)}
+	}
+	return rep, destroyErr
+}
+
+func checkKolet(tests []*register.Test, kolet string) error {
+	var need []string
+	for _, t := range tests {
+		if len(t.NativeFuncs) > 0 {
+			need = append(need, t.Name)
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	if kolet == "" {
+		return usagef("tests %v run native functions: give the kolet binary with --kolet", need)
+	}
+	if fi, err := os.Stat(kolet); err != nil || fi.IsDir() {
+		return usagef("kolet binary %q: not a file (%v)", kolet, err)
+	}
+	return nil
+}
+
+// run is the state shared by the tests of one run.
+type run struct {
+	opts   Options
+	flight platform.Flight
+
+	mu    sync.Mutex
+	infra map[string]bool
+}
+
+func (r *run) markInfra(test string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.infra[test] = true
+}
+
+func (r *run) isInfra(test string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.infra[test]
+}

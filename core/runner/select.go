@@ -1,0 +1,146 @@
+package runner
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/coreos/go-semver/semver"
+	"github.com/strata-os/strata/core/register"
+)
+
+// Criteria choose the tests of a run.
+type Criteria struct {
+	// Patterns are globs (path.Match syntax) over test names; none means all.
+	Patterns []string
+	// Tags: a test must carry every plain tag and none of the "!tag" ones.
+	Tags     []string
+	Platform string
+	Arch     string
+	// Distro and OSVersion are the image's; empty means unknown, and then
+	// tests are not filtered by them.
+	Distro    string
+	OSVersion string
+}
+
+// Excluded is a test a pattern matched but the platform, architecture,
+// distro, version or tags left out.
+type Excluded struct {
+	Test   string
+	Reason string
+}
+
+// Select returns the tests matching c, in name order, and those a pattern
+// matched but that do not apply here. A malformed pattern, tag or version is
+// a *UsageError, and so is a pattern that matches no test at all.
+func Select(tests []*register.Test, c Criteria) ([]*register.Test, []Excluded, error) {
+	patterns := c.Patterns
+	if len(patterns) == 0 {
+		patterns = []string{"*"}
+	}
+	for _, p := range patterns {
+		if _, err := path.Match(p, ""); err != nil {
+			return nil, nil, usagef("bad test pattern %q: %v", p, err)
+		}
+	}
+	var include, exclude []string
+	for _, t := range c.Tags {
+		if neg, ok := strings.CutPrefix(t, "!"); ok {
+			if neg == "" {
+				return nil, nil, usagef("bad tag %q: nothing after '!'", t)
+			}
+			exclude = append(exclude, neg)
+		} else if t == "" {
+			return nil, nil, usagef("empty tag")
+		} else {
+			include = append(include, t)
+		}
+	}
+	var version *semver.Version
+	if c.OSVersion != "" {
+		v, err := semver.NewVersion(c.OSVersion)
+		if err != nil {
+			return nil, nil, usagef("bad OS version %q: %v", c.OSVersion, err)
+		}
+		version = v
+	}
+
+	matched := make([]bool, len(patterns))
+	var selected []*register.Test
+	var excluded []Excluded
+	for _, t := range tests {
+		hit := false
+		for i, p := range patterns {
+			if ok, _ := path.Match(p, t.Name); ok {
+				hit, matched[i] = true, true
+			}
+		}
+		if !hit {
+			continue
+		}
+		if reason := exclusion(t, c, include, exclude, version); reason != "" {
+			excluded = append(excluded, Excluded{Test: t.Name, Reason: reason})
+			continue
+		}
+		selected = append(selected, t)
+	}
+	for i, p := range patterns {
+		if !matched[i] {
+			return nil, nil, usagef("pattern %q matches no registered test (see kola list)", p)
+		}
+	}
+	return selected, excluded, nil
+}
+
+func exclusion(t *register.Test, c Criteria, include, exclude []string, version *semver.Version) string {
+	if r := allowed("platform", c.Platform, t.Platforms, t.ExcludePlatforms); r != "" {
+		return r
+	}
+	if r := allowed("architecture", c.Arch, t.Architectures, t.ExcludeArchitectures); r != "" {
+		return r
+	}
+	if c.Distro != "" {
+		if r := allowed("distro", c.Distro, t.Distros, t.ExcludeDistros); r != "" {
+			return r
+		}
+	}
+	for _, tag := range include {
+		if !contains(t.Tags, tag) {
+			return fmt.Sprintf("lacks tag %q", tag)
+		}
+	}
+	for _, tag := range exclude {
+		if contains(t.Tags, tag) {
+			return fmt.Sprintf("has excluded tag %q", tag)
+		}
+	}
+	if version != nil {
+		min, end := t.VersionRange()
+		if min != nil && version.LessThan(*min) {
+			return fmt.Sprintf("OS version %s is below MinVersion %s", version, min)
+		}
+		if end != nil && !version.LessThan(*end) {
+			return fmt.Sprintf("OS version %s is not below EndVersion %s", version, end)
+		}
+	}
+	return ""
+}
+
+func allowed(what, value string, only, except []string) string {
+	if len(only) > 0 && !contains(only, value) {
+		return fmt.Sprintf("%s %s not in %v", what, value, only)
+	}
+	if contains(except, value) {
+		return fmt.Sprintf("%s %s excluded", what, value)
+	}
+	return ""
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

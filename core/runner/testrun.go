@@ -1,0 +1,135 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/strata-os/strata/core/cluster"
+	"github.com/strata-os/strata/core/consolecheck"
+	"github.com/strata-os/strata/core/harness"
+	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/core/register"
+)
+
+// journalTimeout bounds collecting one machine's journal after a test: a
+// machine the test broke must not hold up the run.
+const journalTimeout = 30 * time.Second
+
+// testFunc is the harness function of one kola test: make the cluster, make
+// its machines, run the test, and (as a cleanup, so also after a failure,
+// panic, timeout or interrupt) save artifacts, check them and destroy.
+func (r *run) testFunc(t *register.Test) func(*harness.H) {
+	return func(h *harness.H) {
+		h.Parallel()
+		ctx := h.Context()
+		c, err := r.flight.NewCluster(ctx, platform.ClusterOptions{
+			Name:               t.Name,
+			OutputDir:          h.OutputDir(),
+			NoSSHKeyInUserData: t.HasFlag(register.NoSSHKeyInUserData),
+			NoSSHKeyInMetadata: t.HasFlag(register.NoSSHKeyInMetadata),
+		})
+		if err != nil {
+			r.markInfra(t.Name)
+			h.Fatalf("create cluster: %v", err)
+		}
+		h.Cleanup(func() { r.finishCluster(h, t, c) })
+
+		for i := 0; i < t.ClusterSize; i++ {
+			m, err := c.NewMachine(ctx, t.UserData)
+			if err != nil {
+				if platform.IsInfra(err) {
+					r.markInfra(t.Name)
+				}
+				h.Fatalf("create machine %d of %d: %v", i+1, t.ClusterSize, err)
+			}
+			h.Logf("machine %s up at %s (private %s)", m.ID(), m.IP(), m.PrivateIP())
+		}
+		if len(t.NativeFuncs) > 0 {
+			if err := r.installKolet(ctx, c); err != nil {
+				r.markInfra(t.Name)
+				h.Fatal(err)
+			}
+		}
+		t.Run(cluster.TestCluster{H: h, Cluster: c, TestName: t.Name})
+	}
+}
+
+func (r *run) installKolet(ctx context.Context, c platform.Cluster) error {
+	for _, m := range c.Machines() {
+		f, err := os.Open(r.opts.Kolet)
+		if err != nil {
+			return fmt.Errorf("open kolet: %w", err)
+		}
+		err = m.CopyFile(ctx, f, cluster.KoletPath, 0o755)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("copy kolet to %s: %w", m.ID(), err)
+		}
+	}
+	return nil
+}
+
+// finishCluster saves each machine's console and journal, fails the test
+// on what the checks find, and destroys the cluster whatever happens.
+func (r *run) finishCluster(h *harness.H, t *register.Test, c platform.Cluster) {
+	ctx, cancel := h.CleanupContext()
+	defer cancel()
+	defer func() {
+		if err := c.Destroy(ctx); err != nil {
+			r.markInfra(t.Name)
+			h.Errorf("destroy cluster: %v", err)
+		}
+	}()
+	disabled := disabledChecks(t)
+	for _, m := range c.Machines() {
+		dir := filepath.Join(h.OutputDir(), m.ID())
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			h.Errorf("artifacts of %s: %v", m.ID(), err)
+			continue
+		}
+		console := m.ConsoleOutput()
+		if err := os.WriteFile(filepath.Join(dir, "console.txt"), []byte(console), 0o644); err != nil {
+			h.Errorf("save console of %s: %v", m.ID(), err)
+		}
+		for _, match := range consolecheck.Scan(console, disabled) {
+			h.Errorf("%s: %s on console (console.txt line %d): %s", m.ID(), match.Check, match.LineNo, match.Line)
+		}
+		jctx, jcancel := context.WithTimeout(ctx, journalTimeout)
+		journal, err := m.Journal(jctx)
+		jcancel()
+		switch {
+		case errors.Is(err, platform.ErrNoJournal):
+		case err != nil:
+			// A machine the test crashed cannot answer; its console says why.
+			h.Logf("could not collect journal of %s: %v", m.ID(), err)
+		default:
+			if err := os.WriteFile(filepath.Join(dir, "journal.txt"), journal, 0o644); err != nil {
+				h.Errorf("save journal of %s: %v", m.ID(), err)
+			}
+			for _, match := range consolecheck.Scan(string(journal), disabled) {
+				h.Errorf("%s: %s in journal (journal.txt line %d): %s", m.ID(), match.Check, match.LineNo, match.Line)
+			}
+		}
+	}
+}
+
+// disabledChecks maps a test's flags to the checks they turn off.
+func disabledChecks(t *register.Test) map[string]bool {
+	d := map[string]bool{}
+	if t.HasFlag(register.NoKernelPanicCheck) {
+		d[consolecheck.KernelPanic] = true
+		d[consolecheck.KernelOops] = true
+		d[consolecheck.KernelBUG] = true
+	}
+	if t.HasFlag(register.NoEmergencyShellCheck) {
+		d[consolecheck.EmergencyShell] = true
+	}
+	if t.HasFlag(register.NoFailedUnitCheck) {
+		d[consolecheck.FailedUnit] = true
+	}
+	return d
+}
