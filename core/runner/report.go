@@ -108,16 +108,17 @@ func dirExists(p string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// ExitCode is kola's exit status for the run: 1 if a test failed, else 3
-// if one errored (platform trouble), 130 if interrupted, else 0.
+// ExitCode is kola's exit status for the run: 130 if it was interrupted
+// (the tests it cut short failed because of that), else 1 if a test
+// failed, else 3 if one errored (platform trouble), else 0.
 func (r *Report) ExitCode() int {
 	switch {
+	case r.Interrupted:
+		return ExitInterrupt
 	case r.Counts.Failed > 0:
 		return ExitFailed
 	case r.Counts.Errors > 0:
 		return ExitInfra
-	case r.Interrupted:
-		return ExitInterrupt
 	}
 	return ExitOK
 }

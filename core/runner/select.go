@@ -17,8 +17,8 @@ type Criteria struct {
 	Tags     []string
 	Platform string
 	Arch     string
-	// Distro and OSVersion are the image's; empty means unknown, and then
-	// tests are not filtered by them.
+	// Distro and OSVersion are the image's. Any empty criterion means
+	// unknown, and tests are not filtered by it.
 	Distro    string
 	OSVersion string
 }
@@ -93,14 +93,18 @@ func Select(tests []*register.Test, c Criteria) ([]*register.Test, []Excluded, e
 }
 
 func exclusion(t *register.Test, c Criteria, include, exclude []string, version *semver.Version) string {
-	if r := allowed("platform", c.Platform, t.Platforms, t.ExcludePlatforms); r != "" {
-		return r
-	}
-	if r := allowed("architecture", c.Arch, t.Architectures, t.ExcludeArchitectures); r != "" {
-		return r
-	}
-	if c.Distro != "" {
-		if r := allowed("distro", c.Distro, t.Distros, t.ExcludeDistros); r != "" {
+	for _, f := range []struct {
+		what, value    string
+		only, excluded []string
+	}{
+		{"platform", c.Platform, t.Platforms, t.ExcludePlatforms},
+		{"architecture", c.Arch, t.Architectures, t.ExcludeArchitectures},
+		{"distro", c.Distro, t.Distros, t.ExcludeDistros},
+	} {
+		if f.value == "" { // unknown: do not filter
+			continue
+		}
+		if r := allowed(f.what, f.value, f.only, f.excluded); r != "" {
 			return r
 		}
 	}

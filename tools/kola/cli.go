@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"strings"
+
+	"github.com/alecthomas/kong"
+	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/core/register"
+	"github.com/strata-os/strata/core/runner"
+)
+
+// defaultPlatform is used when --platform is not given.
+const defaultPlatform = "qemu"
+
+// app is kola with its outside world, so tests can run it in-process.
+type app struct {
+	stdout, stderr io.Writer
+	providers      *platform.Registry
+	tests          *register.Registry
+	// exit ends the process on a second interrupt.
+	exit func(int)
+	// ctx, when set, replaces signal handling (tests).
+	ctx  context.Context
+	args []string
+	log  *slog.Logger
+}
+
+type cli struct {
+	Platform string `short:"p" placeholder:"NAME" help:"Platform to run on: ${platforms} (default ${default_platform})."`
+	LogLevel string `name:"log-level" enum:"debug,info,warn,error" default:"info" help:"Log level (${enum})."`
+
+	Run     runCmd     `cmd:"" help:"Run tests on a platform."`
+	List    listCmd    `cmd:"" help:"List the registered tests."`
+	Version versionCmd `cmd:"" help:"Print the version and the linked providers."`
+}
+
+type exitCode int
+
+// usageError is a problem with the command line; kola exits 2.
+type usageError struct{ error }
+
+func (u usageError) Unwrap() error { return u.error }
+
+func (a *app) main(args []string) (code int) {
+	a.args = args
+	defer func() {
+		if r := recover(); r != nil {
+			if c, ok := r.(exitCode); ok {
+				code = int(c)
+				return
+			}
+			panic(r)
+		}
+	}()
+	var c cli
+	var names []string
+	opts := []kong.Option{
+		kong.Name("kola"),
+		kong.Description("Run strata's tests of operating-system images on local VMs and clouds."),
+		kong.Writers(a.stdout, a.stderr),
+		kong.Exit(func(n int) { panic(exitCode(n)) }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	}
+	for _, p := range a.providers.Providers() {
+		names = append(names, p.Name)
+		if p.Flags != nil {
+			opts = append(opts, kong.Embed(p.Flags, fmt.Sprintf("group:%q", p.Name+" platform")))
+		}
+	}
+	platforms := strings.Join(names, ", ")
+	if platforms == "" {
+		platforms = "none linked"
+	}
+	opts = append(opts, kong.Vars{"platforms": platforms, "default_platform": defaultPlatform, "arch": runtime.GOARCH})
+	parser, err := kong.New(&c, opts...)
+	if err != nil {
+		fmt.Fprintln(a.stderr, "kola: internal error:", err)
+		return runner.ExitInfra
+	}
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "kola: %v\n", err)
+		if pe := (*kong.ParseError)(nil); errors.As(err, &pe) {
+			fmt.Fprintf(a.stderr, "Run 'kola %s --help' for usage.\n", commandPath(pe.Context))
+		}
+		return runner.ExitUsage
+	}
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.LogLevel))
+	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+
+	err = kctx.Run(a, &c)
+	return a.exitFor(err)
+}
+
+func commandPath(ctx *kong.Context) string {
+	if ctx == nil {
+		return ""
+	}
+	return strings.TrimSpace(strings.TrimPrefix(ctx.Command(), "<"))
+}
+
+// exitFor prints err and maps it to kola's exit status.
+func (a *app) exitFor(err error) int {
+	if err == nil {
+		return runner.ExitOK
+	}
+	var code exitCodeError
+	if errors.As(err, &code) {
+		return code.code
+	}
+	fmt.Fprintf(a.stderr, "kola: %v\n", err)
+	var ue *runner.UsageError
+	var pe *platform.UnknownProviderError
+	var cu usageError
+	switch {
+	case errors.As(err, &ue), errors.As(err, &pe), errors.As(err, &cu):
+		return runner.ExitUsage
+	}
+	return runner.ExitInfra
+}
+
+// exitCodeError carries an exit status decided after the output was printed
+// (a run whose tests failed).
+type exitCodeError struct{ code int }
+
+func (e exitCodeError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func (c *cli) platform() string {
+	if c.Platform == "" {
+		return defaultPlatform
+	}
+	return c.Platform
+}
+
+type versionCmd struct{}
+
+func (versionCmd) Run(a *app) error {
+	fmt.Fprintf(a.stdout, "kola %s (%s, %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	for _, p := range a.providers.Providers() {
+		fmt.Fprintf(a.stdout, "  platform %-10s %s\n", p.Name, p.Description)
+	}
+	return nil
+}

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/strata-os/strata/core/cluster"
+	"github.com/strata-os/strata/core/conf"
+	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/core/platform/platformtest"
+	"github.com/strata-os/strata/core/register"
+	"github.com/strata-os/strata/core/runner"
+)
+
+// kola runs the CLI in-process against a fake platform and the given tests
+// (the real suites when tests is nil).
+func kola(t *testing.T, tests *register.Registry, args ...string) (code int, stdout, stderr string, fake *platformtest.Provider) {
+	t.Helper()
+	fake = platformtest.New(platformtest.Options{})
+	providers := platform.NewRegistry()
+	if err := providers.Register(fake.Registration()); err != nil {
+		t.Fatal(err)
+	}
+	if tests == nil {
+		tests = register.Default
+	}
+	var out, errOut strings.Builder
+	a := &app{stdout: &out, stderr: &errOut, providers: providers, tests: tests, ctx: context.Background(),
+		exit: func(int) { t.Fatal("exit called") }}
+	code = a.main(args)
+	if live := fake.Live(); len(live) != 0 {
+		t.Errorf("kola %v left machines behind: %v", args, live)
+	}
+	return code, out.String(), errOut.String(), fake
+}
+
+func TestListJSON(t *testing.T) {
+	code, out, errOut, _ := kola(t, nil, "list", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var infos []testInfo
+	if err := json.Unmarshal([]byte(out), &infos); err != nil {
+		t.Fatalf("list --json: %v\n%s", err, out)
+	}
+	found := map[string]testInfo{}
+	for _, i := range infos {
+		found[i.Name] = i
+	}
+	if ssh, ok := found["basic.ssh"]; !ok || ssh.ClusterSize != 1 || strings.Join(ssh.Tags, ",") != "basic,smoke" {
+		t.Errorf("basic.ssh: %+v", ssh)
+	}
+	if n := found["basic.native"]; strings.Join(n.NativeFuncs, ",") != "hostname" {
+		t.Errorf("basic.native: %+v", n)
+	}
+	code, out, _, _ = kola(t, nil, "list", "--tag", "reboot")
+	if code != 0 || !strings.Contains(out, "basic.reboot") || strings.Contains(out, "basic.ssh") {
+		t.Errorf("list --tag reboot: %d\n%s", code, out)
+	}
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	bad := register.NewRegistry()
+	_ = bad.Register(register.Test{Name: "bad.ignition", Run: func(cluster.TestCluster) {},
+		UserData: conf.Ignition(`{"ignition":{"version":"3.4.0"},"systemd":{"units":[{"name":"x.service","enabled":"yes"}]}}`)})
+	for _, tc := range []struct {
+		tests *register.Registry
+		args  []string
+		want  string
+	}{
+		{nil, []string{"run", "-p", "nosuch"}, `unknown platform "nosuch" (known: fake)`},
+		{nil, []string{"run", "-p", "fake", "basic.[x"}, `bad test pattern "basic.[x"`},
+		{nil, []string{"run", "-p", "fake", "nothing.*"}, `pattern "nothing.*" matches no registered test`},
+		{nil, []string{"run", "-p", "fake", "-j", "zero", "basic.ssh"}, `bad -j/--parallel "zero"`},
+		{nil, []string{"run", "--timeout", "soon"}, "--timeout"},
+		{nil, []string{"frobnicate"}, "unexpected argument frobnicate"},
+		{nil, []string{"run", "-p", "fake", "basic.native"}, "--kolet"},
+		{bad, []string{"run", "-p", "fake"}, `test "bad.ignition": UserData: ignition (line 1): json: cannot unmarshal string into Go struct field Unit.systemd.units.enabled of type bool`},
+		{bad, []string{"list"}, `test "bad.ignition"`},
+	} {
+		code, _, errOut, _ := kola(t, tc.tests, tc.args...)
+		if code != runner.ExitUsage || !strings.Contains(errOut, tc.want) {
+			t.Errorf("kola %v: exit %d, stderr %q; want 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"run", "--help"}, {"list", "--help"}} {
+		code, out, _, _ := kola(t, nil, args...)
+		if code != 0 || !strings.Contains(out, "Usage: kola") {
+			t.Errorf("kola %v: %d\n%s", args, code, out)
+		}
+	}
+	code, out, _, _ := kola(t, nil, "run", "--help")
+	if code != 0 || !strings.Contains(out, "--platform=NAME") || !strings.Contains(out, "fake") || !strings.Contains(out, "-j, --parallel") {
+		t.Errorf("run --help lacks the platform list or flags:\n%s", out)
+	}
+	code, out, _, _ = kola(t, nil, "version")
+	if code != 0 || !strings.HasPrefix(out, "kola ") || !strings.Contains(out, "platform fake") {
+		t.Errorf("version: %d %q", code, out)
+	}
+}
+
+// The real basic suite on the fake platform: SSH, exit status, reboot, and
+// a native function through a real kolet binary built from agent/.
+func TestRunBasicSuite(t *testing.T) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go not in PATH: cannot build kolet")
+	}
+	kolet := filepath.Join(t.TempDir(), "kolet")
+	build := exec.Command(gobin, "build", "-o", kolet, "./kolet")
+	build.Dir = filepath.Join("..", "..", "agent")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build kolet: %v\n%s", err, out)
+	}
+	outDir := t.TempDir()
+	code, out, errOut, fake := kola(t, nil, "run", "-p", "fake", "--output-dir", outDir, "--kolet", kolet, "-j", "3", "basic.*")
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "kola: 3 passed, 0 failed, 0 skipped, 0 errors; results in "+filepath.Join(outDir, "fake-")) {
+		t.Errorf("summary missing:\n%s", out)
+	}
+	if len(fake.Created()) != 3 {
+		t.Errorf("%d machines created, want 3", len(fake.Created()))
+	}
+	var rebooted int
+	for _, m := range fake.Created() {
+		rebooted += m.Reboots()
+	}
+	if rebooted != 1 {
+		t.Errorf("%d reboots, want 1", rebooted)
+	}
+	var rep runner.Report
+	b, err := os.ReadFile(filepath.Join(outDir, "fake-latest", "report.json"))
+	if err != nil || json.Unmarshal(b, &rep) != nil {
+		t.Fatalf("report.json: %v", err)
+	}
+	for _, tr := range rep.Tests {
+		if tr.Name == "basic.native" && !strings.Contains(strings.Join(tr.Output, "\n"), "hostname: ") {
+			t.Errorf("kolet's output not in the log: %q", tr.Output)
+		}
+	}
+	var props runner.Properties
+	b, _ = os.ReadFile(filepath.Join(outDir, "fake-latest", "properties.json"))
+	if err := json.Unmarshal(b, &props); err != nil || strings.Join(props.CommandLine, " ") != "kola run -p fake --output-dir "+outDir+" --kolet "+kolet+" -j 3 basic.*" || props.Options.Parallel != 3 {
+		t.Errorf("properties: %v %+v", err, props)
+	}
+}
+
+func TestFailingTestExits1(t *testing.T) {
+	reg := register.NewRegistry()
+	_ = reg.Register(register.Test{Name: "x.fails", ClusterSize: 1, Run: func(c cluster.TestCluster) {
+		c.MustSSH(c.Machines()[0], "test -e /nonexistent/file")
+	}})
+	code, out, _, _ := kola(t, reg, "run", "-p", "fake", "--output-dir", t.TempDir())
+	if code != runner.ExitFailed || !strings.Contains(out, "--- FAIL: x.fails") || !strings.Contains(out, `"test -e /nonexistent/file" exited with status 1`) {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+}
+
+// TestSIGINTLeavesNothing runs kola in a child process, interrupts it with
+// SIGINT while a 3-machine test runs, and checks that the child destroyed
+// every machine, removed their files, wrote its reports and exited 130.
+func TestSIGINTLeavesNothing(t *testing.T) {
+	if os.Getenv("KOLA_SIGINT_CHILD") != "" {
+		sigintChild()
+		return
+	}
+	tmp := t.TempDir()
+	outDir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSIGINTLeavesNothing$")
+	cmd.Env = append(os.Environ(), "KOLA_SIGINT_CHILD=1", "TMPDIR="+tmp, "KOLA_OUT="+outDir)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if sc.Text() == "three machines up" {
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	err = cmd.Wait()
+	all := strings.Join(lines, "\n")
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != runner.ExitInterrupt {
+		t.Errorf("child exit %v, want %d\n%s", err, runner.ExitInterrupt, all)
+	}
+	if !strings.Contains(all, "live machines: 0") || !strings.Contains(all, "created machines: 3") {
+		t.Errorf("child did not destroy its machines:\n%s", all)
+	}
+	if !strings.Contains(all, "stopping tests and destroying machines") {
+		t.Errorf("no interrupt message:\n%s", all)
+	}
+	left, _ := filepath.Glob(filepath.Join(tmp, "*"))
+	if len(left) != 0 {
+		t.Errorf("temp files left behind: %v", left)
+	}
+	if _, err := os.Stat(filepath.Join(outDir, "fake-latest", "junit.xml")); err != nil {
+		t.Errorf("reports not written: %v", err)
+	}
+}
+
+func sigintChild() {
+	fake := platformtest.New(platformtest.Options{})
+	providers := platform.NewRegistry()
+	_ = providers.Register(fake.Registration())
+	reg := register.NewRegistry()
+	_ = reg.Register(register.Test{Name: "three.machines", ClusterSize: 3, Run: func(c cluster.TestCluster) {
+		os.Stdout.WriteString("three machines up\n")
+		select {
+		case <-c.Context().Done():
+		case <-time.After(time.Minute):
+		}
+	}})
+	a := &app{stdout: os.Stdout, stderr: os.Stdout, providers: providers, tests: reg, exit: os.Exit}
+	code := a.main([]string{"run", "-p", "fake", "--output-dir", os.Getenv("KOLA_OUT")})
+	os.Stdout.WriteString("created machines: " + itoa(len(fake.Created())) + "\n")
+	os.Stdout.WriteString("live machines: " + itoa(len(fake.Live())) + "\n")
+	os.Exit(code)
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
