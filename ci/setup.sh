@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what building and testing strata needs, idempotently: a check of
+# the Go toolchain, Debian packages, the Go modules of every workspace
+# module, and pinned Go tools under .cache/bin.
+source "$(dirname "$0")/lib.sh"
+
+command -v go >/dev/null || die "Go not found: install Go >= 1.$GO_MIN_MINOR at /usr/local/go (Debian's golang package is too old)"
+minor=$(go env GOVERSION | sed -E 's/^go1\.([0-9]+).*/\1/')
+[ "$minor" -ge "$GO_MIN_MINOR" ] || die "Go $(go env GOVERSION) is too old: need go1.$GO_MIN_MINOR or newer"
+
+# Debian packages: perl's TAP::Parser reads our TAP reports in tests; gcc
+# serves go test -race.
+need=()
+perl -MTAP::Parser -e1 2>/dev/null || need+=(perl)
+command -v gcc >/dev/null || need+=(gcc libc6-dev)
+if [ ${#need[@]} -gt 0 ]; then
+	log "installing Debian packages: ${need[*]}"
+	sudo=""
+	[ "$(id -u)" = 0 ] || sudo="sudo"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+
+log "downloading Go modules"
+for dir in $(modules); do
+	(cd "$dir" && go mod download)
+done
+
+if [ "$("$TOOLS_BIN/gotestsum" --version 2>/dev/null)" != "gotestsum version $GOTESTSUM_VERSION" ]; then
+	log "installing gotestsum $GOTESTSUM_VERSION"
+	GOBIN="$TOOLS_BIN" GOFLAGS=-mod=mod go install "gotest.tools/gotestsum@$GOTESTSUM_VERSION"
+fi

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every check and test: set-up, gofmt, go vet and go test (with the
+# race detector) on every module in go.work. Prints one summary line.
+source "$(dirname "$0")/lib.sh"
+
+"$ROOT/ci/setup.sh"
+
+log "gofmt"
+# shellcheck disable=SC2046
+unformatted=$(gofmt -l $(modules))
+[ -z "$unformatted" ] || die "not gofmt-formatted (run gofmt -w): $unformatted"
+
+log "go vet"
+# shellcheck disable=SC2046
+go vet $(module_patterns)
+
+log "go test"
+mkdir -p "$ROOT/.cache"
+status=0
+# shellcheck disable=SC2046
+gotestsum --format testname --junitfile "$ROOT/.cache/go-test-junit.xml" --jsonfile "$ROOT/.cache/go-test.json" \
+	-- -race -timeout 15m $(module_patterns) || status=$?
+
+# One line for CI: test2json writes {"Time":..,"Action":..,"Package":..,"Test":..}.
+count() { grep -c "\"Action\":\"$1\",\"Package\":\"[^\"]*\",\"Test\":" "$ROOT/.cache/go-test.json" || true; }
+echo "go test: $(count pass) passed, $(count fail) failed, $(count skip) skipped"
+exit "$status"
