@@ -25,27 +25,3 @@ type Result struct {
 	Output   []string
 	Subtests []*Result
 }
-
-// Summary counts results of top-level tests.
-type Summary struct {
-	Passed, Failed, Skipped, TimedOut int
-}
-
-// Summarize counts the given results.
-func Summarize(results []*Result) Summary {
-	var s Summary
-	for _, r := range results {
-		switch r.Status {
-		case Pass:
-			s.Passed++
-		case Fail:
-			s.Failed++
-		case Skip:
-			s.Skipped++
-		}
-		if r.TimedOut {
-			s.TimedOut++
-		}
-	}
-	return s
-}

@@ -86,7 +86,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	for _, e := range excluded {
-		opts.Logger.Info("test does not apply", "test", e.Test, "reason", e.Reason)
+		opts.Logger.Debug("test does not apply", "test", e.Test, "reason", e.Reason)
 	}
 	if err := checkKolet(tests, opts.Kolet); err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/strata-os/strata/core/sshclient/sshtest"
+	"golang.org/x/crypto/ssh"
 )
 
 func newServer(t *testing.T, key *KeyPair, dir string) *sshtest.Server {
@@ -29,6 +30,20 @@ func testKey(t *testing.T) *KeyPair {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// connect starts a server running commands in a temp dir and dials it.
+func connect(t *testing.T) (*ssh.Client, string) {
+	t.Helper()
+	k := testKey(t)
+	dir := t.TempDir()
+	s := newServer(t, k, dir)
+	c, err := Dial(context.Background(), s.Addr, fastDial(k))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, dir
 }
 
 func fastDial(k *KeyPair) DialOptions {
@@ -58,15 +73,8 @@ func TestKeyPair(t *testing.T) {
 }
 
 func TestRunAndExitStatus(t *testing.T) {
-	k := testKey(t)
-	dir := t.TempDir()
-	s := newServer(t, k, dir)
+	c, _ := connect(t)
 	ctx := context.Background()
-	c, err := Dial(ctx, s.Addr, fastDial(k))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 
 	out, _, err := Output(ctx, c, "echo hello; echo oops >&2")
 	if err != nil || string(out) != "hello\n" {
@@ -89,15 +97,8 @@ func TestRunAndExitStatus(t *testing.T) {
 }
 
 func TestCopyFile(t *testing.T) {
-	k := testKey(t)
-	dir := t.TempDir()
-	s := newServer(t, k, dir)
+	c, dir := connect(t)
 	ctx := context.Background()
-	c, err := Dial(ctx, s.Addr, fastDial(k))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	dst := filepath.Join(dir, "it's a file")
 	if err := CopyFile(ctx, c, strings.NewReader("payload"), dst, 0o751); err != nil {
 		t.Fatal(err)
@@ -165,16 +166,10 @@ func TestDialWrongKey(t *testing.T) {
 }
 
 func TestShell(t *testing.T) {
-	k := testKey(t)
-	s := newServer(t, k, t.TempDir())
+	c, _ := connect(t)
 	ctx := context.Background()
-	c, err := Dial(ctx, s.Addr, fastDial(k))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	var out strings.Builder
-	err = Shell(ctx, c, strings.NewReader("echo from-shell\nexit 3\n"), &out, &out)
+	err := Shell(ctx, c, strings.NewReader("echo from-shell\nexit 3\n"), &out, &out)
 	if err != nil || !strings.Contains(out.String(), "from-shell") {
 		t.Errorf("shell: %v, output %q", err, out.String())
 	}

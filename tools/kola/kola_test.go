@@ -243,3 +243,46 @@ func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+// A provider's flag struct shows in --help under its name and its parsed
+// values reach the provider's NewFlight.
+func TestProviderFlags(t *testing.T) {
+	type fakeFlags struct {
+		Region string `name:"fake-region" default:"r1" help:"Region of the fake cloud."`
+		Size   int    `name:"fake-size" default:"2" help:"Machine size."`
+	}
+	flags := &fakeFlags{}
+	fake := platformtest.New(platformtest.Options{})
+	reg := fake.Registration()
+	reg.Flags = flags
+	var seen fakeFlags
+	inner := reg.NewFlight
+	reg.NewFlight = func(ctx context.Context, o platform.FlightOptions) (platform.Flight, error) {
+		seen = *flags
+		return inner(ctx, o)
+	}
+	providers := platform.NewRegistry()
+	if err := providers.Register(reg); err != nil {
+		t.Fatal(err)
+	}
+	tests := register.NewRegistry()
+	_ = tests.Register(register.Test{Name: "noop", Run: func(cluster.TestCluster) {}})
+	newApp := func(out *strings.Builder) *app {
+		return &app{stdout: out, stderr: out, providers: providers, tests: tests, ctx: context.Background(), exit: func(int) {}}
+	}
+
+	var help strings.Builder
+	if code := newApp(&help).main([]string{"run", "--help"}); code != 0 || !strings.Contains(help.String(), "fake platform") ||
+		!strings.Contains(help.String(), `--fake-region="r1"`) || !strings.Contains(help.String(), "Region of the fake cloud.") {
+		t.Errorf("help lacks the provider's flags:\n%s", help.String())
+	}
+	var out strings.Builder
+	code := newApp(&out).main([]string{"run", "-p", "fake", "--fake-region", "eu-1", "--fake-size=8", "--output-dir", t.TempDir()})
+	if code != 0 || seen.Region != "eu-1" || seen.Size != 8 {
+		t.Errorf("exit %d, provider saw %+v\n%s", code, seen, out.String())
+	}
+	var bad strings.Builder
+	if code := newApp(&bad).main([]string{"run", "-p", "fake", "--fake-size=big"}); code != runner.ExitUsage || !strings.Contains(bad.String(), "--fake-size") {
+		t.Errorf("bad provider flag: exit %d\n%s", code, bad.String())
+	}
+}
