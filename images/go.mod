@@ -1,0 +1,5 @@
+module github.com/strata-os/strata/images
+
+go 1.26.0
+
+require github.com/cavaliergopher/cpio v1.0.1

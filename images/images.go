@@ -1,0 +1,147 @@
+// Package images builds strata's hermetic test images from pinned Debian
+// packages, without root and reproducibly: the same lock file and agent
+// binary give byte-identical images. Images are cached by a hash of their
+// inputs, so they are built once, on first use.
+package images
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Image is a built image.
+type Image struct {
+	Name string `json:"name"`
+	// Kernel and Initrd boot the image directly (minimal).
+	Kernel string `json:"kernel"`
+	Initrd string `json:"initrd"`
+	// Cmdline is the kernel command line the image wants.
+	Cmdline string `json:"cmdline"`
+	// KernelRelease is the kernel's uname -r.
+	KernelRelease string `json:"kernel_release"`
+	// InputHash identifies the inputs the image was built from.
+	InputHash string `json:"input_hash"`
+	Dir       string `json:"-"`
+}
+
+// Options for building.
+type Options struct {
+	// CacheDir holds downloaded packages and built images; default
+	// $STRATA_CACHE, else $XDG_CACHE_HOME/strata, else ~/.cache/strata.
+	CacheDir string
+	// Agent is the static kolet binary put into the image.
+	Agent  string
+	Logger *slog.Logger
+}
+
+// Names lists the images Build knows.
+func Names() []string { return []string{"minimal"} }
+
+// Build returns the named image, building it if its inputs changed.
+func Build(ctx context.Context, name string, opts Options) (*Image, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.CacheDir == "" {
+		dir, err := DefaultCacheDir()
+		if err != nil {
+			return nil, err
+		}
+		opts.CacheDir = dir
+	}
+	switch name {
+	case "minimal":
+		return buildMinimal(ctx, minimalLock, opts)
+	}
+	return nil, fmt.Errorf("unknown image %q (known: %s)", name, strings.Join(Names(), ", "))
+}
+
+// DefaultCacheDir is where images and packages are cached.
+func DefaultCacheDir() (string, error) {
+	if d := os.Getenv("STRATA_CACHE"); d != "" {
+		return d, nil
+	}
+	if d := os.Getenv("XDG_CACHE_HOME"); d != "" {
+		return filepath.Join(d, "strata"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("image cache: %w (set STRATA_CACHE)", err)
+	}
+	return filepath.Join(home, ".cache", "strata"), nil
+}
+
+// cached returns the image in dir if a previous build finished there.
+func cached(dir string) (*Image, bool) {
+	b, err := os.ReadFile(filepath.Join(dir, "image.json"))
+	if err != nil {
+		return nil, false
+	}
+	var img Image
+	if json.Unmarshal(b, &img) != nil {
+		return nil, false
+	}
+	img.Dir = dir
+	img.Kernel = filepath.Join(dir, img.Kernel)
+	img.Initrd = filepath.Join(dir, img.Initrd)
+	return &img, true
+}
+
+// publish writes image.json into tmp and renames tmp to dir, so a reader
+// (or a concurrent build) sees a whole image or none.
+func publish(tmp, dir string, img *Image) (*Image, error) {
+	rel := *img
+	rel.Kernel, rel.Initrd = filepath.Base(img.Kernel), filepath.Base(img.Initrd)
+	b, err := json.MarshalIndent(rel, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "image.json"), append(b, '\n'), 0o644); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if got, ok := cached(dir); ok { // another build won the race
+			os.RemoveAll(tmp)
+			return got, nil
+		}
+		return nil, fmt.Errorf("publish image %s: %w", dir, err)
+	}
+	got, _ := cached(dir)
+	return got, nil
+}
+
+func fileHash(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// inputHash hashes named inputs in a fixed order.
+func inputHash(parts map[string]string) string {
+	keys := make([]string, 0, len(parts))
+	for k := range parts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	h := sha256.New()
+	for _, k := range keys {
+		fmt.Fprintf(h, "%s=%s\n", k, parts[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}

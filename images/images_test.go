@@ -1,0 +1,190 @@
+package images
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cavaliergopher/cpio"
+	"github.com/strata-os/strata/images/debs"
+)
+
+func TestParseLock(t *testing.T) {
+	pkgs, err := debs.ParseLock("minimal.lock", minimalLock)
+	if err != nil || len(pkgs) != 2 {
+		t.Fatalf("embedded lock: %v %v", pkgs, err)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"a 1\n", "x.lock:1: want \"name version sha256\", got 2 fields"},
+		{"Bad 1 " + strings.Repeat("a", 64) + "\n", `x.lock:1: bad package name "Bad"`},
+		{"ab 1 abc\n", "x.lock:1: ab: sha256 must be 64 lowercase hex digits"},
+		{"# only a comment\n", "x.lock: no packages"},
+		{"ab 1 " + strings.Repeat("a", 64) + "\nab 2 " + strings.Repeat("b", 64) + "\n", "x.lock:2: ab listed twice"},
+	} {
+		if _, err := debs.ParseLock("x.lock", []byte(tc.in)); err == nil || err.Error() != tc.want {
+			t.Errorf("ParseLock(%q) = %v, want %q", tc.in, err, tc.want)
+		}
+	}
+}
+
+// agentBinary builds kolet once for the image tests.
+func agentBinary(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("apt-get"); err != nil {
+		t.Skip("no apt-get: cannot fetch Debian packages")
+	}
+	out := filepath.Join(t.TempDir(), "kolet")
+	cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", out, "./kolet")
+	cmd.Dir = filepath.Join("..", "agent")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build kolet: %v\n%s", err, b)
+	}
+	return out
+}
+
+// The same lock and agent give byte-identical images, built in two caches
+// that share only the downloaded packages.
+func TestMinimalReproducible(t *testing.T) {
+	agent := agentBinary(t)
+	shared := sharedDebCache(t)
+	var hashes [2][2]string
+	for i := range hashes {
+		cache := t.TempDir()
+		if err := os.Symlink(shared, filepath.Join(cache, "debs")); err != nil {
+			t.Fatal(err)
+		}
+		img, err := Build(context.Background(), "minimal", Options{CacheDir: cache, Agent: agent})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, f := range []string{img.Kernel, img.Initrd} {
+			if hashes[i][j], err = fileHash(f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if i == 0 {
+			checkMinimalContents(t, img)
+			again, err := Build(context.Background(), "minimal", Options{CacheDir: cache, Agent: agent})
+			if err != nil || again.Dir != img.Dir {
+				t.Errorf("second build did not reuse the cache: %v %s %s", err, again.Dir, img.Dir)
+			}
+		}
+	}
+	if hashes[0] != hashes[1] {
+		t.Errorf("builds differ: %v vs %v", hashes[0], hashes[1])
+	}
+}
+
+// sharedDebCache is the developer's package cache, so repeated test runs do
+// not download again.
+func sharedDebCache(t *testing.T) string {
+	dir, err := DefaultCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := filepath.Join(dir, "debs")
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func checkMinimalContents(t *testing.T, img *Image) {
+	t.Helper()
+	f, err := os.Open(img.Initrd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := cpio.NewReader(f)
+	got := map[string]*cpio.Header{}
+	for {
+		h, err := r.Next()
+		if err != nil {
+			break
+		}
+		got[h.Name] = h
+	}
+	for _, want := range []string{"init", "bin/kolet", "bin/busybox", "lib/modules/virtio_net.ko", "lib/modules/qemu_fw_cfg.ko", "lib/modules/strata.order"} {
+		h, ok := got[want]
+		if !ok {
+			t.Errorf("initrd lacks %s", want)
+			continue
+		}
+		if h.ModTime.Unix() != 0 || h.Uid != 0 {
+			t.Errorf("%s: mtime %v uid %d", want, h.ModTime, h.Uid)
+		}
+	}
+	if got["init"] != nil && got["init"].Linkname != "bin/kolet" {
+		t.Errorf("init -> %q", got["init"].Linkname)
+	}
+	if !strings.HasPrefix(img.KernelRelease, "6.1.0-") || img.Cmdline != MinimalCmdline {
+		t.Errorf("image %+v", img)
+	}
+}
+
+func TestModuleOrder(t *testing.T) {
+	agent := agentBinary(t)
+	img, err := Build(context.Background(), "minimal", Options{CacheDir: sharedCacheRoot(t), Agent: agent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.Open(img.Initrd)
+	defer f.Close()
+	r := cpio.NewReader(f)
+	for {
+		h, err := r.Next()
+		if err != nil {
+			t.Fatal("no strata.order")
+		}
+		if h.Name != "lib/modules/strata.order" {
+			continue
+		}
+		b := make([]byte, h.Size)
+		if _, err := r.Read(b); err != nil {
+			t.Fatal(err)
+		}
+		order := strings.Fields(string(b))
+		pos := map[string]int{}
+		for i, m := range order {
+			pos[m] = i
+		}
+		for _, dep := range [][2]string{{"virtio.ko", "virtio_pci.ko"}, {"virtio_ring.ko", "virtio_net.ko"}, {"failover.ko", "net_failover.ko"}, {"net_failover.ko", "virtio_net.ko"}} {
+			a, okA := pos[dep[0]]
+			b, okB := pos[dep[1]]
+			if !okA || !okB || a > b {
+				t.Errorf("%s must load before %s: order %v", dep[0], dep[1], order)
+			}
+		}
+		return
+	}
+}
+
+func sharedCacheRoot(t *testing.T) string {
+	dir, err := DefaultCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestUnknownImage(t *testing.T) {
+	if _, err := Build(context.Background(), "nosuch", Options{CacheDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), `unknown image "nosuch" (known: minimal)`) {
+		t.Errorf("err %v", err)
+	}
+}
+
+func TestHashMismatch(t *testing.T) {
+	if _, err := exec.LookPath("apt-get"); err != nil {
+		t.Skip("no apt-get")
+	}
+	p := debs.Package{Name: "busybox-static", Version: "1:1.35.0-4+deb12u1+b1", SHA256: strings.Repeat("0", 64)}
+	_, err := debs.Fetch(context.Background(), p, t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "sha256 mismatch") || !strings.Contains(err.Error(), "3d3fdbe9") {
+		t.Errorf("err %v", err)
+	}
+}

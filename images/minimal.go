@@ -1,0 +1,149 @@
+package images
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/strata-os/strata/images/debs"
+)
+
+//go:embed minimal.lock
+var minimalLock []byte
+
+// minimalBuilder changes when the way the image is assembled changes, so
+// that cached images built the old way are not reused.
+const minimalBuilder = "minimal-v1"
+
+// minimalModules are the kernel modules the minimal image loads at boot:
+// its network cards, its extra disks and QEMU's fw_cfg.
+var minimalModules = []string{"virtio_pci", "virtio_net", "virtio_blk", "qemu_fw_cfg"}
+
+// MinimalCmdline is the kernel command line of the minimal image.
+const MinimalCmdline = "console=ttyS0 quiet panic=-1 rdinit=/init"
+
+func buildMinimal(ctx context.Context, lock []byte, opts Options) (*Image, error) {
+	pkgs, err := debs.ParseLock("minimal.lock", lock)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Agent == "" {
+		return nil, fmt.Errorf("minimal image: no agent binary (build kolet with CGO_ENABLED=0 and pass its path)")
+	}
+	agentHash, err := fileHash(opts.Agent)
+	if err != nil {
+		return nil, fmt.Errorf("minimal image: agent %s: %w", opts.Agent, err)
+	}
+	hash := inputHash(map[string]string{"builder": minimalBuilder, "lock": string(lock), "agent": agentHash})
+	dir := filepath.Join(opts.CacheDir, "images", "minimal-"+hash[:16])
+	if img, ok := cached(dir); ok {
+		return img, nil
+	}
+	opts.Logger.Info("building image", "image", "minimal", "dir", dir)
+
+	var kernelDeb, busyboxDeb string
+	for _, p := range pkgs {
+		path, err := debs.Fetch(ctx, p, filepath.Join(opts.CacheDir, "debs"))
+		if err != nil {
+			return nil, fmt.Errorf("minimal image: %w", err)
+		}
+		switch {
+		case strings.HasPrefix(p.Name, "linux-image-"):
+			kernelDeb = path
+		case p.Name == "busybox-static":
+			busyboxDeb = path
+		}
+	}
+	if kernelDeb == "" || busyboxDeb == "" {
+		return nil, fmt.Errorf("minimal.lock: needs a linux-image-* and busybox-static")
+	}
+	agent, err := os.ReadFile(opts.Agent)
+	if err != nil {
+		return nil, err
+	}
+
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".build-minimal-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp) // no-op once published
+	release, err := assembleMinimal(ctx, kernelDeb, busyboxDeb, agent, tmp)
+	if err != nil {
+		return nil, fmt.Errorf("minimal image: %w", err)
+	}
+	return publish(tmp, dir, &Image{
+		Name:          "minimal",
+		Kernel:        filepath.Join(tmp, "vmlinuz"),
+		Initrd:        filepath.Join(tmp, "initrd.img"),
+		Cmdline:       MinimalCmdline,
+		KernelRelease: release,
+		InputHash:     hash,
+	})
+}
+
+// assembleMinimal writes vmlinuz and initrd.img into out and returns the
+// kernel release.
+func assembleMinimal(ctx context.Context, kernelDeb, busyboxDeb string, agent []byte, out string) (string, error) {
+	kfiles, err := debs.Files(ctx, kernelDeb, func(p string) bool {
+		return strings.HasPrefix(p, "boot/vmlinuz-") || (strings.HasPrefix(p, "lib/modules/") && strings.HasSuffix(p, ".ko"))
+	})
+	if err != nil {
+		return "", err
+	}
+	var vmlinuz []byte
+	var release string
+	modules := map[string][]byte{}
+	for _, f := range kfiles {
+		if strings.HasPrefix(f.Path, "boot/vmlinuz-") {
+			vmlinuz, release = f.Data, strings.TrimPrefix(f.Path, "boot/vmlinuz-")
+			continue
+		}
+		modules[moduleName(f.Path)] = f.Data
+	}
+	if vmlinuz == nil {
+		return "", fmt.Errorf("%s has no /boot/vmlinuz-*", filepath.Base(kernelDeb))
+	}
+	order, err := moduleClosure(minimalModules, modules)
+	if err != nil {
+		return "", err
+	}
+	bfiles, err := debs.Files(ctx, busyboxDeb, func(p string) bool { return p == "bin/busybox" })
+	if err != nil {
+		return "", err
+	}
+	if len(bfiles) != 1 {
+		return "", fmt.Errorf("%s has no /bin/busybox", filepath.Base(busyboxDeb))
+	}
+
+	t := tree{}
+	for _, d := range []string{"dev", "proc", "sys", "run", "tmp", "root", "etc", "var/tmp", "sbin", "usr/bin", "usr/sbin"} {
+		t.dir(d)
+	}
+	t.file("bin/busybox", 0o755, bfiles[0].Data)
+	t.file("bin/kolet", 0o755, agent)
+	t.symlink("init", "bin/kolet")
+	t.symlink("bin/sh", "busybox")
+	for _, name := range order {
+		t.file(path.Join("lib/modules", name), 0o644, modules[strings.TrimSuffix(name, ".ko")])
+	}
+	t.file("lib/modules/strata.order", 0o644, []byte(strings.Join(order, "\n")+"\n"))
+	t.file("etc/passwd", 0o644, []byte("root:x:0:0:root:/root:/bin/sh\n"))
+	t.file("etc/group", 0o644, []byte("root:x:0:\n"))
+	t.file("etc/hostname", 0o644, []byte("strata\n"))
+	t.file("etc/os-release", 0o644, []byte("ID=strata-minimal\nNAME=\"strata minimal test image\"\nVERSION_ID=1\n"))
+
+	if err := os.WriteFile(filepath.Join(out, "vmlinuz"), vmlinuz, 0o644); err != nil {
+		return "", err
+	}
+	if err := writeCPIO(filepath.Join(out, "initrd.img"), t); err != nil {
+		return "", err
+	}
+	return release, nil
+}
