@@ -8,17 +8,36 @@ command -v go >/dev/null || die "Go not found: install Go >= 1.$GO_MIN_MINOR at 
 minor=$(go env GOVERSION | sed -E 's/^go1\.([0-9]+).*/\1/')
 [ "$minor" -ge "$GO_MIN_MINOR" ] || die "Go $(go env GOVERSION) is too old: need go1.$GO_MIN_MINOR or newer"
 
-# Debian packages: perl's TAP::Parser reads our TAP reports in tests; gcc
-# serves go test -race.
+sudo=""
+[ "$(id -u)" = 0 ] || sudo="sudo"
+
+# Debian packages: QEMU runs the test machines; perl's TAP::Parser reads our
+# TAP reports in tests; gcc serves go test -race; dpkg-deb reads packages.
 need=()
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+command -v qemu-img >/dev/null || need+=(qemu-utils)
 perl -MTAP::Parser -e1 2>/dev/null || need+=(perl)
 command -v gcc >/dev/null || need+=(gcc libc6-dev)
+command -v pgrep >/dev/null || need+=(procps)
+apt_updated=""
 if [ ${#need[@]} -gt 0 ]; then
 	log "installing Debian packages: ${need[*]}"
-	sudo=""
-	[ "$(id -u)" = 0 ] || sudo="sudo"
 	$sudo apt-get update -qq
+	apt_updated=1
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+
+# The images' pinned packages are fetched with apt-get download, which
+# needs an index that knows their versions.
+if [ -z "$apt_updated" ]; then
+	while read -r name version _; do
+		case "$name" in ''|'#'*) continue ;; esac
+		if ! apt-cache show "$name=$version" >/dev/null 2>&1; then
+			log "apt index lacks $name=$version: apt-get update"
+			$sudo apt-get update -qq
+			break
+		fi
+	done < "$ROOT/images/minimal.lock"
 fi
 
 log "downloading Go modules"

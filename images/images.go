@@ -26,6 +26,8 @@ type Image struct {
 	Initrd string `json:"initrd"`
 	// Cmdline is the kernel command line the image wants.
 	Cmdline string `json:"cmdline"`
+	// SSHUser is the user kola logs in as.
+	SSHUser string `json:"ssh_user"`
 	// KernelRelease is the kernel's uname -r.
 	KernelRelease string `json:"kernel_release"`
 	// InputHash identifies the inputs the image was built from.
@@ -78,6 +80,15 @@ func DefaultCacheDir() (string, error) {
 		return "", fmt.Errorf("image cache: %w (set STRATA_CACHE)", err)
 	}
 	return filepath.Join(home, ".cache", "strata"), nil
+}
+
+// Load returns the image built into dir (it holds an image.json).
+func Load(dir string) (*Image, error) {
+	img, ok := cached(dir)
+	if !ok {
+		return nil, fmt.Errorf("%s: not an image directory (no readable image.json)", dir)
+	}
+	return img, nil
 }
 
 // cached returns the image in dir if a previous build finished there.

@@ -17,7 +17,7 @@ var minimalLock []byte
 
 // minimalBuilder changes when the way the image is assembled changes, so
 // that cached images built the old way are not reused.
-const minimalBuilder = "minimal-v1"
+const minimalBuilder = "minimal-v2"
 
 // minimalModules are the kernel modules the minimal image loads at boot:
 // its network cards, its extra disks and QEMU's fw_cfg.
@@ -83,6 +83,7 @@ func buildMinimal(ctx context.Context, lock []byte, opts Options) (*Image, error
 		Kernel:        filepath.Join(tmp, "vmlinuz"),
 		Initrd:        filepath.Join(tmp, "initrd.img"),
 		Cmdline:       MinimalCmdline,
+		SSHUser:       "root",
 		KernelRelease: release,
 		InputHash:     hash,
 	})

@@ -104,17 +104,23 @@ func (h *H) log(s string) {
 		h.suite.logDropped(h.name, s)
 		return
 	}
-	h.logs = append(h.logs, fmt.Sprintf("%s %s", decorate(), s))
+	h.logs = append(h.logs, fmt.Sprintf("%s %s", h.decorate(), s))
 }
 
-// decorate names the caller's file and line, skipping harness frames.
-func decorate() string {
+// decorate stamps a log line with the time since the test started and the
+// caller's file and line (skipping harness frames); h.mu must be held.
+func (h *H) decorate() string {
+	return fmt.Sprintf("%6.2fs %s", time.Since(h.start).Seconds(), caller())
+}
+
+func caller() string {
 	for skip := 3; skip < 10; skip++ {
 		_, file, line, ok := runtime.Caller(skip)
 		if !ok {
 			break
 		}
-		if !strings.Contains(file, "/core/harness/h.go") {
+		// TestCluster's helpers report for their caller, like t.Helper.
+		if !strings.Contains(file, "/core/harness/h.go") && !strings.Contains(file, "/core/cluster/cluster.go") {
 			return fmt.Sprintf("%s:%d:", filepath.Base(file), line)
 		}
 	}
@@ -162,7 +168,7 @@ func (h *H) errorMsg(s string) {
 		h.suite.logDropped(h.name, s)
 		return
 	}
-	h.logs = append(h.logs, fmt.Sprintf("%s %s", decorate(), s))
+	h.logs = append(h.logs, fmt.Sprintf("%s %s", h.decorate(), s))
 	h.messages = append(h.messages, s)
 	h.fail()
 }
@@ -195,7 +201,7 @@ func (h *H) skip(s string) {
 	s = strings.TrimSuffix(s, "\n")
 	h.mu.Lock()
 	if !h.finished {
-		h.logs = append(h.logs, fmt.Sprintf("%s %s", decorate(), s))
+		h.logs = append(h.logs, fmt.Sprintf("%s %s", h.decorate(), s))
 		h.messages = append(h.messages, s)
 	}
 	h.mu.Unlock()

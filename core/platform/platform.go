@@ -50,6 +50,10 @@ type ClusterOptions struct {
 	// ways the flight's key reaches a machine (tests of key handling).
 	NoSSHKeyInUserData bool
 	NoSSHKeyInMetadata bool
+	// DisabledChecks names the console checks (see package consolecheck)
+	// the test turned off; providers that watch the console as it streams
+	// must not act on those.
+	DisabledChecks map[string]bool
 }
 
 // Cluster is the machines of one test.

@@ -23,6 +23,12 @@ type SSHMachine struct {
 	Key  *sshclient.KeyPair
 	// DialTimeout bounds waiting for SSH (boot, reboot); default 5 minutes.
 	DialTimeout time.Duration
+	// Down, if set, reports a machine known to be dead (its process exited);
+	// its error is returned instead of dialing until DialTimeout.
+	Down func() error
+	// Gone, if set, is closed when the machine dies; a dial in progress
+	// stops then, with Down's error.
+	Gone <-chan struct{}
 
 	mu     sync.Mutex
 	client *ssh.Client
@@ -39,20 +45,58 @@ func (m *SSHMachine) SSHClient(ctx context.Context) (*ssh.Client, error) {
 		}
 		c.Close()
 	}
+	if m.Down != nil {
+		if err := m.Down(); err != nil {
+			return nil, err
+		}
+	}
 	timeout := m.DialTimeout
 	if timeout <= 0 {
 		timeout = 5 * time.Minute
 	}
 	dctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	if m.Gone != nil {
+		gctx, gcancel := context.WithCancelCause(dctx)
+		defer gcancel(nil)
+		go func() {
+			select {
+			case <-m.Gone:
+				gcancel(m.downErr())
+			case <-gctx.Done():
+			}
+		}()
+		dctx = gctx
+	}
 	c, err := sshclient.Dial(dctx, m.Addr, sshclient.DialOptions{User: m.User, Signer: m.Key.Signer})
 	if err != nil {
+		if cause := context.Cause(dctx); cause != nil && m.Gone != nil && isClosed(m.Gone) {
+			return nil, cause
+		}
 		return nil, err
 	}
 	m.mu.Lock()
 	m.client = c
 	m.mu.Unlock()
 	return c, nil
+}
+
+func (m *SSHMachine) downErr() error {
+	if m.Down != nil {
+		if err := m.Down(); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("machine at %s is gone", m.Addr)
+}
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 // SSH runs cmd on the machine.

@@ -31,6 +31,7 @@ func (r *run) testFunc(t *register.Test) func(*harness.H) {
 			OutputDir:          h.OutputDir(),
 			NoSSHKeyInUserData: t.HasFlag(register.NoSSHKeyInUserData),
 			NoSSHKeyInMetadata: t.HasFlag(register.NoSSHKeyInMetadata),
+			DisabledChecks:     disabledChecks(t),
 		})
 		if err != nil {
 			r.markInfra(t.Name)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -17,7 +18,7 @@ type runCmd struct {
 	Arch      string        `default:"${arch}" help:"Architecture of the machines."`
 	Distro    string        `help:"Distribution of the image (flatcar, fcos, debian...), for tests limited to some."`
 	OSVersion string        `name:"os-version" placeholder:"X.Y.Z" help:"OS version of the image, for tests with MinVersion/EndVersion."`
-	Kolet     string        `type:"path" placeholder:"PATH" help:"kolet binary to copy to machines for tests with native functions."`
+	Kolet     string        `type:"path" placeholder:"PATH" help:"kolet binary to copy to machines for tests with native functions (default: kolet next to kola)."`
 	Verbose   bool          `short:"v" help:"Print every test's log, not only failing ones'."`
 }
 
@@ -25,6 +26,10 @@ func (r *runCmd) Run(a *app, c *cli) error {
 	provider, err := a.providers.Lookup(c.platform())
 	if err != nil {
 		return err
+	}
+	kolet := r.Kolet
+	if kolet == "" {
+		kolet = besideKola("kolet")
 	}
 	ctx, stop := a.interruptible()
 	defer stop()
@@ -38,7 +43,7 @@ func (r *runCmd) Run(a *app, c *cli) error {
 		Parallel:        r.Parallel,
 		Timeout:         r.Timeout,
 		OutputRoot:      r.OutputDir,
-		Kolet:           r.Kolet,
+		Kolet:           kolet,
 		CommandLine:     append([]string{"kola"}, a.args...),
 		ProviderOptions: provider.Flags,
 		Verbose:         r.Verbose,
@@ -56,4 +61,18 @@ func (r *runCmd) Run(a *app, c *cli) error {
 		return exitCodeError{code: code}
 	}
 	return nil
+}
+
+// besideKola returns name in kola's own directory if it exists there (the
+// layout ./ci/run.sh builds: bin/kola, bin/kolet), else "".
+func besideKola(name string) string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	p := filepath.Join(filepath.Dir(exe), name)
+	if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+		return p
+	}
+	return ""
 }

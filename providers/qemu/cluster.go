@@ -1,0 +1,77 @@
+package qemu
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync"
+
+	"github.com/strata-os/strata/core/conf"
+	"github.com/strata-os/strata/core/platform"
+)
+
+type cluster struct {
+	*platform.BaseCluster
+	flight *flight
+	dir    string // temporary files: sockets, keys, userdata, disks
+
+	mu     sync.Mutex
+	hub    *hub
+	count  int
+	closed bool
+}
+
+var unsafeID = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.Machine, error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil, errors.New("qemu: cluster destroyed")
+	}
+	c.count++
+	index := c.count
+	if c.hub == nil {
+		h, err := newHub(filepath.Join(c.dir, "hub.sock"))
+		if err != nil {
+			c.mu.Unlock()
+			return nil, platform.Infra("qemu private network", err)
+		}
+		c.hub = h
+	}
+	c.mu.Unlock()
+
+	id := fmt.Sprintf("%s-m%d", unsafeID.ReplaceAllString(c.Name(), "_"), index)
+	privateIP := fmt.Sprintf("10.77.0.%d", index+1)
+	rendered, err := c.RenderUserData(ud, platform.UserDataOptions{
+		User: c.flight.image.SSHUser,
+		Vars: map[string]string{"public_ipv4": "10.0.2.15", "private_ipv4": privateIP},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := c.SaveUserData(id, rendered); err != nil {
+		return nil, platform.Infra("save userdata", err)
+	}
+	m := &machine{cluster: c, id: id, index: index, privateIP: privateIP, userdata: rendered}
+	return m, m.start(ctx)
+}
+
+func (c *cluster) Destroy(ctx context.Context) error {
+	err := c.BaseCluster.Destroy(ctx)
+	c.mu.Lock()
+	c.closed = true
+	h := c.hub
+	c.hub = nil
+	c.mu.Unlock()
+	if h != nil {
+		h.Close()
+	}
+	if rerr := os.RemoveAll(c.dir); rerr != nil {
+		err = errors.Join(err, rerr)
+	}
+	return err
+}

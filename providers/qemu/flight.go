@@ -1,0 +1,88 @@
+package qemu
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/images"
+	"golang.org/x/sys/unix"
+)
+
+// tempPrefix names the per-cluster temporary directories, so that those
+// left by a killed kola can be found and removed by the next one.
+const tempPrefix = "strata-qemu-"
+
+type flight struct {
+	*platform.BaseFlight
+	flags Flags
+	image *images.Image
+	accel string
+}
+
+// NewFlight checks QEMU, resolves (building if needed) the image and picks
+// the accelerator.
+func NewFlight(ctx context.Context, f Flags, opts platform.FlightOptions) (platform.Flight, error) {
+	if opts.Arch != "" && opts.Arch != "amd64" {
+		return nil, fmt.Errorf("qemu: architecture %s is not supported yet (only amd64)", opts.Arch)
+	}
+	if _, err := exec.LookPath(f.Binary); err != nil {
+		return nil, fmt.Errorf("qemu: %s not found (apt-get install qemu-system-x86 qemu-utils): %w", f.Binary, err)
+	}
+	if f.Memory < 128 {
+		return nil, fmt.Errorf("qemu: --qemu-memory %d MiB is too small (at least 128)", f.Memory)
+	}
+	if f.CPUs < 1 {
+		return nil, fmt.Errorf("qemu: --qemu-cpus must be at least 1")
+	}
+	base, err := platform.NewBaseFlight("qemu", opts)
+	if err != nil {
+		return nil, err
+	}
+	removeStaleTemp(base)
+	img, err := resolveImage(ctx, f, opts)
+	if err != nil {
+		return nil, fmt.Errorf("qemu: %w", err)
+	}
+	cacheDir, _ := images.DefaultCacheDir()
+	accel, why := accelerator(ctx, f.Accel, f.Binary, img.Kernel, cacheDir)
+	base.Logger().Info("qemu flight", "image", img.Name, "kernel", img.KernelRelease, "accel", accel, "why", why)
+	return &flight{BaseFlight: base, flags: f, image: img, accel: accel}, nil
+}
+
+func (f *flight) NewCluster(ctx context.Context, opts platform.ClusterOptions) (platform.Cluster, error) {
+	dir, err := os.MkdirTemp("", tempPrefix)
+	if err != nil {
+		return nil, platform.Infra("qemu cluster temp dir", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "owner.pid"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		os.RemoveAll(dir)
+		return nil, platform.Infra("qemu cluster temp dir", err)
+	}
+	c := &cluster{BaseCluster: platform.NewBaseCluster(f.BaseFlight, opts), flight: f, dir: dir}
+	f.Track(c)
+	return c, nil
+}
+
+// removeStaleTemp removes cluster directories whose kola is gone (killed
+// with SIGKILL, so it could not clean up); its QEMUs died with it.
+func removeStaleTemp(base *platform.BaseFlight) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), tempPrefix+"*"))
+	for _, d := range dirs {
+		b, err := os.ReadFile(filepath.Join(d, "owner.pid"))
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || pid <= 0 || unix.Kill(pid, 0) != unix.ESRCH {
+			continue
+		}
+		base.Logger().Info("removing temp files of a dead kola", "dir", d, "pid", pid)
+		os.RemoveAll(d)
+	}
+}

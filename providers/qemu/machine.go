@@ -1,0 +1,301 @@
+package qemu
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/strata-os/strata/core/conf"
+	"github.com/strata-os/strata/core/consolecheck"
+	"github.com/strata-os/strata/core/platform"
+	"golang.org/x/sys/unix"
+)
+
+type machine struct {
+	platform.SSHMachine
+	cluster   *cluster
+	id        string
+	index     int
+	privateIP string
+	userdata  conf.Rendered
+	dir       string
+
+	cmd     *exec.Cmd
+	exited  chan struct{} // closed when QEMU has exited
+	exitErr error
+	stderr  lockedBuffer
+	console consoleBuffer
+
+	// fatal is closed on the first kernel panic, recorded in fatalMatch.
+	fatal      chan struct{}
+	fatalOnce  sync.Once
+	fatalMatch consolecheck.Match
+
+	mu        sync.Mutex
+	destroyed bool
+	bootErr   error // why the machine never came up
+}
+
+func (m *machine) ID() string            { return m.id }
+func (m *machine) IP() string            { return "127.0.0.1" }
+func (m *machine) PrivateIP() string     { return m.privateIP }
+func (m *machine) ConsoleOutput() string { return m.console.String() }
+
+// start launches QEMU and waits for SSH. The machine joins the cluster as
+// soon as QEMU runs, so a machine that fails to boot is still destroyed,
+// and its console saved, by the cluster.
+func (m *machine) start(ctx context.Context) error {
+	c, f := m.cluster, m.cluster.flight
+	m.dir = filepath.Join(c.dir, m.id)
+	if err := os.MkdirAll(m.dir, 0o755); err != nil {
+		return platform.Infra("machine temp dir", err)
+	}
+	port, err := freePort()
+	if err != nil {
+		return platform.Infra("pick an SSH port", err)
+	}
+	args, err := m.args(port)
+	if err != nil {
+		return err
+	}
+	if dir, err := c.MachineDir(m.id); err == nil && dir != "" {
+		if live, err := os.Create(filepath.Join(dir, "console.txt")); err == nil {
+			m.console.file = live
+		}
+	}
+	m.fatal = make(chan struct{})
+	watcher := &consolecheck.Watcher{Disabled: c.Opts.DisabledChecks, OnMatch: m.onConsole}
+
+	m.cmd = exec.Command(f.flags.Binary, args...)
+	m.cmd.Stderr = &m.stderr
+	stdout, err := m.cmd.StdoutPipe()
+	if err != nil {
+		return platform.Infra("start QEMU", err)
+	}
+	// Own process group, and killed if kola dies, even by SIGKILL.
+	m.cmd.SysProcAttr = &unix.SysProcAttr{Setpgid: true, Pdeathsig: unix.SIGKILL}
+	if err := m.cmd.Start(); err != nil {
+		return platform.Infra("start QEMU", err)
+	}
+	m.exited = make(chan struct{})
+	consoleDone := make(chan struct{})
+	go func() {
+		buf := make([]byte, 32*1024)
+		for {
+			n, err := stdout.Read(buf)
+			if n > 0 {
+				_, _ = m.console.Write(buf[:n])
+				_, _ = watcher.Write(buf[:n])
+			}
+			if err != nil {
+				watcher.Flush()
+				close(consoleDone)
+				return
+			}
+		}
+	}()
+	go func() {
+		<-consoleDone
+		m.exitErr = m.cmd.Wait()
+		close(m.exited)
+	}()
+	m.SSHMachine = platform.SSHMachine{
+		Addr:        net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
+		User:        f.image.SSHUser,
+		Key:         f.SSHKey(),
+		DialTimeout: f.flags.BootTimeout,
+		Down:        m.down,
+		Gone:        m.exited,
+	}
+	c.AddMachine(m)
+
+	wctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	wctx, cancelTimeout := context.WithTimeoutCause(wctx, f.flags.BootTimeout,
+		fmt.Errorf("no SSH within the boot timeout of %v (see console.txt)", f.flags.BootTimeout))
+	defer cancelTimeout()
+	go func() {
+		select {
+		case <-m.exited:
+			cancel(m.down())
+		case <-m.fatal:
+			cancel(fmt.Errorf("%s on console: %s", m.fatalMatch.Check, m.fatalMatch.Line))
+		case <-wctx.Done():
+		}
+	}()
+	if _, err := m.SSHClient(wctx); err != nil {
+		if cause := context.Cause(wctx); cause != nil {
+			err = cause
+		}
+		if strings.Contains(m.stderr.String(), "host forwarding") {
+			err = platform.Infra("machine "+m.id, fmt.Errorf("QEMU could not forward SSH port %d: %s", port, m.stderr.String()))
+		} else {
+			err = fmt.Errorf("machine %s did not come up: %w", m.id, err)
+		}
+		m.mu.Lock()
+		m.bootErr = err
+		m.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// args is QEMU's command line.
+func (m *machine) args(port int) ([]string, error) {
+	c, f := m.cluster, m.cluster.flight
+	img := f.image
+	accel := f.accel
+	if accel == "tcg" && f.flags.CPUs > 1 {
+		accel = "tcg,thread=multi"
+	}
+	args := []string{
+		"-name", m.id, "-nodefaults", "-no-user-config", "-display", "none",
+		"-accel", accel, "-m", strconv.Itoa(f.flags.Memory), "-smp", strconv.Itoa(f.flags.CPUs),
+		"-chardev", "stdio,id=console,signal=off", "-serial", "chardev:console",
+		"-kernel", img.Kernel, "-initrd", img.Initrd, "-append", img.Cmdline,
+		"-netdev", fmt.Sprintf("user,id=pub,hostfwd=tcp:127.0.0.1:%d-:22", port),
+		"-device", "virtio-net-pci,netdev=pub",
+		"-netdev", "stream,id=priv,server=off,addr.type=unix,addr.path=" + filepath.Join(c.dir, "hub.sock"),
+		"-device", fmt.Sprintf("virtio-net-pci,netdev=priv,mac=52:54:00:77:00:%02x", m.index%256),
+		"-fw_cfg", "name=opt/strata/hostname,string=" + m.id,
+		"-fw_cfg", "name=opt/strata/network,string=eth1 " + m.privateIP + "/24",
+	}
+	if keys := c.MetadataSSHKeys(); len(keys) > 0 {
+		p := filepath.Join(m.dir, "authorized_keys")
+		if err := os.WriteFile(p, []byte(strings.Join(keys, "\n")+"\n"), 0o600); err != nil {
+			return nil, platform.Infra("write keys", err)
+		}
+		args = append(args, "-fw_cfg", "name=opt/strata/authorized_keys,file="+p)
+	}
+	if len(m.userdata.Data) > 0 {
+		p := filepath.Join(m.dir, "userdata")
+		if err := os.WriteFile(p, m.userdata.Data, 0o600); err != nil {
+			return nil, platform.Infra("write userdata", err)
+		}
+		switch m.userdata.Kind {
+		case conf.KindIgnition:
+			// CoreOS reads the first name, Flatcar the second.
+			args = append(args, "-fw_cfg", "name=opt/com.coreos/config,file="+p, "-fw_cfg", "name=opt/org.flatcar-linux/config,file="+p)
+		case conf.KindScript:
+			args = append(args, "-fw_cfg", "name=opt/strata/userdata,file="+p)
+		default:
+			return nil, fmt.Errorf("machine %s: %s userdata needs an image with cloud-init; the %s image takes scripts and Ignition", m.id, m.userdata.Kind, img.Name)
+		}
+	}
+	for i, size := range f.flags.Disks {
+		p := filepath.Join(m.dir, fmt.Sprintf("disk%d.qcow2", i+1))
+		out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", p, size).CombinedOutput()
+		if err != nil {
+			return nil, fmt.Errorf("--qemu-disk %s: qemu-img create: %v: %s", size, err, bytes.TrimSpace(out))
+		}
+		args = append(args, "-drive", "if=virtio,format=qcow2,file="+p)
+	}
+	return args, nil
+}
+
+// onConsole ends a machine whose kernel panicked: it will not recover, and
+// the test should fail now, not at its timeout.
+func (m *machine) onConsole(match consolecheck.Match) {
+	if match.Check != consolecheck.KernelPanic {
+		return
+	}
+	m.fatalOnce.Do(func() {
+		m.fatalMatch = match
+		close(m.fatal)
+	})
+	m.kill()
+}
+
+// down reports why the machine is not running (or never came up), or nil.
+func (m *machine) down() error {
+	m.mu.Lock()
+	bootErr := m.bootErr
+	m.mu.Unlock()
+	if bootErr != nil {
+		return bootErr
+	}
+	// A panicked machine is dead even while its QEMU is still exiting.
+	select {
+	case <-m.fatal:
+		return fmt.Errorf("machine %s is down: %s on console: %s", m.id, m.fatalMatch.Check, m.fatalMatch.Line)
+	default:
+	}
+	select {
+	case <-m.exited:
+	default:
+		return nil
+	}
+	if msg := strings.TrimSpace(m.stderr.String()); msg != "" {
+		return fmt.Errorf("machine %s is down: QEMU exited (%v): %s", m.id, m.exitErr, msg)
+	}
+	return fmt.Errorf("machine %s is down: QEMU exited (%v)", m.id, m.exitErr)
+}
+
+func (m *machine) kill() {
+	if m.cmd != nil && m.cmd.Process != nil {
+		_ = unix.Kill(-m.cmd.Process.Pid, unix.SIGKILL)
+	}
+}
+
+// Destroy kills QEMU and removes the machine's temporary files.
+func (m *machine) Destroy(ctx context.Context) error {
+	m.mu.Lock()
+	if m.destroyed {
+		m.mu.Unlock()
+		return nil
+	}
+	m.destroyed = true
+	m.mu.Unlock()
+	m.Close()
+	var err error
+	if m.exited != nil {
+		m.kill()
+		select {
+		case <-m.exited:
+		case <-time.After(30 * time.Second):
+			err = fmt.Errorf("QEMU of %s (pid %d) did not exit after SIGKILL", m.id, m.cmd.Process.Pid)
+		}
+	}
+	if f, ok := m.console.file.(*os.File); ok {
+		f.Close()
+	}
+	return errors.Join(err, os.RemoveAll(m.dir))
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.buf.Len() > 64*1024 {
+		return len(p), nil
+	}
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

@@ -1,0 +1,69 @@
+// Package qemu is strata's local provider: machines are QEMU processes run
+// without root. Each machine gets user-mode networking with its SSH port
+// forwarded to a free port on 127.0.0.1, and a second network card on its
+// cluster's private network, a hub inside kola reached through a unix
+// socket, so machines of a cluster reach each other and nothing leaves the
+// host. Userdata and keys go in through fw_cfg; the serial console streams
+// through the console checks, so a kernel panic ends the machine at once.
+package qemu
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/images"
+)
+
+// Flags are kola's --qemu-* flags.
+type Flags struct {
+	Image       string        `name:"qemu-image" default:"minimal" help:"Image to boot: minimal (built on first use), or a directory with an image.json."`
+	Agent       string        `name:"qemu-agent" type:"path" placeholder:"PATH" help:"Static kolet binary to build images with (default: kolet next to this program)."`
+	Memory      int           `name:"qemu-memory" default:"512" help:"Memory of each machine, MiB."`
+	CPUs        int           `name:"qemu-cpus" default:"1" help:"CPUs of each machine."`
+	Disks       []string      `name:"qemu-disk" placeholder:"SIZE" help:"Add an empty disk of SIZE (e.g. 1G) to each machine; repeatable."`
+	Accel       string        `name:"qemu-accel" enum:"auto,kvm,tcg" default:"auto" help:"Accelerator: auto probes KVM and falls back to TCG (${enum})."`
+	Binary      string        `name:"qemu-binary" default:"qemu-system-x86_64" help:"QEMU system emulator."`
+	BootTimeout time.Duration `name:"qemu-boot-timeout" default:"3m" help:"How long a machine may take to answer SSH."`
+}
+
+var flags = &Flags{}
+
+func init() {
+	platform.Register(platform.Provider{
+		Name:             "qemu",
+		Description:      "local QEMU machines, unprivileged, offline",
+		Flags:            flags,
+		MachineMemoryMiB: 768,
+		NewFlight: func(ctx context.Context, opts platform.FlightOptions) (platform.Flight, error) {
+			return NewFlight(ctx, *flags, opts)
+		},
+	})
+}
+
+// defaultAgent is kolet beside the running program (bin/kola, bin/kolet).
+func defaultAgent() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(filepath.Dir(exe), "kolet")
+}
+
+// resolveImage builds or loads the image named by the flags.
+func resolveImage(ctx context.Context, f Flags, opts platform.FlightOptions) (*images.Image, error) {
+	if fi, err := os.Stat(f.Image); err == nil && fi.IsDir() {
+		return images.Load(f.Image)
+	}
+	agent := f.Agent
+	if agent == "" {
+		agent = defaultAgent()
+	}
+	if _, err := os.Stat(agent); err != nil {
+		return nil, fmt.Errorf("image %s needs the kolet agent: %s not found (build it with ./ci/run.sh, or pass --qemu-agent)", f.Image, agent)
+	}
+	return images.Build(ctx, f.Image, images.Options{Agent: agent, Logger: opts.Logger})
+}

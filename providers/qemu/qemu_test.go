@@ -1,0 +1,197 @@
+package qemu
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	kcluster "github.com/strata-os/strata/core/cluster"
+	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/core/register"
+	"github.com/strata-os/strata/core/runner"
+)
+
+var agentPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "qemu-test-agent-")
+	if err != nil {
+		panic(err)
+	}
+	agentPath = filepath.Join(dir, "kolet")
+	code := func() int {
+		defer os.RemoveAll(dir)
+		cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", agentPath, "./kolet")
+		cmd.Dir = filepath.Join("..", "..", "agent")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "build kolet: %v\n%s", err, out)
+			return 1
+		}
+		return m.Run()
+	}()
+	os.Exit(code)
+}
+
+func testFlags(t *testing.T) Flags {
+	t.Helper()
+	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
+		t.Skip("qemu-system-x86_64 not installed")
+	}
+	return Flags{Image: "minimal", Agent: agentPath, Memory: 512, CPUs: 1, Accel: "auto", Binary: "qemu-system-x86_64", BootTimeout: 2 * time.Minute}
+}
+
+func newTestFlight(t *testing.T, f Flags) platform.Flight {
+	t.Helper()
+	fl, err := NewFlight(context.Background(), f, platform.FlightOptions{Name: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fl.Destroy(context.Background()) })
+	return fl
+}
+
+// qemuRunning reports whether a QEMU of the machine is still alive.
+func qemuRunning(id string) bool {
+	out, _ := exec.Command("pgrep", "-f", "-name "+id+" ").Output()
+	return len(strings.TrimSpace(string(out))) > 0
+}
+
+// Three machines boot, answer SSH, reach each other over TCP on the
+// private network, one reboots; destroying the cluster leaves no process
+// and no file.
+func TestClusterLifecycle(t *testing.T) {
+	fl := newTestFlight(t, testFlags(t))
+	ctx := context.Background()
+	out := t.TempDir()
+	c, err := fl.NewCluster(ctx, platform.ClusterOptions{Name: "lifecycle", OutputDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qc := c.(*cluster)
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = c.NewMachine(ctx, nil)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	ms := c.Machines()
+	for _, m := range ms {
+		stdout, _, err := m.SSH(ctx, "hostname; cat /proc/sys/kernel/random/boot_id")
+		if err != nil || !strings.HasPrefix(string(stdout), m.ID()+"\n") {
+			t.Errorf("%s: %q %v", m.ID(), stdout, err)
+		}
+	}
+	// TCP over the private network: the last machine serves, the others
+	// connect to its PrivateIP.
+	server := ms[2]
+	if _, _, err := server.SSH(ctx, "(while true; do echo pong-from-$(hostname) | nc -l -p 9000; done) </dev/null >/dev/null 2>&1 &"); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:2] {
+		var got string
+		for i := 0; i < 20 && !strings.Contains(got, "pong"); i++ {
+			stdout, _, _ := m.SSH(ctx, "nc -w 2 "+server.PrivateIP()+" 9000 </dev/null")
+			got = string(stdout)
+			time.Sleep(200 * time.Millisecond)
+		}
+		if strings.TrimSpace(got) != "pong-from-"+server.ID() {
+			t.Errorf("%s -> %s:9000 got %q", m.ID(), server.PrivateIP(), got)
+		}
+	}
+	if err := ms[0].Reboot(ctx); err != nil {
+		t.Errorf("reboot: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, ms[0].ID(), "console.txt")); err != nil {
+		t.Errorf("live console.txt: %v", err)
+	}
+	if err := c.Destroy(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if qemuRunning(m.ID()) {
+			t.Errorf("QEMU of %s still running", m.ID())
+		}
+	}
+	if _, err := os.Stat(qc.dir); !os.IsNotExist(err) {
+		t.Errorf("cluster temp dir %s left: %v", qc.dir, err)
+	}
+}
+
+// Through the runner: a guest kernel panic fails its test within seconds
+// with the panic line and the console saved, and a guest that never lets
+// kola in fails at the boot timeout, console saved too.
+func TestRunnerReportsGuestFailures(t *testing.T) {
+	f := testFlags(t)
+	f.BootTimeout = 20 * time.Second
+	reg := register.NewRegistry()
+	for _, tt := range []register.Test{
+		{Name: "guest.panic", ClusterSize: 1, Run: func(c kcluster.TestCluster) {
+			m := c.Machines()[0]
+			_, _ = c.SSH(m, "echo c > /proc/sysrq-trigger")
+			// The machine is gone: anything more fails at once.
+			if _, err := c.SSH(m, "true"); err == nil {
+				c.Error("machine still answers after a kernel panic")
+			}
+		}},
+		{Name: "guest.never-up", ClusterSize: 1, Flags: []register.Flag{register.NoSSHKeyInMetadata, register.NoSSHKeyInUserData},
+			Run: func(c kcluster.TestCluster) { c.Error("must not run") }},
+	} {
+		if err := reg.Register(tt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	provider := platform.Provider{Name: "qemu", NewFlight: func(ctx context.Context, o platform.FlightOptions) (platform.Flight, error) {
+		return NewFlight(ctx, f, o)
+	}}
+	var progress strings.Builder
+	rep, err := runner.Run(context.Background(), runner.Options{
+		Criteria: runner.Criteria{Platform: "qemu"}, Provider: provider, Registry: reg,
+		Parallel: "2", OutputRoot: t.TempDir(), Progress: &progress,
+	})
+	t.Log(progress.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]*runner.TestReport{}
+	for _, tr := range rep.Tests {
+		byName[tr.Name] = tr
+	}
+	p := byName["guest.panic"]
+	if p.Status != runner.Failed || !strings.Contains(strings.Join(p.Messages, "\n"), "kernel-panic on console") || p.DurationSeconds > 30 {
+		t.Errorf("guest.panic: %s after %.1fs: %q", p.Status, p.DurationSeconds, p.Messages)
+	}
+	n := byName["guest.never-up"]
+	if n.Status != runner.Failed || !strings.Contains(strings.Join(n.Messages, "\n"), "no SSH within the boot timeout of 20s") {
+		t.Errorf("guest.never-up: %s %q", n.Status, n.Messages)
+	}
+	for _, tr := range []*runner.TestReport{p, n} {
+		consoles, _ := filepath.Glob(filepath.Join(rep.Dir, tr.Artifacts, "*", "console.txt"))
+		if len(consoles) != 1 {
+			t.Errorf("%s: consoles %v", tr.Name, consoles)
+			continue
+		}
+		b, _ := os.ReadFile(consoles[0])
+		want := "strata-init: ssh ready"
+		if tr == p {
+			want = "Kernel panic - not syncing"
+		}
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s console lacks %q:\n%s", tr.Name, want, b)
+		}
+	}
+}
