@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test: set-up, gofmt, go vet and go test (with the
-# race detector) on every module in go.work. Prints one summary line.
+# race detector) on every module in go.work, then the main job (the basic
+# suite on qemu, ./ci/run.sh). Prints the summary lines of both.
 source "$(dirname "$0")/lib.sh"
 
 "$ROOT/ci/setup.sh"
@@ -21,7 +22,15 @@ status=0
 gotestsum --format testname --junitfile "$ROOT/.cache/go-test-junit.xml" --jsonfile "$ROOT/.cache/go-test.json" \
 	-- -race -timeout 15m $(module_patterns) || status=$?
 
+# The README's main job: the basic suite on qemu through kola.
+log "kola end-to-end: ./ci/run.sh"
+kola_status=0
+"$ROOT/ci/run.sh" || kola_status=$?
+[ "$status" != 0 ] || status=$kola_status
+
 # One line for CI: test2json writes {"Time":..,"Action":..,"Package":..,"Test":..}.
 count() { grep -c "\"Action\":\"$1\",\"Package\":\"[^\"]*\",\"Test\":" "$ROOT/.cache/go-test.json" || true; }
-echo "go test: $(count pass) passed, $(count fail) failed, $(count skip) skipped"
+# A package that fails to build has no test results, only a package "fail".
+pkgfail=$(grep -c '"Action":"fail","Package":"[^"]*","Elapsed"' "$ROOT/.cache/go-test.json" || true)
+echo "go test: $(count pass) passed, $(count fail) failed, $(count skip) skipped, $pkgfail packages failed"
 exit "$status"

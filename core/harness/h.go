@@ -351,6 +351,10 @@ func (h *H) Parallel() {
 	if err := context.Cause(h.ctx); err != nil {
 		h.Skipf("not started: %v", err)
 	}
+	// The test starts now: its duration and log times leave out the wait.
+	h.mu.Lock()
+	h.start = time.Now()
+	h.mu.Unlock()
 	h.setClock(true)
 }
 

@@ -400,3 +400,14 @@ func TestSerialRunKeepsOrder(t *testing.T) {
 		t.Errorf("order %q", got)
 	}
 }
+
+// A test's duration counts from when it got its slot.
+func TestDurationExcludesSlotWait(t *testing.T) {
+	res := runSuite(t, Options{Parallel: 1},
+		Test{Name: "first", Run: func(h *H) { h.Parallel(); time.Sleep(300 * time.Millisecond) }},
+		Test{Name: "second", Run: func(h *H) { h.Parallel() }},
+	)
+	if d := res["second"].Duration; d > 150*time.Millisecond {
+		t.Errorf("second took %v: the wait for first's slot was counted", d)
+	}
+}

@@ -1,6 +1,7 @@
 // Package basic registers the tests every image must pass: the machine
-// answers SSH and reports command failures, survives a reboot, and runs a
-// native function through kolet.
+// answers SSH and reports command failures, survives a reboot, runs a
+// native function through kolet, runs its userdata, and reaches the other
+// machines of its cluster over the private network.
 package basic
 
 import (
