@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -119,13 +121,8 @@ func TestRunBasicSuite(t *testing.T) {
 	if err != nil {
 		t.Skip("go not in PATH: cannot build kolet")
 	}
-	kolet := filepath.Join(t.TempDir(), "kolet")
-	build := exec.Command(gobin, "build", "-o", kolet, "./kolet")
-	build.Dir = filepath.Join("..", "..", "agent")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build kolet: %v\n%s", err, out)
-	}
+	_ = gobin
+	kolet := buildKolet(t)
 	outDir := t.TempDir()
 	code, out, errOut, fake := kola(t, nil, "run", "-p", "fake", "--output-dir", outDir, "--kolet", kolet, "-j", "3", "basic.ssh", "basic.reboot", "basic.native")
 	if code != 0 {
@@ -159,6 +156,35 @@ func TestRunBasicSuite(t *testing.T) {
 	if err := json.Unmarshal(b, &props); err != nil || strings.Join(props.CommandLine, " ") != "kola run -p fake --output-dir "+outDir+" --kolet "+kolet+" -j 3 basic.ssh basic.reboot basic.native" || props.Options.Parallel != 3 {
 		t.Errorf("properties: %v %+v", err, props)
 	}
+}
+
+var koletOnce struct {
+	sync.Once
+	path string
+	err  error
+}
+
+// buildKolet builds the static kolet once for the package's tests.
+func buildKolet(t *testing.T) string {
+	t.Helper()
+	koletOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "kola-test-kolet-")
+		if err != nil {
+			koletOnce.err = err
+			return
+		}
+		koletOnce.path = filepath.Join(dir, "kolet")
+		build := exec.Command("go", "build", "-ldflags=-s -w", "-o", koletOnce.path, "./kolet")
+		build.Dir = filepath.Join("..", "..", "agent")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			koletOnce.err = fmt.Errorf("build kolet: %v\n%s", err, out)
+		}
+	})
+	if koletOnce.err != nil {
+		t.Fatal(koletOnce.err)
+	}
+	return koletOnce.path
 }
 
 func TestFailingTestExits1(t *testing.T) {

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/strata-os/strata/core/cluster"
+	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/core/register"
+	"github.com/strata-os/strata/core/runner"
+)
+
+// TestQEMUSIGINTLeavesNothing interrupts kola with SIGINT in the middle of
+// a 3-machine test on real QEMU machines, and checks that it exits 130
+// with its reports written, no QEMU process left and no temporary file.
+func TestQEMUSIGINTLeavesNothing(t *testing.T) {
+	if os.Getenv("KOLA_QEMU_SIGINT_CHILD") != "" {
+		qemuSigintChild()
+		return
+	}
+	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
+		t.Skip("qemu-system-x86_64 not installed")
+	}
+	kolet := buildKolet(t)
+	tmp, outDir := t.TempDir(), t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestQEMUSIGINTLeavesNothing$")
+	cmd.Env = append(os.Environ(), "KOLA_QEMU_SIGINT_CHILD=1", "TMPDIR="+tmp, "KOLA_OUT="+outDir, "KOLET="+kolet)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	timer := time.AfterFunc(5*time.Minute, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	var lines []string
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if sc.Text() == "three machines up" {
+			if running := qemus("sigint.three-m"); running != 3 {
+				t.Errorf("%d QEMUs running before the interrupt, want 3", running)
+			}
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	err = cmd.Wait()
+	all := strings.Join(lines, "\n")
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != runner.ExitInterrupt {
+		t.Errorf("kola exited %v, want %d\n%s", err, runner.ExitInterrupt, all)
+	}
+	if n := qemus("sigint.three-m"); n != 0 {
+		t.Errorf("%d QEMU processes left", n)
+	}
+	left, _ := filepath.Glob(filepath.Join(tmp, "*"))
+	if len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+	if _, err := os.Stat(filepath.Join(outDir, "qemu-latest", "report.json")); err != nil {
+		t.Errorf("no report: %v", err)
+	}
+	consoles, _ := filepath.Glob(filepath.Join(outDir, "qemu-latest", "sigint.three", "*", "console.txt"))
+	if len(consoles) != 3 {
+		t.Errorf("consoles saved: %v", consoles)
+	}
+}
+
+// qemus counts QEMU processes whose -name starts with prefix.
+func qemus(prefix string) int {
+	out, _ := exec.Command("pgrep", "-f", "qemu-system.*-name "+prefix).Output()
+	return len(strings.Fields(string(out)))
+}
+
+func qemuSigintChild() {
+	reg := register.NewRegistry()
+	_ = reg.Register(register.Test{Name: "sigint.three", ClusterSize: 3, Run: func(c cluster.TestCluster) {
+		os.Stdout.WriteString("three machines up\n")
+		<-c.Context().Done()
+	}})
+	a := &app{stdout: os.Stdout, stderr: os.Stdout, providers: platform.Default, tests: reg, exit: os.Exit}
+	os.Exit(a.main([]string{"run", "-p", "qemu", "--qemu-agent", os.Getenv("KOLET"), "--output-dir", os.Getenv("KOLA_OUT"), "sigint.three"}))
+}
