@@ -6,10 +6,11 @@ source "$(dirname "$0")/lib.sh"
 
 "$ROOT/ci/setup.sh"
 
-log "building bin/kola and bin/kolet"
+log "building bin/kola, bin/kolet and bin/strata-init"
 mkdir -p "$ROOT/bin"
 (cd tools && go build -o "$ROOT/bin/kola" ./kola)
-(cd agent && CGO_ENABLED=0 go build -ldflags="-s -w" -o "$ROOT/bin/kolet" ./kolet)
+(cd agent && CGO_ENABLED=0 go build -ldflags="-s -w" -o "$ROOT/bin/kolet" ./kolet &&
+	CGO_ENABLED=0 go build -ldflags="-s -w" -o "$ROOT/bin/strata-init" ./strata-init)
 
 if [ $# -eq 0 ]; then
 	set -- run --platform qemu 'basic.*'

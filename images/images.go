@@ -40,13 +40,14 @@ type Options struct {
 	// CacheDir holds downloaded packages and built images; default
 	// $STRATA_CACHE, else $XDG_CACHE_HOME/strata, else ~/.cache/strata.
 	CacheDir string
-	// Agent is the static kolet binary put into the image.
+	// Agent is the static strata-init binary (agent/strata-init), the
+	// image's init and SSH server.
 	Agent  string
 	Logger *slog.Logger
 }
 
 // Names lists the images Build knows.
-func Names() []string { return []string{"minimal"} }
+func Names() []string { return []string{"minimal", "baseline"} }
 
 // Build returns the named image, building it if its inputs changed.
 func Build(ctx context.Context, name string, opts Options) (*Image, error) {
@@ -63,6 +64,8 @@ func Build(ctx context.Context, name string, opts Options) (*Image, error) {
 	switch name {
 	case "minimal":
 		return buildMinimal(ctx, minimalLock, opts)
+	case "baseline":
+		return buildBaseline(ctx, minimalLock, opts)
 	}
 	return nil, fmt.Errorf("unknown image %q (known: %s)", name, strings.Join(Names(), ", "))
 }

@@ -30,18 +30,18 @@ func TestParseLock(t *testing.T) {
 	}
 }
 
-// agentBinary builds kolet once for the image tests.
+// agentBinary builds strata-init for the image tests.
 func agentBinary(t *testing.T) string {
 	t.Helper()
 	if _, err := exec.LookPath("apt-get"); err != nil {
 		t.Skip("no apt-get: cannot fetch Debian packages")
 	}
-	out := filepath.Join(t.TempDir(), "kolet")
-	cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", out, "./kolet")
+	out := filepath.Join(t.TempDir(), "strata-init")
+	cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", out, "./strata-init")
 	cmd.Dir = filepath.Join("..", "agent")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build kolet: %v\n%s", err, b)
+		t.Fatalf("build strata-init: %v\n%s", err, b)
 	}
 	return out
 }
@@ -109,7 +109,7 @@ func checkMinimalContents(t *testing.T, img *Image) {
 		}
 		got[h.Name] = h
 	}
-	for _, want := range []string{"init", "bin/kolet", "bin/busybox", "lib/modules/virtio_net.ko", "lib/modules/qemu_fw_cfg.ko", "lib/modules/strata.order"} {
+	for _, want := range []string{"init", "bin/strata-init", "bin/busybox", "lib/modules/virtio_net.ko", "lib/modules/qemu_fw_cfg.ko", "lib/modules/strata.order"} {
 		h, ok := got[want]
 		if !ok {
 			t.Errorf("initrd lacks %s", want)
@@ -119,7 +119,7 @@ func checkMinimalContents(t *testing.T, img *Image) {
 			t.Errorf("%s: mtime %v uid %d", want, h.ModTime, h.Uid)
 		}
 	}
-	if got["init"] != nil && got["init"].Linkname != "bin/kolet" {
+	if got["init"] != nil && got["init"].Linkname != "bin/strata-init" {
 		t.Errorf("init -> %q", got["init"].Linkname)
 	}
 	if !strings.HasPrefix(img.KernelRelease, "6.1.0-") || img.Cmdline != MinimalCmdline {
@@ -173,7 +173,7 @@ func sharedCacheRoot(t *testing.T) string {
 }
 
 func TestUnknownImage(t *testing.T) {
-	if _, err := Build(context.Background(), "nosuch", Options{CacheDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), `unknown image "nosuch" (known: minimal)`) {
+	if _, err := Build(context.Background(), "nosuch", Options{CacheDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), `unknown image "nosuch" (known: minimal, baseline)`) {
 		t.Errorf("err %v", err)
 	}
 }

@@ -17,11 +17,13 @@ var minimalLock []byte
 
 // minimalBuilder changes when the way the image is assembled changes, so
 // that cached images built the old way are not reused.
-const minimalBuilder = "minimal-v2"
+const minimalBuilder = "minimal-v4"
 
-// minimalModules are the kernel modules the minimal image loads at boot:
-// its network cards, its extra disks and QEMU's fw_cfg.
-var minimalModules = []string{"virtio_pci", "virtio_net", "virtio_blk", "qemu_fw_cfg"}
+// minimalModules are the kernel modules the minimal image loads at boot, in
+// this order: the virtio RNG first, since without entropy from the host
+// the SSH host key waits about a second for the kernel's RNG under TCG;
+// then its network cards, its extra disks and QEMU's fw_cfg.
+var minimalModules = []string{"virtio_pci", "virtio_rng", "virtio_net", "virtio_blk", "qemu_fw_cfg"}
 
 // MinimalCmdline is the kernel command line of the minimal image.
 const MinimalCmdline = "console=ttyS0 quiet panic=-1 rdinit=/init"
@@ -32,11 +34,11 @@ func buildMinimal(ctx context.Context, lock []byte, opts Options) (*Image, error
 		return nil, err
 	}
 	if opts.Agent == "" {
-		return nil, fmt.Errorf("minimal image: no agent binary (build kolet with CGO_ENABLED=0 and pass its path)")
+		return nil, fmt.Errorf("minimal image: no init binary (build agent/strata-init with CGO_ENABLED=0 and pass its path)")
 	}
 	agentHash, err := fileHash(opts.Agent)
 	if err != nil {
-		return nil, fmt.Errorf("minimal image: agent %s: %w", opts.Agent, err)
+		return nil, fmt.Errorf("minimal image: init binary %s: %w", opts.Agent, err)
 	}
 	hash := inputHash(map[string]string{"builder": minimalBuilder, "lock": string(lock), "agent": agentHash})
 	dir := filepath.Join(opts.CacheDir, "images", "minimal-"+hash[:16])
@@ -45,21 +47,9 @@ func buildMinimal(ctx context.Context, lock []byte, opts Options) (*Image, error
 	}
 	opts.Logger.Info("building image", "image", "minimal", "dir", dir)
 
-	var kernelDeb, busyboxDeb string
-	for _, p := range pkgs {
-		path, err := debs.Fetch(ctx, p, filepath.Join(opts.CacheDir, "debs"))
-		if err != nil {
-			return nil, fmt.Errorf("minimal image: %w", err)
-		}
-		switch {
-		case strings.HasPrefix(p.Name, "linux-image-"):
-			kernelDeb = path
-		case p.Name == "busybox-static":
-			busyboxDeb = path
-		}
-	}
-	if kernelDeb == "" || busyboxDeb == "" {
-		return nil, fmt.Errorf("minimal.lock: needs a linux-image-* and busybox-static")
+	kernelDeb, busyboxDeb, err := fetchKernelAndBusybox(ctx, pkgs, opts)
+	if err != nil {
+		return nil, fmt.Errorf("minimal image: %w", err)
 	}
 	agent, err := os.ReadFile(opts.Agent)
 	if err != nil {
@@ -128,8 +118,8 @@ func assembleMinimal(ctx context.Context, kernelDeb, busyboxDeb string, agent []
 		t.dir(d)
 	}
 	t.file("bin/busybox", 0o755, bfiles[0].Data)
-	t.file("bin/kolet", 0o755, agent)
-	t.symlink("init", "bin/kolet")
+	t.file("bin/strata-init", 0o755, agent)
+	t.symlink("init", "bin/strata-init")
 	t.symlink("bin/sh", "busybox")
 	for _, name := range order {
 		t.file(path.Join("lib/modules", name), 0o644, modules[strings.TrimSuffix(name, ".ko")])
@@ -147,4 +137,25 @@ func assembleMinimal(ctx context.Context, kernelDeb, busyboxDeb string, agent []
 		return "", err
 	}
 	return release, nil
+}
+
+// fetchKernelAndBusybox fetches the lock's packages and returns the paths
+// of the kernel's and busybox's .deb.
+func fetchKernelAndBusybox(ctx context.Context, pkgs []debs.Package, opts Options) (kernelDeb, busyboxDeb string, err error) {
+	for _, p := range pkgs {
+		path, err := debs.Fetch(ctx, p, filepath.Join(opts.CacheDir, "debs"))
+		if err != nil {
+			return "", "", err
+		}
+		switch {
+		case strings.HasPrefix(p.Name, "linux-image-"):
+			kernelDeb = path
+		case p.Name == "busybox-static":
+			busyboxDeb = path
+		}
+	}
+	if kernelDeb == "" || busyboxDeb == "" {
+		return "", "", fmt.Errorf("minimal.lock: needs a linux-image-* and busybox-static")
+	}
+	return kernelDeb, busyboxDeb, nil
 }

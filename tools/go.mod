@@ -31,12 +31,12 @@ require (
 
 replace github.com/strata-os/strata/testsuites => ../testsuites
 
-require github.com/strata-os/strata/providers/qemu v0.0.0
-
 require (
-	github.com/cavaliergopher/cpio v1.0.1 // indirect
-	github.com/strata-os/strata/images v0.0.0 // indirect
+	github.com/strata-os/strata/images v0.0.0
+	github.com/strata-os/strata/providers/qemu v0.0.0
 )
+
+require github.com/cavaliergopher/cpio v1.0.1 // indirect
 
 replace (
 	github.com/strata-os/strata/images => ../images

@@ -1,5 +1,5 @@
-// Package guestinit is the init of strata's minimal test image: kolet runs
-// as PID 1 from the initramfs. PID 1 itself only reaps orphans and turns
+// Package guestinit is the init of strata's minimal test image: the
+// strata-init binary runs as PID 1 from the initramfs. PID 1 itself only reaps orphans and turns
 // busybox's reboot/poweroff signals into reboot(2); everything else (mounts,
 // modules, network, the SSH server, userdata) runs in a child process, so
 // that reaping never races the SSH server waiting for its commands.
@@ -19,8 +19,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ServicesArg is the kolet subcommand PID 1 starts its services with.
-const ServicesArg = "guest-services"
+// ServicesArg is the argument PID 1 starts its own binary with to run the
+// services.
+const ServicesArg = "services"
 
 // PID1 never returns.
 func PID1() {
@@ -32,7 +33,7 @@ func PID1() {
 
 	self, err := os.Executable()
 	if err != nil {
-		self = "/bin/kolet"
+		self = "/bin/strata-init"
 	}
 	services := exec.Command(self, ServicesArg)
 	services.Stdout, services.Stderr = os.Stdout, os.Stderr

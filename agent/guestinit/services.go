@@ -34,18 +34,30 @@ const moduleOrder = "/lib/modules/strata.order"
 // Services brings the machine up and serves SSH; it returns only on error.
 func Services() error {
 	start := uptime()
-	if err := run("/bin/busybox", "--install", "-s", "/bin"); err != nil {
-		return err
+	var phases []string
+	mark := func(name string, since *float64) {
+		now := uptime()
+		phases = append(phases, fmt.Sprintf("%s %.2fs", name, now-*since))
+		*since = now
 	}
+	t := start
+	if _, err := os.Stat("/bin/ls"); err != nil { // images normally ship the applet links
+		if err := run("/bin/busybox", "--install", "-s", "/bin"); err != nil {
+			return err
+		}
+	}
+	mark("applets", &t)
 	if err := loadModules(); err != nil {
 		return err
 	}
+	mark("modules", &t)
 	if h := fwCfg(FwCfgHostname); h != "" {
 		_ = unix.Sethostname([]byte(strings.TrimSpace(h)))
 	}
 	if err := network(fwCfg(FwCfgNetwork)); err != nil {
 		return err
 	}
+	mark("network", &t)
 	if err := os.MkdirAll("/root/.ssh", 0o700); err != nil {
 		return err
 	}
@@ -65,7 +77,8 @@ func Services() error {
 	if err != nil {
 		return fmt.Errorf("listen on :22: %w", err)
 	}
-	fmt.Printf("strata-init: ssh ready (%.2fs after boot, services took %.2fs)\n", uptime(), uptime()-start)
+	mark("sshd", &t)
+	fmt.Printf("strata-init: ssh ready (%.2fs after boot; services started at %.2fs: %s)\n", uptime(), start, strings.Join(phases, ", "))
 	if ud := fwCfg(FwCfgUserData); ud != "" {
 		go runUserData(ud)
 	}

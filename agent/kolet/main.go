@@ -17,21 +17,15 @@ import (
 	"strings"
 
 	"github.com/alecthomas/kong"
-	"github.com/strata-os/strata/agent/guestinit"
 	"github.com/strata-os/strata/core/register"
 	"github.com/strata-os/strata/core/version"
 	_ "github.com/strata-os/strata/testsuites/all"
 )
 
 type cli struct {
-	Run           runCmd           `cmd:"" help:"Run a test's native function."`
-	Version       versionCmd       `cmd:"" help:"Print the version."`
-	GuestServices guestServicesCmd `cmd:"" name:"guest-services" hidden:"" help:"Bring up the minimal image (started by kolet as PID 1)."`
+	Run     runCmd     `cmd:"" help:"Run a test's native function."`
+	Version versionCmd `cmd:"" help:"Print the version."`
 }
-
-type guestServicesCmd struct{}
-
-func (guestServicesCmd) Run(e *env) error { return guestinit.Services() }
 
 type runCmd struct {
 	Test string `arg:"" help:"Registered test name."`
@@ -112,8 +106,5 @@ func run(args []string, reg *register.Registry, stdout, stderr io.Writer) (code 
 }
 
 func main() {
-	if os.Getpid() == 1 {
-		guestinit.PID1() // the minimal image's init; never returns
-	}
 	os.Exit(run(os.Args[1:], register.Default, os.Stdout, os.Stderr))
 }

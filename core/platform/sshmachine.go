@@ -23,6 +23,12 @@ type SSHMachine struct {
 	Key  *sshclient.KeyPair
 	// DialTimeout bounds waiting for SSH (boot, reboot); default 5 minutes.
 	DialTimeout time.Duration
+	// DialRetry is the pause between dial attempts and DialBanner the
+	// wait for a live sshd's first bytes (see sshclient.DialOptions);
+	// local machines use less than the defaults, so a boot is noticed as
+	// soon as sshd listens.
+	DialRetry  time.Duration
+	DialBanner time.Duration
 	// Down, if set, reports a machine known to be dead (its process exited);
 	// its error is returned instead of dialing until DialTimeout.
 	Down func() error
@@ -68,7 +74,7 @@ func (m *SSHMachine) SSHClient(ctx context.Context) (*ssh.Client, error) {
 		}()
 		dctx = gctx
 	}
-	c, err := sshclient.Dial(dctx, m.Addr, sshclient.DialOptions{User: m.User, Signer: m.Key.Signer})
+	c, err := sshclient.Dial(dctx, m.Addr, sshclient.DialOptions{User: m.User, Signer: m.Key.Signer, RetryInterval: m.DialRetry, BannerTimeout: m.DialBanner})
 	if err != nil {
 		if cause := context.Cause(dctx); cause != nil && m.Gone != nil && isClosed(m.Gone) {
 			return nil, cause

@@ -18,6 +18,12 @@ type DialOptions struct {
 	AttemptTimeout time.Duration
 	// RetryInterval is the pause between attempts; default 1s.
 	RetryInterval time.Duration
+	// BannerTimeout bounds the wait for the server's first bytes (its SSH
+	// version line, sent at once by a live sshd); default 2s. Forwarders
+	// (QEMU's user network, cloud load balancers) accept a connection
+	// before the machine listens and then hold it; a fresh attempt gets
+	// through sooner than waiting on such a connection.
+	BannerTimeout time.Duration
 	// HostKeyCallback defaults to accepting any key: test machines are
 	// created by the flight a moment before and their host keys are new.
 	HostKeyCallback ssh.HostKeyCallback
@@ -48,6 +54,9 @@ func Dial(ctx context.Context, addr string, opts DialOptions) (*ssh.Client, erro
 	if opts.RetryInterval <= 0 {
 		opts.RetryInterval = time.Second
 	}
+	if opts.BannerTimeout <= 0 {
+		opts.BannerTimeout = 2 * time.Second
+	}
 	if opts.HostKeyCallback == nil {
 		opts.HostKeyCallback = ssh.InsecureIgnoreHostKey()
 	}
@@ -65,7 +74,10 @@ func Dial(ctx context.Context, addr string, opts DialOptions) (*ssh.Client, erro
 	var last error
 	for {
 		attempts++
-		client, err := dialOnce(ctx, addr, cfg)
+		// Doubling every 8 attempts keeps a short banner timeout from
+		// locking out a machine too loaded to answer within it.
+		banner := min(opts.BannerTimeout<<((attempts-1)/8), opts.AttemptTimeout)
+		client, err := dialOnce(ctx, addr, cfg, banner)
 		if err == nil {
 			return client, nil
 		}
@@ -81,18 +93,20 @@ func Dial(ctx context.Context, addr string, opts DialOptions) (*ssh.Client, erro
 	}
 }
 
-func dialOnce(ctx context.Context, addr string, cfg *ssh.ClientConfig) (*ssh.Client, error) {
+func dialOnce(ctx context.Context, addr string, cfg *ssh.ClientConfig, bannerTimeout time.Duration) (*ssh.Client, error) {
 	actx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 	var d net.Dialer
-	conn, err := d.DialContext(actx, "tcp", addr)
+	raw, err := d.DialContext(actx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	// The handshake has no context; a deadline on the conn bounds it.
+	// The handshake has no context; deadlines on the conn bound it: a short
+	// one until the server says anything, then the attempt's.
 	deadline, _ := actx.Deadline()
-	if err := conn.SetDeadline(deadline); err != nil {
-		conn.Close()
+	conn := &bannerConn{Conn: raw, deadline: deadline}
+	if err := raw.SetDeadline(earliest(deadline, time.Now().Add(bannerTimeout))); err != nil {
+		raw.Close()
 		return nil, err
 	}
 	c, chans, reqs, err := ssh.NewClientConn(conn, addr, cfg)
@@ -105,4 +119,30 @@ func dialOnce(ctx context.Context, addr string, cfg *ssh.ClientConfig) (*ssh.Cli
 		return nil, err
 	}
 	return ssh.NewClient(c, chans, reqs), nil
+}
+
+// bannerConn lifts the short banner deadline once the server has sent
+// its first bytes.
+type bannerConn struct {
+	net.Conn
+	deadline time.Time
+	heard    bool
+}
+
+func (c *bannerConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 && !c.heard {
+		c.heard = true
+		if derr := c.Conn.SetDeadline(c.deadline); derr != nil && err == nil {
+			err = derr
+		}
+	}
+	return n, err
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || b.Before(a) {
+		return b
+	}
+	return a
 }

@@ -3,6 +3,7 @@ package sshclient
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -180,5 +181,34 @@ func TestQuote(t *testing.T) {
 		if got := Quote(in); got != want {
 			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// A forwarder that accepts but never lets the server speak (QEMU's user
+// network before the guest listens) costs one banner timeout, not the
+// whole attempt timeout.
+func TestDialBannerTimeout(t *testing.T) {
+	k := testKey(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // hold it open, silent
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	_, err = Dial(ctx, l.Addr().String(), DialOptions{User: "core", Signer: k.Signer, AttemptTimeout: time.Minute,
+		BannerTimeout: 200 * time.Millisecond, RetryInterval: 10 * time.Millisecond})
+	var de *DialError
+	if !errors.As(err, &de) || de.Attempts < 5 {
+		t.Errorf("got %v; want many short attempts within 3s", err)
 	}
 }

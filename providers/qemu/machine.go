@@ -113,6 +113,8 @@ func (m *machine) start(ctx context.Context) error {
 		User:        f.image.SSHUser,
 		Key:         f.SSHKey(),
 		DialTimeout: f.flags.BootTimeout,
+		DialRetry:   100 * time.Millisecond,
+		DialBanner:  500 * time.Millisecond,
 		Down:        m.down,
 		Gone:        m.exited,
 	}
@@ -161,6 +163,8 @@ func (m *machine) args(port int) ([]string, error) {
 		"-name", m.id, "-nodefaults", "-no-user-config", "-display", "none",
 		"-accel", accel, "-m", strconv.Itoa(f.flags.Memory), "-smp", strconv.Itoa(f.flags.CPUs),
 		"-chardev", "stdio,id=console,signal=off", "-serial", "chardev:console",
+		// Host entropy, so the guest's RNG is ready at once (SSH host keys).
+		"-object", "rng-random,id=rng,filename=/dev/urandom", "-device", "virtio-rng-pci,rng=rng",
 		"-kernel", img.Kernel, "-initrd", img.Initrd, "-append", img.Cmdline,
 		"-netdev", fmt.Sprintf("user,id=pub,hostfwd=tcp:127.0.0.1:%d-:22", port),
 		"-device", "virtio-net-pci,netdev=pub",

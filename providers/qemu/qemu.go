@@ -21,7 +21,7 @@ import (
 // Flags are kola's --qemu-* flags.
 type Flags struct {
 	Image       string        `name:"qemu-image" default:"minimal" help:"Image to boot: minimal (built on first use), or a directory with an image.json."`
-	Agent       string        `name:"qemu-agent" type:"path" placeholder:"PATH" help:"Static kolet binary to build images with (default: kolet next to this program)."`
+	Agent       string        `name:"qemu-agent" type:"path" placeholder:"PATH" help:"Static strata-init binary to build images with (default: strata-init next to this program)."`
 	Memory      int           `name:"qemu-memory" default:"512" help:"Memory of each machine, MiB."`
 	CPUs        int           `name:"qemu-cpus" default:"1" help:"CPUs of each machine."`
 	Disks       []string      `name:"qemu-disk" placeholder:"SIZE" help:"Add an empty disk of SIZE (e.g. 1G) to each machine; repeatable."`
@@ -44,13 +44,14 @@ func init() {
 	})
 }
 
-// defaultAgent is kolet beside the running program (bin/kola, bin/kolet).
+// defaultAgent is strata-init beside the running program (the layout
+// ./ci/run.sh builds: bin/kola, bin/strata-init).
 func defaultAgent() string {
 	exe, err := os.Executable()
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(filepath.Dir(exe), "kolet")
+	return filepath.Join(filepath.Dir(exe), "strata-init")
 }
 
 // resolveImage builds or loads the image named by the flags.
@@ -63,7 +64,15 @@ func resolveImage(ctx context.Context, f Flags, opts platform.FlightOptions) (*i
 		agent = defaultAgent()
 	}
 	if _, err := os.Stat(agent); err != nil {
-		return nil, fmt.Errorf("image %s needs the kolet agent: %s not found (build it with ./ci/run.sh, or pass --qemu-agent)", f.Image, agent)
+		return nil, fmt.Errorf("image %s needs the strata-init agent: %s not found (./ci/run.sh builds it into bin/, or pass --qemu-agent)", f.Image, agent)
 	}
 	return images.Build(ctx, f.Image, images.Options{Agent: agent, Logger: opts.Logger})
+}
+
+// Accelerator reports what a qemu flight's machines run on ("kvm" or "tcg").
+func Accelerator(f platform.Flight) string {
+	if qf, ok := f.(*flight); ok {
+		return qf.accel
+	}
+	return ""
 }

@@ -25,14 +25,14 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	agentPath = filepath.Join(dir, "kolet")
+	agentPath = filepath.Join(dir, "strata-init")
 	code := func() int {
 		defer os.RemoveAll(dir)
-		cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", agentPath, "./kolet")
+		cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", agentPath, "./strata-init")
 		cmd.Dir = filepath.Join("..", "..", "agent")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "build kolet: %v\n%s", err, out)
+			fmt.Fprintf(os.Stderr, "build strata-init: %v\n%s", err, out)
 			return 1
 		}
 		return m.Run()

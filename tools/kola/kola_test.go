@@ -158,33 +158,40 @@ func TestRunBasicSuite(t *testing.T) {
 	}
 }
 
-var koletOnce struct {
-	sync.Once
+type built struct {
+	once sync.Once
 	path string
 	err  error
 }
 
+var koletBin, initBin built
+
 // buildKolet builds the static kolet once for the package's tests.
-func buildKolet(t *testing.T) string {
+func buildKolet(t *testing.T) string { return buildAgent(t, &koletBin, "kolet") }
+
+// buildInit builds the static strata-init (the minimal image's init) once.
+func buildInit(t *testing.T) string { return buildAgent(t, &initBin, "strata-init") }
+
+func buildAgent(t *testing.T, b *built, name string) string {
 	t.Helper()
-	koletOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "kola-test-kolet-")
+	b.once.Do(func() {
+		dir, err := os.MkdirTemp("", "kola-test-"+name+"-")
 		if err != nil {
-			koletOnce.err = err
+			b.err = err
 			return
 		}
-		koletOnce.path = filepath.Join(dir, "kolet")
-		build := exec.Command("go", "build", "-ldflags=-s -w", "-o", koletOnce.path, "./kolet")
+		b.path = filepath.Join(dir, name)
+		build := exec.Command("go", "build", "-ldflags=-s -w", "-o", b.path, "./"+name)
 		build.Dir = filepath.Join("..", "..", "agent")
 		build.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := build.CombinedOutput(); err != nil {
-			koletOnce.err = fmt.Errorf("build kolet: %v\n%s", err, out)
+			b.err = fmt.Errorf("build %s: %v\n%s", name, err, out)
 		}
 	})
-	if koletOnce.err != nil {
-		t.Fatal(koletOnce.err)
+	if b.err != nil {
+		t.Fatal(b.err)
 	}
-	return koletOnce.path
+	return b.path
 }
 
 func TestFailingTestExits1(t *testing.T) {

@@ -27,10 +27,10 @@ func TestQEMUSIGINTLeavesNothing(t *testing.T) {
 	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
 		t.Skip("qemu-system-x86_64 not installed")
 	}
-	kolet := buildKolet(t)
+	initBin := buildInit(t)
 	tmp, outDir := t.TempDir(), t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestQEMUSIGINTLeavesNothing$")
-	cmd.Env = append(os.Environ(), "KOLA_QEMU_SIGINT_CHILD=1", "TMPDIR="+tmp, "KOLA_OUT="+outDir, "KOLET="+kolet)
+	cmd.Env = append(os.Environ(), "KOLA_QEMU_SIGINT_CHILD=1", "TMPDIR="+tmp, "KOLA_OUT="+outDir, "STRATA_INIT="+initBin)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -88,5 +88,5 @@ func qemuSigintChild() {
 		<-c.Context().Done()
 	}})
 	a := &app{stdout: os.Stdout, stderr: os.Stdout, providers: platform.Default, tests: reg, exit: os.Exit}
-	os.Exit(a.main([]string{"run", "-p", "qemu", "--qemu-agent", os.Getenv("KOLET"), "--output-dir", os.Getenv("KOLA_OUT"), "sigint.three"}))
+	os.Exit(a.main([]string{"run", "-p", "qemu", "--qemu-agent", os.Getenv("STRATA_INIT"), "--output-dir", os.Getenv("KOLA_OUT"), "sigint.three"}))
 }

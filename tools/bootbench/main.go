@@ -1,0 +1,170 @@
+// Command bootbench measures, in one run on this machine, how fast strata
+// boots machines: the raw kernel+init boot of the baseline image (the
+// floor), the minimal image's boot-to-SSH through the qemu provider, and
+// kola's wall time for ten one-machine tests at -j1 and -j2. It prints a
+// table with medians and ratios. Run it with ./ci/bench.sh.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"sort"
+	"text/tabwriter"
+	"time"
+
+	"github.com/strata-os/strata/core/cluster"
+	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/core/register"
+	"github.com/strata-os/strata/core/runner"
+	"github.com/strata-os/strata/images"
+	"github.com/strata-os/strata/providers/qemu"
+)
+
+func main() {
+	runs := flag.Int("n", 5, "boots per boot measurement")
+	tests := flag.Int("tests", 10, "one-machine tests in the kola measurement")
+	agent := flag.String("agent", "bin/strata-init", "static strata-init binary (the minimal image's init)")
+	accel := flag.String("accel", "auto", "QEMU accelerator: auto, kvm or tcg")
+	flag.Parse()
+	if err := bench(context.Background(), *runs, *tests, *agent, *accel); err != nil {
+		fmt.Fprintln(os.Stderr, "bootbench:", err)
+		os.Exit(1)
+	}
+}
+
+func bench(ctx context.Context, runs, tests int, agent, accel string) error {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	base, err := images.Build(ctx, "baseline", images.Options{Logger: quiet})
+	if err != nil {
+		return err
+	}
+	flags := qemu.Flags{Image: "minimal", Agent: agent, Memory: 512, CPUs: 1, Accel: accel, Binary: "qemu-system-x86_64", BootTimeout: 3 * time.Minute}
+	fl, err := qemu.NewFlight(ctx, flags, platform.FlightOptions{Name: "bench", Logger: quiet})
+	if err != nil {
+		return err
+	}
+	defer fl.Destroy(ctx)
+	acc := qemu.Accelerator(fl)
+
+	raw, err := repeat(runs, func() (time.Duration, error) { return rawBoot(ctx, base, acc, rawArgs) })
+	if err != nil {
+		return fmt.Errorf("raw boot: %w", err)
+	}
+	lean, err := repeat(runs, func() (time.Duration, error) { return rawBoot(ctx, base, acc, leanArgs) })
+	if err != nil {
+		return fmt.Errorf("lean raw boot: %w", err)
+	}
+	minimal, err := repeat(runs, func() (time.Duration, error) { return bootToSSH(ctx, fl) })
+	if err != nil {
+		return fmt.Errorf("minimal boot: %w", err)
+	}
+	j1, err := kolaWall(ctx, flags, tests, "1")
+	if err != nil {
+		return fmt.Errorf("kola -j1: %w", err)
+	}
+	j2, err := kolaWall(ctx, flags, tests, "2")
+	if err != nil {
+		return fmt.Errorf("kola -j2: %w", err)
+	}
+
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(os.Stdout, "accelerator: %s; %d boots per boot row (median, min..max)\n", acc, runs)
+	fmt.Fprintln(w, "measurement\tmedian\trange\tratio\t")
+	fmt.Fprintf(w, "raw kernel+init boot (-nographic, console)\t%s\t%s\t1.00\t\n", sec(median(raw)), spread(raw))
+	fmt.Fprintf(w, "raw kernel+init boot (-nodefaults, no console)\t%s\t%s\t%.2f× raw\t\n", sec(median(lean)), spread(lean), ratio(median(lean), median(raw)))
+	fmt.Fprintf(w, "minimal boot-to-SSH\t%s\t%s\t%.2f× raw, %.2f× lean raw\t\n", sec(median(minimal)), spread(minimal),
+		ratio(median(minimal), median(raw)), ratio(median(minimal), median(lean)))
+	fmt.Fprintf(w, "debian boot-to-SSH\tn/a\t\tdebian image not built yet\t\n")
+	fmt.Fprintf(w, "kola %d one-machine tests -j1\t%s\t\t1.00\t\n", tests, sec(j1))
+	fmt.Fprintf(w, "kola %d one-machine tests -j2\t%s\t\t%.2f× faster than -j1\t\n", tests, sec(j2), ratio(j1, j2))
+	return w.Flush()
+}
+
+// The raw boot as the project's notes measure it (QEMU's default devices,
+// serial console on stdio), and a lean one with no devices at all.
+var (
+	rawArgs  = []string{"-nographic"}
+	leanArgs = []string{"-nodefaults", "-no-user-config", "-display", "none", "-serial", "null"}
+)
+
+// rawBoot times QEMU from start to exit: the baseline init powers off.
+func rawBoot(ctx context.Context, img *images.Image, accel string, extra []string) (time.Duration, error) {
+	start := time.Now()
+	args := append([]string{"-accel", accel, "-m", "512", "-no-reboot", "-kernel", img.Kernel, "-initrd", img.Initrd,
+		"-append", "console=ttyS0 quiet panic=-1"}, extra...)
+	cmd := exec.CommandContext(ctx, "qemu-system-x86_64", args...)
+	cmd.Stdin = nil
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("%v: %s", err, out)
+	}
+	return time.Since(start), nil
+}
+
+// bootToSSH times the provider's NewMachine: QEMU start to an SSH session.
+func bootToSSH(ctx context.Context, fl platform.Flight) (time.Duration, error) {
+	c, err := fl.NewCluster(ctx, platform.ClusterOptions{Name: "bench"})
+	if err != nil {
+		return 0, err
+	}
+	defer c.Destroy(ctx)
+	start := time.Now()
+	if _, err := c.NewMachine(ctx, nil); err != nil {
+		return 0, err
+	}
+	return time.Since(start), nil
+}
+
+// kolaWall runs n one-machine tests through the runner, as kola run does.
+func kolaWall(ctx context.Context, flags qemu.Flags, n int, parallel string) (time.Duration, error) {
+	reg := register.NewRegistry()
+	for i := 0; i < n; i++ {
+		if err := reg.Register(register.Test{Name: fmt.Sprintf("bench.t%02d", i), ClusterSize: 1, Run: func(c cluster.TestCluster) {
+			c.MustSSH(c.Machines()[0], "true")
+		}}); err != nil {
+			return 0, err
+		}
+	}
+	out, err := os.MkdirTemp("", "bootbench-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(out)
+	provider := platform.Provider{Name: "qemu", NewFlight: func(ctx context.Context, o platform.FlightOptions) (platform.Flight, error) {
+		return qemu.NewFlight(ctx, flags, o)
+	}}
+	start := time.Now()
+	rep, err := runner.Run(ctx, runner.Options{
+		Criteria: runner.Criteria{Platform: "qemu"}, Provider: provider, Registry: reg, Parallel: parallel,
+		OutputRoot: out, Progress: io.Discard, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		return 0, err
+	}
+	if rep.Counts.Passed != n {
+		return 0, fmt.Errorf("%s", rep.Summary())
+	}
+	return time.Since(start), nil
+}
+
+func repeat(n int, f func() (time.Duration, error)) ([]time.Duration, error) {
+	var ds []time.Duration
+	for i := 0; i < n; i++ {
+		d, err := f()
+		if err != nil {
+			return nil, err
+		}
+		ds = append(ds, d)
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds, nil
+}
+
+func median(ds []time.Duration) time.Duration { return ds[len(ds)/2] }
+func sec(d time.Duration) string              { return fmt.Sprintf("%.2fs", d.Seconds()) }
+func spread(ds []time.Duration) string        { return sec(ds[0]) + ".." + sec(ds[len(ds)-1]) }
+func ratio(a, b time.Duration) float64        { return a.Seconds() / b.Seconds() }
