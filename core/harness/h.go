@@ -147,6 +147,13 @@ func (h *H) fail() {
 	}
 }
 
+// Messages returns the failure messages so far.
+func (h *H) Messages() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.messages...)
+}
+
 func (h *H) Failed() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -40,6 +40,15 @@ type SSHMachine struct {
 	client *ssh.Client
 }
 
+// SSHTarget is the user and host:port to reach the machine with ssh(1).
+func (m *SSHMachine) SSHTarget() (user, hostport string) { return m.User, m.Addr }
+
+// SSHTargeter is implemented by machines that can say how a person reaches
+// them with ssh(1); kola spawn and --ssh-on-failure print it.
+type SSHTargeter interface {
+	SSHTarget() (user, hostport string)
+}
+
 // SSHClient returns the cached connection if it is alive, or dials.
 func (m *SSHMachine) SSHClient(ctx context.Context) (*ssh.Client, error) {
 	m.mu.Lock()

@@ -7,8 +7,12 @@ import (
 	"time"
 )
 
-// makeOutputDir creates root/<platform>-<timestamp> (with a -N suffix if two
-// runs start in the same second) and points root/<platform>-latest at it.
+// MakeOutputDir creates root/<name>-<timestamp> (with a -N suffix if two
+// runs start in the same second) and points root/<name>-latest at it.
+func MakeOutputDir(root, name string, now time.Time) (string, error) {
+	return makeOutputDir(root, name, now)
+}
+
 func makeOutputDir(root, platform string, now time.Time) (string, error) {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return "", fmt.Errorf("output directory %s: %w", root, err)

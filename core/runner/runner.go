@@ -20,6 +20,7 @@ import (
 	"github.com/strata-os/strata/core/harness"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/core/register"
+	"github.com/strata-os/strata/core/sshclient"
 )
 
 // Options configure a run.
@@ -44,6 +45,10 @@ type Options struct {
 	CleanupTimeout time.Duration
 	// Verbose prints every test's log, not only failures'.
 	Verbose bool
+	// OnFailure, if set, is called when a test failed, before its machines
+	// are destroyed (kola --ssh-on-failure opens a shell there). Calls are
+	// made one at a time.
+	OnFailure func(ctx context.Context, f FailedTest)
 	// Progress receives go-test-like lines; default os.Stdout.
 	Progress io.Writer
 	Logger   *slog.Logger
@@ -117,7 +122,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, &InfraError{Err: fmt.Errorf("start %s flight: %w", opts.Platform, err)}
 	}
-	r := &run{opts: opts, flight: flight, infra: map[string]bool{}}
+	r := &run{opts: opts, ctx: ctx, flight: flight, infra: map[string]bool{}}
 	var htests []harness.Test
 	for _, t := range tests {
 		htests = append(htests, harness.Test{Name: t.Name, Timeout: t.Timeout, Run: r.testFunc(t)})
@@ -170,13 +175,25 @@ func checkKolet(tests []*register.Test, kolet string) error {
 	return nil
 }
 
+// FailedTest is what OnFailure gets: the failed test's cluster, still up,
+// and the flight's key to reach its machines.
+type FailedTest struct {
+	Name      string
+	Messages  []string
+	Cluster   platform.Cluster
+	Key       *sshclient.KeyPair
+	OutputDir string
+}
+
 // run is the state shared by the tests of one run.
 type run struct {
 	opts   Options
+	ctx    context.Context // the run's: cancelled by SIGINT
 	flight platform.Flight
 
-	mu    sync.Mutex
-	infra map[string]bool
+	mu        sync.Mutex
+	infra     map[string]bool
+	onFailure sync.Mutex // one OnFailure at a time: they share the terminal
 }
 
 func (r *run) markInfra(test string) {

@@ -85,6 +85,11 @@ func (r *run) finishCluster(h *harness.H, t *register.Test, c platform.Cluster) 
 			h.Errorf("destroy cluster: %v", err)
 		}
 	}()
+	if h.Failed() && r.opts.OnFailure != nil && len(c.Machines()) > 0 {
+		r.onFailure.Lock()
+		r.opts.OnFailure(r.ctx, FailedTest{Name: t.Name, Messages: h.Messages(), Cluster: c, Key: r.flight.SSHKey(), OutputDir: h.OutputDir()})
+		r.onFailure.Unlock()
+	}
 	disabled := disabledChecks(t)
 	for _, m := range c.Machines() {
 		dir := filepath.Join(h.OutputDir(), m.ID())

@@ -20,6 +20,7 @@ const defaultPlatform = "qemu"
 
 // app is kola with its outside world, so tests can run it in-process.
 type app struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	providers      *platform.Registry
 	tests          *register.Registry
@@ -36,6 +37,7 @@ type cli struct {
 	LogLevel string `name:"log-level" enum:"debug,info,warn,error" default:"info" help:"Log level (${enum})."`
 
 	Run     runCmd     `cmd:"" help:"Run tests on a platform."`
+	Spawn   spawnCmd   `cmd:"" help:"Boot machines to use by hand; they stay until Ctrl-C."`
 	List    listCmd    `cmd:"" help:"List the registered tests."`
 	Version versionCmd `cmd:"" help:"Print the version and the linked providers."`
 }

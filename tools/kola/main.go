@@ -17,6 +17,7 @@ import (
 
 func main() {
 	a := &app{
+		stdin:     os.Stdin,
 		stdout:    os.Stdout,
 		stderr:    os.Stderr,
 		providers: platform.Default,

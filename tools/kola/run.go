@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/strata-os/strata/core/runner"
@@ -20,6 +22,8 @@ type runCmd struct {
 	OSVersion string        `name:"os-version" placeholder:"X.Y.Z" help:"OS version of the image, for tests with MinVersion/EndVersion."`
 	Kolet     string        `type:"path" placeholder:"PATH" help:"kolet binary to copy to machines for tests with native functions (default: kolet next to kola)."`
 	Verbose   bool          `short:"v" help:"Print every test's log, not only failing ones'."`
+	// SSHOnFailure is for a person at a terminal: the run waits for them.
+	SSHOnFailure bool `name:"ssh-on-failure" help:"When a test fails, open a shell on its first machine before it is destroyed (exit the shell to go on)."`
 }
 
 func (r *runCmd) Run(a *app, c *cli) error {
@@ -47,6 +51,7 @@ func (r *runCmd) Run(a *app, c *cli) error {
 		CommandLine:     append([]string{"kola"}, a.args...),
 		ProviderOptions: provider.Flags,
 		Verbose:         r.Verbose,
+		OnFailure:       r.manhole(a),
 		Progress:        a.stdout,
 		Logger:          a.log,
 	})
@@ -75,4 +80,23 @@ func besideKola(name string) string {
 		return p
 	}
 	return ""
+}
+
+// manhole returns the runner's failure hook for --ssh-on-failure.
+func (r *runCmd) manhole(a *app) func(context.Context, runner.FailedTest) {
+	if !r.SSHOnFailure {
+		return nil
+	}
+	return func(ctx context.Context, f runner.FailedTest) {
+		fmt.Fprintf(a.stdout, "kola: %s failed: %s\n", f.Name, strings.Join(f.Messages, "; "))
+		if _, err := printMachines(a.stdout, f.OutputDir, f.Key, f.Cluster.Machines()); err != nil {
+			fmt.Fprintf(a.stderr, "kola: %v\n", err)
+			return
+		}
+		m := f.Cluster.Machines()[0]
+		fmt.Fprintf(a.stdout, "kola: shell on %s; exit it to destroy the machines and go on\n", m.ID())
+		if err := a.shell(ctx, m); err != nil {
+			fmt.Fprintf(a.stderr, "kola: %v\n", err)
+		}
+	}
 }
