@@ -26,6 +26,15 @@ type Image struct {
 	Initrd string `json:"initrd"`
 	// Cmdline is the kernel command line the image wants.
 	Cmdline string `json:"cmdline"`
+	// Disk is the base system disk (qcow2) for images that boot from one;
+	// machines get a copy-on-write overlay of it.
+	Disk string `json:"disk,omitempty"`
+	// UserData says how the image takes userdata: "fw_cfg" (the minimal
+	// image: scripts, and Ignition for Ignition-based images) or
+	// "cloud-init" (a NoCloud cidata disk).
+	UserData string `json:"userdata,omitempty"`
+	// MinMemoryMiB is the least memory the image boots well with.
+	MinMemoryMiB int `json:"min_memory_mib,omitempty"`
 	// SSHUser is the user kola logs in as.
 	SSHUser string `json:"ssh_user"`
 	// KernelRelease is the kernel's uname -r.
@@ -47,7 +56,7 @@ type Options struct {
 }
 
 // Names lists the images Build knows.
-func Names() []string { return []string{"minimal", "baseline"} }
+func Names() []string { return []string{"minimal", "debian", "baseline"} }
 
 // Build returns the named image, building it if its inputs changed.
 func Build(ctx context.Context, name string, opts Options) (*Image, error) {
@@ -64,6 +73,8 @@ func Build(ctx context.Context, name string, opts Options) (*Image, error) {
 	switch name {
 	case "minimal":
 		return buildMinimal(ctx, minimalLock, opts)
+	case "debian":
+		return buildDebian(ctx, debianLock, opts)
 	case "baseline":
 		return buildBaseline(ctx, minimalLock, opts)
 	}
@@ -107,6 +118,9 @@ func cached(dir string) (*Image, bool) {
 	img.Dir = dir
 	img.Kernel = filepath.Join(dir, img.Kernel)
 	img.Initrd = filepath.Join(dir, img.Initrd)
+	if img.Disk != "" {
+		img.Disk = filepath.Join(dir, img.Disk)
+	}
 	return &img, true
 }
 
@@ -115,6 +129,9 @@ func cached(dir string) (*Image, bool) {
 func publish(tmp, dir string, img *Image) (*Image, error) {
 	rel := *img
 	rel.Kernel, rel.Initrd = filepath.Base(img.Kernel), filepath.Base(img.Initrd)
+	if img.Disk != "" {
+		rel.Disk = filepath.Base(img.Disk)
+	}
 	b, err := json.MarshalIndent(rel, "", "  ")
 	if err != nil {
 		return nil, err

@@ -46,8 +46,12 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 
 	id := fmt.Sprintf("%s-m%d", unsafeID.ReplaceAllString(c.Name(), "_"), index)
 	privateIP := fmt.Sprintf("10.77.0.%d", index+1)
+	user := c.flight.image.SSHUser
+	if c.flight.image.UserData == "cloud-init" && ud.Kind() != conf.KindScript {
+		user = "" // cloud-config keys go to the image's default user
+	}
 	rendered, err := c.RenderUserData(ud, platform.UserDataOptions{
-		User: c.flight.image.SSHUser,
+		User: user,
 		Vars: map[string]string{"public_ipv4": "10.0.2.15", "private_ipv4": privateIP},
 	})
 	if err != nil {

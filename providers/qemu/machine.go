@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -159,9 +160,10 @@ func (m *machine) args(port int) ([]string, error) {
 	if accel == "tcg" && f.flags.CPUs > 1 {
 		accel = "tcg,thread=multi"
 	}
+	memory := max(f.flags.Memory, img.MinMemoryMiB)
 	args := []string{
 		"-name", m.id, "-nodefaults", "-no-user-config", "-display", "none",
-		"-accel", accel, "-m", strconv.Itoa(f.flags.Memory), "-smp", strconv.Itoa(f.flags.CPUs),
+		"-accel", accel, "-m", strconv.Itoa(memory), "-smp", strconv.Itoa(f.flags.CPUs),
 		"-chardev", "stdio,id=console,signal=off", "-serial", "chardev:console",
 		// Host entropy, so the guest's RNG is ready at once (SSH host keys).
 		"-object", "rng-random,id=rng,filename=/dev/urandom", "-device", "virtio-rng-pci,rng=rng",
@@ -170,30 +172,26 @@ func (m *machine) args(port int) ([]string, error) {
 		"-device", "virtio-net-pci,netdev=pub",
 		"-netdev", "stream,id=priv,server=off,addr.type=unix,addr.path=" + filepath.Join(c.dir, "hub.sock"),
 		"-device", fmt.Sprintf("virtio-net-pci,netdev=priv,mac=52:54:00:77:00:%02x", m.index%256),
-		"-fw_cfg", "name=opt/strata/hostname,string=" + m.id,
-		"-fw_cfg", "name=opt/strata/network,string=eth1 " + m.privateIP + "/24",
 	}
-	if keys := c.MetadataSSHKeys(); len(keys) > 0 {
-		p := filepath.Join(m.dir, "authorized_keys")
-		if err := os.WriteFile(p, []byte(strings.Join(keys, "\n")+"\n"), 0o600); err != nil {
-			return nil, platform.Infra("write keys", err)
+	if img.Disk != "" {
+		overlay := filepath.Join(m.dir, "root.qcow2")
+		if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", img.Disk, overlay).CombinedOutput(); err != nil {
+			return nil, platform.Infra("root disk overlay", fmt.Errorf("qemu-img create: %v: %s", err, bytes.TrimSpace(out)))
 		}
-		args = append(args, "-fw_cfg", "name=opt/strata/authorized_keys,file="+p)
+		args = append(args, "-drive", "if=virtio,format=qcow2,file="+overlay)
 	}
-	if len(m.userdata.Data) > 0 {
-		p := filepath.Join(m.dir, "userdata")
-		if err := os.WriteFile(p, m.userdata.Data, 0o600); err != nil {
-			return nil, platform.Infra("write userdata", err)
+	if img.UserData == "cloud-init" {
+		if m.userdata.Kind == conf.KindIgnition {
+			return nil, fmt.Errorf("machine %s: the %s image takes cloud-config or scripts through cloud-init, not Ignition", m.id, img.Name)
 		}
-		switch m.userdata.Kind {
-		case conf.KindIgnition:
-			// CoreOS reads the first name, Flatcar the second.
-			args = append(args, "-fw_cfg", "name=opt/com.coreos/config,file="+p, "-fw_cfg", "name=opt/org.flatcar-linux/config,file="+p)
-		case conf.KindScript:
-			args = append(args, "-fw_cfg", "name=opt/strata/userdata,file="+p)
-		default:
-			return nil, fmt.Errorf("machine %s: %s userdata needs an image with cloud-init; the %s image takes scripts and Ignition", m.id, m.userdata.Kind, img.Name)
+		seed := filepath.Join(m.dir, "cidata.iso")
+		if err := writeCIData(seed, cidata{InstanceID: m.id, Hostname: m.hostname(), PublicKeys: c.MetadataSSHKeys(),
+			UserData: m.userdata.Data, PrivateAddress: m.privateIP + "/24"}); err != nil {
+			return nil, platform.Infra("cloud-init seed", err)
 		}
+		args = append(args, "-drive", "if=virtio,format=raw,readonly=on,file="+seed)
+	} else if err := m.fwCfgArgs(&args); err != nil {
+		return nil, err
 	}
 	for i, size := range f.flags.Disks {
 		p := filepath.Join(m.dir, fmt.Sprintf("disk%d.qcow2", i+1))
@@ -204,6 +202,47 @@ func (m *machine) args(port int) ([]string, error) {
 		args = append(args, "-drive", "if=virtio,format=qcow2,file="+p)
 	}
 	return args, nil
+}
+
+// hostname is the machine ID made fit for DNS.
+func (m *machine) hostname() string {
+	return strings.Trim(hostnameUnsafe.ReplaceAllString(strings.ToLower(m.id), "-"), "-")
+}
+
+var hostnameUnsafe = regexp.MustCompile(`[^a-z0-9-]+`)
+
+// fwCfgArgs passes keys, hostname, network and userdata the way the
+// minimal image (and Ignition images) take them.
+func (m *machine) fwCfgArgs(argsp *[]string) error {
+	c, img := m.cluster, m.cluster.flight.image
+	args := append(*argsp,
+		"-fw_cfg", "name=opt/strata/hostname,string="+m.hostname(),
+		"-fw_cfg", "name=opt/strata/network,string=eth1 "+m.privateIP+"/24",
+	)
+	defer func() { *argsp = args }()
+	if keys := c.MetadataSSHKeys(); len(keys) > 0 {
+		p := filepath.Join(m.dir, "authorized_keys")
+		if err := os.WriteFile(p, []byte(strings.Join(keys, "\n")+"\n"), 0o600); err != nil {
+			return platform.Infra("write keys", err)
+		}
+		args = append(args, "-fw_cfg", "name=opt/strata/authorized_keys,file="+p)
+	}
+	if len(m.userdata.Data) > 0 {
+		p := filepath.Join(m.dir, "userdata")
+		if err := os.WriteFile(p, m.userdata.Data, 0o600); err != nil {
+			return platform.Infra("write userdata", err)
+		}
+		switch m.userdata.Kind {
+		case conf.KindIgnition:
+			// CoreOS reads the first name, Flatcar the second.
+			args = append(args, "-fw_cfg", "name=opt/com.coreos/config,file="+p, "-fw_cfg", "name=opt/org.flatcar-linux/config,file="+p)
+		case conf.KindScript:
+			args = append(args, "-fw_cfg", "name=opt/strata/userdata,file="+p)
+		default:
+			return fmt.Errorf("machine %s: %s userdata needs an image with cloud-init (--qemu-image debian); the %s image takes scripts and Ignition", m.id, m.userdata.Kind, img.Name)
+		}
+	}
+	return nil
 }
 
 // onConsole ends a machine whose kernel panicked: it will not recover, and

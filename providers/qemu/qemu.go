@@ -20,7 +20,7 @@ import (
 
 // Flags are kola's --qemu-* flags.
 type Flags struct {
-	Image       string        `name:"qemu-image" default:"minimal" help:"Image to boot: minimal (built on first use), or a directory with an image.json."`
+	Image       string        `name:"qemu-image" default:"minimal" help:"Image to boot: minimal or debian (built on first use), or a directory with an image.json."`
 	Agent       string        `name:"qemu-agent" type:"path" placeholder:"PATH" help:"Static strata-init binary to build images with (default: strata-init next to this program)."`
 	Memory      int           `name:"qemu-memory" default:"512" help:"Memory of each machine, MiB."`
 	CPUs        int           `name:"qemu-cpus" default:"1" help:"CPUs of each machine."`
@@ -60,11 +60,13 @@ func resolveImage(ctx context.Context, f Flags, opts platform.FlightOptions) (*i
 		return images.Load(f.Image)
 	}
 	agent := f.Agent
-	if agent == "" {
-		agent = defaultAgent()
-	}
-	if _, err := os.Stat(agent); err != nil {
-		return nil, fmt.Errorf("image %s needs the strata-init agent: %s not found (./ci/run.sh builds it into bin/, or pass --qemu-agent)", f.Image, agent)
+	if f.Image == "minimal" {
+		if agent == "" {
+			agent = defaultAgent()
+		}
+		if _, err := os.Stat(agent); err != nil {
+			return nil, fmt.Errorf("image %s needs the strata-init agent: %s not found (./ci/run.sh builds it into bin/, or pass --qemu-agent)", f.Image, agent)
+		}
 	}
 	return images.Build(ctx, f.Image, images.Options{Agent: agent, Logger: opts.Logger})
 }

@@ -11,7 +11,7 @@ func TestRegistered(t *testing.T) {
 	if err := register.Default.Err(); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"basic.ssh", "basic.reboot", "basic.native", "basic.cluster", "basic.userdata.script"} {
+	for _, name := range []string{"basic.ssh", "basic.reboot", "basic.native", "basic.cluster", "basic.userdata.script", "basic.userdata.cloudconfig", "basic.systemd.running"} {
 		if _, ok := register.Default.Get(name); !ok {
 			t.Errorf("%s not registered", name)
 		}

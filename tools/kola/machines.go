@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"path/filepath"
+	"time"
 
+	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/core/runner"
 	"github.com/strata-os/strata/core/sshclient"
 )
 
@@ -47,4 +51,61 @@ func (a *app) shell(ctx context.Context, m platform.Machine) error {
 		return fmt.Errorf("shell on %s: %w", m.ID(), err)
 	}
 	return sshclient.Shell(ctx, c, a.stdin, a.stdout, a.stderr)
+}
+
+// booted is a flight with one cluster booted for a person or a command.
+type booted struct {
+	a       *app
+	dir     string
+	flight  platform.Flight
+	cluster platform.Cluster
+}
+
+// boot starts a flight on provider and n machines with ud, keeping the key,
+// userdata and consoles in <outputRoot>/<platform>-<what>-<time>/. The
+// returned booted (also on error, once the flight exists) must be
+// destroyed.
+func (a *app) boot(ctx context.Context, provider platform.Provider, what, outputRoot, arch string, n int, ud *conf.UserData) (*booted, error) {
+	now := time.Now()
+	dir, err := runner.MakeOutputDir(outputRoot, provider.Name+"-"+what, now)
+	if err != nil {
+		return nil, err
+	}
+	flight, err := provider.NewFlight(ctx, platform.FlightOptions{Name: what + "-" + now.UTC().Format("20060102-150405"), OutputDir: dir, Arch: arch, Logger: a.log})
+	if err != nil {
+		return nil, fmt.Errorf("start %s flight: %w", provider.Name, err)
+	}
+	b := &booted{a: a, dir: dir, flight: flight}
+	b.cluster, err = flight.NewCluster(ctx, platform.ClusterOptions{Name: what, OutputDir: dir})
+	if err != nil {
+		return b, fmt.Errorf("create cluster: %w", err)
+	}
+	for i := 0; i < n; i++ {
+		if _, err := b.cluster.NewMachine(ctx, ud); err != nil {
+			if ctx.Err() != nil {
+				return b, exitCodeError{code: runner.ExitInterrupt}
+			}
+			if platform.IsInfra(err) {
+				return b, err
+			}
+			fmt.Fprintf(a.stderr, "kola: machine %d of %d: %v (console in %s)\n", i+1, n, err, dir)
+			return b, exitCodeError{code: runner.ExitFailed}
+		}
+	}
+	return b, nil
+}
+
+// destroy saves the consoles and destroys the machines, also after Ctrl-C.
+func (b *booted) destroy(ctx context.Context) {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
+	defer cancel()
+	if b.cluster != nil {
+		for _, m := range b.cluster.Machines() {
+			_ = os.WriteFile(filepath.Join(b.dir, m.ID(), "console.txt"), []byte(m.ConsoleOutput()), 0o644)
+		}
+	}
+	if err := b.flight.Destroy(dctx); err != nil {
+		fmt.Fprintf(b.a.stderr, "kola: destroy machines: %v\n", err)
+	}
+	fmt.Fprintf(b.a.stdout, "kola: machines destroyed; consoles in %s\n", b.dir)
 }

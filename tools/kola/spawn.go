@@ -1,16 +1,10 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"time"
 
 	"github.com/strata-os/strata/core/conf"
-	"github.com/strata-os/strata/core/platform"
-	"github.com/strata-os/strata/core/runner"
 )
 
 type spawnCmd struct {
@@ -43,50 +37,19 @@ func (s *spawnCmd) Run(a *app, c *cli) error {
 	}
 	ctx, stop := a.interruptible()
 	defer stop()
-	now := time.Now()
-	dir, err := runner.MakeOutputDir(s.OutputDir, provider.Name+"-spawn", now)
+	b, err := a.boot(ctx, provider, "spawn", s.OutputDir, s.Arch, s.Count, ud)
+	if b != nil {
+		defer b.destroy(ctx)
+	}
 	if err != nil {
 		return err
 	}
-	flight, err := provider.NewFlight(ctx, platform.FlightOptions{Name: "spawn-" + now.UTC().Format("20060102-150405"), OutputDir: dir, Arch: s.Arch, Logger: a.log})
-	if err != nil {
-		return fmt.Errorf("start %s flight: %w", provider.Name, err)
-	}
-	cluster, err := flight.NewCluster(ctx, platform.ClusterOptions{Name: "spawn", OutputDir: dir})
-	if err != nil {
-		flight.Destroy(context.WithoutCancel(ctx))
-		return fmt.Errorf("create cluster: %w", err)
-	}
-	defer func() {
-		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
-		defer cancel()
-		for _, m := range cluster.Machines() {
-			_ = os.WriteFile(filepath.Join(dir, m.ID(), "console.txt"), []byte(m.ConsoleOutput()), 0o644)
-		}
-		if err := flight.Destroy(dctx); err != nil {
-			fmt.Fprintf(a.stderr, "kola: destroy machines: %v\n", err)
-		}
-		fmt.Fprintf(a.stdout, "kola: machines destroyed; consoles in %s\n", dir)
-	}()
-
-	for i := 0; i < s.Count; i++ {
-		if _, err := cluster.NewMachine(ctx, ud); err != nil {
-			if errors.Is(context.Cause(ctx), context.Canceled) || ctx.Err() != nil {
-				return exitCodeError{code: runner.ExitInterrupt}
-			}
-			if platform.IsInfra(err) {
-				return err
-			}
-			fmt.Fprintf(a.stderr, "kola: machine %d of %d: %v (console in %s)\n", i+1, s.Count, err, dir)
-			return exitCodeError{code: runner.ExitFailed}
-		}
-	}
 	fmt.Fprintf(a.stdout, "kola: %d %s machine(s) up:\n", s.Count, provider.Name)
-	if _, err := printMachines(a.stdout, dir, flight.SSHKey(), cluster.Machines()); err != nil {
+	if _, err := printMachines(a.stdout, b.dir, b.flight.SSHKey(), b.cluster.Machines()); err != nil {
 		return err
 	}
 	if s.Shell {
-		return a.shell(ctx, cluster.Machines()[0])
+		return a.shell(ctx, b.cluster.Machines()[0])
 	}
 	fmt.Fprintln(a.stdout, "kola: the machines stay up until Ctrl-C")
 	<-ctx.Done()

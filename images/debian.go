@@ -1,0 +1,206 @@
+package images
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	_ "embed"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/strata-os/strata/images/debs"
+)
+
+//go:embed debian.lock
+var debianLock []byte
+
+// debianBuilder changes when the way the image is assembled changes.
+const debianBuilder = "debian-v2"
+
+// DebianCmdline boots the debian image: root on the first virtio disk,
+// classic interface names (eth0 public, eth1 private).
+const DebianCmdline = "console=ttyS0 root=/dev/vda rw net.ifnames=0 quiet"
+
+// debianSizeBlocks sizes the root filesystem (4 KiB blocks): room for what
+// tests write; the qcow2 keeps only what is used.
+const debianSizeBlocks = 786432 // 3 GiB
+
+// sourceDateEpoch clamps timestamps in the bootstrap for reproducibility.
+const sourceDateEpoch = "1700000000"
+
+// buildDebian makes a real Debian bookworm system: mmdebstrap installs the
+// locked packages (maintainer scripts and all, in a user namespace, no
+// root) from a local repository holding only them; genext2fs turns the
+// result into a filesystem keeping ownership, tune2fs makes it ext4, and
+// qemu-img a qcow2. The kernel and Debian's own initrd are taken from it.
+func buildDebian(ctx context.Context, lock []byte, opts Options) (*Image, error) {
+	pkgs, err := debs.ParseLock("debian.lock", lock)
+	if err != nil {
+		return nil, err
+	}
+	hash := inputHash(map[string]string{"builder": debianBuilder, "lock": string(lock)})
+	dir := filepath.Join(opts.CacheDir, "images", "debian-"+hash[:16])
+	if img, ok := cached(dir); ok {
+		return img, nil
+	}
+	for _, tool := range []string{"mmdebstrap", "genext2fs", "tune2fs", "e2fsck", "qemu-img", "dpkg-deb"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return nil, fmt.Errorf("debian image: %s not found (apt-get install mmdebstrap uidmap genext2fs e2fsprogs qemu-utils)", tool)
+		}
+	}
+	opts.Logger.Info("building image", "image", "debian", "packages", len(pkgs), "dir", dir)
+	paths, err := debs.FetchAll(ctx, pkgs, filepath.Join(opts.CacheDir, "debs"))
+	if err != nil {
+		return nil, fmt.Errorf("debian image: %w", err)
+	}
+	// Somewhere a user-namespace root can read.
+	repo, err := os.MkdirTemp("", "strata-debian-repo-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(repo)
+	if err := os.Chmod(repo, 0o755); err != nil {
+		return nil, err
+	}
+	if err := debs.MakeRepo(ctx, repo, paths); err != nil {
+		return nil, fmt.Errorf("debian image: local repository: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".build-debian-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+
+	names := make([]string, 0, len(pkgs))
+	for _, p := range pkgs {
+		names = append(names, p.Name)
+	}
+	rootTar := filepath.Join(tmp, "root.tar")
+	if err := runTool(ctx, []string{"SOURCE_DATE_EPOCH=" + sourceDateEpoch},
+		"mmdebstrap", "--mode=unshare", "--variant=apt", "--include="+strings.Join(names, ","),
+		"--aptopt=Acquire::Languages \"none\"", "--customize-hook="+debianCustomize,
+		"bookworm", rootTar, "deb [trusted=yes] copy://"+repo+" ./"); err != nil {
+		return nil, fmt.Errorf("debian image: %w", err)
+	}
+	kernel, initrd, release, err := bootFiles(rootTar, tmp)
+	if err != nil {
+		return nil, fmt.Errorf("debian image: %w", err)
+	}
+	fsImg := filepath.Join(tmp, "root.ext4")
+	if err := runTool(ctx, nil, "genext2fs", "-B", "4096", "-b", fmt.Sprint(debianSizeBlocks), "-N", "200000", "-a", rootTar, fsImg); err != nil {
+		return nil, fmt.Errorf("debian image: %w", err)
+	}
+	if err := runTool(ctx, nil, "tune2fs", "-O", "extents,uninit_bg,dir_index,has_journal", "-U", "clear", "-L", "root", fsImg); err != nil {
+		return nil, fmt.Errorf("debian image: %w", err)
+	}
+	// e2fsck exits 1 when it fixed things, which converting features needs.
+	if err := runTool(ctx, nil, "e2fsck", "-fyD", fsImg); err != nil {
+		if ee, ok := err.(*toolError); !ok || ee.status > 1 {
+			return nil, fmt.Errorf("debian image: %w", err)
+		}
+	}
+	disk := filepath.Join(tmp, "disk.qcow2")
+	if err := runTool(ctx, nil, "qemu-img", "convert", "-q", "-O", "qcow2", fsImg, disk); err != nil {
+		return nil, fmt.Errorf("debian image: %w", err)
+	}
+	for _, f := range []string{rootTar, fsImg} {
+		os.Remove(f)
+	}
+	return publish(tmp, dir, &Image{
+		Name:          "debian",
+		Kernel:        kernel,
+		Initrd:        initrd,
+		Disk:          disk,
+		Cmdline:       DebianCmdline,
+		SSHUser:       "debian",
+		MinMemoryMiB:  1024,
+		UserData:      "cloud-init",
+		KernelRelease: release,
+		InputHash:     hash,
+	})
+}
+
+// debianCustomize runs in the finished root: an fstab naming the root disk,
+// no apt sources (machines are offline), an empty machine-id (each machine
+// makes its own), and cloud-init told to look only for the NoCloud seed and
+// to keep the C.UTF-8 locale (the image has no locales package).
+const debianCustomize = `printf 'LABEL=root / ext4 defaults 0 1\n' > "$1/etc/fstab"; rm -f "$1/etc/apt/sources.list"; : > "$1/etc/machine-id"; ` +
+	`printf 'datasource_list: [NoCloud, None]\nlocale: C.UTF-8\n' > "$1/etc/cloud/cloud.cfg.d/90-strata.cfg"`
+
+// bootFiles copies the kernel and Debian's initrd out of the root tar.
+func bootFiles(rootTar, out string) (kernel, initrd, release string, err error) {
+	f, err := os.Open(rootTar)
+	if err != nil {
+		return "", "", "", err
+	}
+	defer f.Close()
+	tr := tar.NewReader(f)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return "", "", "", err
+		}
+		name := strings.TrimPrefix(h.Name, "./")
+		var dst string
+		switch {
+		case strings.HasPrefix(name, "boot/vmlinuz-") && h.Typeflag == tar.TypeReg:
+			dst, release = filepath.Join(out, "vmlinuz"), strings.TrimPrefix(name, "boot/vmlinuz-")
+			kernel = dst
+		case strings.HasPrefix(name, "boot/initrd.img-") && h.Typeflag == tar.TypeReg:
+			dst = filepath.Join(out, "initrd.img")
+			initrd = dst
+		default:
+			continue
+		}
+		data, err := io.ReadAll(tr)
+		if err != nil {
+			return "", "", "", err
+		}
+		if err := os.WriteFile(dst, data, 0o644); err != nil {
+			return "", "", "", err
+		}
+	}
+	if kernel == "" || initrd == "" {
+		return "", "", "", fmt.Errorf("no /boot/vmlinuz-* or /boot/initrd.img-* in the bootstrap")
+	}
+	return kernel, initrd, release, nil
+}
+
+type toolError struct {
+	cmd    string
+	status int
+	out    string
+}
+
+func (e *toolError) Error() string {
+	out := e.out
+	if len(out) > 4000 {
+		out = "..." + out[len(out)-4000:]
+	}
+	return fmt.Sprintf("%s: exit status %d: %s", e.cmd, e.status, out)
+}
+
+func runTool(ctx context.Context, env []string, name string, args ...string) error {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return &toolError{cmd: name, status: ee.ExitCode(), out: strings.TrimSpace(out.String())}
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
