@@ -19,6 +19,12 @@ command -v qemu-img >/dev/null || need+=(qemu-utils)
 perl -MTAP::Parser -e1 2>/dev/null || need+=(perl)
 command -v gcc >/dev/null || need+=(gcc libc6-dev)
 command -v pgrep >/dev/null || need+=(procps)
+# The debian image: mmdebstrap bootstraps in a user namespace (uidmap),
+# genext2fs makes the filesystem from its tar keeping ownership.
+command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
+command -v newuidmap >/dev/null || need+=(uidmap)
+command -v genext2fs >/dev/null || need+=(genext2fs)
+command -v tune2fs >/dev/null || need+=(e2fsprogs)
 apt_updated=""
 if [ ${#need[@]} -gt 0 ]; then
 	log "installing Debian packages: ${need[*]}"
@@ -37,7 +43,7 @@ if [ -z "$apt_updated" ]; then
 			$sudo apt-get update -qq
 			break
 		fi
-	done < "$ROOT/images/minimal.lock"
+	done < <(cat "$ROOT/images/minimal.lock" "$ROOT/images/debian.lock")
 fi
 
 log "downloading Go modules"

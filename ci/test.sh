@@ -22,10 +22,16 @@ status=0
 gotestsum --format testname --junitfile "$ROOT/.cache/go-test-junit.xml" --jsonfile "$ROOT/.cache/go-test.json" \
 	-- -race -timeout 15m $(module_patterns) || status=$?
 
-# The README's main job: the basic suite on qemu through kola.
+# The README's main job: the basic suite on qemu through kola, with the
+# minimal image; then the same suite on the debian image (systemd,
+# cloud-init), where the systemd and cloud-config tests apply too.
 log "kola end-to-end: ./ci/run.sh"
 kola_status=0
 "$ROOT/ci/run.sh" || kola_status=$?
+[ "$status" != 0 ] || status=$kola_status
+log "kola end-to-end on the debian image"
+kola_status=0
+"$ROOT/bin/kola" run --platform qemu --qemu-image debian --distro debian -j 2 'basic.*' || kola_status=$?
 [ "$status" != 0 ] || status=$kola_status
 
 # One line for CI: test2json writes {"Time":..,"Action":..,"Package":..,"Test":..}.

@@ -27,17 +27,18 @@ import (
 
 func main() {
 	runs := flag.Int("n", 5, "boots per boot measurement")
+	debianRuns := flag.Int("debian-n", 3, "boots of the debian image (0 skips it)")
 	tests := flag.Int("tests", 10, "one-machine tests in the kola measurement")
 	agent := flag.String("agent", "bin/strata-init", "static strata-init binary (the minimal image's init)")
 	accel := flag.String("accel", "auto", "QEMU accelerator: auto, kvm or tcg")
 	flag.Parse()
-	if err := bench(context.Background(), *runs, *tests, *agent, *accel); err != nil {
+	if err := bench(context.Background(), *runs, *debianRuns, *tests, *agent, *accel); err != nil {
 		fmt.Fprintln(os.Stderr, "bootbench:", err)
 		os.Exit(1)
 	}
 }
 
-func bench(ctx context.Context, runs, tests int, agent, accel string) error {
+func bench(ctx context.Context, runs, debianRuns, tests int, agent, accel string) error {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	base, err := images.Build(ctx, "baseline", images.Options{Logger: quiet})
 	if err != nil {
@@ -63,6 +64,19 @@ func bench(ctx context.Context, runs, tests int, agent, accel string) error {
 	if err != nil {
 		return fmt.Errorf("minimal boot: %w", err)
 	}
+	var debian []time.Duration
+	if debianRuns > 0 {
+		dflags := flags
+		dflags.Image = "debian"
+		dfl, err := qemu.NewFlight(ctx, dflags, platform.FlightOptions{Name: "bench-debian", Logger: quiet})
+		if err != nil {
+			return err
+		}
+		defer dfl.Destroy(ctx)
+		if debian, err = repeat(debianRuns, func() (time.Duration, error) { return bootToSSH(ctx, dfl) }); err != nil {
+			return fmt.Errorf("debian boot: %w", err)
+		}
+	}
 	j1, err := kolaWall(ctx, flags, tests, "1")
 	if err != nil {
 		return fmt.Errorf("kola -j1: %w", err)
@@ -79,7 +93,12 @@ func bench(ctx context.Context, runs, tests int, agent, accel string) error {
 	fmt.Fprintf(w, "raw kernel+init boot (-nodefaults, no console)\t%s\t%s\t%.2f× raw\t\n", sec(median(lean)), spread(lean), ratio(median(lean), median(raw)))
 	fmt.Fprintf(w, "minimal boot-to-SSH\t%s\t%s\t%.2f× raw, %.2f× lean raw\t\n", sec(median(minimal)), spread(minimal),
 		ratio(median(minimal), median(raw)), ratio(median(minimal), median(lean)))
-	fmt.Fprintf(w, "debian boot-to-SSH\tn/a\t\tdebian image not built yet\t\n")
+	if len(debian) > 0 {
+		fmt.Fprintf(w, "debian boot-to-SSH (%d boots)\t%s\t%s\t%.2f× raw, %.2f× minimal\t\n", len(debian), sec(median(debian)), spread(debian),
+			ratio(median(debian), median(raw)), ratio(median(debian), median(minimal)))
+	} else {
+		fmt.Fprintf(w, "debian boot-to-SSH\tskipped\t\t-debian-n 0\t\n")
+	}
 	fmt.Fprintf(w, "kola %d one-machine tests -j1\t%s\t\t1.00\t\n", tests, sec(j1))
 	fmt.Fprintf(w, "kola %d one-machine tests -j2\t%s\t\t%.2f× faster than -j1\t\n", tests, sec(j2), ratio(j1, j2))
 	return w.Flush()
