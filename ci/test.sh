@@ -31,7 +31,7 @@ kola_status=0
 [ "$status" != 0 ] || status=$kola_status
 log "kola end-to-end on the debian image"
 kola_status=0
-"$ROOT/bin/kola" run --platform qemu --qemu-image debian --distro debian -j 2 'basic.*' || kola_status=$?
+"$ROOT/bin/kola" run --platform qemu --qemu-image debian -j 2 'basic.*' || kola_status=$?
 [ "$status" != 0 ] || status=$kola_status
 
 # One line for CI: test2json writes {"Time":..,"Action":..,"Package":..,"Test":..}.

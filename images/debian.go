@@ -120,6 +120,7 @@ func buildDebian(ctx context.Context, lock []byte, opts Options) (*Image, error)
 		Disk:          disk,
 		Cmdline:       DebianCmdline,
 		SSHUser:       "debian",
+		Distro:        "debian",
 		MinMemoryMiB:  1024,
 		UserData:      "cloud-init",
 		KernelRelease: release,

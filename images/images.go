@@ -35,6 +35,8 @@ type Image struct {
 	UserData string `json:"userdata,omitempty"`
 	// MinMemoryMiB is the least memory the image boots well with.
 	MinMemoryMiB int `json:"min_memory_mib,omitempty"`
+	// Distro is the distribution, for tests limited to some ("debian").
+	Distro string `json:"distro,omitempty"`
 	// SSHUser is the user kola logs in as.
 	SSHUser string `json:"ssh_user"`
 	// KernelRelease is the kernel's uname -r.
@@ -116,6 +118,9 @@ func cached(dir string) (*Image, bool) {
 		return nil, false
 	}
 	img.Dir = dir
+	if img.Distro == "" { // images built before images said so
+		img.Distro = map[string]string{"minimal": MinimalDistro, "debian": "debian"}[img.Name]
+	}
 	img.Kernel = filepath.Join(dir, img.Kernel)
 	img.Initrd = filepath.Join(dir, img.Initrd)
 	if img.Disk != "" {

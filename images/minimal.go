@@ -25,6 +25,10 @@ const minimalBuilder = "minimal-v4"
 // then its network cards, its extra disks and QEMU's fw_cfg.
 var minimalModules = []string{"virtio_pci", "virtio_rng", "virtio_net", "virtio_blk", "qemu_fw_cfg"}
 
+// MinimalDistro is the minimal image's distro name: tests written for a
+// distribution do not apply to it.
+const MinimalDistro = "strata-minimal"
+
 // MinimalCmdline is the kernel command line of the minimal image.
 const MinimalCmdline = "console=ttyS0 quiet panic=-1 rdinit=/init"
 
@@ -74,6 +78,7 @@ func buildMinimal(ctx context.Context, lock []byte, opts Options) (*Image, error
 		Initrd:        filepath.Join(tmp, "initrd.img"),
 		Cmdline:       MinimalCmdline,
 		SSHUser:       "root",
+		Distro:        MinimalDistro,
 		KernelRelease: release,
 		InputHash:     hash,
 	})

@@ -91,3 +91,10 @@ type Machine interface {
 	ConsoleOutput() string
 	Destroy(ctx context.Context) error
 }
+
+// DistroReporter is implemented by flights that know the distribution of
+// the image they boot (the qemu images do); the runner uses it to select
+// tests by distro when the user named none.
+type DistroReporter interface {
+	Distro() string
+}

@@ -122,6 +122,17 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, &InfraError{Err: fmt.Errorf("start %s flight: %w", opts.Platform, err)}
 	}
+	if opts.Distro == "" {
+		if dr, ok := flight.(platform.DistroReporter); ok && dr.Distro() != "" {
+			opts.Distro = dr.Distro()
+			props.Options.Distro = opts.Distro
+			if err := writeJSON(dir, "properties.json", props); err != nil {
+				flight.Destroy(context.WithoutCancel(ctx))
+				return nil, &InfraError{Err: err}
+			}
+			tests = keepApplicable(tests, opts.Criteria, opts.Logger)
+		}
+	}
 	r := &run{opts: opts, ctx: ctx, flight: flight, infra: map[string]bool{}}
 	var htests []harness.Test
 	for _, t := range tests {

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"log/slog"
 	"path"
 	"strings"
 
@@ -147,4 +148,18 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// keepApplicable drops the tests that do not apply under c (used once the
+// flight has said what it boots); patterns and tags were checked already.
+func keepApplicable(tests []*register.Test, c Criteria, log *slog.Logger) []*register.Test {
+	var keep []*register.Test
+	for _, t := range tests {
+		if reason := exclusion(t, c, nil, nil, nil); reason != "" {
+			log.Info("test does not apply to the image", "test", t.Name, "reason", reason)
+			continue
+		}
+		keep = append(keep, t)
+	}
+	return keep
 }

@@ -1,11 +1,13 @@
 package runner
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/strata-os/strata/core/cluster"
+	"github.com/strata-os/strata/core/platform/platformtest"
 	"github.com/strata-os/strata/core/register"
 )
 
@@ -107,6 +109,35 @@ func TestExitCode(t *testing.T) {
 		r := &Report{Counts: tc.c, Interrupted: tc.interrupted}
 		if got := r.ExitCode(); got != tc.want {
 			t.Errorf("%+v interrupted=%v: exit %d, want %d", tc.c, tc.interrupted, got, tc.want)
+		}
+	}
+}
+
+// The flight's distro selects tests when the user named none.
+func TestFlightDistroSelects(t *testing.T) {
+	for _, tc := range []struct {
+		flightDistro, given, want string
+	}{
+		{"strata-minimal", "", "generic"},
+		{"debian", "", "debian.only generic"},
+		{"", "", "debian.only generic"},
+		{"strata-minimal", "debian", "debian.only generic"}, // the user's word wins
+	} {
+		e := newEnv(t, platformtest.Options{Distro: tc.flightDistro})
+		e.add(t,
+			register.Test{Name: "debian.only", Distros: []string{"debian"}, Run: func(cluster.TestCluster) {}},
+			register.Test{Name: "generic", Run: func(cluster.TestCluster) {}},
+		)
+		rep, err, _ := e.run(t, context.Background(), func(o *Options) { o.Distro = tc.given })
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ran []string
+		for _, tr := range rep.Tests {
+			ran = append(ran, tr.Name)
+		}
+		if got := strings.Join(ran, " "); got != tc.want {
+			t.Errorf("flight distro %q, --distro %q: ran %q, want %q", tc.flightDistro, tc.given, got, tc.want)
 		}
 	}
 }

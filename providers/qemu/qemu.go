@@ -78,3 +78,6 @@ func Accelerator(f platform.Flight) string {
 	}
 	return ""
 }
+
+// Distro reports the image's distribution (platform.DistroReporter).
+func (f *flight) Distro() string { return f.image.Distro }

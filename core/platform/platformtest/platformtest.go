@@ -38,6 +38,8 @@ type Options struct {
 	// HangCreate makes NewMachine block until its context ends, like a
 	// machine that never boots.
 	HangCreate func(cluster string, index int) bool
+	// Distro, if set, is what flights report as their image's distribution.
+	Distro string
 	// Exec, if set, answers commands before the host shell does; ok=false
 	// passes the command on.
 	Exec func(m *Machine, e *sshtest.Exec) (status int, ok bool)
@@ -104,6 +106,9 @@ type flight struct {
 	*platform.BaseFlight
 	p *Provider
 }
+
+// Distro implements platform.DistroReporter.
+func (f *flight) Distro() string { return f.p.opts.Distro }
 
 func (f *flight) NewCluster(ctx context.Context, opts platform.ClusterOptions) (platform.Cluster, error) {
 	c := &cluster{BaseCluster: platform.NewBaseCluster(f.BaseFlight, opts), p: f.p}
