@@ -19,7 +19,7 @@ import (
 var debianLock []byte
 
 // debianBuilder changes when the way the image is assembled changes.
-const debianBuilder = "debian-v2"
+const debianBuilder = "debian-v6"
 
 // DebianCmdline boots the debian image: root on the first virtio disk,
 // classic interface names (eth0 public, eth1 private).
@@ -31,6 +31,29 @@ const debianSizeBlocks = 786432 // 3 GiB
 
 // sourceDateEpoch clamps timestamps in the bootstrap for reproducibility.
 const sourceDateEpoch = "1700000000"
+
+// hashSeed seeds ext4's directory hashes and fsUUID names the filesystem;
+// both are random by default and fixed here so builds are identical.
+const (
+	hashSeed = "5f0b7a1e-3c2d-4e6f-8a9b-0c1d2e3f4a5b"
+	fsUUID   = "2b8f6c1d-7e4a-4b3c-9d5e-6f7a8b9c0d1e"
+)
+
+// debugfs runs requests against a filesystem image in one write session.
+func debugfs(ctx context.Context, tmp, img string, requests ...string) error {
+	f, err := os.CreateTemp(tmp, "debugfs-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.WriteString(strings.Join(requests, "\n") + "\n"); err != nil {
+		f.Close()
+		return err
+	}
+	f.Close()
+	// debugfs stamps the write time as it closes the filesystem.
+	return runTool(ctx, []string{"E2FSPROGS_FAKE_TIME=" + sourceDateEpoch}, "debugfs", "-w", "-f", f.Name(), img)
+}
 
 // buildDebian makes a real Debian bookworm system: mmdebstrap installs the
 // locked packages (maintainer scripts and all, in a user namespace, no
@@ -47,7 +70,7 @@ func buildDebian(ctx context.Context, lock []byte, opts Options) (*Image, error)
 	if img, ok := cached(dir); ok {
 		return img, nil
 	}
-	for _, tool := range []string{"mmdebstrap", "genext2fs", "tune2fs", "e2fsck", "qemu-img", "dpkg-deb"} {
+	for _, tool := range []string{"mmdebstrap", "genext2fs", "tune2fs", "debugfs", "e2fsck", "qemu-img", "dpkg-deb"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return nil, fmt.Errorf("debian image: %s not found (apt-get install mmdebstrap uidmap genext2fs e2fsprogs qemu-utils)", tool)
 		}
@@ -93,18 +116,31 @@ func buildDebian(ctx context.Context, lock []byte, opts Options) (*Image, error)
 	if err != nil {
 		return nil, fmt.Errorf("debian image: %w", err)
 	}
+	// Every step is made deterministic: zero timestamps from genext2fs,
+	// e2fsprogs' clock pinned, the UUID cleared and the directory hash
+	// seed (random when dir_index is turned on) set to a constant.
 	fsImg := filepath.Join(tmp, "root.ext4")
-	if err := runTool(ctx, nil, "genext2fs", "-B", "4096", "-b", fmt.Sprint(debianSizeBlocks), "-N", "200000", "-a", rootTar, fsImg); err != nil {
+	fakeTime := []string{"E2FSPROGS_FAKE_TIME=" + sourceDateEpoch, "E2FSCK_TIME=" + sourceDateEpoch}
+	if err := runTool(ctx, nil, "genext2fs", "-f", "-B", "4096", "-b", fmt.Sprint(debianSizeBlocks), "-N", "200000", "-a", rootTar, fsImg); err != nil {
 		return nil, fmt.Errorf("debian image: %w", err)
 	}
-	if err := runTool(ctx, nil, "tune2fs", "-O", "extents,uninit_bg,dir_index,has_journal", "-U", "clear", "-L", "root", fsImg); err != nil {
+	if err := runTool(ctx, fakeTime, "tune2fs", "-O", "extents,uninit_bg,dir_index,has_journal", "-L", "root", fsImg); err != nil {
+		return nil, fmt.Errorf("debian image: %w", err)
+	}
+	// The UUID goes into the group descriptors' checksums, which e2fsck
+	// then recomputes; the superblock times are pinned last.
+	if err := debugfs(ctx, tmp, fsImg, "ssv uuid "+fsUUID, "ssv hash_seed "+hashSeed); err != nil {
 		return nil, fmt.Errorf("debian image: %w", err)
 	}
 	// e2fsck exits 1 when it fixed things, which converting features needs.
-	if err := runTool(ctx, nil, "e2fsck", "-fyD", fsImg); err != nil {
+	if err := runTool(ctx, fakeTime, "e2fsck", "-fyD", fsImg); err != nil {
 		if ee, ok := err.(*toolError); !ok || ee.status > 1 {
 			return nil, fmt.Errorf("debian image: %w", err)
 		}
+	}
+	if err := debugfs(ctx, tmp, fsImg, "ssv mtime "+sourceDateEpoch, "ssv wtime "+sourceDateEpoch,
+		"ssv lastcheck "+sourceDateEpoch, "ssv mkfs_time "+sourceDateEpoch); err != nil {
+		return nil, fmt.Errorf("debian image: %w", err)
 	}
 	disk := filepath.Join(tmp, "disk.qcow2")
 	if err := runTool(ctx, nil, "qemu-img", "convert", "-q", "-O", "qcow2", fsImg, disk); err != nil {

@@ -3,6 +3,7 @@ package images
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -22,4 +23,41 @@ func TestBuildDebian(t *testing.T) {
 			t.Errorf("%s: %v", f, err)
 		}
 	}
+}
+
+// TestDebianReproducible builds the debian image twice from the same lock
+// in two caches (sharing only the downloaded packages) and compares them
+// byte for byte. Minutes; set STRATA_TEST_DEBIAN=1.
+//
+// The kernel and Debian's initrd are byte-identical. The disk is not yet:
+// after the fixed UUID, hash seed and pinned clocks, a few thousand bytes
+// still differ (backup superblock times and some inode/directory blocks
+// rewritten by e2fsck -D); the test logs its hashes instead of failing.
+func TestDebianReproducible(t *testing.T) {
+	if os.Getenv("STRATA_TEST_DEBIAN") == "" {
+		t.Skip("set STRATA_TEST_DEBIAN=1 to build the debian image twice")
+	}
+	shared := sharedDebCache(t)
+	var sums [2][3]string
+	for i := range sums {
+		cache := t.TempDir()
+		if err := os.Symlink(shared, filepath.Join(cache, "debs")); err != nil {
+			t.Fatal(err)
+		}
+		img, err := Build(context.Background(), "debian", Options{CacheDir: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, f := range []string{img.Kernel, img.Initrd, img.Disk} {
+			if sums[i][j], err = fileHash(f); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for j, name := range []string{"vmlinuz", "initrd.img"} {
+		if sums[0][j] != sums[1][j] {
+			t.Errorf("%s differs between builds: %s vs %s", name, sums[0][j][:12], sums[1][j][:12])
+		}
+	}
+	t.Logf("disk.qcow2: %s vs %s (not yet reproducible; see the comment above)", sums[0][2][:12], sums[1][2][:12])
 }
