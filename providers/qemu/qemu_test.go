@@ -13,6 +13,7 @@ import (
 	"time"
 
 	kcluster "github.com/strata-os/strata/core/cluster"
+	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/core/register"
 	"github.com/strata-os/strata/core/runner"
@@ -193,5 +194,38 @@ func TestRunnerReportsGuestFailures(t *testing.T) {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("%s console lacks %q:\n%s", tr.Name, want, b)
 		}
+	}
+}
+
+// An extra disk shows up as a block device of its size; Ignition userdata
+// reaches the guest under both fw_cfg names, with the flight's key added;
+// cloud-config is refused with a message on an image without cloud-init.
+func TestDisksAndUserdataDelivery(t *testing.T) {
+	f := testFlags(t)
+	f.Disks = []string{"64M"}
+	fl := newTestFlight(t, f)
+	ctx := context.Background()
+	c, err := fl.NewCluster(ctx, platform.ClusterOptions{Name: "delivery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Destroy(ctx)
+	m, err := c.NewMachine(ctx, conf.Ignition(`{"ignition":{"version":"3.3.0"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := m.SSH(ctx, "cat /sys/block/vda/size")
+	if err != nil || strings.TrimSpace(string(out)) != "131072" {
+		t.Errorf("extra disk: %q %v, want 131072 sectors of 512 bytes", out, err)
+	}
+	for _, name := range []string{"opt/com.coreos/config", "opt/org.flatcar-linux/config"} {
+		out, _, err := m.SSH(ctx, "cat /sys/firmware/qemu_fw_cfg/by_name/"+name+"/raw")
+		if err != nil || !strings.Contains(string(out), `"version":"3.3.0"`) || !strings.Contains(string(out), fl.SSHKey().AuthorizedKey) {
+			t.Errorf("%s: %q %v", name, out, err)
+		}
+	}
+	_, err = c.NewMachine(ctx, conf.CloudConfig("hostname: x\n"))
+	if err == nil || !strings.Contains(err.Error(), "needs an image with cloud-init") {
+		t.Errorf("cloud-config on minimal: %v", err)
 	}
 }
