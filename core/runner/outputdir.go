@@ -9,11 +9,7 @@ import (
 
 // MakeOutputDir creates root/<name>-<timestamp> (with a -N suffix if two
 // runs start in the same second) and points root/<name>-latest at it.
-func MakeOutputDir(root, name string, now time.Time) (string, error) {
-	return makeOutputDir(root, name, now)
-}
-
-func makeOutputDir(root, platform string, now time.Time) (string, error) {
+func MakeOutputDir(root, platform string, now time.Time) (string, error) {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return "", fmt.Errorf("output directory %s: %w", root, err)
 	}

@@ -107,7 +107,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 
 	started := opts.now()
-	dir, err := makeOutputDir(opts.OutputRoot, opts.Platform, started)
+	dir, err := MakeOutputDir(opts.OutputRoot, opts.Platform, started)
 	if err != nil {
 		return nil, &InfraError{Err: err}
 	}

@@ -215,28 +215,7 @@ func TestSIGINTLeavesNothing(t *testing.T) {
 	}
 	tmp := t.TempDir()
 	outDir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestSIGINTLeavesNothing$")
-	cmd.Env = append(os.Environ(), "KOLA_SIGINT_CHILD=1", "TMPDIR="+tmp, "KOLA_OUT="+outDir)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-		if sc.Text() == "three machines up" {
-			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	err = cmd.Wait()
-	all := strings.Join(lines, "\n")
+	all, err := interruptChild(t, "TestSIGINTLeavesNothing", []string{"KOLA_SIGINT_CHILD=1", "TMPDIR=" + tmp, "KOLA_OUT=" + outDir}, nil)
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != runner.ExitInterrupt {
 		t.Errorf("child exit %v, want %d\n%s", err, runner.ExitInterrupt, all)
 	}
@@ -253,6 +232,41 @@ func TestSIGINTLeavesNothing(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(outDir, "fake-latest", "junit.xml")); err != nil {
 		t.Errorf("reports not written: %v", err)
 	}
+}
+
+// interruptChild runs this package's test named test again in a child
+// process with env added, sends the child SIGINT once it prints "three
+// machines up" (calling before first, if set), and returns everything the
+// child printed and how it exited.
+func interruptChild(t *testing.T, test string, env []string, before func()) (string, error) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
+	cmd.Env = append(os.Environ(), env...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	timer := time.AfterFunc(5*time.Minute, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	var lines []string
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if sc.Text() == "three machines up" {
+			if before != nil {
+				before()
+			}
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	err = cmd.Wait()
+	return strings.Join(lines, "\n"), err
 }
 
 func sigintChild() {

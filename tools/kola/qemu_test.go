@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/strata-os/strata/core/cluster"
 	"github.com/strata-os/strata/core/platform"
@@ -29,33 +26,13 @@ func TestQEMUSIGINTLeavesNothing(t *testing.T) {
 	}
 	initBin := buildInit(t)
 	tmp, outDir := t.TempDir(), t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestQEMUSIGINTLeavesNothing$")
-	cmd.Env = append(os.Environ(), "KOLA_QEMU_SIGINT_CHILD=1", "TMPDIR="+tmp, "KOLA_OUT="+outDir, "STRATA_INIT="+initBin)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	timer := time.AfterFunc(5*time.Minute, func() { cmd.Process.Kill() })
-	defer timer.Stop()
-	var lines []string
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-		if sc.Text() == "three machines up" {
+	all, err := interruptChild(t, "TestQEMUSIGINTLeavesNothing",
+		[]string{"KOLA_QEMU_SIGINT_CHILD=1", "TMPDIR=" + tmp, "KOLA_OUT=" + outDir, "STRATA_INIT=" + initBin},
+		func() {
 			if running := qemus("sigint.three-m"); running != 3 {
 				t.Errorf("%d QEMUs running before the interrupt, want 3", running)
 			}
-			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	err = cmd.Wait()
-	all := strings.Join(lines, "\n")
+		})
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != runner.ExitInterrupt {
 		t.Errorf("kola exited %v, want %d\n%s", err, runner.ExitInterrupt, all)
 	}
