@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test: set-up, gofmt, go vet and go test (with the
 # race detector) on every module in go.work, then the main job (the basic
-# suite on qemu, ./ci/run.sh). Prints the summary lines of both.
+# suite on qemu with the minimal image, ./ci/run.sh) and the same suite on
+# the debian image. Prints kola's summary line for each and one for go test.
 source "$(dirname "$0")/lib.sh"
 
 "$ROOT/ci/setup.sh"
