@@ -147,16 +147,16 @@ func assembleMinimal(ctx context.Context, kernelDeb, busyboxDeb string, agent []
 // fetchKernelAndBusybox fetches the lock's packages and returns the paths
 // of the kernel's and busybox's .deb.
 func fetchKernelAndBusybox(ctx context.Context, pkgs []debs.Package, opts Options) (kernelDeb, busyboxDeb string, err error) {
+	paths, err := debs.FetchAll(ctx, pkgs, filepath.Join(opts.CacheDir, "debs"))
+	if err != nil {
+		return "", "", err
+	}
 	for _, p := range pkgs {
-		path, err := debs.Fetch(ctx, p, filepath.Join(opts.CacheDir, "debs"))
-		if err != nil {
-			return "", "", err
-		}
 		switch {
 		case strings.HasPrefix(p.Name, "linux-image-"):
-			kernelDeb = path
+			kernelDeb = paths[p.Name]
 		case p.Name == "busybox-static":
-			busyboxDeb = path
+			busyboxDeb = paths[p.Name]
 		}
 	}
 	if kernelDeb == "" || busyboxDeb == "" {

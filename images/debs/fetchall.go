@@ -45,8 +45,8 @@ func FetchAll(ctx context.Context, pkgs []Package, cacheDir string) (map[string]
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("apt-get download (%d packages): %v: %s (is the apt index current? run apt-get update; if the lock's versions left the mirror, regenerate the lock)",
-			len(missing), err, strings.TrimSpace(stderr.String()))
+		return nil, fmt.Errorf("apt-get download %s: %v: %s (is the apt index current? run apt-get update; if the lock's versions left the mirror, regenerate the lock)",
+			describe(missing), err, strings.TrimSpace(stderr.String()))
 	}
 	// apt names files name_version_arch.deb, the version URL-escaped.
 	byName := map[string]string{}
@@ -78,4 +78,12 @@ func FetchAll(ctx context.Context, pkgs []Package, cacheDir string) (map[string]
 		paths[p.Name] = dst
 	}
 	return paths, nil
+}
+
+// describe names one package, or counts many.
+func describe(pkgs []Package) string {
+	if len(pkgs) == 1 {
+		return pkgs[0].String()
+	}
+	return fmt.Sprintf("(%d packages)", len(pkgs))
 }
