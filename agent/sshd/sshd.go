@@ -10,7 +10,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -197,16 +196,12 @@ func (s *Server) session(ch ssh.Channel, reqs <-chan *ssh.Request) {
 				}
 				args := []string{"-l"}
 				if req.Type == "exec" {
-					if len(req.Payload) < 4 {
+					var e struct{ Command string }
+					if ssh.Unmarshal(req.Payload, &e) != nil {
 						reply(req, false)
 						continue
 					}
-					n := binary.BigEndian.Uint32(req.Payload)
-					if int(n) > len(req.Payload)-4 {
-						reply(req, false)
-						continue
-					}
-					args = []string{"-c", string(req.Payload[4 : 4+n])}
+					args = []string{"-c", e.Command}
 				}
 				cmd = exec.Command(s.cfg.Shell, args...)
 				cmd.Env = env

@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -210,12 +209,12 @@ func (s *Server) session(user string, ch ssh.Channel, reqs <-chan *ssh.Request) 
 				}
 				cmd := ""
 				if req.Type == "exec" {
-					if len(req.Payload) < 4 {
+					var e struct{ Command string }
+					if ssh.Unmarshal(req.Payload, &e) != nil {
 						_ = req.Reply(false, nil)
 						continue
 					}
-					n := binary.BigEndian.Uint32(req.Payload)
-					cmd = string(req.Payload[4 : 4+n])
+					cmd = e.Command
 				}
 				started = true
 				_ = req.Reply(true, nil)
