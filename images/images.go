@@ -37,6 +37,10 @@ type Image struct {
 	MinMemoryMiB int `json:"min_memory_mib,omitempty"`
 	// Distro is the distribution, for tests limited to some ("debian").
 	Distro string `json:"distro,omitempty"`
+	// SSHReadyLine starts the console line the image prints when its SSH
+	// server listens; a provider that sees it dials at once instead of at
+	// its next retry.
+	SSHReadyLine string `json:"ssh_ready_line,omitempty"`
 	// SSHUser is the user kola logs in as.
 	SSHUser string `json:"ssh_user"`
 	// KernelRelease is the kernel's uname -r.

@@ -17,7 +17,7 @@ var minimalLock []byte
 
 // minimalBuilder changes when the way the image is assembled changes, so
 // that cached images built the old way are not reused.
-const minimalBuilder = "minimal-v4"
+const minimalBuilder = "minimal-v5"
 
 // minimalModules are the kernel modules the minimal image loads at boot, in
 // this order: the virtio RNG first, since without entropy from the host
@@ -30,7 +30,11 @@ var minimalModules = []string{"virtio_pci", "virtio_rng", "virtio_net", "virtio_
 const MinimalDistro = "strata-minimal"
 
 // MinimalCmdline is the kernel command line of the minimal image.
-const MinimalCmdline = "console=ttyS0 quiet panic=-1 rdinit=/init"
+// acpi=noirq routes PCI interrupts through the BIOS tables instead of
+// ACPI's interrupt links: evaluating the links' AML under TCG cost about
+// 0.3 s of the 0.4 s spent loading the virtio modules. ACPI still powers
+// the machine off.
+const MinimalCmdline = "console=ttyS0 quiet panic=-1 rdinit=/init acpi=noirq"
 
 func buildMinimal(ctx context.Context, lock []byte, opts Options) (*Image, error) {
 	pkgs, err := debs.ParseLock("minimal.lock", lock)
@@ -73,11 +77,13 @@ func buildMinimal(ctx context.Context, lock []byte, opts Options) (*Image, error
 		return nil, fmt.Errorf("minimal image: %w", err)
 	}
 	return publish(tmp, dir, &Image{
-		Name:          "minimal",
-		Kernel:        filepath.Join(tmp, "vmlinuz"),
-		Initrd:        filepath.Join(tmp, "initrd.img"),
-		Cmdline:       MinimalCmdline,
-		SSHUser:       "root",
+		Name:    "minimal",
+		Kernel:  filepath.Join(tmp, "vmlinuz"),
+		Initrd:  filepath.Join(tmp, "initrd.img"),
+		Cmdline: MinimalCmdline,
+		SSHUser: "root",
+		// agent/guestinit prints it once sshd listens.
+		SSHReadyLine:  "strata-init: ssh ready",
 		Distro:        MinimalDistro,
 		KernelRelease: release,
 		InputHash:     hash,

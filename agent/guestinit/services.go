@@ -78,6 +78,8 @@ func Services() error {
 		return fmt.Errorf("listen on :22: %w", err)
 	}
 	mark("sshd", &t)
+	// The minimal image names this line (images.Image.SSHReadyLine):
+	// kola dials as soon as it appears.
 	fmt.Printf("strata-init: ssh ready (%.2fs after boot; services started at %.2fs: %s)\n", uptime(), start, strings.Join(phases, ", "))
 	if ud := fwCfg(FwCfgUserData); ud != "" {
 		go runUserData(ud)

@@ -29,6 +29,10 @@ type SSHMachine struct {
 	// soon as sshd listens.
 	DialRetry  time.Duration
 	DialBanner time.Duration
+	// Wake, if set, receives when the machine says its SSH server has
+	// started listening; a dial in progress tries again at once (see
+	// sshclient.DialOptions.Wake).
+	Wake <-chan struct{}
 	// Down, if set, reports a machine known to be dead (its process exited);
 	// its error is returned instead of dialing until DialTimeout.
 	Down func() error
@@ -83,7 +87,7 @@ func (m *SSHMachine) SSHClient(ctx context.Context) (*ssh.Client, error) {
 		}()
 		dctx = gctx
 	}
-	c, err := sshclient.Dial(dctx, m.Addr, sshclient.DialOptions{User: m.User, Signer: m.Key.Signer, RetryInterval: m.DialRetry, BannerTimeout: m.DialBanner})
+	c, err := sshclient.Dial(dctx, m.Addr, sshclient.DialOptions{User: m.User, Signer: m.Key.Signer, RetryInterval: m.DialRetry, BannerTimeout: m.DialBanner, Wake: m.Wake})
 	if err != nil {
 		if cause := context.Cause(dctx); cause != nil && m.Gone != nil && isClosed(m.Gone) {
 			return nil, cause

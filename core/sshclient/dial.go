@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -24,6 +25,13 @@ type DialOptions struct {
 	// before the machine listens and then hold it; a fresh attempt gets
 	// through sooner than waiting on such a connection.
 	BannerTimeout time.Duration
+	// Wake, if set, receives when the machine says its SSH server has
+	// just started listening (e.g. a line on its console). An attempt
+	// that has not heard the server yet is dropped and a new one made at
+	// once: a forwarder may hold a connection made before the server
+	// listened until BannerTimeout, and the pause between attempts is
+	// skipped. A stale wake costs one extra attempt.
+	Wake <-chan struct{}
 	// HostKeyCallback defaults to accepting any key: test machines are
 	// created by the flight a moment before and their host keys are new.
 	HostKeyCallback ssh.HostKeyCallback
@@ -69,6 +77,9 @@ func Dial(ctx context.Context, addr string, opts DialOptions) (*ssh.Client, erro
 		HostKeyCallback: opts.HostKeyCallback,
 		Timeout:         opts.AttemptTimeout,
 	}
+	wctx, stopWaker := context.WithCancel(ctx)
+	defer stopWaker()
+	wake := newWaker(wctx, opts.Wake)
 	start := time.Now()
 	attempts := 0
 	var last error
@@ -77,7 +88,7 @@ func Dial(ctx context.Context, addr string, opts DialOptions) (*ssh.Client, erro
 		// Doubling every 8 attempts keeps a short banner timeout from
 		// locking out a machine too loaded to answer within it.
 		banner := min(opts.BannerTimeout<<((attempts-1)/8), opts.AttemptTimeout)
-		client, err := dialOnce(ctx, addr, cfg, banner)
+		client, err := dialOnce(ctx, addr, cfg, banner, wake)
 		if err == nil {
 			return client, nil
 		}
@@ -88,12 +99,13 @@ func Dial(ctx context.Context, addr string, opts DialOptions) (*ssh.Client, erro
 				last = fmt.Errorf("%w (last attempt: %v)", cause, last)
 			}
 			return nil, &DialError{Addr: addr, User: opts.User, Attempts: attempts, Elapsed: time.Since(start), Last: last}
+		case <-wake.woken():
 		case <-time.After(opts.RetryInterval):
 		}
 	}
 }
 
-func dialOnce(ctx context.Context, addr string, cfg *ssh.ClientConfig, bannerTimeout time.Duration) (*ssh.Client, error) {
+func dialOnce(ctx context.Context, addr string, cfg *ssh.ClientConfig, bannerTimeout time.Duration, wake *waker) (*ssh.Client, error) {
 	actx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 	var d net.Dialer
@@ -109,7 +121,13 @@ func dialOnce(ctx context.Context, addr string, cfg *ssh.ClientConfig, bannerTim
 		raw.Close()
 		return nil, err
 	}
+	stop := wake.onWake(func() {
+		if !conn.heard.Load() {
+			raw.Close()
+		}
+	})
 	c, chans, reqs, err := ssh.NewClientConn(conn, addr, cfg)
+	stop()
 	if err != nil {
 		conn.Close()
 		return nil, err
@@ -126,13 +144,13 @@ func dialOnce(ctx context.Context, addr string, cfg *ssh.ClientConfig, bannerTim
 type bannerConn struct {
 	net.Conn
 	deadline time.Time
-	heard    bool
+	heard    atomic.Bool
 }
 
 func (c *bannerConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if n > 0 && !c.heard {
-		c.heard = true
+	if n > 0 && !c.heard.Load() {
+		c.heard.Store(true)
 		if derr := c.Conn.SetDeadline(c.deadline); derr != nil && err == nil {
 			err = derr
 		}

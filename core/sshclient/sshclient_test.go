@@ -3,10 +3,12 @@ package sshclient
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -211,4 +213,57 @@ func TestDialBannerTimeout(t *testing.T) {
 	if !errors.As(err, &de) || de.Attempts < 5 {
 		t.Errorf("got %v; want many short attempts within 3s", err)
 	}
+}
+
+// A wake from the machine (its console saying sshd listens) drops the
+// attempt the forwarder holds and dials again at once, instead of waiting
+// out the banner timeout and the pause between attempts (both a minute
+// here, longer than the test's deadline).
+func TestDialWake(t *testing.T) {
+	k := testKey(t)
+	s := newServer(t, k, t.TempDir())
+	var listening atomic.Bool
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	held := make(chan struct{}, 16)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				if !listening.Load() { // the guest does not listen yet: hold, silent
+					held <- struct{}{}
+					_, _ = io.Copy(io.Discard, c)
+					return
+				}
+				up, err := net.Dial("tcp", s.Addr)
+				if err != nil {
+					return
+				}
+				defer up.Close()
+				go func() { _, _ = io.Copy(up, c) }()
+				_, _ = io.Copy(c, up)
+			}()
+		}
+	}()
+	wake := make(chan struct{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	go func() {
+		<-held // an attempt is in flight
+		listening.Store(true)
+		wake <- struct{}{}
+	}()
+	c, err := Dial(ctx, l.Addr().String(), DialOptions{User: "core", Signer: k.Signer, AttemptTimeout: time.Minute,
+		BannerTimeout: time.Minute, RetryInterval: time.Minute, Wake: wake})
+	if err != nil {
+		t.Fatalf("dial with a wake: %v", err)
+	}
+	c.Close()
 }

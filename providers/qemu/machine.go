@@ -75,6 +75,7 @@ func (m *machine) start(ctx context.Context) error {
 	}
 	m.fatal = make(chan struct{})
 	watcher := &consolecheck.Watcher{Disabled: c.Opts.DisabledChecks, OnMatch: m.onConsole}
+	ready := newReadySignal(f.image.SSHReadyLine)
 
 	m.cmd = exec.Command(f.flags.Binary, args...)
 	m.cmd.Stderr = &m.stderr
@@ -96,6 +97,7 @@ func (m *machine) start(ctx context.Context) error {
 			if n > 0 {
 				_, _ = m.console.Write(buf[:n])
 				_, _ = watcher.Write(buf[:n])
+				_, _ = ready.Write(buf[:n])
 			}
 			if err != nil {
 				watcher.Flush()
@@ -116,6 +118,7 @@ func (m *machine) start(ctx context.Context) error {
 		DialTimeout: f.flags.BootTimeout,
 		DialRetry:   100 * time.Millisecond,
 		DialBanner:  500 * time.Millisecond,
+		Wake:        ready.wake,
 		Down:        m.down,
 		Gone:        m.exited,
 	}
