@@ -19,7 +19,7 @@ import (
 var debianLock []byte
 
 // debianBuilder changes when the way the image is assembled changes.
-const debianBuilder = "debian-v6"
+const debianBuilder = "debian-v7"
 
 // DebianCmdline boots the debian image: root on the first virtio disk,
 // classic interface names (eth0 public, eth1 private).
@@ -165,10 +165,14 @@ func buildDebian(ctx context.Context, lock []byte, opts Options) (*Image, error)
 }
 
 // debianCustomize runs in the finished root: an fstab naming the root disk,
-// no apt sources (machines are offline), an empty machine-id (each machine
-// makes its own), and cloud-init told to look only for the NoCloud seed and
-// to keep the C.UTF-8 locale (the image has no locales package).
+// no apt sources (machines are offline), an empty machine-id and no SSH
+// host keys (each machine makes its own: cloud-init generates the keys on
+// first boot, before sshd starts; left in, they would be shared by every
+// machine and differ between builds), and cloud-init told to look only
+// for the NoCloud seed and to keep the C.UTF-8 locale (the image has no
+// locales package).
 const debianCustomize = `printf 'LABEL=root / ext4 defaults 0 1\n' > "$1/etc/fstab"; rm -f "$1/etc/apt/sources.list"; : > "$1/etc/machine-id"; ` +
+	`rm -f "$1"/etc/ssh/ssh_host_*; ` +
 	`printf 'datasource_list: [NoCloud, None]\nlocale: C.UTF-8\n' > "$1/etc/cloud/cloud.cfg.d/90-strata.cfg"`
 
 // bootFiles copies the kernel and Debian's initrd out of the root tar.

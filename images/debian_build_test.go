@@ -26,13 +26,8 @@ func TestBuildDebian(t *testing.T) {
 }
 
 // TestDebianReproducible builds the debian image twice from the same lock
-// in two caches (sharing only the downloaded packages) and compares them
-// byte for byte. Minutes; set STRATA_TEST_DEBIAN=1.
-//
-// The kernel and Debian's initrd are byte-identical. The disk is not yet:
-// after the fixed UUID, hash seed and pinned clocks, a few thousand bytes
-// still differ (backup superblock times and some inode/directory blocks
-// rewritten by e2fsck -D); the test logs its hashes instead of failing.
+// in two caches (sharing only the downloaded packages) and compares the
+// kernel, initrd and disk byte for byte. Minutes; set STRATA_TEST_DEBIAN=1.
 func TestDebianReproducible(t *testing.T) {
 	if os.Getenv("STRATA_TEST_DEBIAN") == "" {
 		t.Skip("set STRATA_TEST_DEBIAN=1 to build the debian image twice")
@@ -54,10 +49,9 @@ func TestDebianReproducible(t *testing.T) {
 			}
 		}
 	}
-	for j, name := range []string{"vmlinuz", "initrd.img"} {
+	for j, name := range []string{"vmlinuz", "initrd.img", "disk.qcow2"} {
 		if sums[0][j] != sums[1][j] {
 			t.Errorf("%s differs between builds: %s vs %s", name, sums[0][j][:12], sums[1][j][:12])
 		}
 	}
-	t.Logf("disk.qcow2: %s vs %s (not yet reproducible; see the comment above)", sums[0][2][:12], sums[1][2][:12])
 }
