@@ -36,6 +36,9 @@ func agentBinary(t *testing.T) string {
 	if _, err := exec.LookPath("apt-get"); err != nil {
 		t.Skip("no apt-get: cannot fetch Debian packages")
 	}
+	if p := os.Getenv("STRATA_TEST_STRATA_INIT"); p != "" { // Bazel builds it
+		return p
+	}
 	out := filepath.Join(t.TempDir(), "strata-init")
 	cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", out, "./strata-init")
 	cmd.Dir = filepath.Join("..", "agent")

@@ -120,7 +120,9 @@ func caller() string {
 			break
 		}
 		// TestCluster's helpers report for their caller, like t.Helper.
-		if !strings.Contains(file, "/core/harness/h.go") && !strings.Contains(file, "/core/cluster/cluster.go") {
+		// Paths are absolute from go test and workspace-relative from
+		// Bazel (-trimpath), hence the leading slash.
+		if f := "/" + file; !strings.HasSuffix(f, "/core/harness/h.go") && !strings.HasSuffix(f, "/core/cluster/cluster.go") {
 			return fmt.Sprintf("%s:%d:", filepath.Base(file), line)
 		}
 	}

@@ -132,7 +132,9 @@ func (r *Report) Summary() string {
 	return s
 }
 
-func (r *Report) write() error {
+// write writes the reports into the run directory, and the JUnit report
+// also to extraJUnit if set (Bazel's XML_OUTPUT_FILE).
+func (r *Report) write(extraJUnit string) error {
 	if err := writeJSON(r.Dir, "report.json", r); err != nil {
 		return err
 	}
@@ -142,6 +144,11 @@ func (r *Report) write() error {
 	x, err := r.JUnit()
 	if err != nil {
 		return err
+	}
+	if extraJUnit != "" {
+		if err := os.WriteFile(extraJUnit, x, 0o644); err != nil {
+			return fmt.Errorf("write JUnit report for Bazel: %w", err)
+		}
 	}
 	return writeFile(r.Dir, "junit.xml", x)
 }

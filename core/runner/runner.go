@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/strata-os/strata/core/bazel"
 	"github.com/strata-os/strata/core/harness"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/core/register"
@@ -49,6 +50,10 @@ type Options struct {
 	// are destroyed (kola --ssh-on-failure opens a shell there). Calls are
 	// made one at a time.
 	OnFailure func(ctx context.Context, f FailedTest)
+	// Bazel is the Bazel test protocol when the run is a Bazel test
+	// target (see core/bazel): its filter and shard narrow the selection,
+	// and the JUnit report is also written to its XML_OUTPUT_FILE.
+	Bazel bazel.TestEnv
 	// Progress receives go-test-like lines; default os.Stdout.
 	Progress io.Writer
 	Logger   *slog.Logger
@@ -88,6 +93,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	tests, excluded, err := Select(opts.Registry.Tests(), opts.Criteria)
 	if err != nil {
+		return nil, err
+	}
+	if tests, err = bazelSubset(tests, opts.Bazel); err != nil {
 		return nil, err
 	}
 	for _, e := range excluded {
@@ -161,7 +169,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 
 	rep := newReport(opts.Platform, flightName, dir, started, opts.now().Sub(started), results, r.isInfra)
 	rep.Interrupted = ctx.Err() != nil
-	if err := rep.write(); err != nil {
+	if err := rep.write(opts.Bazel.XMLOutputFile); err != nil {
 		return rep, &InfraError{Err: errors.Join(err, destroyErr)}
 	}
 	return rep, destroyErr

@@ -117,11 +117,6 @@ func TestHelpAndVersion(t *testing.T) {
 // from agent/. (The fake neither runs userdata nor gives each machine its
 // own network stack; the qemu tests cover those.)
 func TestRunBasicSuite(t *testing.T) {
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go not in PATH: cannot build kolet")
-	}
-	_ = gobin
 	kolet := buildKolet(t)
 	outDir := t.TempDir()
 	code, out, errOut, fake := kola(t, nil, "run", "-p", "fake", "--output-dir", outDir, "--kolet", kolet, "-j", "3", "basic.ssh", "basic.reboot", "basic.native")
@@ -175,6 +170,15 @@ func buildInit(t *testing.T) string { return buildAgent(t, &initBin, "strata-ini
 func buildAgent(t *testing.T, b *built, name string) string {
 	t.Helper()
 	b.once.Do(func() {
+		// Bazel builds them: STRATA_TEST_KOLET, STRATA_TEST_STRATA_INIT.
+		if p := os.Getenv("STRATA_TEST_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); p != "" {
+			b.path = p
+			return
+		}
+		if _, err := exec.LookPath("go"); err != nil {
+			b.err = fmt.Errorf("go not in PATH: cannot build %s", name)
+			return
+		}
 		dir, err := os.MkdirTemp("", "kola-test-"+name+"-")
 		if err != nil {
 			b.err = err
