@@ -76,6 +76,9 @@ func buildDebian(ctx context.Context, lock []byte, opts Options) (*Image, error)
 		}
 	}
 	opts.Logger.Info("building image", "image", "debian", "packages", len(pkgs), "dir", dir)
+	if err := requireCached(pkgs, opts); err != nil {
+		return nil, fmt.Errorf("debian image: %w", err)
+	}
 	paths, err := debs.FetchAll(ctx, pkgs, filepath.Join(opts.CacheDir, "debs"))
 	if err != nil {
 		return nil, fmt.Errorf("debian image: %w", err)

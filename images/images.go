@@ -16,6 +16,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/strata-os/strata/images/debs"
 )
 
 // Image is a built image.
@@ -59,6 +61,23 @@ type Options struct {
 	// image's init and SSH server.
 	Agent  string
 	Logger *slog.Logger
+	// Offline forbids downloading: every package must already be in
+	// CacheDir/debs (Bazel fetched them), else the build fails naming it.
+	Offline bool
+}
+
+// requireCached fails an Offline build whose packages are not all in the
+// cache, naming the first missing one.
+func requireCached(pkgs []debs.Package, opts Options) error {
+	if !opts.Offline {
+		return nil
+	}
+	for _, p := range pkgs {
+		if _, err := os.Stat(filepath.Join(opts.CacheDir, "debs", p.SHA256+".deb")); err != nil {
+			return fmt.Errorf("offline build: package %s (sha256 %s) not given", p, p.SHA256)
+		}
+	}
+	return nil
 }
 
 // Names lists the images Build knows.

@@ -191,3 +191,12 @@ func TestHashMismatch(t *testing.T) {
 		t.Errorf("err %v", err)
 	}
 }
+
+// An offline build (the Bazel action) with a package missing fails naming
+// it instead of downloading.
+func TestOfflineBuildNamesMissingPackage(t *testing.T) {
+	_, err := Build(context.Background(), "baseline", Options{CacheDir: t.TempDir(), Offline: true})
+	if err == nil || !strings.Contains(err.Error(), "offline build: package linux-image-") {
+		t.Errorf("err = %v, want the missing kernel package named", err)
+	}
+}

@@ -153,6 +153,9 @@ func assembleMinimal(ctx context.Context, kernelDeb, busyboxDeb string, agent []
 // fetchKernelAndBusybox fetches the lock's packages and returns the paths
 // of the kernel's and busybox's .deb.
 func fetchKernelAndBusybox(ctx context.Context, pkgs []debs.Package, opts Options) (kernelDeb, busyboxDeb string, err error) {
+	if err := requireCached(pkgs, opts); err != nil {
+		return "", "", err
+	}
 	paths, err := debs.FetchAll(ctx, pkgs, filepath.Join(opts.CacheDir, "debs"))
 	if err != nil {
 		return "", "", err

@@ -1,6 +1,11 @@
 package qemu
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
 
 func TestReadySignal(t *testing.T) {
 	for _, tc := range []struct {
@@ -28,5 +33,29 @@ func TestReadySignal(t *testing.T) {
 				t.Errorf("woke = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// The private network's socket stays in the cluster's directory unless
+// that path is too long for a unix socket (Bazel's deep TEST_TMPDIR).
+func TestHubSocketPath(t *testing.T) {
+	short := &cluster{dir: t.TempDir()}
+	p, err := short.hubSocket()
+	if err != nil || p != filepath.Join(short.dir, "hub.sock") || short.hubDir != "" {
+		t.Errorf("short dir: %q, %v (hubDir %q)", p, err, short.hubDir)
+	}
+	long := &cluster{dir: filepath.Join(t.TempDir(), strings.Repeat("d", 120))}
+	p, err = long.hubSocket()
+	if err != nil || len(p) > maxSocketPath || long.hubDir == "" || filepath.Dir(p) != long.hubDir {
+		t.Fatalf("long dir: %q, %v (hubDir %q)", p, err, long.hubDir)
+	}
+	defer os.RemoveAll(long.hubDir)
+	h, err := newHub(p)
+	if err != nil {
+		t.Fatalf("listen on %s: %v", p, err)
+	}
+	h.Close()
+	if again, _ := long.hubSocket(); again != p {
+		t.Errorf("second call gave %q, want %q", again, p)
 	}
 }

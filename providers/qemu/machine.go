@@ -173,7 +173,7 @@ func (m *machine) args(port int) ([]string, error) {
 		"-kernel", img.Kernel, "-initrd", img.Initrd, "-append", img.Cmdline,
 		"-netdev", fmt.Sprintf("user,id=pub,hostfwd=tcp:127.0.0.1:%d-:22", port),
 		"-device", "virtio-net-pci,netdev=pub",
-		"-netdev", "stream,id=priv,server=off,addr.type=unix,addr.path=" + filepath.Join(c.dir, "hub.sock"),
+		"-netdev", "stream,id=priv,server=off,addr.type=unix,addr.path=" + c.hubPath,
 		"-device", fmt.Sprintf("virtio-net-pci,netdev=priv,mac=52:54:00:77:00:%02x", m.index%256),
 	}
 	if img.Disk != "" {

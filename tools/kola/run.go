@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/strata-os/strata/core/bazel"
 	"github.com/strata-os/strata/core/runner"
 )
 
@@ -35,6 +36,19 @@ func (r *runCmd) Run(a *app, c *cli) error {
 	if kolet == "" {
 		kolet = besideKola("kolet")
 	}
+	// As a Bazel test target (tools/kola/defs.bzl): results go where Bazel
+	// keeps them, temporary files under the test's own directory.
+	bz, err := bazel.FromEnv(os.Getenv)
+	if err != nil {
+		return &runner.UsageError{Err: err}
+	}
+	outputDir := r.OutputDir
+	if bz.UndeclaredOutputsDir != "" && outputDir == defaultOutputDir() {
+		outputDir = bz.UndeclaredOutputsDir
+	}
+	if bz.TmpDir != "" {
+		os.Setenv("TMPDIR", bz.TmpDir)
+	}
 	ctx, stop := a.interruptible()
 	defer stop()
 	rep, err := runner.Run(ctx, runner.Options{
@@ -46,7 +60,8 @@ func (r *runCmd) Run(a *app, c *cli) error {
 		Registry:        a.tests,
 		Parallel:        r.Parallel,
 		Timeout:         r.Timeout,
-		OutputRoot:      r.OutputDir,
+		OutputRoot:      outputDir,
+		Bazel:           bz,
 		Kolet:           kolet,
 		CommandLine:     append([]string{"kola"}, a.args...),
 		ProviderOptions: provider.Flags,
@@ -66,6 +81,12 @@ func (r *runCmd) Run(a *app, c *cli) error {
 		return exitCodeError{code: code}
 	}
 	return nil
+}
+
+// defaultOutputDir is --output-dir's default as kong resolves it.
+func defaultOutputDir() string {
+	abs, _ := filepath.Abs("_kola_temp")
+	return abs
 }
 
 // besideKola returns name in kola's own directory if it exists there (the
