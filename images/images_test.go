@@ -37,7 +37,8 @@ func agentBinary(t *testing.T) string {
 		t.Skip("no apt-get: cannot fetch Debian packages")
 	}
 	if p := os.Getenv("STRATA_TEST_STRATA_INIT"); p != "" { // Bazel builds it
-		return p
+		// A runfiles path; go_test runs in the package's directory.
+		return filepath.Join(os.Getenv("TEST_SRCDIR"), os.Getenv("TEST_WORKSPACE"), p)
 	}
 	out := filepath.Join(t.TempDir(), "strata-init")
 	cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", out, "./strata-init")

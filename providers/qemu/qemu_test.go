@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strata-os/strata/core/bazel"
 	kcluster "github.com/strata-os/strata/core/cluster"
 	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/platform"
@@ -30,7 +31,7 @@ func TestMain(m *testing.M) {
 	code := func() int {
 		defer os.RemoveAll(dir)
 		if p := os.Getenv("STRATA_TEST_STRATA_INIT"); p != "" { // Bazel builds it
-			agentPath = p
+			agentPath = bazel.Runfile(p)
 			return m.Run()
 		}
 		cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", agentPath, "./strata-init")

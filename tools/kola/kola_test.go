@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strata-os/strata/core/bazel"
 	"github.com/strata-os/strata/core/cluster"
 	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/platform"
@@ -172,7 +173,7 @@ func buildAgent(t *testing.T, b *built, name string) string {
 	b.once.Do(func() {
 		// Bazel builds them: STRATA_TEST_KOLET, STRATA_TEST_STRATA_INIT.
 		if p := os.Getenv("STRATA_TEST_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); p != "" {
-			b.path = p
+			b.path = bazel.Runfile(p)
 			return
 		}
 		if _, err := exec.LookPath("go"); err != nil {
