@@ -2,8 +2,8 @@
 # Regenerates the Bazel files from the Go code with the pinned, patched
 # gazelle that ci/bazel-setup.sh materialises: deps.bzl (one go_repository
 # per external module, at the versions the go.work build list selects)
-# and every BUILD.bazel. With --check it changes nothing and fails when
-# either is out of date.
+# and every BUILD.bazel, and MODULE.bazel's use_repo list (Bazel 7/8) from
+# them. With --check it changes nothing and fails when any is out of date.
 source "$(dirname "$0")/lib.sh"
 "$ROOT/ci/bazel-setup.sh"
 
@@ -43,6 +43,8 @@ if [ -n "$check" ]; then
 		cat "$tmp/build.diff"
 		die "BUILD files are out of date: run ci/gazelle.sh"
 	}
+	(cd tools && go run ./bzlmodcheck -root "$ROOT")
 else
 	"$gazelle" -repo_root "$ROOT"
+	(cd tools && go run ./bzlmodcheck -root "$ROOT" -write)
 fi

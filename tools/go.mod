@@ -36,7 +36,10 @@ require (
 	github.com/strata-os/strata/providers/qemu v0.0.0
 )
 
-require github.com/cavaliergopher/cpio v1.0.1 // indirect
+require (
+	github.com/bazelbuild/buildtools v0.0.0-20220531122519-a43aed7014c8 // indirect
+	github.com/cavaliergopher/cpio v1.0.1 // indirect
+)
 
 replace (
 	github.com/strata-os/strata/images => ../images

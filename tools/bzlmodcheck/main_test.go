@@ -1,0 +1,98 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const testDeps = `load("@bazel_gazelle//:deps.bzl", "go_repository")
+
+def go_dependencies():
+    go_repository(name = "com_a", importpath = "a.com/a", version = "v1.0.0")
+    go_repository(name = "com_b", importpath = "b.com/b", version = "v1.0.0")
+    go_repository(name = "com_unused", importpath = "u.com/u", version = "v1.0.0")
+`
+
+func workspace(t *testing.T, useRepo string) string {
+	t.Helper()
+	root := t.TempDir()
+	files := map[string]string{
+		"deps.bzl":              testDeps,
+		"MODULE.bazel":          "module(name = \"x\")\n\ngo_deps = use_extension(\"@bazel_gazelle//:extensions.bzl\", \"go_deps\")\nuse_repo(go_deps" + useRepo + ")\n",
+		"pkg/BUILD.bazel":       `go_library(name = "pkg", deps = ["@com_a//:a", "@io_bazel_rules_go//go:def.bzl"])`,
+		"other/sub/BUILD.bazel": `go_test(name = "t", deps = ["@com_b//x", "@debian_minimal//:debs"])`,
+		// Not part of the workspace's BUILD files.
+		".cache/BUILD.bazel":        `x(deps = ["@com_unused//:u"])`,
+		"third_party/BUILD.bazel":   `x(deps = ["@com_unused//:u"])`,
+		"bazel-out/pkg/BUILD.bazel": `x(deps = ["@com_unused//:u"])`,
+	}
+	for name, content := range files {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+func TestCheck(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		useRepo string
+		want    []string
+	}{
+		{"in step", `, "com_a", "com_b"`, nil},
+		{"missing and stray", `, "com_a", "com_gone"`, []string{
+			`MODULE.bazel: use_repo(go_deps) names "com_gone", which deps.bzl has no go_repository for`,
+			`MODULE.bazel: use_repo(go_deps) lacks "com_b", which other/sub/BUILD.bazel uses`,
+		}},
+		{"unused", `, "com_a", "com_b", "com_unused"`, []string{
+			`MODULE.bazel: use_repo(go_deps) names "com_unused", which no BUILD file uses`,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := check(workspace(t, tc.useRepo), false)
+			if err != nil || !slices.Equal(got, tc.want) {
+				t.Errorf("check = %q, %v\nwant %q", got, err, tc.want)
+			}
+		})
+	}
+}
+
+// -write puts exactly the used Go repositories into use_repo, after which
+// the check passes.
+func TestWrite(t *testing.T) {
+	root := workspace(t, `, "com_gone"`)
+	if _, err := check(root, true); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(root, "MODULE.bazel"))
+	if !strings.Contains(string(b), "use_repo(\n    go_deps,\n    \"com_a\",\n    \"com_b\",\n)") {
+		t.Errorf("MODULE.bazel after -write:\n%s", b)
+	}
+	if got, err := check(root, false); err != nil || len(got) != 0 {
+		t.Errorf("after -write: %q, %v", got, err)
+	}
+}
+
+func TestCheckErrors(t *testing.T) {
+	root := workspace(t, "")
+	if err := os.WriteFile(filepath.Join(root, "MODULE.bazel"), []byte("module(name = \"x\")\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := check(root, false); err == nil || !strings.Contains(err.Error(), "no use_repo(go_deps, ...)") {
+		t.Errorf("no use_repo: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "deps.bzl"), []byte("def go_dependencies(:\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := check(root, false); err == nil || !strings.Contains(err.Error(), "parse ") {
+		t.Errorf("malformed deps.bzl: %v", err)
+	}
+}
