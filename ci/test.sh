@@ -2,7 +2,9 @@
 # Runs every check and test: set-up, gofmt, go vet and go test (with the
 # race detector) on every module in go.work, then the main job (the basic
 # suite on qemu with the minimal image, ./ci/run.sh) and the same suite on
-# the debian image. Prints kola's summary line for each and one for go test.
+# the debian image, then the Bazel path (ci/bazel-test.sh: gazelle and
+# buildifier checks, bazel test //...). Prints kola's summary line for
+# each, one for go test and one for bazel test.
 source "$(dirname "$0")/lib.sh"
 
 "$ROOT/ci/setup.sh"
@@ -34,6 +36,11 @@ log "kola end-to-end on the debian image"
 kola_status=0
 "$ROOT/bin/kola" run --platform qemu --qemu-image debian -j 2 'basic.*' || kola_status=$?
 [ "$status" != 0 ] || status=$kola_status
+
+log "bazel: ./ci/bazel-test.sh"
+bazel_status=0
+"$ROOT/ci/bazel-test.sh" || bazel_status=$?
+[ "$status" != 0 ] || status=$bazel_status
 
 # One line for CI: test2json writes {"Time":..,"Action":..,"Package":..,"Test":..}.
 count() { grep -c "\"Action\":\"$1\",\"Package\":\"[^\"]*\",\"Test\":" "$ROOT/.cache/go-test.json" || true; }
