@@ -13,7 +13,8 @@ GAZELLE_VERSION=v0.26.0
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"
 need=()
-for pkg in bazel-bootstrap bazel-skylib bazel-rules-java; do
+# curl: ci/bazel-remote.sh asks bazel-remote whether it is up.
+for pkg in bazel-bootstrap bazel-skylib bazel-rules-java curl; do
 	dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
