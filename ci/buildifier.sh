@@ -15,7 +15,7 @@ if [ "$(cat "$bin.version" 2>/dev/null)" != "$BUILDTOOLS_VERSION" ]; then
 fi
 
 mapfile -t files < <(git ls-files '*.bazel' '*.bzl' WORKSPACE '*.bzlmod' | grep -v '^third_party/bazel/' || true)
-mapfile -t stubs < <(git ls-files 'third_party/bazel/*')
+mapfile -t stubs < <(git ls-files 'third_party/bazel/*' | grep -E '(BUILD\.bazel|WORKSPACE|\.bzl)$')
 mapfile -t linted < <(printf '%s\n' "${files[@]}" | grep -v '^deps.bzl$')
 if [ "${1:-}" = "--fix" ]; then
 	"$bin" -lint=fix "${linted[@]}" "${stubs[@]}"

@@ -66,6 +66,35 @@ type Options struct {
 	Offline bool
 }
 
+// List returns the images built in cacheDir's image cache, by name and
+// then directory; directories without a readable image.json (a build in
+// progress, or an older layout) are left out.
+func List(cacheDir string) ([]*Image, error) {
+	entries, err := os.ReadDir(filepath.Join(cacheDir, "images"))
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("image cache: %w", err)
+	}
+	var imgs []*Image
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if img, ok := cached(filepath.Join(cacheDir, "images", e.Name())); ok {
+			imgs = append(imgs, img)
+		}
+	}
+	sort.Slice(imgs, func(i, j int) bool {
+		if imgs[i].Name != imgs[j].Name {
+			return imgs[i].Name < imgs[j].Name
+		}
+		return imgs[i].Dir < imgs[j].Dir
+	})
+	return imgs, nil
+}
+
 // requireCached fails an Offline build whose packages are not all in the
 // cache, naming the first missing one.
 func requireCached(pkgs []debs.Package, opts Options) error {

@@ -201,3 +201,43 @@ func TestOfflineBuildNamesMissingPackage(t *testing.T) {
 		t.Errorf("err = %v, want the missing kernel package named", err)
 	}
 }
+
+func TestList(t *testing.T) {
+	cache := t.TempDir()
+	if imgs, err := List(cache); err != nil || len(imgs) != 0 {
+		t.Fatalf("empty cache: %v, %v", imgs, err)
+	}
+	write := func(dir, json string) {
+		t.Helper()
+		p := filepath.Join(cache, "images", dir)
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if json != "" {
+			if err := os.WriteFile(filepath.Join(p, "image.json"), []byte(json), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	write("minimal-bbb", `{"name":"minimal","kernel":"vmlinuz","initrd":"initrd.img"}`)
+	write("debian-aaa", `{"name":"debian","kernel":"vmlinuz","initrd":"initrd.img","disk":"disk.qcow2"}`)
+	write("minimal-aaa", `{"name":"minimal","kernel":"vmlinuz","initrd":"initrd.img"}`)
+	write(".build-debian-x", `{"name":"debian"}`) // in progress
+	write("broken", `{`)                          // unreadable
+	write("empty", "")                            // no image.json
+	imgs, err := List(cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, img := range imgs {
+		got = append(got, img.Name+" "+filepath.Base(img.Dir))
+	}
+	want := "debian debian-aaa,minimal minimal-aaa,minimal minimal-bbb"
+	if strings.Join(got, ",") != want {
+		t.Errorf("List = %q, want %q", got, want)
+	}
+	if imgs[0].Disk != filepath.Join(cache, "images", "debian-aaa", "disk.qcow2") {
+		t.Errorf("paths not made absolute: %+v", imgs[0])
+	}
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/alecthomas/kong"
+	"github.com/strata-os/strata/core/version"
+)
+
+// app is ore with its outside world, so tests can run it in-process.
+type app struct {
+	stdout, stderr io.Writer
+	log            *slog.Logger
+}
+
+type cli struct {
+	LogLevel string `name:"log-level" enum:"debug,info,warn,error" default:"info" help:"Log level (${enum})."`
+
+	Qemu    qemuCmd    `cmd:"" help:"Local QEMU images (the images kola boots with -p qemu)."`
+	Version versionCmd `cmd:"" help:"Print the version."`
+}
+
+type versionCmd struct{}
+
+func (versionCmd) Run(a *app) error {
+	fmt.Fprintf(a.stdout, "ore %s\n", version.String())
+	return nil
+}
+
+// usageError is a problem with the command line; ore exits 2.
+type usageError struct{ error }
+
+func (u usageError) Unwrap() error { return u.error }
+
+type exitCode int
+
+func (a *app) main(args []string) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			if c, ok := r.(exitCode); ok {
+				code = int(c)
+				return
+			}
+			panic(r)
+		}
+	}()
+	var c cli
+	parser, err := kong.New(&c,
+		kong.Name("ore"),
+		kong.Description("Manage operating-system images and machines on strata's platforms."),
+		kong.Writers(a.stdout, a.stderr),
+		kong.Exit(func(n int) { panic(exitCode(n)) }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Bind(a),
+	)
+	if err != nil {
+		fmt.Fprintln(a.stderr, "ore:", err)
+		return 2
+	}
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		fmt.Fprintln(a.stderr, "ore:", err)
+		return 2
+	}
+	level := map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}[c.LogLevel]
+	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+	if err := kctx.Run(); err != nil {
+		fmt.Fprintln(a.stderr, "ore:", err)
+		var u usageError
+		if errors.As(err, &u) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}

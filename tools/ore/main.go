@@ -1,0 +1,16 @@
+// Command ore manages operating-system images and machines on each
+// platform strata tests on:
+//
+//	ore qemu build-image minimal     # build (or find cached) a local image
+//	ore qemu list-images --json      # the images in the local cache
+//
+// The cloud groups (aws, gce, ...) come with their providers. Exit status:
+// 0 done, 1 the operation failed, 2 bad usage.
+package main
+
+import "os"
+
+func main() {
+	a := &app{stdout: os.Stdout, stderr: os.Stderr}
+	os.Exit(a.main(os.Args[1:]))
+}
