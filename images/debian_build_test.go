@@ -44,7 +44,7 @@ func TestDebianReproducible(t *testing.T) {
 			t.Fatal(err)
 		}
 		for j, f := range []string{img.Kernel, img.Initrd, img.Disk} {
-			if sums[i][j], err = fileHash(f); err != nil {
+			if sums[i][j], err = FileSHA256(f); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -207,7 +207,8 @@ func publish(tmp, dir string, img *Image) (*Image, error) {
 	return got, nil
 }
 
-func fileHash(path string) (string, error) {
+// FileSHA256 is the hex sha256 of a file, as lock files give it.
+func FileSHA256(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err

@@ -66,7 +66,7 @@ func TestMinimalReproducible(t *testing.T) {
 			t.Fatal(err)
 		}
 		for j, f := range []string{img.Kernel, img.Initrd} {
-			if hashes[i][j], err = fileHash(f); err != nil {
+			if hashes[i][j], err = FileSHA256(f); err != nil {
 				t.Fatal(err)
 			}
 		}

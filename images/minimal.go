@@ -44,7 +44,7 @@ func buildMinimal(ctx context.Context, lock []byte, opts Options) (*Image, error
 	if opts.Agent == "" {
 		return nil, fmt.Errorf("minimal image: no init binary (build agent/strata-init with CGO_ENABLED=0 and pass its path)")
 	}
-	agentHash, err := fileHash(opts.Agent)
+	agentHash, err := FileSHA256(opts.Agent)
 	if err != nil {
 		return nil, fmt.Errorf("minimal image: init binary %s: %w", opts.Agent, err)
 	}

@@ -5,8 +5,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
@@ -56,7 +54,7 @@ func run(ctx context.Context, name, out, agent string, debs []string) error {
 		if err != nil {
 			return err
 		}
-		sum, err := fileSHA256(abs)
+		sum, err := images.FileSHA256(abs)
 		if err != nil {
 			return fmt.Errorf("package %s: %w", d, err)
 		}
@@ -87,19 +85,6 @@ func run(ctx context.Context, name, out, agent string, debs []string) error {
 		}
 	}
 	return nil
-}
-
-func fileSHA256(p string) (string, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func copyFile(src, dst string) error {
