@@ -13,6 +13,7 @@ import (
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/core/register"
 	"github.com/strata-os/strata/core/runner"
+	"github.com/strata-os/strata/tools/internal/kongexit"
 )
 
 // defaultPlatform is used when --platform is not given.
@@ -43,8 +44,6 @@ type cli struct {
 	Version   versionCmd   `cmd:"" help:"Print the version and the linked providers."`
 }
 
-type exitCode int
-
 // usageError is a problem with the command line; kola exits 2.
 type usageError struct{ error }
 
@@ -52,22 +51,14 @@ func (u usageError) Unwrap() error { return u.error }
 
 func (a *app) main(args []string) (code int) {
 	a.args = args
-	defer func() {
-		if r := recover(); r != nil {
-			if c, ok := r.(exitCode); ok {
-				code = int(c)
-				return
-			}
-			panic(r)
-		}
-	}()
+	defer kongexit.Recover(&code)
 	var c cli
 	var names []string
 	opts := []kong.Option{
 		kong.Name("kola"),
 		kong.Description("Run strata's tests of operating-system images on local VMs and clouds."),
 		kong.Writers(a.stdout, a.stderr),
-		kong.Exit(func(n int) { panic(exitCode(n)) }),
+		kongexit.Option(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 	}
 	for _, p := range a.providers.Providers() {

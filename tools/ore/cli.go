@@ -8,6 +8,7 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/strata-os/strata/core/version"
+	"github.com/strata-os/strata/tools/internal/kongexit"
 )
 
 // app is ore with its outside world, so tests can run it in-process.
@@ -35,24 +36,14 @@ type usageError struct{ error }
 
 func (u usageError) Unwrap() error { return u.error }
 
-type exitCode int
-
 func (a *app) main(args []string) (code int) {
-	defer func() {
-		if r := recover(); r != nil {
-			if c, ok := r.(exitCode); ok {
-				code = int(c)
-				return
-			}
-			panic(r)
-		}
-	}()
+	defer kongexit.Recover(&code)
 	var c cli
 	parser, err := kong.New(&c,
 		kong.Name("ore"),
 		kong.Description("Manage operating-system images and machines on strata's platforms."),
 		kong.Writers(a.stdout, a.stderr),
-		kong.Exit(func(n int) { panic(exitCode(n)) }),
+		kongexit.Option(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Bind(a),
 	)
