@@ -35,8 +35,8 @@ def go_dependencies():
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2",
         importpath = "github.com/aws/aws-sdk-go-v2",
-        sum = "h1:b9FTvbRwy+JCsfp2Wp6wV/KbOx3Aj7nkoFb2cRX0IhE=",
-        version = "v1.43.4",
+        sum = "h1:jBmtzRtGWVAzbfc4RBWo1dTte0ZZH8p9U42YJIw2+Bw=",
+        version = "v1.47.7",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_aws_protocol_eventstream",
@@ -53,14 +53,14 @@ def go_dependencies():
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_credentials",
         importpath = "github.com/aws/aws-sdk-go-v2/credentials",
-        sum = "h1:y6GkSmcv5myd1ngrYbGmiLlwQqB6TQhOuN/tbSSuWDY=",
-        version = "v1.19.34",
+        sum = "h1:LUFG3364w8wKBhGxGQ2XUxCCs+yOUrSg0dWUtBJskp8=",
+        version = "v1.20.15",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_feature_ec2_imds",
         importpath = "github.com/aws/aws-sdk-go-v2/feature/ec2/imds",
-        sum = "h1:+S7kbJoLDDQ5tE+lHrUBgMkzC8NLgsaioS2F3dVoFAE=",
-        version = "v1.18.35",
+        sum = "h1:5GGOwjXU738VrsBT0EDFtP5JtLPmJQILp8RS6P+KqLM=",
+        version = "v1.20.7",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_feature_s3_manager",
@@ -71,26 +71,39 @@ def go_dependencies():
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_internal_configsources",
         importpath = "github.com/aws/aws-sdk-go-v2/internal/configsources",
-        sum = "h1:kzVuGlatQtYinwBJEEyLAbggepCoavosiaHHX9+fD+c=",
-        version = "v1.4.35",
+        sum = "h1:DKtPO+uoekvZX1tIFGVlWypYGSYkHPb7rliUI1wZtEw=",
+        version = "v1.5.10",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_internal_endpoints_v2",
         importpath = "github.com/aws/aws-sdk-go-v2/internal/endpoints/v2",
-        sum = "h1:WK6CjihTuLisCjSKKbildJ79sGZZgbBz3iNa7VsKIhU=",
-        version = "v2.7.35",
+        sum = "h1:r8p95YELmfmuV9VvAaFcLesVBZduCCCccxpzQKkNThw=",
+        version = "v2.8.10",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_internal_v4a",
         importpath = "github.com/aws/aws-sdk-go-v2/internal/v4a",
-        sum = "h1:jbGY4CXLzZElOXgGsexlC3Hi+3YM0rSmk4opFXKqg/k=",
-        version = "v1.4.36",
+        sum = "h1:iytL6kFchhbCWWEfLzMGq1+yRecF7+BOXnp70J9zNRM=",
+        version = "v1.5.10",
     )
+    go_repository(
+        name = "com_github_aws_aws_sdk_go_v2_service_ec2",
+        # gazelle would take internal/endpoints and its awsrulesfn (in the
+        # root module) for packages of the internal/endpoints/v2 module.
+        build_directives = [
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints @com_github_aws_aws_sdk_go_v2//internal/endpoints",
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints/awsrulesfn @com_github_aws_aws_sdk_go_v2//internal/endpoints/awsrulesfn",
+        ],
+        importpath = "github.com/aws/aws-sdk-go-v2/service/ec2",
+        sum = "h1:0DXU9PZe2OwszWIQHL0KfDIV/T9CIrPtKHiGvmf/4TQ=",
+        version = "v1.344.1",
+    )
+
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_internal_accept_encoding",
         importpath = "github.com/aws/aws-sdk-go-v2/service/internal/accept-encoding",
-        sum = "h1:JJLBQxwY+AFwuPAi5ivGc1ChnTdUt4cXMv7e76m2c/Y=",
-        version = "v1.13.15",
+        sum = "h1:jGzHjc2jDx08Rji1JTBtMxuXUDG7muTEw+ExYXqFzPg=",
+        version = "v1.13.24",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_internal_checksum",
@@ -101,8 +114,8 @@ def go_dependencies():
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_internal_presigned_url",
         importpath = "github.com/aws/aws-sdk-go-v2/service/internal/presigned-url",
-        sum = "h1:BBEElKh4a+rKshvjrfpajTe9CbpZvrbb4Jkg2PB7RzA=",
-        version = "v1.13.35",
+        sum = "h1:3nCD0vZOTTMypcaEEJW0rAWqEgUXVzfmNn3dDI1IQ7I=",
+        version = "v1.14.10",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_internal_s3shared",
@@ -119,32 +132,32 @@ def go_dependencies():
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_signin",
         importpath = "github.com/aws/aws-sdk-go-v2/service/signin",
-        sum = "h1:cOJELVNrq5Q3Udry2GLuHUM7MhwpeaQRdYaoa6GI/yI=",
-        version = "v1.5.4",
+        sum = "h1:8cQxxirJ0d0tvmS89hYUpnVArXIKlzwRyiaSfdaokvQ=",
+        version = "v1.12.3",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_sso",
         importpath = "github.com/aws/aws-sdk-go-v2/service/sso",
-        sum = "h1:AMW7a7S8iQaHjBYZdU3PCq4GKRPijTPRAc7e6XtEThY=",
-        version = "v1.33.4",
+        sum = "h1:r5DHs3x9vC1p3VQh+V9EFfHIN5QmWDdS0yKITZM2kBI=",
+        version = "v1.39.3",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_ssooidc",
         importpath = "github.com/aws/aws-sdk-go-v2/service/ssooidc",
-        sum = "h1:AsbZcJAQPRmHDJG8K1N0pof/1zPWjVT8TFlTWuGLSvo=",
-        version = "v1.38.4",
+        sum = "h1:ENjUto22h2MiHmv8WehZ2874SSCh5knHKsNxeyjzKpY=",
+        version = "v1.44.3",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_sts",
         importpath = "github.com/aws/aws-sdk-go-v2/service/sts",
-        sum = "h1:w/AryDYMjSUANSQ2uoZxJovUsMTwWJNTv3IMex30Y+4=",
-        version = "v1.45.4",
+        sum = "h1:lervRo8V4a9tticNT+nPjqDq9olQPDmgqYczjvJbNio=",
+        version = "v1.51.8",
     )
     go_repository(
         name = "com_github_aws_smithy_go",
         importpath = "github.com/aws/smithy-go",
-        sum = "h1:0zjT8jgK3jbrTT7JJ3EE6JsMhX8JTrZ+f1sEndYDXrA=",
-        version = "v1.27.6",
+        sum = "h1:aEmdAq7gVCoGCnvf1NnELlu3I6D/nhqrC321FyFiQkQ=",
+        version = "v1.28.8",
     )
     go_repository(
         name = "com_github_azure_azure_sdk_for_go_sdk_azcore",

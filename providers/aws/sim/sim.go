@@ -1,0 +1,181 @@
+// Package sim is an in-process EC2 that speaks the real wire protocol (the
+// EC2 query API: form-encoded actions, XML answers) for the subset strata
+// uses, so the AWS SDK itself is tested against it. It is stateful and
+// behaves like the cloud where tests need it to: instances start pending
+// and become running a few describes later, terminated instances linger
+// as terminated, lists are paginated, resources carry tags, unknown IDs
+// give EC2's not-found errors, and a test can inject throttling, server
+// errors and latency.
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"time"
+)
+
+// Options shape the simulator's behaviour.
+type Options struct {
+	// PendingDescribes is how many DescribeInstances calls see a new
+	// instance pending before it is running (default 2); TerminatingDescribes
+	// the same for shutting-down before terminated.
+	PendingDescribes, TerminatingDescribes int
+	// PageSize bounds DescribeInstances pages when the caller asks for
+	// more or for none (default 5, so tests page).
+	PageSize int
+	// Now is the clock for launch times (default time.Now).
+	Now func() time.Time
+}
+
+// Faults are injected into requests; a test changes them at any time.
+type Faults struct {
+	// ThrottleRate is the share of requests answered 503
+	// RequestLimitExceeded; ServerErrorRate the share answered 500
+	// InternalError.
+	ThrottleRate, ServerErrorRate float64
+	// Latency delays every answer.
+	Latency time.Duration
+	// FailAction makes the next FailCount calls of an action fail with
+	// FailCode (a client error the caller must not retry).
+	FailAction, FailCode string
+	FailCount            int
+}
+
+// Server is one simulated EC2 region.
+type Server struct {
+	opts Options
+
+	mu        sync.Mutex
+	faults    Faults
+	rng       *rand.Rand
+	seq       int
+	instances map[string]*Instance
+	order     []string // instance IDs in launch order
+	tokens    map[string]string
+	keyPairs  map[string]*KeyPair
+	groups    map[string]*SecurityGroup
+	calls     map[string]int
+}
+
+// New returns an empty simulated region.
+func New(opts Options) *Server {
+	if opts.PendingDescribes == 0 {
+		opts.PendingDescribes = 2
+	}
+	if opts.TerminatingDescribes == 0 {
+		opts.TerminatingDescribes = 1
+	}
+	if opts.PageSize == 0 {
+		opts.PageSize = 5
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Server{
+		opts:      opts,
+		rng:       rand.New(rand.NewPCG(1, 2)),
+		instances: map[string]*Instance{},
+		tokens:    map[string]string{},
+		keyPairs:  map[string]*KeyPair{},
+		groups:    map[string]*SecurityGroup{},
+		calls:     map[string]int{},
+	}
+}
+
+// Start serves the simulator on a loopback port until the test ends.
+func (s *Server) Start() *httptest.Server { return httptest.NewServer(s) }
+
+// SetFaults replaces the injected faults.
+func (s *Server) SetFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = f
+}
+
+// Calls reports how many requests of action the simulator received,
+// including those it failed on purpose.
+func (s *Server) Calls(action string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[action]
+}
+
+// id makes a resource ID like EC2's (i-0123456789abcdef0).
+func (s *Server) id(prefix string) string {
+	s.seq++
+	return fmt.Sprintf("%s-%017x", prefix, s.seq)
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		writeError(w, http.StatusBadRequest, "MalformedQueryString", err.Error())
+		return
+	}
+	action := r.PostForm.Get("Action")
+	s.mu.Lock()
+	s.calls[action]++
+	f := s.faults
+	roll := s.rng.Float64()
+	fail := f.FailAction == action && f.FailCount > 0
+	if fail {
+		s.faults.FailCount--
+	}
+	s.mu.Unlock()
+	if f.Latency > 0 {
+		time.Sleep(f.Latency)
+	}
+	switch {
+	case fail:
+		writeError(w, http.StatusBadRequest, f.FailCode, "injected failure of "+action)
+		return
+	case roll < f.ThrottleRate:
+		writeError(w, http.StatusServiceUnavailable, "RequestLimitExceeded", "Request limit exceeded.")
+		return
+	case roll < f.ThrottleRate+f.ServerErrorRate:
+		writeError(w, http.StatusInternalServerError, "InternalError", "An internal error has occurred.")
+		return
+	}
+	h, ok := handlers[action]
+	if !ok {
+		writeError(w, http.StatusBadRequest, "InvalidAction", fmt.Sprintf("The action %s is not valid for this web service.", action))
+		return
+	}
+	s.mu.Lock()
+	resp, err := h(s, query(r.PostForm))
+	s.mu.Unlock()
+	if err != nil {
+		writeError(w, err.status, err.code, err.msg)
+		return
+	}
+	writeXML(w, action, resp)
+}
+
+// apiError is an EC2 error answer.
+type apiError struct {
+	status    int
+	code, msg string
+}
+
+func clientError(code, format string, args ...any) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+var handlers map[string]func(*Server, query) (any, *apiError)
+
+func init() {
+	handlers = map[string]func(*Server, query) (any, *apiError){
+		"RunInstances":              (*Server).runInstances,
+		"DescribeInstances":         (*Server).describeInstances,
+		"TerminateInstances":        (*Server).terminateInstances,
+		"GetConsoleOutput":          (*Server).getConsoleOutput,
+		"DescribeInstanceAttribute": (*Server).describeInstanceAttribute,
+		"ImportKeyPair":             (*Server).importKeyPair,
+		"DeleteKeyPair":             (*Server).deleteKeyPair,
+		"DescribeKeyPairs":          (*Server).describeKeyPairs,
+		"CreateSecurityGroup":       (*Server).createSecurityGroup,
+		"DescribeSecurityGroups":    (*Server).describeSecurityGroups,
+	}
+}
