@@ -47,8 +47,8 @@ def go_dependencies():
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_config",
         importpath = "github.com/aws/aws-sdk-go-v2/config",
-        sum = "h1:UEzXuET8E42lxBPijuACu/tEK7v5lFPlk0Q+GT5WD9E=",
-        version = "v1.32.35",
+        sum = "h1:eSO7lvznhY5nMN1K9xK+pPTwNNH0chVmCIzH3C5as+E=",
+        version = "v1.33.15",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_credentials",
@@ -101,54 +101,90 @@ def go_dependencies():
 
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_internal_accept_encoding",
+        build_directives = [
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints @com_github_aws_aws_sdk_go_v2//internal/endpoints",
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints/awsrulesfn @com_github_aws_aws_sdk_go_v2//internal/endpoints/awsrulesfn",
+        ],
         importpath = "github.com/aws/aws-sdk-go-v2/service/internal/accept-encoding",
         sum = "h1:jGzHjc2jDx08Rji1JTBtMxuXUDG7muTEw+ExYXqFzPg=",
         version = "v1.13.24",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_internal_checksum",
+        build_directives = [
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints @com_github_aws_aws_sdk_go_v2//internal/endpoints",
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints/awsrulesfn @com_github_aws_aws_sdk_go_v2//internal/endpoints/awsrulesfn",
+        ],
         importpath = "github.com/aws/aws-sdk-go-v2/service/internal/checksum",
         sum = "h1:Q1TF1J9jVD+vFo0LzNnmNdQ9EAt52TS+MQlq9Ir+Yxo=",
         version = "v1.9.28",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_internal_presigned_url",
+        build_directives = [
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints @com_github_aws_aws_sdk_go_v2//internal/endpoints",
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints/awsrulesfn @com_github_aws_aws_sdk_go_v2//internal/endpoints/awsrulesfn",
+        ],
         importpath = "github.com/aws/aws-sdk-go-v2/service/internal/presigned-url",
         sum = "h1:3nCD0vZOTTMypcaEEJW0rAWqEgUXVzfmNn3dDI1IQ7I=",
         version = "v1.14.10",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_internal_s3shared",
+        build_directives = [
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints @com_github_aws_aws_sdk_go_v2//internal/endpoints",
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints/awsrulesfn @com_github_aws_aws_sdk_go_v2//internal/endpoints/awsrulesfn",
+        ],
         importpath = "github.com/aws/aws-sdk-go-v2/service/internal/s3shared",
         sum = "h1:EUIwBoN+q7UmhAejxgD27APiRjh1vwCFo53gSqdT0BM=",
         version = "v1.19.36",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_s3",
+        build_directives = [
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints @com_github_aws_aws_sdk_go_v2//internal/endpoints",
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints/awsrulesfn @com_github_aws_aws_sdk_go_v2//internal/endpoints/awsrulesfn",
+        ],
         importpath = "github.com/aws/aws-sdk-go-v2/service/s3",
         sum = "h1:OkYV+1171za+ab9otU1tGxMXhx6uZvwVEtVddjLuYTg=",
         version = "v1.107.0",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_signin",
+        build_directives = [
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints @com_github_aws_aws_sdk_go_v2//internal/endpoints",
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints/awsrulesfn @com_github_aws_aws_sdk_go_v2//internal/endpoints/awsrulesfn",
+        ],
         importpath = "github.com/aws/aws-sdk-go-v2/service/signin",
         sum = "h1:8cQxxirJ0d0tvmS89hYUpnVArXIKlzwRyiaSfdaokvQ=",
         version = "v1.12.3",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_sso",
+        build_directives = [
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints @com_github_aws_aws_sdk_go_v2//internal/endpoints",
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints/awsrulesfn @com_github_aws_aws_sdk_go_v2//internal/endpoints/awsrulesfn",
+        ],
         importpath = "github.com/aws/aws-sdk-go-v2/service/sso",
         sum = "h1:r5DHs3x9vC1p3VQh+V9EFfHIN5QmWDdS0yKITZM2kBI=",
         version = "v1.39.3",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_ssooidc",
+        build_directives = [
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints @com_github_aws_aws_sdk_go_v2//internal/endpoints",
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints/awsrulesfn @com_github_aws_aws_sdk_go_v2//internal/endpoints/awsrulesfn",
+        ],
         importpath = "github.com/aws/aws-sdk-go-v2/service/ssooidc",
         sum = "h1:ENjUto22h2MiHmv8WehZ2874SSCh5knHKsNxeyjzKpY=",
         version = "v1.44.3",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_sts",
+        build_directives = [
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints @com_github_aws_aws_sdk_go_v2//internal/endpoints",
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints/awsrulesfn @com_github_aws_aws_sdk_go_v2//internal/endpoints/awsrulesfn",
+        ],
         importpath = "github.com/aws/aws-sdk-go-v2/service/sts",
         sum = "h1:lervRo8V4a9tticNT+nPjqDq9olQPDmgqYczjvJbNio=",
         version = "v1.51.8",

@@ -1,9 +1,11 @@
 // Command bzlmodcheck keeps the two Bazel entry paths in step: the Go
 // repositories that BUILD files use must be in deps.bzl (WORKSPACE, Bazel
 // 4.2, written by gazelle) and in MODULE.bazel's use_repo(go_deps, ...)
-// (Bazel 7/8), and use_repo must name nothing else. Bazel 7/8 cannot run
-// here, so this is what catches a MODULE.bazel left behind. With -write it
-// rewrites the use_repo list instead of failing.
+// (Bazel 7/8), and use_repo must name nothing else; and the AWS SDK's
+// service modules carry the gazelle directives they need on both paths
+// (go_repository's build_directives, go_deps.gazelle_override). Bazel 7/8
+// cannot run here, so this is what catches a MODULE.bazel left behind.
+// With -write it rewrites deps.bzl and MODULE.bazel instead of failing.
 package main
 
 import (
@@ -39,9 +41,20 @@ func main() {
 
 // check compares the three and returns what disagrees, one line each.
 func check(root string, write bool) ([]string, error) {
-	deps, err := depsRepos(filepath.Join(root, "deps.bzl"))
+	depsPath := filepath.Join(root, "deps.bzl")
+	deps, err := depsRepos(depsPath)
 	if err != nil {
 		return nil, err
+	}
+	depsFile, err := parse(depsPath)
+	if err != nil {
+		return nil, err
+	}
+	sdkPaths, problems := depsDirectives(depsFile, write)
+	if write {
+		if err := os.WriteFile(depsPath, build.Format(depsFile), 0o644); err != nil {
+			return nil, err
+		}
 	}
 	used, err := usedRepos(root)
 	if err != nil {
@@ -59,12 +72,12 @@ func check(root string, write bool) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	problems = append(problems, moduleOverrides(mod, sdkPaths, write)...)
 	if write {
 		setUseRepo(call, want)
 		return nil, os.WriteFile(modPath, build.Format(mod), 0o644)
 	}
 	have := map[string]bool{}
-	var problems []string
 	for _, name := range repoArgs(call) {
 		have[name] = true
 		switch {

@@ -96,3 +96,38 @@ func TestCheckErrors(t *testing.T) {
 		t.Errorf("malformed deps.bzl: %v", err)
 	}
 }
+
+// An AWS SDK service module needs the resolve directives on both paths;
+// -write adds them, and drops overrides for modules no longer used.
+func TestSDKDirectives(t *testing.T) {
+	root := workspace(t, `, "com_a", "com_b"`)
+	deps := testDeps + `    go_repository(name = "com_github_aws_aws_sdk_go_v2_service_ec2", importpath = "github.com/aws/aws-sdk-go-v2/service/ec2", version = "v1.0.0")
+`
+	if err := os.WriteFile(filepath.Join(root, "deps.bzl"), []byte(deps), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mod, _ := os.ReadFile(filepath.Join(root, "MODULE.bazel"))
+	mod = append(mod, []byte("\ngo_deps.gazelle_override(path = \"github.com/aws/aws-sdk-go-v2/service/gone\", directives = [])\n")...)
+	if err := os.WriteFile(filepath.Join(root, "MODULE.bazel"), mod, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := check(root, false)
+	want := []string{
+		`deps.bzl: go_repository "com_github_aws_aws_sdk_go_v2_service_ec2" lacks the AWS SDK's resolve directives`,
+		`MODULE.bazel: gazelle_override for github.com/aws/aws-sdk-go-v2/service/gone, which deps.bzl does not have`,
+		`MODULE.bazel: no go_deps.gazelle_override with the AWS SDK's resolve directives for github.com/aws/aws-sdk-go-v2/service/ec2`,
+	}
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("check = %q, %v\nwant %q", got, err, want)
+	}
+	if _, err := check(root, true); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := check(root, false); err != nil || len(got) != 0 {
+		t.Errorf("after -write: %q, %v", got, err)
+	}
+	b, _ := os.ReadFile(filepath.Join(root, "MODULE.bazel"))
+	if strings.Contains(string(b), "service/gone") || !strings.Contains(string(b), `path = "github.com/aws/aws-sdk-go-v2/service/ec2"`) {
+		t.Errorf("MODULE.bazel after -write:\n%s", b)
+	}
+}

@@ -170,3 +170,13 @@ func (s *Server) describeSecurityGroups(q query) (any, *apiError) {
 	}
 	return resp, nil
 }
+
+// AddSecurityGroup creates a security group as an account set up by hand
+// would have it, and returns its ID.
+func (s *Server) AddSecurityGroup(name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := &SecurityGroup{ID: s.id("sg"), Name: name, Description: name}
+	s.groups[g.ID] = g
+	return g.ID
+}

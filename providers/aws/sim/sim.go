@@ -58,6 +58,7 @@ type Server struct {
 	keyPairs  map[string]*KeyPair
 	groups    map[string]*SecurityGroup
 	calls     map[string]int
+	injected  int
 }
 
 // New returns an empty simulated region.
@@ -103,6 +104,13 @@ func (s *Server) Calls(action string) int {
 	return s.calls[action]
 }
 
+// Injected reports how many requests were answered with an injected fault.
+func (s *Server) Injected() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.injected
+}
+
 // id makes a resource ID like EC2's (i-0123456789abcdef0).
 func (s *Server) id(prefix string) string {
 	s.seq++
@@ -122,6 +130,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fail := f.FailAction == action && f.FailCount > 0
 	if fail {
 		s.faults.FailCount--
+	}
+	if fail || roll < f.ThrottleRate+f.ServerErrorRate {
+		s.injected++
 	}
 	s.mu.Unlock()
 	if f.Latency > 0 {

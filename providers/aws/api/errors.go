@@ -1,0 +1,80 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/smithy-go"
+)
+
+// NotFoundError says a resource does not exist (any more).
+type NotFoundError struct {
+	Kind, ID string
+}
+
+func (e *NotFoundError) Error() string { return fmt.Sprintf("%s %s not found", e.Kind, e.ID) }
+
+// IsNotFound reports whether err says the resource does not exist.
+func IsNotFound(err error) bool {
+	var nf *NotFoundError
+	return errors.As(err, &nf)
+}
+
+// TerminalError is an error that retrying cannot fix (bad request, no
+// permission, quota exhausted): a person must act.
+type TerminalError struct {
+	Op   string
+	Code string
+	Err  error
+}
+
+func (e *TerminalError) Error() string { return fmt.Sprintf("%s: %v", e.Op, e.Err) }
+func (e *TerminalError) Unwrap() error { return e.Err }
+
+// IsTerminal reports whether err cannot be fixed by trying again.
+func IsTerminal(err error) bool {
+	var te *TerminalError
+	return errors.As(err, &te)
+}
+
+// retryableCodes are EC2's codes for trouble that passes; the SDK already
+// retried them, so when they reach us the call may be tried again later.
+var retryableCodes = map[string]bool{
+	"RequestLimitExceeded": true, "Throttling": true, "ThrottlingException": true,
+	"InternalError": true, "ServiceUnavailable": true, "Unavailable": true,
+	"InsufficientInstanceCapacity": true,
+}
+
+func httpStatus(err error) int {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
+}
+
+// classify wraps an SDK error with what was being done: a NotFoundError
+// for EC2's *.NotFound codes, a TerminalError for other client errors,
+// and the plain error (retryable) otherwise.
+func classify(op, kind, id string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	code := ae.ErrorCode()
+	switch {
+	case strings.HasSuffix(code, ".NotFound"):
+		return fmt.Errorf("%s: %w", op, &NotFoundError{Kind: kind, ID: id})
+	case retryableCodes[code]:
+		return fmt.Errorf("%s: %w", op, err)
+	case ae.ErrorFault() == smithy.FaultClient || httpStatus(err)/100 == 4:
+		// EC2's query errors carry no fault; a 4xx is the caller's.
+		return &TerminalError{Op: op, Code: code, Err: err}
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}

@@ -1,0 +1,60 @@
+// Package aws is strata's Amazon EC2 provider: machines are EC2 instances
+// launched from an AMI, tagged CreatedBy=strata so `ore aws gc` finds what
+// a killed run left. The flight's SSH key goes in through EC2's key pairs
+// (metadata) and the userdata; userdata through EC2's user data. Only the
+// api package talks to the AWS SDK; sim is an in-process EC2 for tests.
+package aws
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/strata-os/strata/core/platform"
+)
+
+// Flags are kola's --aws-* flags.
+type Flags struct {
+	Region          string        `name:"aws-region" default:"us-east-1" help:"Region to run machines in."`
+	Profile         string        `name:"aws-profile" placeholder:"NAME" help:"Profile of the shared AWS config and credentials files (default: environment variables, then the default profile)."`
+	CredentialsFile string        `name:"aws-credentials-file" type:"path" placeholder:"PATH" help:"Shared credentials file instead of ~/.aws/credentials."`
+	Endpoint        string        `name:"aws-endpoint" placeholder:"URL" help:"EC2 endpoint instead of AWS's (e.g. a simulator from ore aws simulate)."`
+	AMI             string        `name:"aws-ami" placeholder:"ami-…" help:"AMI to boot."`
+	InstanceType    string        `name:"aws-type" default:"t3.small" help:"Instance type."`
+	SecurityGroup   string        `name:"aws-sg" default:"kola" help:"Security group of the machines (must allow SSH from here)."`
+	BootTimeout     time.Duration `name:"aws-boot-timeout" default:"10m" help:"How long a machine may take to run and answer SSH."`
+}
+
+var flags = &Flags{}
+
+func init() {
+	platform.Register(platform.Provider{
+		Name:        "aws",
+		Description: "Amazon EC2 instances",
+		Flags:       flags,
+		// MachineMemoryMiB stays 0: machines use the cloud's memory.
+		NewFlight: func(ctx context.Context, opts platform.FlightOptions) (platform.Flight, error) {
+			return NewFlight(ctx, *flags, opts)
+		},
+	})
+}
+
+var amiID = regexp.MustCompile(`^ami-[0-9a-f]{8,17}$`)
+
+// validate checks the flags before any API call, naming the flag at fault.
+func (f *Flags) validate() error {
+	switch {
+	case f.AMI == "":
+		return fmt.Errorf("aws: --aws-ami is required (an AMI ID like ami-0123456789abcdef0)")
+	case !amiID.MatchString(f.AMI):
+		return fmt.Errorf("aws: --aws-ami %q is not an AMI ID (ami- and 8 or 17 hex digits)", f.AMI)
+	case f.InstanceType == "":
+		return fmt.Errorf("aws: --aws-type is empty")
+	case f.SecurityGroup == "":
+		return fmt.Errorf("aws: --aws-sg is empty")
+	case f.BootTimeout <= 0:
+		return fmt.Errorf("aws: --aws-boot-timeout must be positive")
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+package aws
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/strata-os/strata/core/conf"
+	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/providers/aws/api"
+)
+
+type cluster struct {
+	*platform.BaseCluster
+	flight *flight
+
+	mu    sync.Mutex
+	count int
+}
+
+// pollInterval is how often a launch or a termination is checked on.
+var pollInterval = 2 * time.Second
+
+// NewMachine launches an instance and returns when it runs and answers
+// SSH (a simulated one only runs). On error it leaves nothing behind.
+func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.Machine, error) {
+	f := c.flight
+	c.mu.Lock()
+	c.count++
+	index := c.count
+	c.mu.Unlock()
+	rendered, err := c.RenderUserData(ud, platform.UserDataOptions{User: "core"})
+	if err != nil {
+		return nil, err
+	}
+	name := fmt.Sprintf("%s-%s-%d", f.Name(), c.Name(), index)
+	spec := api.InstanceSpec{
+		// Deterministic, so a launch retried after a lost answer finds
+		// the instance the first one made instead of making a second.
+		ClientToken:     clientToken(name),
+		ImageID:         f.flags.AMI,
+		InstanceType:    f.flags.InstanceType,
+		SecurityGroupID: f.groupID,
+		UserData:        rendered.Data,
+		Tags:            map[string]string{"Name": name, "CreatedBy": createdBy, "strata-flight": f.Name()},
+	}
+	if len(c.MetadataSSHKeys()) > 0 {
+		spec.KeyName = f.keyName
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, f.flags.BootTimeout,
+		fmt.Errorf("machine %s: not running within --aws-boot-timeout %v", name, f.flags.BootTimeout))
+	defer cancel()
+	in, err := c.launch(ctx, spec)
+	if err != nil {
+		return nil, fmt.Errorf("launch %s: %w", name, err)
+	}
+	m := &machine{cluster: c, id: in.ID, labels: map[string]string{"size": f.flags.InstanceType, "region": f.api.Region(), "image": f.flags.AMI}}
+	// From here the instance exists: any failure terminates it.
+	fail := func(err error) (platform.Machine, error) {
+		if derr := m.Destroy(context.WithoutCancel(ctx)); derr != nil {
+			err = errors.Join(err, derr)
+		}
+		return nil, err
+	}
+	if in, err = f.api.WaitRunning(ctx, in.ID, pollInterval); err != nil {
+		return fail(fmt.Errorf("machine %s (%s): %w", in.ID, name, err))
+	}
+	m.instance = in
+	m.SSHMachine = platform.SSHMachine{
+		Addr: net.JoinHostPort(in.PublicIP, "22"), User: "core", Key: f.SSHKey(), DialTimeout: f.flags.BootTimeout,
+	}
+	if err := c.SaveUserData(m.id, rendered); err != nil {
+		return fail(err)
+	}
+	c.AddMachine(m)
+	if in.Simulated {
+		f.Logger().Info("simulated machine: it runs but will not boot; SSH is not tried", "machine", m.id)
+		return m, nil
+	}
+	if _, err := m.SSHClient(ctx); err != nil {
+		return nil, fmt.Errorf("machine %s (%s) did not answer SSH: %w", m.id, name, err)
+	}
+	return m, nil
+}
+
+// launch runs the instance, trying again with the same client token
+// while EC2's trouble is passing.
+func (c *cluster) launch(ctx context.Context, spec api.InstanceSpec) (*api.Instance, error) {
+	for attempt := 1; ; attempt++ {
+		in, err := c.flight.api.RunInstance(ctx, spec)
+		if err == nil || api.IsTerminal(err) || api.IsNotFound(err) || attempt == 3 || ctx.Err() != nil {
+			return in, err
+		}
+		c.flight.Logger().Warn("launch failed; trying again", "attempt", attempt, "err", err)
+	}
+}
+
+func clientToken(name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return hex.EncodeToString(sum[:16])
+}

@@ -1,0 +1,78 @@
+package aws
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/providers/aws/api"
+)
+
+// createdBy is the value of the CreatedBy tag on everything strata makes;
+// GC selects by it.
+const createdBy = "strata"
+
+type flight struct {
+	*platform.BaseFlight
+	flags   Flags
+	api     *api.Client
+	keyName string
+	groupID string
+}
+
+// NewFlight validates the flags, connects, finds the security group and
+// registers the flight's SSH key as an EC2 key pair.
+func NewFlight(ctx context.Context, f Flags, opts platform.FlightOptions) (platform.Flight, error) {
+	return newFlight(ctx, f, opts, nil)
+}
+
+// newFlight lets tests tune the API client (fast retries).
+func newFlight(ctx context.Context, f Flags, opts platform.FlightOptions, tune func(*api.Options)) (platform.Flight, error) {
+	if err := f.validate(); err != nil {
+		return nil, err
+	}
+	if opts.Arch != "" && opts.Arch != "amd64" && opts.Arch != "arm64" {
+		return nil, fmt.Errorf("aws: architecture %s is not supported (amd64, arm64)", opts.Arch)
+	}
+	base, err := platform.NewBaseFlight("aws", opts)
+	if err != nil {
+		return nil, err
+	}
+	ao := api.Options{Region: f.Region, Profile: f.Profile, CredentialsFile: f.CredentialsFile, Endpoint: f.Endpoint, Logger: base.Logger()}
+	if tune != nil {
+		tune(&ao)
+	}
+	client, err := api.New(ctx, ao)
+	if err != nil {
+		return nil, fmt.Errorf("aws: %w", err)
+	}
+	groupID, err := client.SecurityGroupID(ctx, f.SecurityGroup)
+	if api.IsNotFound(err) {
+		return nil, fmt.Errorf("aws: security group %q (--aws-sg) not found in %s; creating it is not implemented yet", f.SecurityGroup, client.Region())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("aws: %w", err)
+	}
+	fl := &flight{BaseFlight: base, flags: f, api: client, keyName: base.Name(), groupID: groupID}
+	if err := client.ImportKeyPair(ctx, fl.keyName, base.SSHKey().AuthorizedKey, map[string]string{"CreatedBy": createdBy}); err != nil {
+		return nil, fmt.Errorf("aws: %w", err)
+	}
+	base.Logger().Info("aws flight", "region", client.Region(), "ami", f.AMI, "type", f.InstanceType, "security_group", groupID)
+	return fl, nil
+}
+
+func (f *flight) NewCluster(ctx context.Context, opts platform.ClusterOptions) (platform.Cluster, error) {
+	c := &cluster{BaseCluster: platform.NewBaseCluster(f.BaseFlight, opts), flight: f}
+	f.Track(c)
+	return c, nil
+}
+
+// Destroy destroys the clusters, then the key pair.
+func (f *flight) Destroy(ctx context.Context) error {
+	err := f.BaseFlight.Destroy(ctx)
+	if kerr := f.api.DeleteKeyPair(context.WithoutCancel(ctx), f.keyName); kerr != nil {
+		err = errors.Join(err, kerr)
+	}
+	return err
+}
