@@ -8,22 +8,47 @@ package aws
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"time"
 
 	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/providers/aws/api"
 )
+
+// Account says which AWS account and region to use, and how to reach it:
+// the flags kola and ore share.
+type Account struct {
+	Region          string `name:"aws-region" default:"us-east-1" help:"Region."`
+	Profile         string `name:"aws-profile" placeholder:"NAME" help:"Profile of the shared AWS config and credentials files (default: environment variables, then the default profile)."`
+	CredentialsFile string `name:"aws-credentials-file" type:"path" placeholder:"PATH" help:"Shared credentials file instead of ~/.aws/credentials."`
+	Endpoint        string `name:"aws-endpoint" placeholder:"URL" help:"EC2 endpoint instead of AWS's (e.g. a simulator from ore aws simulate)."`
+}
+
+// Connect checks the credentials files and returns a client for the
+// account. It makes no call.
+func Connect(ctx context.Context, a Account, log *slog.Logger, tune func(*api.Options)) (*api.Client, error) {
+	if err := checkCredentialFiles(a, log); err != nil {
+		return nil, err
+	}
+	o := api.Options{Region: a.Region, Profile: a.Profile, CredentialsFile: a.CredentialsFile, Endpoint: a.Endpoint, Logger: log}
+	if tune != nil {
+		tune(&o)
+	}
+	c, err := api.New(ctx, o)
+	if err != nil {
+		return nil, fmt.Errorf("aws: %w", err)
+	}
+	return c, nil
+}
 
 // Flags are kola's --aws-* flags.
 type Flags struct {
-	Region          string        `name:"aws-region" default:"us-east-1" help:"Region to run machines in."`
-	Profile         string        `name:"aws-profile" placeholder:"NAME" help:"Profile of the shared AWS config and credentials files (default: environment variables, then the default profile)."`
-	CredentialsFile string        `name:"aws-credentials-file" type:"path" placeholder:"PATH" help:"Shared credentials file instead of ~/.aws/credentials."`
-	Endpoint        string        `name:"aws-endpoint" placeholder:"URL" help:"EC2 endpoint instead of AWS's (e.g. a simulator from ore aws simulate)."`
-	AMI             string        `name:"aws-ami" placeholder:"ami-…" help:"AMI to boot."`
-	InstanceType    string        `name:"aws-type" default:"t3.small" help:"Instance type."`
-	SecurityGroup   string        `name:"aws-sg" default:"kola" help:"Security group of the machines (must allow SSH from here)."`
-	BootTimeout     time.Duration `name:"aws-boot-timeout" default:"10m" help:"How long a machine may take to run and answer SSH."`
+	Account       `embed:""`
+	AMI           string        `name:"aws-ami" placeholder:"ami-…" help:"AMI to boot."`
+	InstanceType  string        `name:"aws-type" default:"t3.small" help:"Instance type."`
+	SecurityGroup string        `name:"aws-sg" default:"kola" help:"Security group of the machines (must allow SSH from here)."`
+	BootTimeout   time.Duration `name:"aws-boot-timeout" default:"10m" help:"How long a machine may take to run and answer SSH."`
 }
 
 var flags = &Flags{}

@@ -26,7 +26,7 @@ func simFlight(t *testing.T, s *sim.Server) (platform.Flight, error) {
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "none"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "none"))
-	f := Flags{Region: "us-east-1", Endpoint: srv.URL, AMI: "ami-0123456789abcdef0", InstanceType: "t3.small", SecurityGroup: "kola", BootTimeout: time.Minute}
+	f := Flags{Account: Account{Region: "us-east-1", Endpoint: srv.URL}, AMI: "ami-0123456789abcdef0", InstanceType: "t3.small", SecurityGroup: "kola", BootTimeout: time.Minute}
 	return newFlight(context.Background(), f, platform.FlightOptions{Name: "kola-test", OutputDir: dir}, func(o *api.Options) {
 		o.MaxBackoff = 20 * time.Millisecond
 		o.MaxAttempts = 20

@@ -39,13 +39,9 @@ func newFlight(ctx context.Context, f Flags, opts platform.FlightOptions, tune f
 	if err != nil {
 		return nil, err
 	}
-	ao := api.Options{Region: f.Region, Profile: f.Profile, CredentialsFile: f.CredentialsFile, Endpoint: f.Endpoint, Logger: base.Logger()}
-	if tune != nil {
-		tune(&ao)
-	}
-	client, err := api.New(ctx, ao)
+	client, err := Connect(ctx, f.Account, base.Logger(), tune)
 	if err != nil {
-		return nil, fmt.Errorf("aws: %w", err)
+		return nil, err
 	}
 	groupID, err := client.SecurityGroupID(ctx, f.SecurityGroup)
 	if api.IsNotFound(err) {

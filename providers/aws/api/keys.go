@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -17,6 +18,36 @@ func (c *Client) ImportKeyPair(ctx context.Context, name, authorizedKey string, 
 		TagSpecifications: []types.TagSpecification{{ResourceType: types.ResourceTypeKeyPair, Tags: sdkTags(tags)}},
 	})
 	return classify("import key pair "+name, "key pair", name, err)
+}
+
+// KeyPair is an EC2 key pair.
+type KeyPair struct {
+	Name    string
+	Created time.Time
+	Tags    map[string]string
+}
+
+// KeyPairs lists the key pairs carrying every given tag.
+func (c *Client) KeyPairs(ctx context.Context, tags map[string]string) ([]KeyPair, error) {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
+	in := &ec2.DescribeKeyPairsInput{}
+	for _, t := range sdkTags(tags) {
+		in.Filters = append(in.Filters, types.Filter{Name: aws.String("tag:" + *t.Key), Values: []string{*t.Value}})
+	}
+	out, err := c.ec2.DescribeKeyPairs(ctx, in)
+	if err != nil {
+		return nil, classify("list key pairs", "key pair", "", err)
+	}
+	var keys []KeyPair
+	for _, k := range out.KeyPairs {
+		kp := KeyPair{Name: aws.ToString(k.KeyName), Created: aws.ToTime(k.CreateTime), Tags: map[string]string{}}
+		for _, t := range k.Tags {
+			kp.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+		keys = append(keys, kp)
+	}
+	return keys, nil
 }
 
 // DeleteKeyPair removes a key pair; a missing one is not an error.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // KeyPair is an imported SSH key.
@@ -13,6 +14,7 @@ type KeyPair struct {
 	Name, ID  string
 	PublicKey []byte
 	Tags      map[string]string
+	Created   time.Time
 }
 
 // SecurityGroup is a security group (the simulator does not model rules).
@@ -36,6 +38,7 @@ type keyPairResponse struct {
 	KeyName        string    `xml:"keyName"`
 	KeyFingerprint string    `xml:"keyFingerprint"`
 	KeyPairID      string    `xml:"keyPairId"`
+	CreateTime     string    `xml:"createTime"`
 	Tags           []tagItem `xml:"tagSet>item"`
 }
 
@@ -45,7 +48,7 @@ func (k *KeyPair) xml() keyPairResponse {
 	for i, b := range sum {
 		fp[i] = fmt.Sprintf("%02x", b)
 	}
-	return keyPairResponse{k.Name, strings.Join(fp, ":"), k.ID, tagSet(k.Tags)}
+	return keyPairResponse{k.Name, strings.Join(fp, ":"), k.ID, k.Created.UTC().Format(time.RFC3339), tagSet(k.Tags)}
 }
 
 func (s *Server) importKeyPair(q query) (any, *apiError) {
@@ -60,7 +63,7 @@ func (s *Server) importKeyPair(q query) (any, *apiError) {
 	if err != nil || !strings.HasPrefix(string(material), "ssh-") {
 		return nil, clientError("InvalidKey.Format", "Key is not in valid OpenSSH public key format")
 	}
-	k := &KeyPair{Name: name, ID: s.id("key"), PublicKey: material, Tags: q.tags("key-pair")}
+	k := &KeyPair{Name: name, ID: s.id("key"), PublicKey: material, Tags: q.tags("key-pair"), Created: s.opts.Now()}
 	s.keyPairs[name] = k
 	return k.xml(), nil
 }
