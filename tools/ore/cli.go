@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,12 +16,15 @@ import (
 type app struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger
+	// ctx, when set, replaces signal handling (tests).
+	ctx context.Context
 }
 
 type cli struct {
 	LogLevel string `name:"log-level" enum:"debug,info,warn,error" default:"info" help:"Log level (${enum})."`
 
 	Qemu    qemuCmd    `cmd:"" help:"Local QEMU images (the images kola boots with -p qemu)."`
+	AWS     awsCmd     `cmd:"" name:"aws" help:"Amazon EC2: garbage collection, and a simulator to try things against."`
 	Version versionCmd `cmd:"" help:"Print the version."`
 }
 

@@ -3,8 +3,9 @@
 //
 //	ore qemu build-image minimal     # build (or find cached) a local image
 //	ore qemu list-images --json      # the images in the local cache
+//	ore aws gc --dry-run             # what strata's runs left on EC2
+//	ore aws simulate                 # an EC2 simulator to try things on Exit status:
 //
-// The cloud groups (aws, gce, ...) come with their providers. Exit status:
 // 0 done, 1 the operation failed, 2 bad usage.
 package main
 

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/strata-os/strata/providers/aws"
+	"github.com/strata-os/strata/providers/aws/sim"
+)
+
+type awsCmd struct {
+	aws.Account `embed:""`
+
+	GC       awsGCCmd       `cmd:"" name:"gc" help:"Delete what strata's runs left: resources tagged CreatedBy=strata and older than --duration."`
+	Simulate awsSimulateCmd `cmd:"" help:"Serve strata's EC2 simulator, to try kola and ore against by hand."`
+}
+
+type awsGCCmd struct {
+	Duration time.Duration `default:"5h" help:"Only resources older than this."`
+	DryRun   bool          `name:"dry-run" help:"Print what would be deleted; delete nothing."`
+}
+
+func (g *awsGCCmd) Run(a *app, c *awsCmd) error {
+	ctx, stop := a.context()
+	defer stop()
+	client, err := aws.Connect(ctx, c.Account, a.log, nil)
+	if err != nil {
+		return err
+	}
+	items, err := aws.GC(ctx, client, aws.GCOptions{OlderThan: g.Duration, DryRun: g.DryRun})
+	verb := "deleted"
+	if g.DryRun {
+		verb = "would delete"
+	}
+	for _, it := range items {
+		fmt.Fprintf(a.stdout, "%s %s\n", verb, it)
+	}
+	fmt.Fprintf(a.stdout, "ore aws gc: %s %d resources in %s older than %v\n", verb, len(items), client.Region(), g.Duration)
+	return err
+}
+
+type awsSimulateCmd struct {
+	Listen        string `default:"127.0.0.1:8686" help:"Address to serve on."`
+	SecurityGroup string `name:"security-group" default:"kola" help:"Security group the simulated account starts with (kola's --aws-sg)."`
+}
+
+func (s *awsSimulateCmd) Run(a *app) error {
+	ctx, stop := a.context()
+	defer stop()
+	ln, err := net.Listen("tcp", s.Listen)
+	if err != nil {
+		return usageError{fmt.Errorf("--listen %s: %w", s.Listen, err)}
+	}
+	server := sim.New(sim.Options{})
+	server.AddSecurityGroup(s.SecurityGroup)
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(a.stdout, "EC2 simulator on %s (security group %q); its instances run but never boot.\n", url, s.SecurityGroup)
+	fmt.Fprintf(a.stdout, "Try, in another shell:\n")
+	fmt.Fprintf(a.stdout, "  export AWS_ACCESS_KEY_ID=sim AWS_SECRET_ACCESS_KEY=sim\n")
+	fmt.Fprintf(a.stdout, "  kola spawn -p aws --aws-endpoint %s --aws-ami ami-0123456789abcdef0\n", url)
+	fmt.Fprintf(a.stdout, "  ore aws --aws-endpoint %s gc --dry-run --duration 1s\n", url)
+	fmt.Fprintf(a.stdout, "Ctrl-C stops it.\n")
+	hs := &http.Server{Handler: server, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = hs.Close()
+	}()
+	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// context is cancelled by SIGINT or SIGTERM, or is the test's.
+func (a *app) context() (context.Context, context.CancelFunc) {
+	if a.ctx != nil {
+		return context.WithCancel(a.ctx)
+	}
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
