@@ -155,8 +155,51 @@ func TestFlagsAndSetupErrors(t *testing.T) {
 			t.Errorf("%+v: %v, want %q", f, err, tc.want)
 		}
 	}
-	s := sim.New(sim.Options{})
-	if _, err := simFlight(t, s); err == nil || !strings.Contains(err.Error(), `security group "kola" (--aws-sg) not found in us-east-1`) {
-		t.Errorf("missing security group: %v", err)
+}
+
+// A missing security group is created with its network, tagged for GC, and
+// the machines go into its subnet; the next flight finds it.
+func TestMissingSecurityGroupIsCreated(t *testing.T) {
+	s := sim.New(sim.Options{PendingDescribes: 1})
+	fl, err := simFlight(t, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vpcs, subnets, gateways, tables := s.Networks()
+	if len(vpcs) != 1 || len(subnets) != 1 || len(gateways) != 1 || len(tables) != 1 {
+		t.Fatalf("network: %d vpcs, %d subnets, %d gateways, %d route tables", len(vpcs), len(subnets), len(gateways), len(tables))
+	}
+	vpc, sn, gw, rt := vpcs[0], subnets[0], gateways[0], tables[0]
+	if gw.VpcID != vpc.VpcID || rt.Routes["0.0.0.0/0"] != gw.ID || len(rt.Subnets) != 1 || rt.Subnets[0] != sn.ID || !sn.MapPublicIP || sn.VpcID != vpc.VpcID {
+		t.Errorf("network not wired: vpc %+v subnet %+v gateway %+v table %+v", vpc, sn, gw, rt)
+	}
+	for _, tags := range []map[string]string{vpc.Tags, sn.Tags, gw.Tags, rt.Tags} {
+		if tags["CreatedBy"] != "strata" || tags["Name"] != "kola" {
+			t.Errorf("untagged network resource: %v", tags)
+		}
+	}
+	groups := s.SecurityGroups()
+	if len(groups) != 1 || groups[0].Name != "kola" || groups[0].VpcID != vpc.VpcID || len(groups[0].Ingress) != 2 ||
+		groups[0].Ingress[0].FromPort != "22" || groups[0].Ingress[0].CIDR != "0.0.0.0/0" || groups[0].Ingress[1].SourceGroup != groups[0].ID {
+		t.Errorf("security group: %+v", groups)
+	}
+	ctx := context.Background()
+	c, _ := fl.NewCluster(ctx, platform.ClusterOptions{Name: "x"})
+	if _, err := c.NewMachine(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if in := s.Instances()[0]; in.SubnetID != sn.ID || in.SecurityGroups[0] != groups[0].ID {
+		t.Errorf("machine not in the network: subnet %s groups %v", in.SubnetID, in.SecurityGroups)
+	}
+	if err := fl.Destroy(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fl2, err := simFlight(t, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fl2.Destroy(ctx)
+	if vpcs, _, _, _ := s.Networks(); len(vpcs) != 1 || len(s.SecurityGroups()) != 1 {
+		t.Errorf("second flight made another network: %d vpcs, %d groups", len(vpcs), len(s.SecurityGroups()))
 	}
 }

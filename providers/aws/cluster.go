@@ -45,7 +45,8 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 		ClientToken:     clientToken(name),
 		ImageID:         f.flags.AMI,
 		InstanceType:    f.flags.InstanceType,
-		SecurityGroupID: f.groupID,
+		SecurityGroupID: f.network.SecurityGroupID,
+		SubnetID:        f.network.SubnetID,
 		UserData:        rendered.Data,
 		Tags:            map[string]string{"Name": name, "CreatedBy": createdBy, "strata-flight": f.Name()},
 	}

@@ -18,7 +18,7 @@ type flight struct {
 	flags   Flags
 	api     *api.Client
 	keyName string
-	groupID string
+	network *api.Network
 }
 
 // NewFlight validates the flags, connects, finds the security group and
@@ -43,18 +43,19 @@ func newFlight(ctx context.Context, f Flags, opts platform.FlightOptions, tune f
 	if err != nil {
 		return nil, err
 	}
-	groupID, err := client.SecurityGroupID(ctx, f.SecurityGroup)
+	network, err := client.FindNetwork(ctx, f.SecurityGroup)
 	if api.IsNotFound(err) {
-		return nil, fmt.Errorf("aws: security group %q (--aws-sg) not found in %s; creating it is not implemented yet", f.SecurityGroup, client.Region())
+		base.Logger().Info("security group not found: creating it, with a VPC, internet gateway, route table and subnet", "security_group", f.SecurityGroup, "region", client.Region())
+		network, err = client.CreateNetwork(ctx, f.SecurityGroup, map[string]string{"CreatedBy": createdBy})
 	}
 	if err != nil {
-		return nil, fmt.Errorf("aws: %w", err)
+		return nil, fmt.Errorf("aws: security group %q (--aws-sg): %w", f.SecurityGroup, err)
 	}
-	fl := &flight{BaseFlight: base, flags: f, api: client, keyName: base.Name(), groupID: groupID}
+	fl := &flight{BaseFlight: base, flags: f, api: client, keyName: base.Name(), network: network}
 	if err := client.ImportKeyPair(ctx, fl.keyName, base.SSHKey().AuthorizedKey, map[string]string{"CreatedBy": createdBy}); err != nil {
 		return nil, fmt.Errorf("aws: %w", err)
 	}
-	base.Logger().Info("aws flight", "region", client.Region(), "ami", f.AMI, "type", f.InstanceType, "security_group", groupID)
+	base.Logger().Info("aws flight", "region", client.Region(), "ami", f.AMI, "type", f.InstanceType, "security_group", network.SecurityGroupID, "subnet", network.SubnetID)
 	return fl, nil
 }
 

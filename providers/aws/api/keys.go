@@ -60,20 +60,3 @@ func (c *Client) DeleteKeyPair(ctx context.Context, name string) error {
 	}
 	return err
 }
-
-// SecurityGroupID finds a security group by name; a *NotFoundError if
-// there is none.
-func (c *Client) SecurityGroupID(ctx context.Context, name string) (string, error) {
-	ctx, cancel := c.call(ctx)
-	defer cancel()
-	out, err := c.ec2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{
-		Filters: []types.Filter{{Name: aws.String("group-name"), Values: []string{name}}},
-	})
-	if err != nil {
-		return "", classify("find security group "+name, "security group", name, err)
-	}
-	if len(out.SecurityGroups) == 0 {
-		return "", &NotFoundError{Kind: "security group", ID: name}
-	}
-	return aws.ToString(out.SecurityGroups[0].GroupId), nil
-}

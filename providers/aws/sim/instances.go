@@ -115,6 +115,11 @@ func (s *Server) runInstances(q query) (any, *apiError) {
 			return nil, clientError("InvalidKeyPair.NotFound", "The key pair '%s' does not exist", k)
 		}
 	}
+	if sn := q.get("SubnetId"); sn != "" {
+		if _, ok := s.subnets[sn]; !ok {
+			return nil, clientError("InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist", sn)
+		}
+	}
 	groups := q.list("SecurityGroupId")
 	for _, g := range groups {
 		if _, ok := s.groups[g]; !ok {

@@ -21,6 +21,7 @@ type KeyPair struct {
 type SecurityGroup struct {
 	ID, Name, Description, VpcID string
 	Tags                         map[string]string
+	Ingress                      []IngressRule
 }
 
 // KeyPairs returns copies of the imported key pairs, by name.

@@ -48,17 +48,21 @@ type Faults struct {
 type Server struct {
 	opts Options
 
-	mu        sync.Mutex
-	faults    Faults
-	rng       *rand.Rand
-	seq       int
-	instances map[string]*Instance
-	order     []string // instance IDs in launch order
-	tokens    map[string]string
-	keyPairs  map[string]*KeyPair
-	groups    map[string]*SecurityGroup
-	calls     map[string]int
-	injected  int
+	mu          sync.Mutex
+	faults      Faults
+	rng         *rand.Rand
+	seq         int
+	instances   map[string]*Instance
+	order       []string // instance IDs in launch order
+	tokens      map[string]string
+	keyPairs    map[string]*KeyPair
+	groups      map[string]*SecurityGroup
+	vpcs        map[string]*Network
+	subnets     map[string]*Subnet
+	gateways    map[string]*Gateway
+	routeTables map[string]*RouteTable
+	calls       map[string]int
+	injected    int
 }
 
 // New returns an empty simulated region.
@@ -76,13 +80,17 @@ func New(opts Options) *Server {
 		opts.Now = time.Now
 	}
 	return &Server{
-		opts:      opts,
-		rng:       rand.New(rand.NewPCG(1, 2)),
-		instances: map[string]*Instance{},
-		tokens:    map[string]string{},
-		keyPairs:  map[string]*KeyPair{},
-		groups:    map[string]*SecurityGroup{},
-		calls:     map[string]int{},
+		opts:        opts,
+		rng:         rand.New(rand.NewPCG(1, 2)),
+		instances:   map[string]*Instance{},
+		tokens:      map[string]string{},
+		keyPairs:    map[string]*KeyPair{},
+		groups:      map[string]*SecurityGroup{},
+		vpcs:        map[string]*Network{},
+		subnets:     map[string]*Subnet{},
+		gateways:    map[string]*Gateway{},
+		routeTables: map[string]*RouteTable{},
+		calls:       map[string]int{},
 	}
 }
 
@@ -178,15 +186,25 @@ var handlers map[string]func(*Server, query) (any, *apiError)
 
 func init() {
 	handlers = map[string]func(*Server, query) (any, *apiError){
-		"RunInstances":              (*Server).runInstances,
-		"DescribeInstances":         (*Server).describeInstances,
-		"TerminateInstances":        (*Server).terminateInstances,
-		"GetConsoleOutput":          (*Server).getConsoleOutput,
-		"DescribeInstanceAttribute": (*Server).describeInstanceAttribute,
-		"ImportKeyPair":             (*Server).importKeyPair,
-		"DeleteKeyPair":             (*Server).deleteKeyPair,
-		"DescribeKeyPairs":          (*Server).describeKeyPairs,
-		"CreateSecurityGroup":       (*Server).createSecurityGroup,
-		"DescribeSecurityGroups":    (*Server).describeSecurityGroups,
+		"RunInstances":                  (*Server).runInstances,
+		"DescribeInstances":             (*Server).describeInstances,
+		"TerminateInstances":            (*Server).terminateInstances,
+		"GetConsoleOutput":              (*Server).getConsoleOutput,
+		"DescribeInstanceAttribute":     (*Server).describeInstanceAttribute,
+		"ImportKeyPair":                 (*Server).importKeyPair,
+		"DeleteKeyPair":                 (*Server).deleteKeyPair,
+		"DescribeKeyPairs":              (*Server).describeKeyPairs,
+		"CreateSecurityGroup":           (*Server).createSecurityGroup,
+		"DescribeSecurityGroups":        (*Server).describeSecurityGroups,
+		"AuthorizeSecurityGroupIngress": (*Server).authorizeSecurityGroupIngress,
+		"CreateVpc":                     (*Server).createVpc,
+		"CreateSubnet":                  (*Server).createSubnet,
+		"ModifySubnetAttribute":         (*Server).modifySubnetAttribute,
+		"DescribeSubnets":               (*Server).describeSubnets,
+		"CreateInternetGateway":         (*Server).createInternetGateway,
+		"AttachInternetGateway":         (*Server).attachInternetGateway,
+		"CreateRouteTable":              (*Server).createRouteTable,
+		"CreateRoute":                   (*Server).createRoute,
+		"AssociateRouteTable":           (*Server).associateRouteTable,
 	}
 }
