@@ -45,7 +45,8 @@ func Connect(ctx context.Context, a Account, log *slog.Logger, tune func(*api.Op
 // Flags are kola's --aws-* flags.
 type Flags struct {
 	Account       `embed:""`
-	AMI           string        `name:"aws-ami" placeholder:"ami-…" help:"AMI to boot."`
+	AMI           string        `name:"aws-ami" placeholder:"ami-…|CHANNEL" help:"AMI to boot: an AMI ID, or a channel name (stable, beta, alpha, lts) looked up in --aws-release-url."`
+	ReleaseURL    string        `name:"aws-release-url" placeholder:"URL" help:"Release AMI list of a channel, {channel} and {arch} replaced (default: Flatcar's, https://{channel}.release.flatcar-linux.net/{arch}-usr/current/flatcar_production_ami_all.json)."`
 	InstanceType  string        `name:"aws-type" default:"t3.small" help:"Instance type."`
 	SecurityGroup string        `name:"aws-sg" default:"kola" help:"Security group of the machines (must allow SSH from here)."`
 	BootTimeout   time.Duration `name:"aws-boot-timeout" default:"10m" help:"How long a machine may take to run and answer SSH."`
@@ -71,9 +72,9 @@ var amiID = regexp.MustCompile(`^ami-[0-9a-f]{8,17}$`)
 func (f *Flags) validate() error {
 	switch {
 	case f.AMI == "":
-		return fmt.Errorf("aws: --aws-ami is required (an AMI ID like ami-0123456789abcdef0)")
-	case !amiID.MatchString(f.AMI):
-		return fmt.Errorf("aws: --aws-ami %q is not an AMI ID (ami- and 8 or 17 hex digits)", f.AMI)
+		return fmt.Errorf("aws: --aws-ami is required (an AMI ID like ami-0123456789abcdef0, or a channel name)")
+	case !amiID.MatchString(f.AMI) && !isChannel(f.AMI):
+		return fmt.Errorf("aws: --aws-ami %q is neither an AMI ID (ami- and 8 or 17 hex digits) nor a channel name", f.AMI)
 	case f.InstanceType == "":
 		return fmt.Errorf("aws: --aws-type is empty")
 	case f.SecurityGroup == "":

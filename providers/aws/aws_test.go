@@ -146,7 +146,7 @@ func TestFlagsAndSetupErrors(t *testing.T) {
 		want string
 	}{
 		{func(f *Flags) { f.AMI = "" }, "--aws-ami is required"},
-		{func(f *Flags) { f.AMI = "stable" }, `--aws-ami "stable" is not an AMI ID`},
+		{func(f *Flags) { f.AMI = "Stable!" }, `--aws-ami "Stable!" is neither an AMI ID`},
 		{func(f *Flags) { f.InstanceType = "" }, "--aws-type is empty"},
 	} {
 		f := Flags{AMI: "ami-0123456789abcdef0", InstanceType: "t3.small", SecurityGroup: "kola", BootTimeout: time.Minute}

@@ -43,6 +43,12 @@ func newFlight(ctx context.Context, f Flags, opts platform.FlightOptions, tune f
 	if err != nil {
 		return nil, err
 	}
+	if f.ReleaseURL == "" {
+		f.ReleaseURL = DefaultReleaseURL
+	}
+	if f.AMI, err = resolveAMI(ctx, f.AMI, client.Region(), f.ReleaseURL, opts.Arch); err != nil {
+		return nil, err
+	}
 	network, err := client.FindNetwork(ctx, f.SecurityGroup)
 	if api.IsNotFound(err) {
 		base.Logger().Info("security group not found: creating it, with a VPC, internet gateway, route table and subnet", "security_group", f.SecurityGroup, "region", client.Region())
