@@ -27,6 +27,13 @@ def go_dependencies():
         version = "v0.5.2",
     )
     go_repository(
+        name = "com_github_alecthomas_units",
+        importpath = "github.com/alecthomas/units",
+        sum = "h1:mimo19zliBX/vSQ6PWWSL9lK8qwHozUj03+zLoEB8O0=",
+        version = "v0.0.0-20240927000941-0f3dac36c52b",
+    )
+
+    go_repository(
         name = "com_github_anchore_go_lzo",
         importpath = "github.com/anchore/go-lzo",
         sum = "h1:NgAacnzqPeGH49Ky19QKLBZEuFRqtTG9cdaucc3Vncs=",
@@ -41,8 +48,8 @@ def go_dependencies():
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_aws_protocol_eventstream",
         importpath = "github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream",
-        sum = "h1:aiuaKlDweRC5qExJondpWjOgyzMHpofpwspGXUtwn4c=",
-        version = "v1.7.16",
+        sum = "h1:SJNA4XaM8Z09adeTHf/vME93jzl44lJV70pSawIBXac=",
+        version = "v1.7.26",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_config",
@@ -81,6 +88,13 @@ def go_dependencies():
         version = "v2.8.10",
     )
     go_repository(
+        name = "com_github_aws_aws_sdk_go_v2_internal_ini",
+        importpath = "github.com/aws/aws-sdk-go-v2/internal/ini",
+        sum = "h1:bIqFDwgGXXN1Kpp99pDOdKMTTb5d2KyU5X/BZxjOkRo=",
+        version = "v1.8.3",
+    )
+
+    go_repository(
         name = "com_github_aws_aws_sdk_go_v2_internal_v4a",
         importpath = "github.com/aws/aws-sdk-go-v2/internal/v4a",
         sum = "h1:iytL6kFchhbCWWEfLzMGq1+yRecF7+BOXnp70J9zNRM=",
@@ -116,8 +130,8 @@ def go_dependencies():
             "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints/awsrulesfn @com_github_aws_aws_sdk_go_v2//internal/endpoints/awsrulesfn",
         ],
         importpath = "github.com/aws/aws-sdk-go-v2/service/internal/checksum",
-        sum = "h1:Q1TF1J9jVD+vFo0LzNnmNdQ9EAt52TS+MQlq9Ir+Yxo=",
-        version = "v1.9.28",
+        sum = "h1:+YhA5h9QMjVsOHfkfY/iVU7FfbT25LcGttfVzzed6v8=",
+        version = "v1.11.11",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_internal_presigned_url",
@@ -136,8 +150,8 @@ def go_dependencies():
             "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints/awsrulesfn @com_github_aws_aws_sdk_go_v2//internal/endpoints/awsrulesfn",
         ],
         importpath = "github.com/aws/aws-sdk-go-v2/service/internal/s3shared",
-        sum = "h1:EUIwBoN+q7UmhAejxgD27APiRjh1vwCFo53gSqdT0BM=",
-        version = "v1.19.36",
+        sum = "h1:bCz6PRKhO7ErM3F0XqLl8pbQq+r0Fra6R8PpfPnjgbo=",
+        version = "v1.20.10",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_s3",
@@ -146,8 +160,8 @@ def go_dependencies():
             "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints/awsrulesfn @com_github_aws_aws_sdk_go_v2//internal/endpoints/awsrulesfn",
         ],
         importpath = "github.com/aws/aws-sdk-go-v2/service/s3",
-        sum = "h1:OkYV+1171za+ab9otU1tGxMXhx6uZvwVEtVddjLuYTg=",
-        version = "v1.107.0",
+        sum = "h1:0g/xXBWQEyR6Mcxo1ukBYqzeRX0bQ/ZdXrtKkIo+yT0=",
+        version = "v1.114.8",
     )
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_signin",
@@ -275,6 +289,19 @@ def go_dependencies():
         sum = "h1:glEXhBS5PSLLv4IXzLA5yPRVX4bilULVyxxbrfOtDAk=",
         version = "v0.2.1",
     )
+    go_repository(
+        name = "com_github_cevatbarisyilmaz_ara",
+        importpath = "github.com/cevatbarisyilmaz/ara",
+        sum = "h1:SGH10hXpBJhhTlObuZzTuFn1rrdmjQImITXnZVPSodc=",
+        version = "v0.0.4",
+    )
+    go_repository(
+        name = "com_github_chengxilo_virtualterm",
+        importpath = "github.com/chengxilo/virtualterm",
+        sum = "h1:Z6IpERbRVlfB8WkOmtbHiDbBANU7cimRIof7mk9/PwM=",
+        version = "v1.0.4",
+    )
+
     go_repository(
         name = "com_github_chzyer_logex",
         importpath = "github.com/chzyer/logex",
@@ -479,6 +506,13 @@ def go_dependencies():
         version = "v1.0.3",
     )
     go_repository(
+        name = "com_github_johannesboyne_gofakes3",
+        importpath = "github.com/johannesboyne/gofakes3",
+        sum = "h1:I9VEzPWvvAUAGzDlhYFoZjF0AXMlkcEyZlmBwiI6Oms=",
+        version = "v1.2.0",
+    )
+
+    go_repository(
         name = "com_github_joshdk_go_junit",
         importpath = "github.com/joshdk/go-junit",
         sum = "h1:S86cUKIdwBHWwA6xCmFlf3RTLfVXYQfvanM5Uh+K6GE=",
@@ -490,6 +524,13 @@ def go_dependencies():
         sum = "h1:X3+hPYlSczH9IMIpSC9CQSZA0L+BipYafciZUWHEmsc=",
         version = "v2.1.0",
     )
+    go_repository(
+        name = "com_github_k0kubun_go_ansi",
+        importpath = "github.com/k0kubun/go-ansi",
+        sum = "h1:qGQQKEcAR99REcMpsXCp3lJ03zYT1PkRd3kQGPn9GVg=",
+        version = "v0.0.0-20180517002512-3bf9e2903213",
+    )
+
     go_repository(
         name = "com_github_keybase_go_keychain",
         importpath = "github.com/keybase/go-keychain",
@@ -526,6 +567,19 @@ def go_dependencies():
         sum = "h1:Zog+i5UMtVoCU8oKka5P7i9q9HgrJeGzI9SA1Xbatp0=",
         version = "v3.4.0",
     )
+    go_repository(
+        name = "com_github_mattn_go_isatty",
+        importpath = "github.com/mattn/go-isatty",
+        sum = "h1:j8l17JJ9i6VGPUFUYoTUKPSgKe/83EYU2zBC7YNKMw4=",
+        version = "v0.0.22",
+    )
+    go_repository(
+        name = "com_github_mattn_go_runewidth",
+        importpath = "github.com/mattn/go-runewidth",
+        sum = "h1:E5ScNMtiwvlvB5paMFdw9p4kSQzbXFikJ5SQO6TULQc=",
+        version = "v0.0.16",
+    )
+
     go_repository(
         name = "com_github_mdlayher_socket",
         importpath = "github.com/mdlayher/socket",
@@ -624,10 +678,17 @@ def go_dependencies():
         version = "v1.14.1",
     )
     go_repository(
+        name = "com_github_ryszard_goskiplist",
+        importpath = "github.com/ryszard/goskiplist",
+        sum = "h1:GHRpF1pTW19a8tTFrMLUcfWwyC0pnifVo2ClaLq+hP8=",
+        version = "v0.0.0-20150312221310-2dfbae5fcf46",
+    )
+
+    go_repository(
         name = "com_github_schollz_progressbar_v3",
         importpath = "github.com/schollz/progressbar/v3",
-        sum = "h1:Ea18xuIRQXLAUidVDox3AbwfUhD0/1IvohyTutOIFoc=",
-        version = "v3.19.0",
+        sum = "h1:iv8BgwOvdML/S3p84uBpy/IMigv4U9594vPZYa2EdrU=",
+        version = "v3.19.1",
     )
     go_repository(
         name = "com_github_sirupsen_logrus",
@@ -635,6 +696,13 @@ def go_dependencies():
         sum = "h1:TsZE7l11zFCLZnZ+teH4Umoq5BhEIfIzfRDZ1Uzql2w=",
         version = "v1.9.4",
     )
+    go_repository(
+        name = "com_github_spf13_afero",
+        importpath = "github.com/spf13/afero",
+        sum = "h1:qgMbHoJbPbw579P+1zVY+6n4nIFuIchaIjzZ/I/Yq8M=",
+        version = "v1.2.1",
+    )
+
     go_repository(
         name = "com_github_spf13_pflag",
         importpath = "github.com/spf13/pflag",
@@ -672,6 +740,13 @@ def go_dependencies():
         version = "v0.0.0-20220317130741-510905f0efa3",
     )
     go_repository(
+        name = "com_github_yuin_goldmark",
+        importpath = "github.com/yuin/goldmark",
+        sum = "h1:fVcFKWvrslecOb/tg+Cc05dkeYx540o0FuFt3nUVDoE=",
+        version = "v1.4.13",
+    )
+
+    go_repository(
         name = "com_google_cloud_go",
         importpath = "cloud.google.com/go",
         sum = "h1:e0WKqKTd5BnrG8aKH3J3h+QvEIQtSUcf2n5UZ5ZgLtQ=",
@@ -691,10 +766,17 @@ def go_dependencies():
         version = "v1.0.0-20201130134442-10cb98267c6c",
     )
     go_repository(
+        name = "in_gopkg_mgo_v2",
+        importpath = "gopkg.in/mgo.v2",
+        sum = "h1:xcEWjVhvbDy+nHP67nPDDpbYrY+ILlfndk4bRioVHaU=",
+        version = "v2.0.0-20180705113604-9856a29383ce",
+    )
+
+    go_repository(
         name = "in_gopkg_yaml_v2",
         importpath = "gopkg.in/yaml.v2",
-        sum = "h1:ZCJp+EgiOT7lHqUV2J862kp8Qj64Jo6az82+3Td9dZw=",
-        version = "v2.2.2",
+        sum = "h1:obN1ZagJSUGI0Ek/LBmuj4SNLPfIny3KsKFopxRdj10=",
+        version = "v2.2.8",
     )
     go_repository(
         name = "in_gopkg_yaml_v3",
@@ -708,6 +790,13 @@ def go_dependencies():
         sum = "h1:tfq32ie2Jv2UxXFdLJdh3jXuOzWiL1fo0bu/FbuKpbc=",
         version = "v3.0.4",
     )
+    go_repository(
+        name = "io_etcd_go_bbolt",
+        importpath = "go.etcd.io/bbolt",
+        sum = "h1:XAzx9gjCb0Rxj7EoqcClPD1d5ZBxZJk0jbuoPHenBt0=",
+        version = "v1.3.5",
+    )
+
     go_repository(
         name = "io_podman_go_common",
         importpath = "go.podman.io/common",
@@ -823,4 +912,10 @@ def go_dependencies():
         importpath = "golang.org/x/xerrors",
         sum = "h1:go1bK/D/BFZV2I8cIQd1NKEZ+0owSTG1fDTci4IqFcE=",
         version = "v0.0.0-20200804184101-5ec99f83aff1",
+    )
+    go_repository(
+        name = "org_shabbyrobe_go_gocovmerge",
+        importpath = "go.shabbyrobe.org/gocovmerge",
+        sum = "h1:Ns9kd1Rwzw7t0BR8XMphenji4SmIoNZPn8zhYmaVKP8=",
+        version = "v0.0.0-20230507111327-fa4f82cfbf4d",
     )

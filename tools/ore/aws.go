@@ -18,7 +18,9 @@ import (
 type awsCmd struct {
 	aws.Account `embed:""`
 
-	GC       awsGCCmd       `cmd:"" name:"gc" help:"Delete what strata's runs left: resources tagged CreatedBy=strata and older than --duration."`
+	GC         awsGCCmd         `cmd:"" name:"gc" help:"Delete what strata's runs left: resources tagged CreatedBy=strata and older than --duration."`
+	Initialize awsInitializeCmd `cmd:"" help:"Create the S3 bucket images are uploaded to (the vmimport role is not set up yet)."`
+	Upload     awsUploadCmd     `cmd:"" help:"Upload an image file to S3: parallel multipart, checked, resumable."`
 	Simulate awsSimulateCmd `cmd:"" help:"Serve strata's EC2 simulator, to try kola and ore against by hand."`
 }
 
@@ -61,13 +63,14 @@ func (s *awsSimulateCmd) Run(a *app) error {
 	server := sim.New(sim.Options{})
 	server.AddSecurityGroup(s.SecurityGroup)
 	url := "http://" + ln.Addr().String()
-	fmt.Fprintf(a.stdout, "EC2 simulator on %s (security group %q); its instances run but never boot.\n", url, s.SecurityGroup)
+	fmt.Fprintf(a.stdout, "EC2 and S3 simulator on %s (security group %q); its instances run but never boot.\n", url, s.SecurityGroup)
 	fmt.Fprintf(a.stdout, "Try, in another shell:\n")
 	fmt.Fprintf(a.stdout, "  export AWS_ACCESS_KEY_ID=sim AWS_SECRET_ACCESS_KEY=sim\n")
 	fmt.Fprintf(a.stdout, "  kola spawn -p aws --aws-endpoint %s --aws-ami ami-0123456789abcdef0\n", url)
 	fmt.Fprintf(a.stdout, "  ore aws --aws-endpoint %s gc --dry-run --duration 1s\n", url)
+	fmt.Fprintf(a.stdout, "  ore aws --aws-endpoint %s initialize --bucket images && ore aws --aws-endpoint %s upload --bucket images FILE\n", url, url)
 	fmt.Fprintf(a.stdout, "Ctrl-C stops it.\n")
-	hs := &http.Server{Handler: server, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: sim.Handler(server, sim.NewS3()), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		_ = hs.Close()

@@ -103,6 +103,22 @@ func TestAWSSimulateAndGC(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "ore aws gc: would delete 0 resources in us-east-1 older than 1s") {
 		t.Errorf("gc --dry-run: %d\n%s\n%s", code, out, errOut)
 	}
+	code, out, errOut = ore(t, "aws", "--aws-endpoint", url, "initialize", "--bucket", "images")
+	if code != 0 || !strings.Contains(out, "bucket s3://images created in us-east-1") {
+		t.Errorf("initialize: %d\n%s\n%s", code, out, errOut)
+	}
+	img := filepath.Join(t.TempDir(), "disk.img")
+	if err := os.WriteFile(img, bytes.Repeat([]byte("strata"), 2<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = ore(t, "aws", "--aws-endpoint", url, "upload", "--bucket", "images", "--part-size", "5MiB", "--no-progress", img)
+	if code != 0 || !strings.Contains(out, "uploaded "+img+" to s3://images/disk.img: 3 parts (0 already there") {
+		t.Errorf("upload: %d\n%s\n%s", code, out, errOut)
+	}
+	code, _, errOut = ore(t, "aws", "--aws-endpoint", url, "upload", "--bucket", "images", "--part-size", "1MiB", img)
+	if code != 2 || !strings.Contains(errOut, "--part-size 1MiB: S3 parts are at least 5MiB") {
+		t.Errorf("small parts: %d %s", code, errOut)
+	}
 	code, _, errOut = ore(t, "aws", "--aws-endpoint", url, "gc", "--duration", "0s")
 	if code != 1 || !strings.Contains(errOut, "--duration must be positive") {
 		t.Errorf("gc --duration 0: %d %s", code, errOut)

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // Options say which account and region to talk to, and how.
@@ -42,6 +43,7 @@ type Options struct {
 // Client is EC2 in one region.
 type Client struct {
 	ec2     *ec2.Client
+	s3      *s3.Client
 	timeout time.Duration
 	log     *slog.Logger
 	region  string
@@ -94,7 +96,15 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 			o.BaseEndpoint = aws.String(opts.Endpoint)
 		}
 	})
-	return &Client{ec2: c, timeout: opts.CallTimeout, log: opts.Logger, region: cfg.Region}, nil
+	s := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		if opts.Endpoint != "" {
+			// A simulator (or any endpoint but AWS's) gets buckets in the
+			// path, not in the host name.
+			o.BaseEndpoint = aws.String(opts.Endpoint)
+			o.UsePathStyle = true
+		}
+	})
+	return &Client{ec2: c, s3: s, timeout: opts.CallTimeout, log: opts.Logger, region: cfg.Region}, nil
 }
 
 // Region is the client's region.

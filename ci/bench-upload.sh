@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Upload benchmark: ore aws upload of a 1 GiB sparse file to the S3
+# simulator against a raw loopback copy, and ore's peak RSS, as one table.
+source "$(dirname "$0")/lib.sh"
+"$ROOT/ci/setup.sh"
+mkdir -p "$ROOT/bin"
+(cd tools && go build -o "$ROOT/bin/ore" ./ore)
+cd tools && exec go run ./uploadbench -ore "$ROOT/bin/ore" "$@"

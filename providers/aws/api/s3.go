@@ -1,0 +1,234 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+)
+
+// UploadOptions tune an upload.
+type UploadOptions struct {
+	// PartSize is the size of each part (default 16 MiB; at least 5 MiB,
+	// S3's minimum, and large enough for at most 10,000 parts). Memory use
+	// is about Parallel × PartSize.
+	PartSize int64
+	// Parallel is how many parts go at once (default 4).
+	Parallel int
+	// Progress, if set, is called with the bytes done (uploaded or found
+	// uploaded) and the total, from any goroutine.
+	Progress func(done, total int64)
+}
+
+// UploadResult says what an upload did.
+type UploadResult struct {
+	ETag  string
+	Parts int
+	// Resumed is how many parts an earlier, interrupted upload of the
+	// same file had already sent.
+	Resumed int
+}
+
+const (
+	minPartSize = 5 << 20
+	maxParts    = 10000
+)
+
+// Upload sends a file to s3://bucket/key as a multipart upload: parts in
+// parallel, each with its MD5 for S3 to check, and the object's ETag
+// checked against the parts' MD5s at the end. An interrupted upload of
+// the same key is resumed: parts S3 already has with the same MD5 are not
+// sent again.
+func (c *Client) Upload(ctx context.Context, bucket, key string, f *os.File, o UploadOptions) (*UploadResult, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	size := fi.Size()
+	if o.PartSize == 0 {
+		o.PartSize = 16 << 20
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = 4
+	}
+	o.PartSize = max(o.PartSize, minPartSize, (size+maxParts-1)/maxParts)
+	nparts := int(max(1, (size+o.PartSize-1)/o.PartSize))
+	where := fmt.Sprintf("s3://%s/%s", bucket, key)
+
+	uploadID, have, err := c.findUpload(ctx, bucket, key)
+	if err != nil {
+		return nil, fmt.Errorf("upload %s: %w", where, err)
+	}
+	if uploadID == "" {
+		cctx, cancel := c.call(ctx)
+		out, err := c.s3.CreateMultipartUpload(cctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		cancel()
+		if err != nil {
+			return nil, classify("upload "+where, "bucket", bucket, err)
+		}
+		uploadID = aws.ToString(out.UploadId)
+	}
+
+	var done atomic.Int64
+	report := func(n int64) {
+		d := done.Add(n)
+		if o.Progress != nil {
+			o.Progress(d, size)
+		}
+	}
+	report(0)
+	md5s := make([][]byte, nparts)
+	var resumed atomic.Int32
+	jobs := make(chan int)
+	errs := make(chan error, o.Parallel)
+	var wg sync.WaitGroup
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for w := 0; w < o.Parallel; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, o.PartSize)
+			for i := range jobs {
+				off := int64(i) * o.PartSize
+				n := min(o.PartSize, size-off)
+				part := buf[:n]
+				if _, err := f.ReadAt(part, off); err != nil && !errors.Is(err, io.EOF) {
+					errs <- fmt.Errorf("read %s at %d: %w", f.Name(), off, err)
+					cancel()
+					return
+				}
+				sum := md5.Sum(part)
+				md5s[i] = sum[:]
+				if have[int32(i+1)] == hex.EncodeToString(sum[:]) {
+					resumed.Add(1)
+					report(n)
+					continue
+				}
+				cctx, ccancel := c.call(wctx)
+				_, err := c.s3.UploadPart(cctx, &s3.UploadPartInput{
+					Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
+					PartNumber: aws.Int32(int32(i + 1)), Body: bytes.NewReader(part), ContentLength: aws.Int64(n),
+					ContentMD5: aws.String(base64.StdEncoding.EncodeToString(sum[:])),
+				})
+				ccancel()
+				if err != nil {
+					errs <- classify(fmt.Sprintf("upload %s part %d of %d", where, i+1, nparts), "upload", uploadID, err)
+					cancel()
+					return
+				}
+				report(n)
+			}
+		}()
+	}
+feed:
+	for i := 0; i < nparts; i++ {
+		select {
+		case jobs <- i:
+		case <-wctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		// The parts sent stay with S3: the next upload resumes from them.
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("upload %s: %w", where, err)
+	}
+
+	var completed []s3types.CompletedPart
+	whole := md5.New()
+	for i, sum := range md5s {
+		completed = append(completed, s3types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: aws.String(`"` + hex.EncodeToString(sum) + `"`)})
+		whole.Write(sum)
+	}
+	cctx, ccancel := c.call(ctx)
+	defer ccancel()
+	out, err := c.s3.CompleteMultipartUpload(cctx, &s3.CompleteMultipartUploadInput{
+		Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
+		MultipartUpload: &s3types.CompletedMultipartUpload{Parts: completed},
+	})
+	if err != nil {
+		return nil, classify("complete upload "+where, "upload", uploadID, err)
+	}
+	want := fmt.Sprintf("%s-%d", hex.EncodeToString(whole.Sum(nil)), nparts)
+	if got := strings.Trim(aws.ToString(out.ETag), `"`); got != want {
+		return nil, fmt.Errorf("upload %s: S3 has ETag %s, but the parts sent make %s", where, got, want)
+	}
+	return &UploadResult{ETag: want, Parts: nparts, Resumed: int(resumed.Load())}, nil
+}
+
+// findUpload finds an unfinished multipart upload of key and the MD5 of
+// each part it holds.
+func (c *Client) findUpload(ctx context.Context, bucket, key string) (string, map[int32]string, error) {
+	cctx, cancel := c.call(ctx)
+	defer cancel()
+	out, err := c.s3.ListMultipartUploads(cctx, &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket), Prefix: aws.String(key)})
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() == "NoSuchUpload" {
+		// gofakes3 says so for a bucket that never had an upload; S3
+		// lists none.
+		return "", nil, nil
+	}
+	if err != nil {
+		return "", nil, classify("list uploads in "+bucket, "bucket", bucket, err)
+	}
+	var ids []string
+	for _, u := range out.Uploads {
+		if aws.ToString(u.Key) == key {
+			ids = append(ids, aws.ToString(u.UploadId))
+		}
+	}
+	if len(ids) == 0 {
+		return "", nil, nil
+	}
+	sort.Strings(ids)
+	id := ids[len(ids)-1]
+	have := map[int32]string{}
+	p := s3.NewListPartsPaginator(c.s3, &s3.ListPartsInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(id)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(cctx)
+		if err != nil {
+			return "", nil, classify("list parts of an upload of "+key, "upload", id, err)
+		}
+		for _, part := range page.Parts {
+			have[aws.ToInt32(part.PartNumber)] = strings.Trim(aws.ToString(part.ETag), `"`)
+		}
+	}
+	return id, have, nil
+}
+
+// EnsureBucket creates the bucket unless it exists.
+func (c *Client) EnsureBucket(ctx context.Context, bucket string) (created bool, err error) {
+	cctx, cancel := c.call(ctx)
+	defer cancel()
+	if _, err := c.s3.HeadBucket(cctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}); err == nil {
+		return false, nil
+	}
+	in := &s3.CreateBucketInput{Bucket: aws.String(bucket)}
+	if c.region != "us-east-1" {
+		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(c.region)}
+	}
+	if _, err := c.s3.CreateBucket(cctx, in); err != nil {
+		return false, classify("create bucket "+bucket, "bucket", bucket, err)
+	}
+	return true, nil
+}
