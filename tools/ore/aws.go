@@ -21,7 +21,7 @@ type awsCmd struct {
 	GC         awsGCCmd         `cmd:"" name:"gc" help:"Delete what strata's runs left: resources tagged CreatedBy=strata and older than --duration."`
 	Initialize awsInitializeCmd `cmd:"" help:"Create the S3 bucket images are uploaded to (the vmimport role is not set up yet)."`
 	Upload     awsUploadCmd     `cmd:"" help:"Upload an image file to S3: parallel multipart, checked, resumable."`
-	Simulate awsSimulateCmd `cmd:"" help:"Serve strata's EC2 simulator, to try kola and ore against by hand."`
+	Simulate   awsSimulateCmd   `cmd:"" help:"Serve strata's EC2 simulator, to try kola and ore against by hand."`
 }
 
 type awsGCCmd struct {
