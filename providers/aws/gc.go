@@ -31,8 +31,8 @@ func (i GCItem) String() string {
 }
 
 // GC removes what strata's runs left behind: instances (terminated, not
-// waited for) and key pairs. It goes on past a failed deletion and
-// reports every one.
+// waited for), key pairs, AMIs (with their snapshots) and snapshots. It
+// goes on past a failed deletion and reports every one.
 func GC(ctx context.Context, c *api.Client, o GCOptions) ([]GCItem, error) {
 	if o.OlderThan <= 0 {
 		return nil, fmt.Errorf("aws gc: --duration must be positive")
@@ -76,6 +76,49 @@ func GC(ctx context.Context, c *api.Client, o GCOptions) ([]GCItem, error) {
 		item := GCItem{Kind: "key pair", ID: k.Name, Age: age}
 		if !o.DryRun {
 			if err := c.DeleteKeyPair(ctx, k.Name); err != nil {
+				errs = append(errs, fmt.Errorf("aws gc: %w", err))
+				continue
+			}
+		}
+		items = append(items, item)
+	}
+	images, err := c.Images(ctx, mine)
+	if err != nil {
+		return items, errors.Join(append(errs, fmt.Errorf("aws gc: %w", err))...)
+	}
+	inImage := map[string]bool{}
+	for _, img := range images {
+		age := now.Sub(img.Created)
+		if age < o.OlderThan {
+			for _, s := range img.SnapshotIDs {
+				inImage[s] = true // a young image keeps its snapshots
+			}
+			continue
+		}
+		item := GCItem{Kind: "image", ID: img.ID, Age: age}
+		if !o.DryRun {
+			if err := c.DeleteImage(ctx, img); err != nil {
+				errs = append(errs, fmt.Errorf("aws gc: %w", err))
+				continue
+			}
+		}
+		for _, s := range img.SnapshotIDs {
+			inImage[s] = true // gone with its image
+		}
+		items = append(items, item)
+	}
+	snaps, err := c.Snapshots(ctx, mine)
+	if err != nil {
+		return items, errors.Join(append(errs, fmt.Errorf("aws gc: %w", err))...)
+	}
+	for _, s := range snaps {
+		age := now.Sub(s.Started)
+		if inImage[s.ID] || age < o.OlderThan {
+			continue
+		}
+		item := GCItem{Kind: "snapshot", ID: s.ID, Age: age}
+		if !o.DryRun {
+			if err := c.DeleteSnapshot(ctx, s.ID); err != nil {
 				errs = append(errs, fmt.Errorf("aws gc: %w", err))
 				continue
 			}

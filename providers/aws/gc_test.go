@@ -50,17 +50,25 @@ func TestGC(t *testing.T) {
 	}
 	clock = now
 	// The flight's own key ("kola-test") is tagged and young.
+	tagged := map[string]string{"CreatedBy": createdBy}
+	old, young := now.Add(-8*time.Hour), now.Add(-time.Hour)
+	oldImage := s.AddImage("old", s.AddSnapshot(tagged, old), tagged, old)
+	s.AddImage("old-untagged", s.AddSnapshot(nil, old), nil, old)
+	s.AddImage("young", s.AddSnapshot(tagged, old), tagged, young) // an old snapshot of a young image stays
+	oldSnap := s.AddSnapshot(tagged, old)
+	s.AddSnapshot(tagged, young)
+	s.AddSnapshot(map[string]string{"CreatedBy": "someone-else"}, old)
 
 	opts := GCOptions{OlderThan: 5 * time.Hour, DryRun: true, Now: func() time.Time { return now }}
 	items, err := GC(ctx, client, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"instance " + oldTagged + " (6h0m0s old)", "key pair old-key (7h0m0s old)"}
+	want := []string{"image " + oldImage + " (8h0m0s old)", "instance " + oldTagged + " (6h0m0s old)", "key pair old-key (7h0m0s old)", "snapshot " + oldSnap + " (8h0m0s old)"}
 	if got := strs(items); !slices.Equal(got, want) {
 		t.Errorf("dry run = %q, want %q", got, want)
 	}
-	if n := running(s); n != 4 || len(s.KeyPairs()) != 3 {
+	if n := running(s); n != 4 || len(s.KeyPairs()) != 3 || len(s.Images()) != 3 || len(s.Snapshots()) != 6 {
 		t.Fatalf("dry run deleted something: %d running, %d key pairs", n, len(s.KeyPairs()))
 	}
 
@@ -81,6 +89,13 @@ func TestGC(t *testing.T) {
 	}
 	if strings.Join(keys, ",") != "kola-test,old-untagged-key" {
 		t.Errorf("key pairs left: %v", keys)
+	}
+	var images []string
+	for _, im := range s.Images() {
+		images = append(images, im.Name)
+	}
+	if strings.Join(images, ",") != "old-untagged,young" || len(s.Snapshots()) != 4 {
+		t.Errorf("images left %v, %d snapshots left (want 4: two of the images left, the young one, someone else's)", images, len(s.Snapshots()))
 	}
 	if _, err := GC(ctx, client, GCOptions{}); err == nil || !strings.Contains(err.Error(), "--duration must be positive") {
 		t.Errorf("zero duration: %v", err)

@@ -18,10 +18,13 @@ import (
 type awsCmd struct {
 	aws.Account `embed:""`
 
-	GC         awsGCCmd         `cmd:"" name:"gc" help:"Delete what strata's runs left: resources tagged CreatedBy=strata and older than --duration."`
-	Initialize awsInitializeCmd `cmd:"" help:"Create the S3 bucket images are uploaded to (the vmimport role is not set up yet)."`
-	Upload     awsUploadCmd     `cmd:"" help:"Upload an image file to S3: parallel multipart, checked, resumable."`
-	Simulate   awsSimulateCmd   `cmd:"" help:"Serve strata's EC2 simulator, to try kola and ore against by hand."`
+	GC          awsGCCmd          `cmd:"" name:"gc" help:"Delete what strata's runs left: resources tagged CreatedBy=strata and older than --duration."`
+	Initialize  awsInitializeCmd  `cmd:"" help:"Create the S3 bucket images are uploaded to (the vmimport role is not set up yet)."`
+	Upload      awsUploadCmd      `cmd:"" help:"Upload an image file to S3: parallel multipart, checked, resumable."`
+	CreateImage awsCreateImageCmd `cmd:"" help:"Import an uploaded image as a snapshot and register an AMI from it."`
+	ListImages  awsListImagesCmd  `cmd:"" help:"List the AMIs strata made (tagged CreatedBy=strata)."`
+	DeleteImage awsDeleteImageCmd `cmd:"" help:"Deregister AMIs and delete their snapshots."`
+	Simulate    awsSimulateCmd    `cmd:"" help:"Serve strata's EC2 simulator, to try kola and ore against by hand."`
 }
 
 type awsGCCmd struct {
@@ -60,7 +63,8 @@ func (s *awsSimulateCmd) Run(a *app) error {
 	if err != nil {
 		return usageError{fmt.Errorf("--listen %s: %w", s.Listen, err)}
 	}
-	server := sim.New(sim.Options{})
+	s3 := sim.NewS3()
+	server := sim.New(sim.Options{S3: s3})
 	server.AddSecurityGroup(s.SecurityGroup)
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(a.stdout, "EC2 and S3 simulator on %s (security group %q); its instances run but never boot.\n", url, s.SecurityGroup)
@@ -70,7 +74,7 @@ func (s *awsSimulateCmd) Run(a *app) error {
 	fmt.Fprintf(a.stdout, "  ore aws --aws-endpoint %s gc --dry-run --duration 1s\n", url)
 	fmt.Fprintf(a.stdout, "  ore aws --aws-endpoint %s initialize --bucket images && ore aws --aws-endpoint %s upload --bucket images FILE\n", url, url)
 	fmt.Fprintf(a.stdout, "Ctrl-C stops it.\n")
-	hs := &http.Server{Handler: sim.Handler(server, sim.NewS3()), ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: sim.Handler(server, s3), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		_ = hs.Close()

@@ -115,6 +115,24 @@ func TestAWSSimulateAndGC(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "uploaded "+img+" to s3://images/disk.img: 3 parts (0 already there") {
 		t.Errorf("upload: %d\n%s\n%s", code, out, errOut)
 	}
+	code, out, errOut = ore(t, "aws", "--aws-endpoint", url, "create-image", "--bucket", "images", "--key", "disk.img", "--name", "strata-1", "--poll", "10ms")
+	if code != 0 || !strings.Contains(out, "strata-1 (snapshot snap-") {
+		t.Fatalf("create-image: %d\n%s\n%s", code, out, errOut)
+	}
+	ami := strings.Fields(out)[0]
+	code, out, _ = ore(t, "aws", "--aws-endpoint", url, "list-images", "--json")
+	var imgs []struct{ ID, Name string }
+	if err := json.Unmarshal([]byte(out), &imgs); code != 0 || err != nil || len(imgs) != 1 || imgs[0].ID != ami || imgs[0].Name != "strata-1" {
+		t.Errorf("list-images --json: %d %v %s", code, err, out)
+	}
+	code, out, errOut = ore(t, "aws", "--aws-endpoint", url, "delete-image", ami)
+	if code != 0 || !strings.Contains(out, "deleted "+ami) {
+		t.Errorf("delete-image: %d %s %s", code, out, errOut)
+	}
+	code, _, errOut = ore(t, "aws", "--aws-endpoint", url, "delete-image", ami)
+	if code != 1 || !strings.Contains(errOut, "image "+ami+": not found") {
+		t.Errorf("delete-image again: %d %s", code, errOut)
+	}
 	code, _, errOut = ore(t, "aws", "--aws-endpoint", url, "upload", "--bucket", "images", "--part-size", "1MiB", img)
 	if code != 2 || !strings.Contains(errOut, "--part-size 1MiB: S3 parts are at least 5MiB") {
 		t.Errorf("small parts: %d %s", code, errOut)

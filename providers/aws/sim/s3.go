@@ -7,11 +7,33 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 )
 
-// NewS3 is an in-memory S3 (gofakes3, a real implementation of S3's REST
+// S3 is an in-memory S3 (gofakes3, a real implementation of S3's REST
 // protocol) that checks each part's Content-MD5. Multipart parts and
 // objects are held in memory: a 1 GiB upload needs about 2 GiB.
-func NewS3() http.Handler {
-	return gofakes3.New(s3mem.New(), gofakes3.WithIntegrityCheck(true), gofakes3.WithLogger(gofakes3.DiscardLog())).Server()
+type S3 struct {
+	http.Handler
+	backend gofakes3.Backend
+}
+
+// NewS3 returns an empty S3.
+func NewS3() *S3 {
+	b := s3mem.New()
+	return &S3{Handler: gofakes3.New(b, gofakes3.WithIntegrityCheck(true), gofakes3.WithLogger(gofakes3.DiscardLog())).Server(), backend: b}
+}
+
+// Object reports an object's size, and whether it exists: the EC2
+// simulator imports snapshots from it.
+func (s *S3) Object(bucket, key string) (int64, bool) {
+	o, err := s.backend.HeadObject(bucket, key)
+	if err != nil {
+		return 0, false
+	}
+	return o.Size, true
+}
+
+// ObjectStore is where the EC2 simulator finds objects to import.
+type ObjectStore interface {
+	Object(bucket, key string) (size int64, ok bool)
 }
 
 // Handler serves EC2 and S3 on one address, as ore aws simulate does: the

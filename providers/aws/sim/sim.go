@@ -28,6 +28,9 @@ type Options struct {
 	PageSize int
 	// Now is the clock for launch times (default time.Now).
 	Now func() time.Time
+	// S3 is where snapshot imports find their objects (none: every
+	// import fails, as for a missing object).
+	S3 ObjectStore
 }
 
 // Faults are injected into requests; a test changes them at any time.
@@ -61,6 +64,9 @@ type Server struct {
 	subnets     map[string]*Subnet
 	gateways    map[string]*Gateway
 	routeTables map[string]*RouteTable
+	imports     map[string]*ImportTask
+	snapshots   map[string]*Snapshot
+	images      map[string]*Image
 	calls       map[string]int
 	injected    int
 }
@@ -90,6 +96,9 @@ func New(opts Options) *Server {
 		subnets:     map[string]*Subnet{},
 		gateways:    map[string]*Gateway{},
 		routeTables: map[string]*RouteTable{},
+		imports:     map[string]*ImportTask{},
+		snapshots:   map[string]*Snapshot{},
+		images:      map[string]*Image{},
 		calls:       map[string]int{},
 	}
 }
@@ -206,5 +215,13 @@ func init() {
 		"CreateRouteTable":              (*Server).createRouteTable,
 		"CreateRoute":                   (*Server).createRoute,
 		"AssociateRouteTable":           (*Server).associateRouteTable,
+		"ImportSnapshot":                (*Server).importSnapshot,
+		"DescribeImportSnapshotTasks":   (*Server).describeImportSnapshotTasks,
+		"RegisterImage":                 (*Server).registerImage,
+		"DescribeImages":                (*Server).describeImages,
+		"DeregisterImage":               (*Server).deregisterImage,
+		"DescribeSnapshots":             (*Server).describeSnapshots,
+		"DeleteSnapshot":                (*Server).deleteSnapshot,
+		"CreateTags":                    (*Server).createTags,
 	}
 }

@@ -1,0 +1,310 @@
+package sim
+
+import (
+	"sort"
+	"strconv"
+	"time"
+)
+
+// ImportTask is a snapshot import: active for a few describes, then
+// completed with a snapshot (or failed, when the object is missing).
+type ImportTask struct {
+	ID, Bucket, Key, Format, Status, SnapshotID, Message string
+	Tags                                                 map[string]string
+	describes                                            int
+}
+
+// Snapshot is an EBS snapshot.
+type Snapshot struct {
+	ID      string
+	SizeGiB int64
+	Started time.Time
+	Tags    map[string]string
+}
+
+// Image is a registered AMI.
+type Image struct {
+	ID, Name, Arch, SnapshotID string
+	Created                    time.Time
+	Tags                       map[string]string
+}
+
+// Images returns copies of the registered AMIs, by ID.
+func (s *Server) Images() []Image {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Image
+	for _, id := range sortedKeys(s.images) {
+		out = append(out, *s.images[id])
+	}
+	return out
+}
+
+// Snapshots returns copies of the snapshots, by ID.
+func (s *Server) Snapshots() []Snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Snapshot
+	for _, id := range sortedKeys(s.snapshots) {
+		out = append(out, *s.snapshots[id])
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+type taskDetailXML struct {
+	Status        string `xml:"status"`
+	StatusMessage string `xml:"statusMessage,omitempty"`
+	Progress      string `xml:"progress,omitempty"`
+	SnapshotID    string `xml:"snapshotId,omitempty"`
+	Format        string `xml:"format"`
+	UserBucket    struct {
+		Bucket string `xml:"s3Bucket"`
+		Key    string `xml:"s3Key"`
+	} `xml:"userBucket"`
+}
+
+type importTaskXML struct {
+	ImportTaskID string        `xml:"importTaskId"`
+	Detail       taskDetailXML `xml:"snapshotTaskDetail"`
+	Tags         []tagItem     `xml:"tagSet>item"`
+}
+
+func (t *ImportTask) xml() importTaskXML {
+	x := importTaskXML{ImportTaskID: t.ID, Tags: tagSet(t.Tags)}
+	x.Detail = taskDetailXML{Status: t.Status, StatusMessage: t.Message, SnapshotID: t.SnapshotID, Format: t.Format}
+	if t.Status == "active" {
+		x.Detail.Progress = strconv.Itoa(30 * (t.describes + 1))
+	}
+	x.Detail.UserBucket.Bucket, x.Detail.UserBucket.Key = t.Bucket, t.Key
+	return x
+}
+
+func (s *Server) importSnapshot(q query) (any, *apiError) {
+	t := &ImportTask{
+		ID: s.id("import-snap"), Bucket: q.get("DiskContainer.UserBucket.S3Bucket"), Key: q.get("DiskContainer.UserBucket.S3Key"),
+		Format: q.get("DiskContainer.Format"), Status: "active", Tags: q.tags("import-snapshot-task"),
+	}
+	if t.Bucket == "" || t.Key == "" {
+		return nil, clientError("InvalidParameter", "DiskContainer.UserBucket.S3Bucket and S3Key are required")
+	}
+	switch t.Format {
+	case "RAW", "VMDK", "VHD", "raw", "vmdk", "vhd":
+	default:
+		return nil, clientError("InvalidParameter", "Unsupported disk format %q", t.Format)
+	}
+	s.imports[t.ID] = t
+	return t.xml(), nil
+}
+
+// describeImportSnapshotTasks moves tasks along: after PendingDescribes
+// describes a task completes, making its snapshot, or fails if the
+// object is not in the simulated S3.
+func (s *Server) describeImportSnapshotTasks(q query) (any, *apiError) {
+	ids := q.list("ImportTaskId")
+	if len(ids) == 0 {
+		ids = sortedKeys(s.imports)
+	}
+	var resp struct {
+		Tasks []importTaskXML `xml:"importSnapshotTaskSet>item"`
+	}
+	for _, id := range ids {
+		t, ok := s.imports[id]
+		if !ok {
+			return nil, clientError("InvalidConversionTaskId.Malformed", "The import task ID '%s' does not exist", id)
+		}
+		if t.Status == "active" {
+			t.describes++
+			if t.describes >= s.opts.PendingDescribes {
+				size, ok := int64(0), s.opts.S3 != nil
+				if ok {
+					size, ok = s.opts.S3.Object(t.Bucket, t.Key)
+				}
+				if !ok {
+					t.Status, t.Message = "deleted", "ClientError: Unable to find the object s3://"+t.Bucket+"/"+t.Key
+				} else {
+					// Like EC2, the task's tags stay on the task.
+					snap := &Snapshot{ID: s.id("snap"), SizeGiB: max(1, (size+(1<<30)-1)>>30), Started: s.opts.Now(), Tags: map[string]string{}}
+					s.snapshots[snap.ID] = snap
+					t.Status, t.SnapshotID = "completed", snap.ID
+				}
+			}
+		}
+		resp.Tasks = append(resp.Tasks, t.xml())
+	}
+	return resp, nil
+}
+
+func (s *Server) registerImage(q query) (any, *apiError) {
+	name := q.get("Name")
+	if name == "" {
+		return nil, clientError("MissingParameter", "The request must contain the parameter Name")
+	}
+	for _, im := range s.images {
+		if im.Name == name {
+			return nil, clientError("InvalidAMIName.Duplicate", "AMI name %s is already in use by AMI %s", name, im.ID)
+		}
+	}
+	snap := q.get("BlockDeviceMapping.1.Ebs.SnapshotId")
+	if _, ok := s.snapshots[snap]; !ok {
+		return nil, clientError("InvalidSnapshot.NotFound", "The snapshot '%s' does not exist", snap)
+	}
+	im := &Image{ID: s.id("ami"), Name: name, Arch: orDefault(q.get("Architecture"), "x86_64"), SnapshotID: snap, Created: s.opts.Now(), Tags: q.tags("image")}
+	s.images[im.ID] = im
+	return struct {
+		ImageID string `xml:"imageId"`
+	}{im.ID}, nil
+}
+
+type imageXML struct {
+	ImageID      string    `xml:"imageId"`
+	Name         string    `xml:"name"`
+	State        string    `xml:"imageState"`
+	Arch         string    `xml:"architecture"`
+	CreationDate string    `xml:"creationDate"`
+	RootDevice   string    `xml:"rootDeviceName"`
+	Tags         []tagItem `xml:"tagSet>item"`
+	Devices      []struct {
+		DeviceName string `xml:"deviceName"`
+		SnapshotID string `xml:"ebs>snapshotId"`
+	} `xml:"blockDeviceMapping>item"`
+}
+
+func (s *Server) describeImages(q query) (any, *apiError) {
+	ids := q.list("ImageId")
+	for _, id := range ids {
+		if _, ok := s.images[id]; !ok {
+			return nil, clientError("InvalidAMIID.NotFound", "The image id '[%s]' does not exist", id)
+		}
+	}
+	filters := q.filters()
+	var resp struct {
+		Images []imageXML `xml:"imagesSet>item"`
+	}
+	for _, id := range sortedKeys(s.images) {
+		im := s.images[id]
+		if len(ids) > 0 && !contains(ids, id) || !tagMatch(filters, im.Tags) {
+			continue
+		}
+		if v, ok := filters["name"]; ok && !contains(v, im.Name) {
+			continue
+		}
+		x := imageXML{ImageID: im.ID, Name: im.Name, State: "available", Arch: im.Arch, CreationDate: im.Created.UTC().Format(time.RFC3339), RootDevice: "/dev/xvda", Tags: tagSet(im.Tags)}
+		x.Devices = append(x.Devices, struct {
+			DeviceName string `xml:"deviceName"`
+			SnapshotID string `xml:"ebs>snapshotId"`
+		}{"/dev/xvda", im.SnapshotID})
+		resp.Images = append(resp.Images, x)
+	}
+	return resp, nil
+}
+
+func (s *Server) deregisterImage(q query) (any, *apiError) {
+	id := q.get("ImageId")
+	if _, ok := s.images[id]; !ok {
+		return nil, clientError("InvalidAMIID.NotFound", "The image id '[%s]' does not exist", id)
+	}
+	delete(s.images, id)
+	return returnResponse{true}, nil
+}
+
+type snapshotXML struct {
+	SnapshotID string    `xml:"snapshotId"`
+	Status     string    `xml:"status"`
+	StartTime  string    `xml:"startTime"`
+	VolumeSize int64     `xml:"volumeSize"`
+	Tags       []tagItem `xml:"tagSet>item"`
+}
+
+func (s *Server) describeSnapshots(q query) (any, *apiError) {
+	ids := q.list("SnapshotId")
+	for _, id := range ids {
+		if _, ok := s.snapshots[id]; !ok {
+			return nil, clientError("InvalidSnapshot.NotFound", "The snapshot '%s' does not exist", id)
+		}
+	}
+	filters := q.filters()
+	var resp struct {
+		Snapshots []snapshotXML `xml:"snapshotSet>item"`
+	}
+	for _, id := range sortedKeys(s.snapshots) {
+		sn := s.snapshots[id]
+		if len(ids) > 0 && !contains(ids, id) || !tagMatch(filters, sn.Tags) {
+			continue
+		}
+		resp.Snapshots = append(resp.Snapshots, snapshotXML{sn.ID, "completed", sn.Started.UTC().Format(time.RFC3339), sn.SizeGiB, tagSet(sn.Tags)})
+	}
+	return resp, nil
+}
+
+func (s *Server) deleteSnapshot(q query) (any, *apiError) {
+	id := q.get("SnapshotId")
+	if _, ok := s.snapshots[id]; !ok {
+		return nil, clientError("InvalidSnapshot.NotFound", "The snapshot '%s' does not exist", id)
+	}
+	for _, im := range s.images {
+		if im.SnapshotID == id {
+			return nil, clientError("InvalidSnapshot.InUse", "The snapshot %s is currently in use by %s", id, im.ID)
+		}
+	}
+	delete(s.snapshots, id)
+	return returnResponse{true}, nil
+}
+
+// createTags tags instances, images and snapshots.
+func (s *Server) createTags(q query) (any, *apiError) {
+	tags := map[string]string{}
+	for i := 1; ; i++ {
+		k := q.get("Tag." + strconv.Itoa(i) + ".Key")
+		if k == "" {
+			break
+		}
+		tags[k] = q.get("Tag." + strconv.Itoa(i) + ".Value")
+	}
+	for _, id := range q.list("ResourceId") {
+		var target map[string]string
+		switch {
+		case s.instances[id] != nil:
+			target = s.instances[id].Tags
+		case s.images[id] != nil:
+			target = s.images[id].Tags
+		case s.snapshots[id] != nil:
+			if s.snapshots[id].Tags == nil {
+				s.snapshots[id].Tags = map[string]string{}
+			}
+			target = s.snapshots[id].Tags
+		default:
+			return nil, clientError("InvalidID", "The ID '%s' is not valid", id)
+		}
+		for k, v := range tags {
+			target[k] = v
+		}
+	}
+	return returnResponse{true}, nil
+}
+
+// AddSnapshot makes a snapshot as if imported at started, for tests.
+func (s *Server) AddSnapshot(tags map[string]string, started time.Time) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sn := &Snapshot{ID: s.id("snap"), SizeGiB: 8, Started: started, Tags: tags}
+	s.snapshots[sn.ID] = sn
+	return sn.ID
+}
+
+// AddImage registers an AMI of a snapshot at created, for tests.
+func (s *Server) AddImage(name, snapshot string, tags map[string]string, created time.Time) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	im := &Image{ID: s.id("ami"), Name: name, Arch: "x86_64", SnapshotID: snapshot, Created: created, Tags: tags}
+	s.images[im.ID] = im
+	return im.ID
+}

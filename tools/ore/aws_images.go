@@ -1,0 +1,98 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/strata-os/strata/providers/aws"
+	"github.com/strata-os/strata/providers/aws/api"
+)
+
+type awsCreateImageCmd struct {
+	Bucket string        `required:"" help:"Bucket the image was uploaded to."`
+	Key    string        `required:"" help:"Object key of the image."`
+	Name   string        `required:"" help:"AMI name (unique in the region)."`
+	Format string        `enum:"raw,vmdk,vhd" default:"raw" help:"Disk format: ${enum}."`
+	Arch   string        `enum:"x86_64,arm64" default:"x86_64" help:"Architecture: ${enum}."`
+	Poll   time.Duration `default:"10s" help:"How often to check on the import."`
+}
+
+func (i *awsCreateImageCmd) Run(a *app, c *awsCmd) error {
+	ctx, stop := a.context()
+	defer stop()
+	client, err := aws.Connect(ctx, c.Account, a.log, nil)
+	if err != nil {
+		return err
+	}
+	img, err := client.ImportImage(ctx, i.Bucket, i.Key, i.Format, i.Name, i.Arch, map[string]string{"CreatedBy": "strata", "Name": i.Name}, i.Poll)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "%s %s (snapshot %s) in %s\n", img.ID, img.Name, img.SnapshotIDs[0], client.Region())
+	return nil
+}
+
+type awsListImagesCmd struct {
+	JSON bool `name:"json" help:"Print JSON."`
+}
+
+func (l *awsListImagesCmd) Run(a *app, c *awsCmd) error {
+	ctx, stop := a.context()
+	defer stop()
+	client, err := aws.Connect(ctx, c.Account, a.log, nil)
+	if err != nil {
+		return err
+	}
+	imgs, err := client.Images(ctx, map[string]string{"CreatedBy": "strata"})
+	if err != nil {
+		return err
+	}
+	if l.JSON {
+		if imgs == nil {
+			imgs = []api.Image{}
+		}
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(imgs)
+	}
+	w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tNAME\tARCH\tCREATED\tSNAPSHOTS")
+	for _, im := range imgs {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%v\n", im.ID, im.Name, im.Arch, im.Created.Format(time.RFC3339), im.SnapshotIDs)
+	}
+	return w.Flush()
+}
+
+type awsDeleteImageCmd struct {
+	IDs []string `arg:"" name:"ami" help:"AMI IDs."`
+}
+
+func (d *awsDeleteImageCmd) Run(a *app, c *awsCmd) error {
+	ctx, stop := a.context()
+	defer stop()
+	client, err := aws.Connect(ctx, c.Account, a.log, nil)
+	if err != nil {
+		return err
+	}
+	imgs, err := client.Images(ctx, nil)
+	if err != nil {
+		return err
+	}
+	byID := map[string]api.Image{}
+	for _, im := range imgs {
+		byID[im.ID] = im
+	}
+	for _, id := range d.IDs {
+		im, ok := byID[id]
+		if !ok {
+			return fmt.Errorf("image %s: not found among this account's images in %s", id, client.Region())
+		}
+		if err := client.DeleteImage(ctx, im); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "deleted %s and snapshots %v\n", id, im.SnapshotIDs)
+	}
+	return nil
+}
