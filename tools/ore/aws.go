@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/strata-os/strata/providers/aws"
+	"github.com/strata-os/strata/providers/aws/api"
 	"github.com/strata-os/strata/providers/aws/sim"
 )
 
@@ -27,18 +28,29 @@ type awsCmd struct {
 	Simulate    awsSimulateCmd    `cmd:"" help:"Serve strata's EC2 simulator, to try kola and ore against by hand."`
 }
 
+// connect is what every command on the account starts with: a context
+// that Ctrl-C cancels and a client.
+func (c *awsCmd) connect(a *app) (context.Context, context.CancelFunc, *api.Client, error) {
+	ctx, stop := a.context()
+	client, err := aws.Connect(ctx, c.Account, a.log, nil)
+	if err != nil {
+		stop()
+		return nil, nil, nil, err
+	}
+	return ctx, stop, client, nil
+}
+
 type awsGCCmd struct {
 	Duration time.Duration `default:"5h" help:"Only resources older than this."`
 	DryRun   bool          `name:"dry-run" help:"Print what would be deleted; delete nothing."`
 }
 
 func (g *awsGCCmd) Run(a *app, c *awsCmd) error {
-	ctx, stop := a.context()
-	defer stop()
-	client, err := aws.Connect(ctx, c.Account, a.log, nil)
+	ctx, stop, client, err := c.connect(a)
 	if err != nil {
 		return err
 	}
+	defer stop()
 	items, err := aws.GC(ctx, client, aws.GCOptions{OlderThan: g.Duration, DryRun: g.DryRun})
 	verb := "deleted"
 	if g.DryRun {

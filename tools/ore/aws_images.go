@@ -6,7 +6,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/strata-os/strata/providers/aws"
 	"github.com/strata-os/strata/providers/aws/api"
 )
 
@@ -20,12 +19,11 @@ type awsCreateImageCmd struct {
 }
 
 func (i *awsCreateImageCmd) Run(a *app, c *awsCmd) error {
-	ctx, stop := a.context()
-	defer stop()
-	client, err := aws.Connect(ctx, c.Account, a.log, nil)
+	ctx, stop, client, err := c.connect(a)
 	if err != nil {
 		return err
 	}
+	defer stop()
 	img, err := client.ImportImage(ctx, i.Bucket, i.Key, i.Format, i.Name, i.Arch, map[string]string{"CreatedBy": "strata", "Name": i.Name}, i.Poll)
 	if err != nil {
 		return err
@@ -39,12 +37,11 @@ type awsListImagesCmd struct {
 }
 
 func (l *awsListImagesCmd) Run(a *app, c *awsCmd) error {
-	ctx, stop := a.context()
-	defer stop()
-	client, err := aws.Connect(ctx, c.Account, a.log, nil)
+	ctx, stop, client, err := c.connect(a)
 	if err != nil {
 		return err
 	}
+	defer stop()
 	imgs, err := client.Images(ctx, map[string]string{"CreatedBy": "strata"})
 	if err != nil {
 		return err
@@ -70,12 +67,11 @@ type awsDeleteImageCmd struct {
 }
 
 func (d *awsDeleteImageCmd) Run(a *app, c *awsCmd) error {
-	ctx, stop := a.context()
-	defer stop()
-	client, err := aws.Connect(ctx, c.Account, a.log, nil)
+	ctx, stop, client, err := c.connect(a)
 	if err != nil {
 		return err
 	}
+	defer stop()
 	imgs, err := client.Images(ctx, nil)
 	if err != nil {
 		return err

@@ -16,12 +16,11 @@ type awsInitializeCmd struct {
 }
 
 func (i *awsInitializeCmd) Run(a *app, c *awsCmd) error {
-	ctx, stop := a.context()
-	defer stop()
-	client, err := aws.Connect(ctx, c.Account, a.log, nil)
+	ctx, stop, client, err := c.connect(a)
 	if err != nil {
 		return err
 	}
+	defer stop()
 	created, err := client.EnsureBucket(ctx, i.Bucket)
 	if err != nil {
 		return err

@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,22 +18,12 @@ import (
 func TestImportImage(t *testing.T) {
 	s3 := sim.NewS3()
 	ec2 := sim.New(sim.Options{PendingDescribes: 3, S3: s3})
-	srv := httptest.NewServer(sim.Handler(ec2, s3))
-	t.Cleanup(srv.Close)
-	dir := t.TempDir()
-	t.Setenv("AWS_ACCESS_KEY_ID", "sim")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "sim")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "none"))
-	c, err := New(context.Background(), Options{Region: "us-east-1", Endpoint: srv.URL, MaxBackoff: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := s3Client(t, sim.Handler(ec2, s3))
 	ctx := context.Background()
 	if _, err := c.EnsureBucket(ctx, "images"); err != nil {
 		t.Fatal(err)
 	}
-	p := filepath.Join(dir, "disk.raw")
+	p := filepath.Join(t.TempDir(), "disk.raw")
 	if err := os.WriteFile(p, bytes.Repeat([]byte{1}, 6<<20), 0o644); err != nil {
 		t.Fatal(err)
 	}
