@@ -92,7 +92,11 @@ func Dial(ctx context.Context, addr string, opts DialOptions) (*ssh.Client, erro
 		if err == nil {
 			return client, nil
 		}
-		last = err
+		// An attempt cut short by the end of ctx says nothing about the
+		// machine; the one before it (say, a refused key) says more.
+		if last == nil || ctx.Err() == nil {
+			last = err
+		}
 		select {
 		case <-ctx.Done():
 			if cause := context.Cause(ctx); cause != nil && !errors.Is(last, cause) {
