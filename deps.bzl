@@ -667,6 +667,12 @@ def go_dependencies():
 
     go_repository(
         name = "com_github_rivo_uniseg",
+        # Its generators are package main beside package uniseg; gazelle
+        # 0.26 then writes no BUILD file at all.
+        build_directives = [
+            "gazelle:exclude gen_breaktest.go",
+            "gazelle:exclude gen_properties.go",
+        ],
         importpath = "github.com/rivo/uniseg",
         sum = "h1:WUdvkW8uEhrYfLC4ZzdpI2ztxP1I582+49Oc5Mq64VQ=",
         version = "v0.4.7",
