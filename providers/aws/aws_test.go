@@ -140,6 +140,32 @@ func TestFailedCreateLeavesNothing(t *testing.T) {
 	}
 }
 
+// A launch that fails after the instance exists (here: describing it is
+// refused) terminates it and names it.
+func TestFailureAfterLaunchTerminates(t *testing.T) {
+	s := sim.New(sim.Options{})
+	s.AddSecurityGroup("kola")
+	fl, err := simFlight(t, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	defer fl.Destroy(ctx)
+	c, _ := fl.NewCluster(ctx, platform.ClusterOptions{Name: "x"})
+	s.SetFaults(sim.Faults{FailAction: "DescribeInstances", FailCode: "UnauthorizedOperation", FailCount: 1})
+	_, err = c.NewMachine(ctx, nil)
+	insts := s.Instances()
+	if len(insts) != 1 {
+		t.Fatalf("%d instances", len(insts))
+	}
+	if err == nil || !strings.Contains(err.Error(), "machine "+insts[0].ID+" (kola-test-x-1)") || !api.IsTerminal(err) {
+		t.Errorf("err = %v", err)
+	}
+	if insts[0].State != "terminated" || len(c.Machines()) != 0 {
+		t.Errorf("instance %s, %d machines in the cluster", insts[0].State, len(c.Machines()))
+	}
+}
+
 func TestFlagsAndSetupErrors(t *testing.T) {
 	for _, tc := range []struct {
 		mod  func(*Flags)

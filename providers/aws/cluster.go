@@ -68,8 +68,8 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 		}
 		return nil, err
 	}
-	if in, err = f.api.WaitRunning(ctx, in.ID, pollInterval); err != nil {
-		return fail(fmt.Errorf("machine %s (%s): %w", in.ID, name, err))
+	if in, err = f.api.WaitRunning(ctx, m.id, pollInterval); err != nil {
+		return fail(fmt.Errorf("machine %s (%s): %w", m.id, name, err))
 	}
 	m.instance = in
 	m.SSHMachine = platform.SSHMachine{

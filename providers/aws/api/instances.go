@@ -122,11 +122,12 @@ func (c *Client) Instance(ctx context.Context, id string) (*Instance, error) {
 }
 
 // WaitRunning polls an instance until it runs; an instance that stops or
-// terminates instead is an error saying so.
+// terminates instead is an error saying so. Not found is polled through:
+// EC2 is eventually consistent, and a new instance may not be listed yet.
 func (c *Client) WaitRunning(ctx context.Context, id string, poll time.Duration) (*Instance, error) {
 	for {
 		in, err := c.Instance(ctx, id)
-		if err != nil && !IsTerminal(err) && !IsNotFound(err) && ctx.Err() == nil {
+		if err != nil && !IsTerminal(err) && ctx.Err() == nil {
 			// Trouble that passes: try again at the next poll.
 			c.log.Debug("describe instance", "instance", id, "err", err)
 		} else if err != nil {
