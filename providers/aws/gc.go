@@ -30,6 +30,13 @@ func (i GCItem) String() string {
 	return fmt.Sprintf("%s %s (%s old)", i.Kind, i.ID, i.Age.Round(time.Minute))
 }
 
+// candidate is a resource GC found: when it was made, and how to delete it.
+type candidate struct {
+	kind, id string
+	created  time.Time
+	del      func(context.Context) error
+}
+
 // GC removes what strata's runs left behind: instances (terminated, not
 // waited for), key pairs, AMIs (with their snapshots) and snapshots. It
 // goes on past a failed deletion and reports every one.
@@ -41,89 +48,72 @@ func GC(ctx context.Context, c *api.Client, o GCOptions) ([]GCItem, error) {
 		o.Now = time.Now
 	}
 	now := o.Now()
-	mine := map[string]string{"CreatedBy": createdBy}
-	var items []GCItem
-	var errs []error
-
-	instances, err := c.Instances(ctx, mine)
+	found, err := candidates(ctx, c)
 	if err != nil {
 		return nil, fmt.Errorf("aws gc: %w", err)
 	}
-	for _, in := range instances {
-		age := now.Sub(in.LaunchTime)
-		if in.State == "terminated" || in.State == "shutting-down" || age < o.OlderThan {
-			continue
-		}
-		item := GCItem{Kind: "instance", ID: in.ID, Age: age}
-		if !o.DryRun {
-			if _, err := c.Terminate(ctx, in.ID); err != nil {
-				errs = append(errs, fmt.Errorf("aws gc: %w", err))
-				continue
-			}
-		}
-		items = append(items, item)
-	}
-
-	keys, err := c.KeyPairs(ctx, mine)
-	if err != nil {
-		return items, errors.Join(append(errs, fmt.Errorf("aws gc: %w", err))...)
-	}
-	for _, k := range keys {
-		age := now.Sub(k.Created)
+	var items []GCItem
+	var errs []error
+	for _, cand := range found {
+		age := now.Sub(cand.created)
 		if age < o.OlderThan {
 			continue
 		}
-		item := GCItem{Kind: "key pair", ID: k.Name, Age: age}
 		if !o.DryRun {
-			if err := c.DeleteKeyPair(ctx, k.Name); err != nil {
+			if err := cand.del(ctx); err != nil {
 				errs = append(errs, fmt.Errorf("aws gc: %w", err))
 				continue
 			}
 		}
-		items = append(items, item)
+		items = append(items, GCItem{Kind: cand.kind, ID: cand.id, Age: age})
+	}
+	return items, errors.Join(errs...)
+}
+
+// candidates lists every resource tagged CreatedBy=strata, whatever its
+// age. A snapshot an image boots from goes with its image, never alone.
+func candidates(ctx context.Context, c *api.Client) ([]candidate, error) {
+	mine := map[string]string{"CreatedBy": createdBy}
+	var found []candidate
+	instances, err := c.Instances(ctx, mine)
+	if err != nil {
+		return nil, err
+	}
+	for _, in := range instances {
+		if in.State == "terminated" || in.State == "shutting-down" {
+			continue
+		}
+		found = append(found, candidate{"instance", in.ID, in.LaunchTime, func(ctx context.Context) error {
+			_, err := c.Terminate(ctx, in.ID)
+			return err
+		}})
+	}
+	keys, err := c.KeyPairs(ctx, mine)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		found = append(found, candidate{"key pair", k.Name, k.Created, func(ctx context.Context) error { return c.DeleteKeyPair(ctx, k.Name) }})
 	}
 	images, err := c.Images(ctx, mine)
 	if err != nil {
-		return items, errors.Join(append(errs, fmt.Errorf("aws gc: %w", err))...)
+		return nil, err
 	}
-	inImage := map[string]bool{}
+	ofImage := map[string]bool{}
 	for _, img := range images {
-		age := now.Sub(img.Created)
-		if age < o.OlderThan {
-			for _, s := range img.SnapshotIDs {
-				inImage[s] = true // a young image keeps its snapshots
-			}
-			continue
-		}
-		item := GCItem{Kind: "image", ID: img.ID, Age: age}
-		if !o.DryRun {
-			if err := c.DeleteImage(ctx, img); err != nil {
-				errs = append(errs, fmt.Errorf("aws gc: %w", err))
-				continue
-			}
-		}
 		for _, s := range img.SnapshotIDs {
-			inImage[s] = true // gone with its image
+			ofImage[s] = true
 		}
-		items = append(items, item)
+		found = append(found, candidate{"image", img.ID, img.Created, func(ctx context.Context) error { return c.DeleteImage(ctx, img) }})
 	}
 	snaps, err := c.Snapshots(ctx, mine)
 	if err != nil {
-		return items, errors.Join(append(errs, fmt.Errorf("aws gc: %w", err))...)
+		return nil, err
 	}
 	for _, s := range snaps {
-		age := now.Sub(s.Started)
-		if inImage[s.ID] || age < o.OlderThan {
-			continue
+		if !ofImage[s.ID] {
+			found = append(found, candidate{"snapshot", s.ID, s.Started, func(ctx context.Context) error { return c.DeleteSnapshot(ctx, s.ID) }})
 		}
-		item := GCItem{Kind: "snapshot", ID: s.ID, Age: age}
-		if !o.DryRun {
-			if err := c.DeleteSnapshot(ctx, s.ID); err != nil {
-				errs = append(errs, fmt.Errorf("aws gc: %w", err))
-				continue
-			}
-		}
-		items = append(items, item)
 	}
-	return items, errors.Join(errs...)
+	return found, nil
 }
