@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,25 +15,11 @@ import (
 	"github.com/strata-os/strata/core/register"
 	"github.com/strata-os/strata/core/runner"
 	"github.com/strata-os/strata/core/sshclient"
+	"github.com/strata-os/strata/tools/internal/syncbuf"
 	"golang.org/x/crypto/ssh"
 )
 
-type syncBuf struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuf = syncbuf.Buffer
 
 // fakeApp is kola on the fake platform with the given stdin and context.
 func fakeApp(ctx context.Context, tests *register.Registry, stdin string) (*app, *syncBuf, *platformtest.Provider) {

@@ -9,9 +9,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/strata-os/strata/tools/internal/syncbuf"
 )
 
 func ore(t *testing.T, args ...string) (int, string, string) {
@@ -85,19 +86,19 @@ func TestAWSSimulateAndGC(t *testing.T) {
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
 	ctx, cancel := context.WithCancel(context.Background())
-	var simOut bytes.Buffer
+	simOut := &syncbuf.Buffer{}
 	done := make(chan int)
-	sim := &app{stdout: &syncWriter{w: &simOut}, stderr: io.Discard, ctx: ctx}
+	sim := &app{stdout: simOut, stderr: io.Discard, ctx: ctx}
 	go func() { done <- sim.main([]string{"aws", "simulate", "--listen", "127.0.0.1:0"}) }()
 	var url string
 	for i := 0; i < 100 && url == ""; i++ {
 		time.Sleep(20 * time.Millisecond)
-		if m := regexp.MustCompile(`on (http://[0-9.:]+)`).FindStringSubmatch(sim.stdout.(*syncWriter).String()); m != nil {
+		if m := regexp.MustCompile(`on (http://[0-9.:]+)`).FindStringSubmatch(simOut.String()); m != nil {
 			url = m[1]
 		}
 	}
 	if url == "" {
-		t.Fatalf("simulator did not start: %q", sim.stdout.(*syncWriter).String())
+		t.Fatalf("simulator did not start: %q", simOut.String())
 	}
 	code, out, errOut := ore(t, "aws", "--aws-endpoint", url, "gc", "--dry-run", "--duration", "1s")
 	if code != 0 || !strings.Contains(out, "ore aws gc: would delete 0 resources in us-east-1 older than 1s") {
@@ -145,21 +146,4 @@ func TestAWSSimulateAndGC(t *testing.T) {
 	if code := <-done; code != 0 {
 		t.Errorf("simulate exited %d", code)
 	}
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}
-
-func (s *syncWriter) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.String()
 }
