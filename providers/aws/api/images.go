@@ -115,9 +115,7 @@ func (c *Client) Images(ctx context.Context, tags map[string]string) ([]Image, e
 	ctx, cancel := c.call(ctx)
 	defer cancel()
 	in := &ec2.DescribeImagesInput{Owners: []string{"self"}}
-	for _, t := range sdkTags(tags) {
-		in.Filters = append(in.Filters, types.Filter{Name: aws.String("tag:" + *t.Key), Values: []string{*t.Value}})
-	}
+	in.Filters = tagFilters(tags)
 	out, err := c.ec2.DescribeImages(ctx, in)
 	if err != nil {
 		return nil, classify("list images", "image", "", err)
@@ -161,9 +159,7 @@ func (c *Client) Snapshots(ctx context.Context, tags map[string]string) ([]Snaps
 	ctx, cancel := c.call(ctx)
 	defer cancel()
 	in := &ec2.DescribeSnapshotsInput{OwnerIds: []string{"self"}}
-	for _, t := range sdkTags(tags) {
-		in.Filters = append(in.Filters, types.Filter{Name: aws.String("tag:" + *t.Key), Values: []string{*t.Value}})
-	}
+	in.Filters = tagFilters(tags)
 	out, err := c.ec2.DescribeSnapshots(ctx, in)
 	if err != nil {
 		return nil, classify("list snapshots", "snapshot", "", err)

@@ -69,6 +69,15 @@ func sdkTags(tags map[string]string) []types.Tag {
 	return out
 }
 
+// tagFilters selects resources carrying every given tag.
+func tagFilters(tags map[string]string) []types.Filter {
+	var filters []types.Filter
+	for _, t := range sdkTags(tags) {
+		filters = append(filters, types.Filter{Name: aws.String("tag:" + *t.Key), Values: []string{*t.Value}})
+	}
+	return filters
+}
+
 // RunInstance launches one instance.
 func (c *Client) RunInstance(ctx context.Context, spec InstanceSpec) (*Instance, error) {
 	ctx, cancel := c.call(ctx)
@@ -198,9 +207,7 @@ func (c *Client) ConsoleOutput(ctx context.Context, id string) ([]byte, error) {
 // Instances lists the instances carrying every given tag, all pages.
 func (c *Client) Instances(ctx context.Context, tags map[string]string) ([]*Instance, error) {
 	in := &ec2.DescribeInstancesInput{}
-	for _, t := range sdkTags(tags) {
-		in.Filters = append(in.Filters, types.Filter{Name: aws.String("tag:" + *t.Key), Values: []string{*t.Value}})
-	}
+	in.Filters = tagFilters(tags)
 	var out []*Instance
 	p := ec2.NewDescribeInstancesPaginator(c.ec2, in)
 	for p.HasMorePages() {

@@ -32,9 +32,7 @@ func (c *Client) KeyPairs(ctx context.Context, tags map[string]string) ([]KeyPai
 	ctx, cancel := c.call(ctx)
 	defer cancel()
 	in := &ec2.DescribeKeyPairsInput{}
-	for _, t := range sdkTags(tags) {
-		in.Filters = append(in.Filters, types.Filter{Name: aws.String("tag:" + *t.Key), Values: []string{*t.Value}})
-	}
+	in.Filters = tagFilters(tags)
 	out, err := c.ec2.DescribeKeyPairs(ctx, in)
 	if err != nil {
 		return nil, classify("list key pairs", "key pair", "", err)
