@@ -7,7 +7,6 @@ import (
 
 	"github.com/alecthomas/units"
 	"github.com/schollz/progressbar/v3"
-	"github.com/strata-os/strata/providers/aws"
 	"github.com/strata-os/strata/providers/aws/api"
 )
 
@@ -43,8 +42,6 @@ type awsUploadCmd struct {
 }
 
 func (u *awsUploadCmd) Run(a *app, c *awsCmd) error {
-	ctx, stop := a.context()
-	defer stop()
 	if u.Parallel < 1 {
 		return usageError{fmt.Errorf("--parallel %d: must be at least 1", u.Parallel)}
 	}
@@ -60,10 +57,11 @@ func (u *awsUploadCmd) Run(a *app, c *awsCmd) error {
 	if key == "" {
 		key = filepath.Base(u.File)
 	}
-	client, err := aws.Connect(ctx, c.Account, a.log, nil)
+	ctx, stop, client, err := c.connect(a)
 	if err != nil {
 		return err
 	}
+	defer stop()
 	opts := api.UploadOptions{PartSize: int64(u.PartSize), Parallel: u.Parallel}
 	if u.Progress {
 		fi, err := f.Stat()
