@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/providers/aws/api"
 	"github.com/strata-os/strata/providers/aws/sim"
 )
@@ -59,7 +60,7 @@ func TestGC(t *testing.T) {
 	s.AddSnapshot(tagged, young)
 	s.AddSnapshot(map[string]string{"CreatedBy": "someone-else"}, old)
 
-	opts := GCOptions{OlderThan: 5 * time.Hour, DryRun: true, Now: func() time.Time { return now }}
+	opts := cloud.GCOptions{OlderThan: 5 * time.Hour, DryRun: true, Now: func() time.Time { return now }}
 	items, err := GC(ctx, client, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -97,12 +98,12 @@ func TestGC(t *testing.T) {
 	if strings.Join(images, ",") != "old-untagged,young" || len(s.Snapshots()) != 4 {
 		t.Errorf("images left %v, %d snapshots left (want 4: two of the images left, the young one, someone else's)", images, len(s.Snapshots()))
 	}
-	if _, err := GC(ctx, client, GCOptions{}); err == nil || !strings.Contains(err.Error(), "--duration must be positive") {
+	if _, err := GC(ctx, client, cloud.GCOptions{}); err == nil || !strings.Contains(err.Error(), "--duration must be positive") {
 		t.Errorf("zero duration: %v", err)
 	}
 }
 
-func strs(items []GCItem) []string {
+func strs(items []cloud.GCItem) []string {
 	var out []string
 	for _, i := range items {
 		out = append(out, i.String())

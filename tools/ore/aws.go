@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/providers/aws"
 	"github.com/strata-os/strata/providers/aws/api"
 	"github.com/strata-os/strata/providers/aws/sim"
@@ -51,7 +52,7 @@ func (g *awsGCCmd) Run(a *app, c *awsCmd) error {
 		return err
 	}
 	defer stop()
-	items, err := aws.GC(ctx, client, aws.GCOptions{OlderThan: g.Duration, DryRun: g.DryRun})
+	items, err := aws.GC(ctx, client, cloud.GCOptions{OlderThan: g.Duration, DryRun: g.DryRun})
 	verb := "deleted"
 	if g.DryRun {
 		verb = "would delete"

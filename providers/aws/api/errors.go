@@ -7,37 +7,21 @@ import (
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
+	"github.com/strata-os/strata/core/cloud"
 )
 
-// NotFoundError says a resource does not exist (any more).
-type NotFoundError struct {
-	Kind, ID string
-}
-
-func (e *NotFoundError) Error() string { return fmt.Sprintf("%s %s not found", e.Kind, e.ID) }
+// The provider's typed errors are core's, so callers branch the same way
+// whatever the cloud.
+type (
+	NotFoundError = cloud.NotFoundError
+	TerminalError = cloud.TerminalError
+)
 
 // IsNotFound reports whether err says the resource does not exist.
-func IsNotFound(err error) bool {
-	var nf *NotFoundError
-	return errors.As(err, &nf)
-}
-
-// TerminalError is an error that retrying cannot fix (bad request, no
-// permission, quota exhausted): a person must act.
-type TerminalError struct {
-	Op   string
-	Code string
-	Err  error
-}
-
-func (e *TerminalError) Error() string { return fmt.Sprintf("%s: %v", e.Op, e.Err) }
-func (e *TerminalError) Unwrap() error { return e.Err }
+func IsNotFound(err error) bool { return cloud.IsNotFound(err) }
 
 // IsTerminal reports whether err cannot be fixed by trying again.
-func IsTerminal(err error) bool {
-	var te *TerminalError
-	return errors.As(err, &te)
-}
+func IsTerminal(err error) bool { return cloud.IsTerminal(err) }
 
 // retryableCodes are EC2's codes for trouble that passes; the SDK already
 // retried them, so when they reach us the call may be tried again later.
