@@ -51,7 +51,8 @@ func Collect(ctx context.Context, found []Candidate, o GCOptions) ([]GCItem, err
 	var errs []error
 	for _, c := range found {
 		age := now.Sub(c.Created)
-		if age < o.OlderThan {
+		// An unknown creation time is no proof of age.
+		if c.Created.IsZero() || age < o.OlderThan {
 			continue
 		}
 		if !o.DryRun {

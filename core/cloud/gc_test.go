@@ -36,6 +36,9 @@ func TestCollect(t *testing.T) {
 				}}
 			}
 			found := []Candidate{cand("young", time.Hour), cand("old", 6*time.Hour), cand("edge", 5*time.Hour-time.Second), cand("ancient", 90*24*time.Hour)}
+			unknown := cand("unknown", 0)
+			unknown.Created = time.Time{}
+			found = append(found, unknown)
 			items, err := Collect(context.Background(), found, GCOptions{OlderThan: 5 * time.Hour, DryRun: tt.dryRun, Now: func() time.Time { return now }})
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v", err)

@@ -1,0 +1,79 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"google.golang.org/api/compute/v1"
+)
+
+// Operation is a change Compute Engine is making: an insert or a delete
+// answers one at once and finishes it later.
+type Operation struct {
+	Name   string
+	Target string // what it changes, for messages
+	zonal  bool
+}
+
+// Poll asks once whether op is done; when it is, the error is the
+// operation's own (a quota, a missing image…), typed like a call's.
+func (c *Client) Poll(ctx context.Context, op *Operation) (bool, error) {
+	var o *compute.Operation
+	err := c.do(ctx, "operation "+op.Name+" on "+op.Target, "operation", op.Name, func(ctx context.Context) error {
+		var err error
+		if op.zonal {
+			o, err = c.compute.ZoneOperations.Get(c.project, c.zone, op.Name).Context(ctx).Do()
+		} else {
+			o, err = c.compute.GlobalOperations.Get(c.project, op.Name).Context(ctx).Do()
+		}
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	if o.Status != "DONE" {
+		return false, nil
+	}
+	return true, operationError(op, o)
+}
+
+// Wait polls op every interval until it is done or ctx ends.
+func (c *Client) Wait(ctx context.Context, op *Operation, interval time.Duration) error {
+	for {
+		done, err := c.Poll(ctx, op)
+		if done || err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("operation %s on %s: not done: %w", op.Name, op.Target, context.Cause(ctx))
+		case <-time.After(interval):
+		}
+	}
+}
+
+// operationError turns a finished operation's errors into a typed error.
+func operationError(op *Operation, o *compute.Operation) error {
+	if o.Error == nil || len(o.Error.Errors) == 0 {
+		return nil
+	}
+	first := o.Error.Errors[0]
+	err := fmt.Errorf("%s %s: %s: %s", o.OperationType, op.Target, first.Code, first.Message)
+	switch {
+	case o.HttpErrorStatusCode == http.StatusNotFound || first.Code == "RESOURCE_NOT_FOUND":
+		return fmt.Errorf("%w: %w", err, &NotFoundError{Kind: "resource", ID: op.Target})
+	case o.HttpErrorStatusCode == http.StatusTooManyRequests || o.HttpErrorStatusCode >= 500:
+		return err
+	}
+	return &TerminalError{Op: o.OperationType + " " + op.Target, Code: first.Code, Err: err}
+}
+
+func zonalOp(o *compute.Operation, target string) *Operation {
+	return &Operation{Name: o.Name, Target: target, zonal: true}
+}
+
+func globalOp(o *compute.Operation, target string) *Operation {
+	return &Operation{Name: o.Name, Target: target}
+}

@@ -1,0 +1,153 @@
+package gce
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/strata-os/strata/core/conf"
+	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/providers/gce/api"
+)
+
+type cluster struct {
+	*platform.BaseCluster
+	flight *flight
+
+	mu    sync.Mutex
+	count int
+}
+
+// pollInterval is how often an operation or a starting instance is
+// checked on.
+var pollInterval = 2 * time.Second
+
+// NewMachine inserts an instance and returns when it runs and answers SSH
+// (a simulated one only runs). On error it leaves nothing behind.
+func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.Machine, error) {
+	f := c.flight
+	c.mu.Lock()
+	c.count++
+	index := c.count
+	c.mu.Unlock()
+	rendered, err := c.RenderUserData(ud, platform.UserDataOptions{User: "core"})
+	if err != nil {
+		return nil, err
+	}
+	name := instanceName(fmt.Sprintf("%s-%s-%d", f.Name(), c.Name(), index))
+	meta := map[string]string{"user-data": string(rendered.Data)}
+	if keys := c.MetadataSSHKeys(); len(keys) > 0 {
+		var lines []string
+		for _, k := range keys {
+			lines = append(lines, "core:"+strings.TrimSpace(k))
+		}
+		meta["ssh-keys"] = strings.Join(lines, "\n")
+	}
+	lbl := labels()
+	lbl["strata-flight"] = instanceName(f.Name())
+	spec := api.InstanceSpec{
+		Name: name, MachineType: f.flags.MachineType, Image: f.image, Network: f.flags.Network,
+		DiskSizeGB: f.flags.DiskSizeGB, Labels: lbl, Metadata: meta,
+		// Deterministic, so an insert retried after a lost answer gets
+		// the first one's operation instead of a conflict.
+		RequestID: requestID(name),
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, f.flags.BootTimeout,
+		fmt.Errorf("machine %s: not running within --gce-boot-timeout %v", name, f.flags.BootTimeout))
+	defer cancel()
+	m := &machine{cluster: c, name: name, labels: map[string]string{"size": f.flags.MachineType, "zone": f.api.Zone(), "image": f.image}}
+	// Once asked for, the instance may exist: any failure deletes it.
+	fail := func(err error) (platform.Machine, error) {
+		if derr := m.Destroy(context.WithoutCancel(ctx)); derr != nil {
+			err = errors.Join(err, fmt.Errorf("and cleaning up: %w", derr))
+		}
+		return nil, err
+	}
+	op, err := f.api.InsertInstance(ctx, spec)
+	if err != nil {
+		if api.IsTerminal(err) || api.IsNotFound(err) {
+			// Refused outright: nothing was made.
+			return nil, fmt.Errorf("create %s: %w", name, err)
+		}
+		return fail(fmt.Errorf("create %s: %w", name, err))
+	}
+	if err := f.api.Wait(ctx, op, pollInterval); err != nil {
+		return fail(fmt.Errorf("create %s: %w", name, err))
+	}
+	in, err := c.waitRunning(ctx, name)
+	if err != nil {
+		return fail(fmt.Errorf("machine %s: %w", name, err))
+	}
+	m.instance = in
+	m.SSHMachine = platform.SSHMachine{
+		Addr: net.JoinHostPort(in.PublicIP, "22"), User: "core", Key: f.SSHKey(), DialTimeout: f.flags.BootTimeout,
+	}
+	if in.Simulated {
+		m.SSHMachine.Down = func() error {
+			return fmt.Errorf("machine %s is a simulated instance (strata's Compute Engine simulator): it does not boot, so there is no SSH", name)
+		}
+	}
+	if err := c.SaveUserData(name, rendered); err != nil {
+		return fail(err)
+	}
+	c.AddMachine(m)
+	if in.Simulated {
+		f.Logger().Info("simulated machine: it runs but will not boot; SSH is not tried", "machine", name)
+		return m, nil
+	}
+	if _, err := m.SSHClient(ctx); err != nil {
+		return nil, fmt.Errorf("machine %s did not answer SSH: %w", name, err)
+	}
+	return m, nil
+}
+
+// waitRunning polls the instance until it is RUNNING.
+func (c *cluster) waitRunning(ctx context.Context, name string) (*api.Instance, error) {
+	for {
+		in, err := c.flight.api.Instance(ctx, name)
+		switch {
+		case err != nil && (api.IsTerminal(err) || api.IsNotFound(err) || ctx.Err() != nil):
+			return nil, err
+		case err == nil && in.Status == "RUNNING":
+			return in, nil
+		case err == nil && (in.Status == "STOPPING" || in.Status == "TERMINATED" || in.Status == "SUSPENDED"):
+			return nil, fmt.Errorf("instance is %s, not starting", in.Status)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("not running: %w", context.Cause(ctx))
+		case <-time.After(pollInterval):
+		}
+	}
+}
+
+var notNameChars = regexp.MustCompile(`[^a-z0-9]+`)
+
+// instanceName makes a valid Compute Engine name (lower case, digits,
+// dashes, at most 63) out of any; a shortened one keeps a hash of the
+// whole so names stay distinct.
+func instanceName(s string) string {
+	n := strings.Trim(notNameChars.ReplaceAllString(strings.ToLower(s), "-"), "-")
+	if n == "" || n[0] < 'a' || n[0] > 'z' {
+		n = "m-" + n
+	}
+	if len(n) > 63 {
+		sum := sha256.Sum256([]byte(s))
+		n = strings.TrimRight(n[:54], "-") + fmt.Sprintf("-%x", sum[:4])
+	}
+	return n
+}
+
+// requestID is a UUID (version 8: custom) derived from the name.
+func requestID(name string) string {
+	b := sha256.Sum256([]byte(name))
+	b[6] = b[6]&0x0f | 0x80
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

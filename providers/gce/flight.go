@@ -1,0 +1,74 @@
+package gce
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/providers/gce/api"
+)
+
+type flight struct {
+	*platform.BaseFlight
+	flags Flags
+	api   *api.Client
+	image string // the image's URL
+}
+
+// NewFlight validates the flags, connects, and checks that the image and
+// the network exist.
+func NewFlight(ctx context.Context, f Flags, opts platform.FlightOptions) (platform.Flight, error) {
+	return newFlight(ctx, f, opts, nil)
+}
+
+// newFlight lets tests tune the API client (fast retries).
+func newFlight(ctx context.Context, f Flags, opts platform.FlightOptions, tune func(*api.Options)) (platform.Flight, error) {
+	if err := f.validate(); err != nil {
+		return nil, err
+	}
+	if opts.Arch != "" && opts.Arch != "amd64" && opts.Arch != "arm64" {
+		return nil, fmt.Errorf("gce: architecture %s is not supported (amd64, arm64)", opts.Arch)
+	}
+	base, err := platform.NewBaseFlight("gce", opts)
+	if err != nil {
+		return nil, err
+	}
+	client, err := Connect(ctx, f.Account, base.Logger(), tune)
+	if err != nil {
+		return nil, err
+	}
+	img, err := resolveImage(ctx, client, f.Image)
+	if err != nil {
+		return nil, fmt.Errorf("gce: --gce-image %q: %w", f.Image, err)
+	}
+	if img.Status != "READY" {
+		return nil, fmt.Errorf("gce: --gce-image %q: image %s is %s, not READY", f.Image, img.Name, img.Status)
+	}
+	if err := client.Network(ctx, f.Network); err != nil {
+		return nil, fmt.Errorf("gce: --gce-network %q: %w", f.Network, err)
+	}
+	base.Logger().Info("gce flight", "project", client.Project(), "zone", client.Zone(), "image", img.SelfLink, "type", f.MachineType, "network", f.Network)
+	return &flight{BaseFlight: base, flags: f, api: client, image: img.SelfLink}, nil
+}
+
+// resolveImage finds the image a --gce-image names.
+func resolveImage(ctx context.Context, c *api.Client, ref string) (*api.Image, error) {
+	if m := imageURL.FindStringSubmatch(ref); m != nil {
+		parts := strings.Split(strings.TrimPrefix(ref, m[1]), "/")
+		if m[2] != "" {
+			return c.ImageFromFamily(ctx, parts[1], parts[len(parts)-1])
+		}
+		return c.Image(ctx, parts[1], parts[len(parts)-1])
+	}
+	if m := familyRef.FindStringSubmatch(ref); m != nil {
+		return c.ImageFromFamily(ctx, m[1], m[2])
+	}
+	return c.Image(ctx, "", ref)
+}
+
+func (f *flight) NewCluster(ctx context.Context, opts platform.ClusterOptions) (platform.Cluster, error) {
+	c := &cluster{BaseCluster: platform.NewBaseCluster(f.BaseFlight, opts), flight: f}
+	f.Track(c)
+	return c, nil
+}

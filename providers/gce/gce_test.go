@@ -1,0 +1,276 @@
+package gce
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/strata-os/strata/core/conf"
+	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/providers/gce/api"
+	"github.com/strata-os/strata/providers/gce/sim"
+)
+
+func init() { pollInterval = 5 * time.Millisecond }
+
+// fastRetries makes a throttled test wait milliseconds, not seconds.
+func fastRetries(o *api.Options) {
+	o.MaxBackoff = 20 * time.Millisecond
+	o.MaxAttempts = 20
+}
+
+// simFlags are flags for a simulator with a public image family.
+func simFlags(t *testing.T, s *sim.Server) Flags {
+	t.Helper()
+	srv := s.Start()
+	t.Cleanup(srv.Close)
+	s.AddImage("kinvolk-public", "flatcar-stable-4081-2-0", "flatcar-stable", nil, time.Now().Add(-time.Hour))
+	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", filepath.Join(t.TempDir(), "never-read.json"))
+	return Flags{Account: Account{Project: "strata-sim", Zone: "us-central1-a", Endpoint: srv.URL}, Image: "kinvolk-public/flatcar-stable",
+		MachineType: "e2-medium", Network: "default", BootTimeout: time.Minute}
+}
+
+func simFlight(t *testing.T, s *sim.Server) (platform.Flight, error) {
+	t.Helper()
+	return newFlight(context.Background(), simFlags(t, s), platform.FlightOptions{Name: "kola-test", OutputDir: t.TempDir()}, fastRetries)
+}
+
+func TestLifecycle(t *testing.T) {
+	for _, throttle := range []float64{0, 0.2} {
+		t.Run(map[float64]string{0: "calm", 0.2: "throttled 20%"}[throttle], func(t *testing.T) {
+			s := sim.New(sim.Options{OperationPolls: 3, StartingGets: 2})
+			s.SetFaults(sim.Faults{ThrottleRate: throttle})
+			fl, err := simFlight(t, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			c, err := fl.NewCluster(ctx, platform.ClusterOptions{Name: "basic.ssh", OutputDir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ms []platform.Machine
+			for i := 0; i < 3; i++ {
+				m, err := c.NewMachine(ctx, conf.Script("#!/bin/sh\necho hello\n"))
+				if err != nil {
+					t.Fatalf("machine %d: %v", i, err)
+				}
+				ms = append(ms, m)
+			}
+			insts := s.Instances()
+			if len(insts) != 3 {
+				t.Fatalf("%d instances, want 3", len(insts))
+			}
+			key := strings.TrimSpace(fl.SSHKey().AuthorizedKey)
+			for i, in := range insts {
+				if in.Status != "RUNNING" || in.Name != ms[i].ID() || ms[i].IP() != in.PublicIP || ms[i].PrivateIP() != in.PrivateIP || in.PublicIP == "" {
+					t.Errorf("instance %d: %+v vs machine %s %s %s", i, in, ms[i].ID(), ms[i].IP(), ms[i].PrivateIP())
+				}
+				if ud := in.Metadata["user-data"]; !strings.Contains(ud, "echo hello") || !strings.Contains(ud, key) {
+					t.Errorf("instance %d user-data lacks the script or the key:\n%s", i, ud)
+				}
+				if in.Metadata["ssh-keys"] != "core:"+key {
+					t.Errorf("instance %d ssh-keys = %q", i, in.Metadata["ssh-keys"])
+				}
+				if in.Labels["created-by"] != "strata" || !strings.HasPrefix(in.Name, "kola-test-basic-ssh-") || in.MachineType != "e2-medium" ||
+					!strings.HasSuffix(in.Image, "projects/kinvolk-public/global/images/flatcar-stable-4081-2-0") {
+					t.Errorf("instance %d: %+v", i, in)
+				}
+			}
+			if d := s.Disks(); len(d) != 3 || d[0].Labels["created-by"] != "strata" {
+				t.Errorf("boot disks: %+v", d)
+			}
+			s.SetConsole(ms[0].ID(), []byte("Linux version 6.1\nlogin: "))
+			if con := ms[0].ConsoleOutput(); con != "Linux version 6.1\nlogin: " {
+				t.Errorf("console: %q", con)
+			}
+			if _, _, err := ms[1].SSH(ctx, "true"); err == nil || !strings.Contains(err.Error(), "machine "+ms[1].ID()+" is a simulated instance") {
+				t.Errorf("SSH to a simulated machine: %v", err)
+			}
+			if lm, ok := ms[2].(interface{ MetricLabels() map[string]string }); !ok || lm.MetricLabels()["size"] != "e2-medium" || lm.MetricLabels()["zone"] != "us-central1-a" {
+				t.Errorf("metric labels missing")
+			}
+			if err := fl.Destroy(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if in, d := s.Instances(), s.Disks(); len(in) != 0 || len(d) != 0 {
+				t.Errorf("after destroy: instances %+v, disks %+v", in, d)
+			}
+			if throttle > 0 && s.Injected() < 3 {
+				t.Errorf("only %d requests throttled", s.Injected())
+			}
+		})
+	}
+}
+
+// The serial console artifact says when Compute Engine dropped its start.
+func TestConsoleSaysWhatIsLost(t *testing.T) {
+	s := sim.New(sim.Options{})
+	fl, err := simFlight(t, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	defer fl.Destroy(ctx)
+	c, _ := fl.NewCluster(ctx, platform.ClusterOptions{Name: "x"})
+	m, err := c.NewMachine(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetConsole(m.ID(), []byte(strings.Repeat("x", 1<<20+10)+"end"))
+	con := m.ConsoleOutput()
+	if !strings.HasPrefix(con, "[strata: Compute Engine keeps only the last 1 MiB of serial output; the first 13 bytes are lost]\n") || !strings.HasSuffix(con, "end") {
+		t.Errorf("console starts %q", con[:120])
+	}
+}
+
+// A cluster whose third machine is refused leaves nothing once destroyed;
+// the failure is terminal and names the machine.
+func TestFailedCreateLeavesNothing(t *testing.T) {
+	s := sim.New(sim.Options{})
+	fl, err := simFlight(t, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c, _ := fl.NewCluster(ctx, platform.ClusterOptions{Name: "x"})
+	for i := 0; i < 2; i++ {
+		if _, err := c.NewMachine(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.SetFaults(sim.Faults{FailCall: "compute.instances.insert", FailStatus: 403, FailReason: "quotaExceeded", FailCount: 1})
+	_, err = c.NewMachine(ctx, nil)
+	if err == nil || !strings.Contains(err.Error(), "create kola-test-x-3") || !api.IsTerminal(err) {
+		t.Fatalf("third machine: %v", err)
+	}
+	if err := c.Destroy(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if in := s.Instances(); len(in) != 0 {
+		t.Errorf("left: %+v", in)
+	}
+	if n := s.Calls("compute.instances.insert"); n != 3 {
+		t.Errorf("%d inserts, want 3", n)
+	}
+	if err := fl.Destroy(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A create that fails after the instance was asked for (here: reading it
+// back is refused) deletes it and names it.
+func TestFailureAfterInsertDeletes(t *testing.T) {
+	s := sim.New(sim.Options{})
+	fl, err := simFlight(t, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	defer fl.Destroy(ctx)
+	c, _ := fl.NewCluster(ctx, platform.ClusterOptions{Name: "x"})
+	s.SetFaults(sim.Faults{FailCall: "compute.instances.get", FailStatus: 403, FailReason: "forbidden", FailCount: 1})
+	_, err = c.NewMachine(ctx, nil)
+	if err == nil || !strings.Contains(err.Error(), "machine kola-test-x-1") || !api.IsTerminal(err) {
+		t.Errorf("err = %v", err)
+	}
+	if in, d := s.Instances(), s.Disks(); len(in) != 0 || len(d) != 0 || len(c.Machines()) != 0 {
+		t.Errorf("left: instances %+v disks %+v, %d machines in the cluster", in, d, len(c.Machines()))
+	}
+	if s.Calls("compute.instances.delete") != 1 {
+		t.Errorf("%d deletes", s.Calls("compute.instances.delete"))
+	}
+}
+
+// An insert whose answer is lost is tried again with the same request ID
+// and gets the first one's operation, not a conflict or a second machine.
+func TestInsertIsIdempotent(t *testing.T) {
+	s := sim.New(sim.Options{})
+	fl, err := simFlight(t, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	defer fl.Destroy(ctx)
+	a := fl.(*flight).api
+	spec := api.InstanceSpec{Name: "twice", MachineType: "e2-small", Image: fl.(*flight).image, Network: "default", RequestID: requestID("twice")}
+	op1, err := a.InsertInstance(ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	op2, err := a.InsertInstance(ctx, spec)
+	if err != nil || op2.Name != op1.Name {
+		t.Fatalf("second insert: %v, operation %v vs %v", err, op2, op1)
+	}
+	spec.RequestID = requestID("other")
+	if _, err := a.InsertInstance(ctx, spec); err == nil || !api.IsTerminal(err) || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("a second instance of the same name: %v", err)
+	}
+	if n := len(s.Instances()); n != 1 {
+		t.Errorf("%d instances", n)
+	}
+}
+
+func TestFlagsAndSetupErrors(t *testing.T) {
+	s := sim.New(sim.Options{})
+	base := simFlags(t, s)
+	for _, tc := range []struct {
+		mod  func(*Flags)
+		want string
+	}{
+		{func(f *Flags) { f.Image = "" }, "--gce-image is required"},
+		{func(f *Flags) { f.Image = "Flatcar!" }, `--gce-image "Flatcar!" is neither an image name`},
+		{func(f *Flags) { f.MachineType = "E2 medium" }, `--gce-machinetype "E2 medium"`},
+		{func(f *Flags) { f.Zone = "europe" }, `--gce-zone "europe" is not a zone name`},
+		{func(f *Flags) { f.BootTimeout = 0 }, "--gce-boot-timeout must be positive"},
+		{func(f *Flags) { f.Image = "kinvolk-public/flatcar-nightly" }, `--gce-image "kinvolk-public/flatcar-nightly": get image of family kinvolk-public/flatcar-nightly: image family kinvolk-public/flatcar-nightly not found`},
+		{func(f *Flags) { f.Image = "mine" }, `--gce-image "mine": get image strata-sim/mine: image strata-sim/mine not found`},
+		{func(f *Flags) { f.Network = "kola" }, `--gce-network "kola": get network kola: network kola not found`},
+		{func(f *Flags) { f.Project = "" }, "no project: pass --gce-project"},
+	} {
+		f := base
+		tc.mod(&f)
+		_, err := newFlight(context.Background(), f, platform.FlightOptions{Name: "x", OutputDir: t.TempDir()}, fastRetries)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want %q", f, err, tc.want)
+		}
+	}
+	// The image may be named by URL, by name in the project, or by family.
+	s.AddImage("strata-sim", "mine", "", nil, time.Now())
+	for _, img := range []string{"mine", "projects/strata-sim/global/images/mine", "projects/kinvolk-public/global/images/family/flatcar-stable"} {
+		f := base
+		f.Image = img
+		fl, err := newFlight(context.Background(), f, platform.FlightOptions{Name: "x", OutputDir: t.TempDir()}, fastRetries)
+		if err != nil {
+			t.Errorf("--gce-image %s: %v", img, err)
+			continue
+		}
+		fl.Destroy(context.Background())
+	}
+}
+
+func TestInstanceName(t *testing.T) {
+	for in, want := range map[string]string{
+		"kola-test-basic.ssh-1":  "kola-test-basic-ssh-1",
+		"Kola_Run-cl.Reboot-12":  "kola-run-cl-reboot-12",
+		"1st":                    "m-1st",
+		strings.Repeat("a", 70):  strings.Repeat("a", 54) + "-",
+		"kola-x-" + "é-machine-": "kola-x-machine",
+	} {
+		got := instanceName(in)
+		if len(want) == 55 {
+			if !strings.HasPrefix(got, want) || len(got) != 63 {
+				t.Errorf("instanceName(%q) = %q (%d)", in, got, len(got))
+			}
+			continue
+		}
+		if got != want {
+			t.Errorf("instanceName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if requestID("a") == requestID("b") || requestID("a") != requestID("a") || len(requestID("a")) != 36 {
+		t.Errorf("requestID: %s %s", requestID("a"), requestID("b"))
+	}
+}

@@ -1,0 +1,167 @@
+package sim
+
+import (
+	"bytes"
+	"fmt"
+	"maps"
+	"net/http"
+	"regexp"
+	"slices"
+	"time"
+)
+
+// Image is a simulated image; Source is the object it was made from.
+type Image struct {
+	Project, Name, Family, Status, Source string
+	Labels                                map[string]string
+	Created                               time.Time
+}
+
+// Images lists the images by project and name.
+func (s *Server) Images() []Image {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Image
+	for _, k := range slices.Sorted(maps.Keys(s.images)) {
+		img := *s.images[k]
+		img.Labels = maps.Clone(img.Labels)
+		out = append(out, img)
+	}
+	return out
+}
+
+// AddImage makes a ready image in a project (another project's: a public
+// image), as if made at created.
+func (s *Server) AddImage(project, name, family string, labels map[string]string, created time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.images[project+"/"+name] = &Image{Project: project, Name: name, Family: family, Status: "READY", Labels: labels, Created: created}
+}
+
+func (s *Server) imageJSON(img *Image) map[string]any {
+	return map[string]any{
+		"kind": "compute#image", "name": img.Name, "family": img.Family, "status": img.Status, "labels": img.Labels,
+		"creationTimestamp": img.Created.Format(time.RFC3339Nano), "diskSizeGb": "10",
+		"selfLink": fmt.Sprintf("https://www.googleapis.com/compute/v1/projects/%s/global/images/%s", img.Project, img.Name),
+		"rawDisk":  map[string]string{"source": img.Source},
+	}
+}
+
+// imageRef matches an image's URL or partial URL, by name or family.
+var imageRef = regexp.MustCompile(`^(?:https://www\.googleapis\.com/compute/v1/)?projects/([^/]+)/global/images/(family/)?([^/]+)$`)
+
+// resolveImage finds what an instance's sourceImage names.
+func (s *Server) resolveImage(ref string) (*Image, *apiError) {
+	m := imageRef.FindStringSubmatch(ref)
+	if m == nil {
+		return nil, invalid("Invalid value for field 'resource.disks[0].initializeParams.sourceImage': '%s'. The URL is malformed.", ref)
+	}
+	if m[2] != "" {
+		return s.fromFamily(m[1], m[3])
+	}
+	img, ok := s.images[m[1]+"/"+m[3]]
+	if !ok || img.Status != "READY" {
+		return nil, notFound("The resource 'projects/%s/global/images/%s' was not found", m[1], m[3])
+	}
+	return img, nil
+}
+
+// fromFamily is the family's newest ready image.
+func (s *Server) fromFamily(project, family string) (*Image, *apiError) {
+	var best *Image
+	for _, img := range s.images {
+		if img.Project == project && img.Family == family && img.Status == "READY" && (best == nil || img.Created.After(best.Created)) {
+			best = img
+		}
+	}
+	if best == nil {
+		return nil, notFound("The resource 'projects/%s/global/images/family/%s' was not found", project, family)
+	}
+	return best, nil
+}
+
+func (s *Server) getImage(r *http.Request, _ []byte) (any, *apiError) {
+	img, ok := s.images[r.PathValue("project")+"/"+r.PathValue("name")]
+	if !ok {
+		return nil, notFound("The resource 'projects/%s/global/images/%s' was not found", r.PathValue("project"), r.PathValue("name"))
+	}
+	return s.imageJSON(img), nil
+}
+
+func (s *Server) getImageFromFamily(r *http.Request, _ []byte) (any, *apiError) {
+	img, err := s.fromFamily(r.PathValue("project"), r.PathValue("family"))
+	if err != nil {
+		return nil, err
+	}
+	return s.imageJSON(img), nil
+}
+
+func (s *Server) listImages(r *http.Request, _ []byte) (any, *apiError) {
+	want, err := parseFilter(r.URL.Query().Get("filter"))
+	if err != nil {
+		return nil, err
+	}
+	var all []map[string]any
+	for _, k := range slices.Sorted(maps.Keys(s.images)) {
+		if img := s.images[k]; img.Project == s.opts.Project && matches(img.Labels, want) {
+			all = append(all, s.imageJSON(img))
+		}
+	}
+	items, next, err := page(s, r, all)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"kind": "compute#imageList", "items": items, "nextPageToken": next}, nil
+}
+
+// objectURL matches the two ways an image's raw disk names its object.
+var objectURL = regexp.MustCompile(`^(?:https://storage\.googleapis\.com/|gs://)([^/]+)/(.+)$`)
+
+func (s *Server) insertImage(r *http.Request, body []byte) (any, *apiError) {
+	var req struct {
+		Name, Family, Description string
+		Labels                    map[string]string
+		RawDisk                   struct{ Source string } `json:"rawDisk"`
+	}
+	if err := decode(body, &req); err != nil {
+		return nil, err
+	}
+	key := s.opts.Project + "/" + req.Name
+	switch {
+	case !resourceName.MatchString(req.Name):
+		return nil, invalid("Invalid value for field 'resource.name': '%s'.", req.Name)
+	case s.images[key] != nil:
+		return nil, &apiError{http.StatusConflict, "alreadyExists", fmt.Sprintf("The resource 'projects/%s/global/images/%s' already exists", s.opts.Project, req.Name)}
+	case req.RawDisk.Source == "":
+		return nil, invalid("Invalid value for field 'resource.rawDisk.source': ''. Only images from Cloud Storage are simulated")
+	}
+	img := &Image{Project: s.opts.Project, Name: req.Name, Family: req.Family, Status: "PENDING", Labels: req.Labels, Created: s.opts.Now(), Source: req.RawDisk.Source}
+	s.images[key] = img
+	op := s.newOperation("insert", "global/images/"+req.Name, false, func() *apiError {
+		m := objectURL.FindStringSubmatch(req.RawDisk.Source)
+		if m == nil || s.buckets[m[1]] == nil || s.buckets[m[1]].objects[m[2]] == nil {
+			img.Status = "FAILED"
+			return &apiError{http.StatusBadRequest, "INVALID_FIELD_VALUE",
+				fmt.Sprintf("Invalid value for field 'resource.rawDisk.source': '%s'. The object does not exist or cannot be read.", req.RawDisk.Source)}
+		}
+		if data := s.buckets[m[1]].objects[m[2]].data; !bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
+			img.Status = "FAILED"
+			return &apiError{http.StatusBadRequest, "INVALID_FIELD_VALUE", "Invalid value for field 'resource.rawDisk.source': the object is not gzip-compressed (a raw disk image must be a .tar.gz holding disk.raw)"}
+		}
+		img.Status = "READY"
+		return nil
+	})
+	return s.operationJSON(op), nil
+}
+
+func (s *Server) deleteImage(r *http.Request, _ []byte) (any, *apiError) {
+	key := s.opts.Project + "/" + r.PathValue("name")
+	if s.images[key] == nil {
+		return nil, notFound("The resource 'projects/%s/global/images/%s' was not found", s.opts.Project, r.PathValue("name"))
+	}
+	op := s.newOperation("delete", "global/images/"+r.PathValue("name"), false, func() *apiError {
+		delete(s.images, key)
+		return nil
+	})
+	return s.operationJSON(op), nil
+}

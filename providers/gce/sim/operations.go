@@ -1,0 +1,65 @@
+package sim
+
+import (
+	"fmt"
+	"net/http"
+)
+
+// operation is a change that finishes a few polls after it was asked for;
+// finish applies it and says how it failed, if it did.
+type operation struct {
+	name, kind, target string
+	zonal              bool
+	inserted           string
+	polls              int
+	done               bool
+	failed             *apiError
+	finish             func() *apiError
+}
+
+// newOperation records a change; finish runs when the operation is done.
+func (s *Server) newOperation(kind, target string, zonal bool, finish func() *apiError) *operation {
+	op := &operation{name: fmt.Sprintf("operation-%d", s.nextID()), kind: kind, target: target, zonal: zonal, inserted: s.timestamp(), finish: finish}
+	s.operations[op.name] = op
+	return op
+}
+
+func (s *Server) getOperation(r *http.Request, _ []byte) (any, *apiError) {
+	op, ok := s.operations[r.PathValue("name")]
+	if !ok || op.zonal != (r.PathValue("zone") != "") {
+		return nil, notFound("The resource 'operations/%s' was not found", r.PathValue("name"))
+	}
+	if !op.done {
+		op.polls++
+		if op.polls >= s.opts.OperationPolls {
+			op.done = true
+			op.failed = op.finish()
+		}
+	}
+	return s.operationJSON(op), nil
+}
+
+func (s *Server) operationJSON(op *operation) map[string]any {
+	status := "RUNNING"
+	if op.done {
+		status = "DONE"
+	}
+	base := fmt.Sprintf("https://www.googleapis.com/compute/v1/projects/%s", s.opts.Project)
+	out := map[string]any{
+		"kind": "compute#operation", "id": fmt.Sprint(s.nextID()), "name": op.name,
+		"operationType": op.kind, "targetLink": base + "/" + op.target,
+		"status": status, "insertTime": op.inserted, "progress": map[bool]int{false: 50, true: 100}[op.done],
+	}
+	if op.zonal {
+		out["zone"] = base + "/zones/" + s.opts.Zone
+		out["selfLink"] = base + "/zones/" + s.opts.Zone + "/operations/" + op.name
+	} else {
+		out["selfLink"] = base + "/global/operations/" + op.name
+	}
+	if op.failed != nil {
+		out["httpErrorStatusCode"] = op.failed.status
+		out["httpErrorMessage"] = http.StatusText(op.failed.status)
+		out["error"] = map[string]any{"errors": []map[string]string{{"code": op.failed.reason, "message": op.failed.message}}}
+	}
+	return out
+}

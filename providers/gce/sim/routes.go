@@ -1,0 +1,57 @@
+package sim
+
+import "net/http"
+
+func (s *Server) routes() {
+	s.mux = http.NewServeMux()
+	const zone = "/compute/v1/projects/{project}/zones/{zone}"
+	const global = "/compute/v1/projects/{project}/global"
+	s.handle("POST /token", "oauth2.token", s.token)
+
+	s.handle("POST "+zone+"/instances", "compute.instances.insert", s.zonal(s.insertInstance))
+	s.handle("GET "+zone+"/instances", "compute.instances.list", s.zonal(s.listInstances))
+	s.handle("GET "+zone+"/instances/{name}", "compute.instances.get", s.zonal(s.getInstance))
+	s.handle("DELETE "+zone+"/instances/{name}", "compute.instances.delete", s.zonal(s.deleteInstance))
+	s.handle("GET "+zone+"/instances/{name}/serialPort", "compute.instances.getSerialPortOutput", s.zonal(s.serialPort))
+	s.handle("GET "+zone+"/disks", "compute.disks.list", s.zonal(s.listDisks))
+	s.handle("DELETE "+zone+"/disks/{name}", "compute.disks.delete", s.zonal(s.deleteDisk))
+	s.handle("GET "+zone+"/operations/{name}", "compute.zoneOperations.get", s.zonal(s.getOperation))
+
+	s.handle("GET "+global+"/networks/{name}", "compute.networks.get", s.global(s.getNetwork))
+	s.handle("POST "+global+"/images", "compute.images.insert", s.global(s.insertImage))
+	s.handle("GET "+global+"/images", "compute.images.list", s.global(s.listImages))
+	s.handle("GET "+global+"/images/{name}", "compute.images.get", s.getImage)
+	s.handle("GET "+global+"/images/family/{family}", "compute.images.getFromFamily", s.getImageFromFamily)
+	s.handle("DELETE "+global+"/images/{name}", "compute.images.delete", s.global(s.deleteImage))
+	s.handle("GET "+global+"/operations/{name}", "compute.globalOperations.get", s.global(s.getOperation))
+
+	s.handle("GET /storage/v1/b/{bucket}", "storage.buckets.get", s.getBucket)
+	s.handle("GET /storage/v1/b/{bucket}/o", "storage.objects.list", s.listObjects)
+	s.handle("GET /storage/v1/b/{bucket}/o/{object...}", "storage.objects.get", s.getObject)
+	s.handle("DELETE /storage/v1/b/{bucket}/o/{object...}", "storage.objects.delete", s.deleteObject)
+	s.handle("POST /upload/storage/v1/b/{bucket}/o", "storage.objects.insert", s.insertObject)
+	s.handle("PUT /upload/storage/v1/b/{bucket}/o", "storage.objects.insert.chunk", s.uploadChunk)
+}
+
+// zonal serves only the simulator's project and zone.
+func (s *Server) zonal(h handler) handler {
+	return func(r *http.Request, body []byte) (any, *apiError) {
+		if p := r.PathValue("project"); p != s.opts.Project {
+			return nil, notFound("The resource 'projects/%s' was not found", p)
+		}
+		if z := r.PathValue("zone"); z != s.opts.Zone {
+			return nil, notFound("The resource 'projects/%s/zones/%s' was not found", s.opts.Project, z)
+		}
+		return h(r, body)
+	}
+}
+
+// global serves only the simulator's project.
+func (s *Server) global(h handler) handler {
+	return func(r *http.Request, body []byte) (any, *apiError) {
+		if p := r.PathValue("project"); p != s.opts.Project {
+			return nil, notFound("The resource 'projects/%s' was not found", p)
+		}
+		return h(r, body)
+	}
+}
