@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"regexp"
 	"time"
 
@@ -40,6 +41,13 @@ var zoneName = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]+-[a-z]$`)
 func Connect(ctx context.Context, a Account, log *slog.Logger, tune func(*api.Options)) (*api.Client, error) {
 	if !zoneName.MatchString(a.Zone) {
 		return nil, fmt.Errorf("gce: --gce-zone %q is not a zone name (like us-central1-a)", a.Zone)
+	}
+	if a.Endpoint != "" {
+		// Google's client panics on some malformed endpoints.
+		u, err := url.Parse(a.Endpoint)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("gce: --gce-endpoint %q is not an http(s) URL", a.Endpoint)
+		}
 	}
 	creds, err := loadCredentials(a.CredentialsFile, a.Endpoint != "", log)
 	if err != nil {

@@ -225,6 +225,8 @@ func TestFlagsAndSetupErrors(t *testing.T) {
 		{func(f *Flags) { f.MachineType = "E2 medium" }, `--gce-machinetype "E2 medium"`},
 		{func(f *Flags) { f.Zone = "europe" }, `--gce-zone "europe" is not a zone name`},
 		{func(f *Flags) { f.BootTimeout = 0 }, "--gce-boot-timeout must be positive"},
+		{func(f *Flags) { f.Endpoint = "localhost:8687" }, `--gce-endpoint "localhost:8687" is not an http(s) URL`},
+		{func(f *Flags) { f.Endpoint = "http://127.0.0.1:8687:" }, `--gce-endpoint "http://127.0.0.1:8687:" is not an http(s) URL`},
 		{func(f *Flags) { f.Image = "kinvolk-public/flatcar-nightly" }, `--gce-image "kinvolk-public/flatcar-nightly": get image of family kinvolk-public/flatcar-nightly: image family kinvolk-public/flatcar-nightly not found`},
 		{func(f *Flags) { f.Image = "mine" }, `--gce-image "mine": get image strata-sim/mine: image strata-sim/mine not found`},
 		{func(f *Flags) { f.Network = "kola" }, `--gce-network "kola": get network kola: network kola not found`},

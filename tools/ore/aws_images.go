@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -47,12 +46,7 @@ func (l *awsListImagesCmd) Run(a *app, c *awsCmd) error {
 		return err
 	}
 	if l.JSON {
-		if imgs == nil {
-			imgs = []api.Image{}
-		}
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(imgs)
+		return writeList(a, imgs)
 	}
 	w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "ID\tNAME\tARCH\tCREATED\tSNAPSHOTS")

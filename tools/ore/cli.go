@@ -24,7 +24,8 @@ type cli struct {
 	LogLevel string `name:"log-level" enum:"debug,info,warn,error" default:"info" help:"Log level (${enum})."`
 
 	Qemu    qemuCmd    `cmd:"" help:"Local QEMU images (the images kola boots with -p qemu)."`
-	AWS     awsCmd     `cmd:"" name:"aws" help:"Amazon EC2: garbage collection, and a simulator to try things against."`
+	AWS     awsCmd     `cmd:"" name:"aws" help:"Amazon EC2 and S3: images, garbage collection, and a simulator to try things against."`
+	GCE     gceCmd     `cmd:"" name:"gce" help:"Google Compute Engine and Cloud Storage: images, instances, garbage collection, and a simulator."`
 	Version versionCmd `cmd:"" help:"Print the version."`
 }
 

@@ -85,21 +85,7 @@ func TestAWSSimulateAndGC(t *testing.T) {
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "sim")
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
-	ctx, cancel := context.WithCancel(context.Background())
-	simOut := &syncbuf.Buffer{}
-	done := make(chan int)
-	sim := &app{stdout: simOut, stderr: io.Discard, ctx: ctx}
-	go func() { done <- sim.main([]string{"aws", "simulate", "--listen", "127.0.0.1:0"}) }()
-	var url string
-	for i := 0; i < 100 && url == ""; i++ {
-		time.Sleep(20 * time.Millisecond)
-		if m := regexp.MustCompile(`on (http://[0-9.:]+)`).FindStringSubmatch(simOut.String()); m != nil {
-			url = m[1]
-		}
-	}
-	if url == "" {
-		t.Fatalf("simulator did not start: %q", simOut.String())
-	}
+	url, stop := simulate(t, "aws")
 	code, out, errOut := ore(t, "aws", "--aws-endpoint", url, "gc", "--dry-run", "--duration", "1s")
 	if code != 0 || !strings.Contains(out, "ore aws gc: would delete 0 resources in us-east-1 older than 1s") {
 		t.Errorf("gc --dry-run: %d\n%s\n%s", code, out, errOut)
@@ -142,8 +128,33 @@ func TestAWSSimulateAndGC(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "--duration must be positive") {
 		t.Errorf("gc --duration 0: %d %s", code, errOut)
 	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Errorf("simulate exited %d", code)
+	stop()
+}
+
+// simulate starts `ore CLOUD simulate` and returns its URL, and a stop
+// that checks it ended well.
+func simulate(t *testing.T, cloud string) (string, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	simOut := &syncbuf.Buffer{}
+	done := make(chan int)
+	sim := &app{stdout: simOut, stderr: io.Discard, ctx: ctx}
+	go func() { done <- sim.main([]string{cloud, "simulate", "--listen", "127.0.0.1:0"}) }()
+	var url string
+	for i := 0; i < 100 && url == ""; i++ {
+		time.Sleep(20 * time.Millisecond)
+		if m := regexp.MustCompile(`on (http://[0-9.:]+)`).FindStringSubmatch(simOut.String()); m != nil {
+			url = m[1]
+		}
+	}
+	if url == "" {
+		cancel()
+		t.Fatalf("simulator did not start: %q", simOut.String())
+	}
+	return url, func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("%s simulate exited %d", cloud, code)
+		}
 	}
 }

@@ -72,10 +72,7 @@ func (l *qemuListImagesCmd) Run(a *app, q *qemuCmd) error {
 		return err
 	}
 	if l.JSON {
-		if imgs == nil {
-			imgs = []*images.Image{}
-		}
-		return writeJSON(a, imgs)
+		return writeList(a, imgs)
 	}
 	w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "NAME\tKERNEL\tDISK\tDIR")

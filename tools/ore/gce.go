@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/strata-os/strata/core/cloud"
+	"github.com/strata-os/strata/providers/gce"
+	"github.com/strata-os/strata/providers/gce/api"
+	"github.com/strata-os/strata/providers/gce/sim"
+)
+
+type gceCmd struct {
+	gce.Account `embed:""`
+
+	GC               gceGCCmd               `cmd:"" name:"gc" help:"Delete what strata's runs left: resources labelled created-by=strata and older than --duration."`
+	Upload           gceUploadCmd           `cmd:"" help:"Upload an image file (a .tar.gz holding disk.raw) to Cloud Storage: resumable, in checked chunks."`
+	CreateImage      gceCreateImageCmd      `cmd:"" help:"Create an image from an uploaded file."`
+	ListImages       gceListImagesCmd       `cmd:"" help:"List the images strata made (labelled created-by=strata)."`
+	DeleteImages     gceDeleteImagesCmd     `cmd:"" help:"Delete images."`
+	ListInstances    gceListInstancesCmd    `cmd:"" help:"List the instances strata made (labelled created-by=strata)."`
+	DestroyInstances gceDestroyInstancesCmd `cmd:"" help:"Delete instances (and their boot disks)."`
+	Simulate         gceSimulateCmd         `cmd:"" help:"Serve strata's Compute Engine and Cloud Storage simulator, to try kola and ore against by hand."`
+}
+
+// connect is what every command on the project starts with: a context
+// that Ctrl-C cancels and a client.
+func (c *gceCmd) connect(a *app) (context.Context, context.CancelFunc, *api.Client, error) {
+	ctx, stop := a.context()
+	client, err := gce.Connect(ctx, c.Account, a.log, nil)
+	if err != nil {
+		stop()
+		return nil, nil, nil, err
+	}
+	return ctx, stop, client, nil
+}
+
+// createdByStrata selects what strata made.
+var createdByStrata = map[string]string{"created-by": "strata"}
+
+type gceGCCmd struct {
+	Duration time.Duration `default:"5h" help:"Only resources older than this."`
+	DryRun   bool          `name:"dry-run" help:"Print what would be deleted; delete nothing."`
+	Bucket   string        `placeholder:"NAME" help:"Also delete uploaded objects in this bucket (their metadata says created-by=strata)."`
+}
+
+func (g *gceGCCmd) Run(a *app, c *gceCmd) error {
+	ctx, stop, client, err := c.connect(a)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	items, err := gce.GC(ctx, client, g.Bucket, cloud.GCOptions{OlderThan: g.Duration, DryRun: g.DryRun})
+	verb := "deleted"
+	if g.DryRun {
+		verb = "would delete"
+	}
+	for _, it := range items {
+		fmt.Fprintf(a.stdout, "%s %s\n", verb, it)
+	}
+	fmt.Fprintf(a.stdout, "ore gce gc: %s %d resources in %s/%s older than %v\n", verb, len(items), client.Project(), client.Zone(), g.Duration)
+	return err
+}
+
+type gceSimulateCmd struct {
+	Listen string `default:"127.0.0.1:8687" help:"Address to serve on."`
+	Bucket string `default:"kola-images" help:"Bucket the simulated project starts with."`
+}
+
+func (s *gceSimulateCmd) Run(a *app) error {
+	ctx, stop := a.context()
+	defer stop()
+	ln, err := net.Listen("tcp", s.Listen)
+	if err != nil {
+		return usageError{fmt.Errorf("--listen %s: %w", s.Listen, err)}
+	}
+	server := sim.New(sim.Options{})
+	server.AddBucket(s.Bucket)
+	server.AddImage("kinvolk-public", "flatcar-stable-sim", "flatcar-stable", nil, time.Now())
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(a.stdout, "Compute Engine and Cloud Storage simulator on %s (project strata-sim, zone us-central1-a, network default, bucket %q, public image family kinvolk-public/flatcar-stable); its instances run but never boot.\n", url, s.Bucket)
+	fmt.Fprintf(a.stdout, "Try, in another shell:\n")
+	fmt.Fprintf(a.stdout, "  kola spawn -p gce --gce-endpoint %s --gce-project strata-sim --gce-image kinvolk-public/flatcar-stable\n", url)
+	fmt.Fprintf(a.stdout, "  ore gce --gce-endpoint %s --gce-project strata-sim upload --bucket %s FILE.tar.gz\n", url, s.Bucket)
+	fmt.Fprintf(a.stdout, "  ore gce --gce-endpoint %s --gce-project strata-sim gc --dry-run --duration 1s --bucket %s\n", url, s.Bucket)
+	fmt.Fprintf(a.stdout, "Ctrl-C stops it.\n")
+	hs := &http.Server{Handler: server, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = hs.Close()
+	}()
+	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
