@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/bazelbuild/buildtools/build"
+	"github.com/strata-os/strata/tools/internal/bzl"
 )
 
 // sdkResolves are gazelle directives every AWS SDK service module needs:
@@ -65,7 +66,7 @@ func depsDirectives(f *build.File, write bool) (paths []string, problems []strin
 		}
 		if write {
 			r.SetAttr("build_directives", stringList(sdkResolves))
-			sortArgs(c)
+			bzl.SortArgs(c)
 			return
 		}
 		problems = append(problems, fmt.Sprintf("deps.bzl: go_repository %q lacks the AWS SDK's resolve directives", r.AttrString("name")))
@@ -135,21 +136,4 @@ func insertAfterUseRepo(stmts []build.Expr, call build.Expr, n int) []build.Expr
 		}
 	}
 	return append(stmts, call)
-}
-
-// sortArgs orders a rule's keyword arguments as gazelle writes them: name
-// first, the rest by name.
-func sortArgs(c *build.CallExpr) {
-	key := func(e build.Expr) string {
-		if a, ok := e.(*build.AssignExpr); ok {
-			if id, ok := a.LHS.(*build.Ident); ok {
-				if id.Name == "name" {
-					return ""
-				}
-				return id.Name
-			}
-		}
-		return "~"
-	}
-	slices.SortStableFunc(c.List, func(a, b build.Expr) int { return strings.Compare(key(a), key(b)) })
 }
