@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/aws/api"
@@ -12,6 +13,9 @@ import (
 // createdBy is the value of the CreatedBy tag on everything strata makes;
 // GC selects by it.
 const createdBy = "strata"
+
+// createdTag holds when a network was made, for GC.
+const createdTag = "strata-created"
 
 type flight struct {
 	*platform.BaseFlight
@@ -52,7 +56,9 @@ func newFlight(ctx context.Context, f Flags, opts platform.FlightOptions, tune f
 	network, err := client.FindNetwork(ctx, f.SecurityGroup)
 	if api.IsNotFound(err) {
 		base.Logger().Info("security group not found: creating it, with a VPC, internet gateway, route table and subnet", "security_group", f.SecurityGroup, "region", client.Region())
-		network, err = client.CreateNetwork(ctx, f.SecurityGroup, map[string]string{"CreatedBy": createdBy})
+		// VPCs have no creation time of their own: GC's age bound reads
+		// this tag.
+		network, err = client.CreateNetwork(ctx, f.SecurityGroup, map[string]string{"CreatedBy": createdBy, createdTag: time.Now().UTC().Format(time.RFC3339)})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("aws: security group %q (--aws-sg): %w", f.SecurityGroup, err)

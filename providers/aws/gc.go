@@ -3,17 +3,21 @@ package aws
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/providers/aws/api"
 )
 
-// GC removes what strata's runs left behind: instances (terminated, not
-// waited for), key pairs, AMIs (with their snapshots) and snapshots,
-// tagged CreatedBy=strata and older than the bound. It goes on past a
-// failed deletion and reports every one.
-func GC(ctx context.Context, c *api.Client, o cloud.GCOptions) ([]cloud.GCItem, error) {
-	found, err := candidates(ctx, c)
+// GC removes what strata's runs left behind, tagged CreatedBy=strata and
+// older than the bound: instances (terminated, not waited for), key
+// pairs, AMIs (with their snapshots), snapshots, networks (VPC, subnet,
+// gateway, route table, security group) no instance uses, and — when a
+// bucket is given — objects uploaded for imports (metadata
+// created-by=strata). It goes on past a failed deletion and reports every
+// one.
+func GC(ctx context.Context, c *api.Client, bucket string, o cloud.GCOptions) ([]cloud.GCItem, error) {
+	found, err := candidates(ctx, c, bucket)
 	if err != nil {
 		return nil, fmt.Errorf("aws gc: %w", err)
 	}
@@ -26,7 +30,7 @@ func GC(ctx context.Context, c *api.Client, o cloud.GCOptions) ([]cloud.GCItem, 
 
 // candidates lists every resource tagged CreatedBy=strata, whatever its
 // age. A snapshot an image boots from goes with its image, never alone.
-func candidates(ctx context.Context, c *api.Client) ([]cloud.Candidate, error) {
+func candidates(ctx context.Context, c *api.Client, bucket string) ([]cloud.Candidate, error) {
 	mine := map[string]string{"CreatedBy": createdBy}
 	var found []cloud.Candidate
 	instances, err := c.Instances(ctx, mine)
@@ -67,6 +71,31 @@ func candidates(ctx context.Context, c *api.Client) ([]cloud.Candidate, error) {
 	for _, s := range snaps {
 		if !ofImage[s.ID] {
 			found = append(found, cloud.Candidate{Kind: "snapshot", ID: s.ID, Created: s.Started, Delete: func(ctx context.Context) error { return c.DeleteSnapshot(ctx, s.ID) }})
+		}
+	}
+	vpcs, err := c.VPCs(ctx, mine)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range vpcs {
+		// Unknown age (no tag, or a malformed one) is never old enough.
+		created, _ := time.Parse(time.RFC3339, v.Tags[createdTag])
+		found = append(found, cloud.Candidate{Kind: "network", ID: v.ID + " (" + v.Tags["Name"] + ")", Created: created, Delete: func(ctx context.Context) error {
+			return c.DeleteNetwork(ctx, v.ID)
+		}})
+	}
+	if bucket == "" {
+		return found, nil
+	}
+	objects, err := c.Objects(ctx, bucket)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range objects {
+		if o.Metadata["created-by"] == createdBy {
+			found = append(found, cloud.Candidate{Kind: "object", ID: "s3://" + bucket + "/" + o.Key, Created: o.Modified, Delete: func(ctx context.Context) error {
+				return c.DeleteObject(ctx, bucket, o.Key)
+			}})
 		}
 	}
 	return found, nil

@@ -44,6 +44,7 @@ func (c *awsCmd) connect(a *app) (context.Context, context.CancelFunc, *api.Clie
 type awsGCCmd struct {
 	Duration time.Duration `default:"5h" help:"Only resources older than this."`
 	DryRun   bool          `name:"dry-run" help:"Print what would be deleted; delete nothing."`
+	Bucket   string        `placeholder:"NAME" help:"Also delete uploaded objects in this bucket (their metadata says created-by=strata)."`
 }
 
 func (g *awsGCCmd) Run(a *app, c *awsCmd) error {
@@ -52,7 +53,7 @@ func (g *awsGCCmd) Run(a *app, c *awsCmd) error {
 		return err
 	}
 	defer stop()
-	items, err := aws.GC(ctx, client, cloud.GCOptions{OlderThan: g.Duration, DryRun: g.DryRun})
+	items, err := aws.GC(ctx, client, g.Bucket, cloud.GCOptions{OlderThan: g.Duration, DryRun: g.DryRun})
 	verb := "deleted"
 	if g.DryRun {
 		verb = "would delete"

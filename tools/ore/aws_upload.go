@@ -62,7 +62,7 @@ func (u *awsUploadCmd) Run(a *app, c *awsCmd) error {
 		return err
 	}
 	defer stop()
-	opts := api.UploadOptions{PartSize: int64(u.PartSize), Parallel: u.Parallel}
+	opts := api.UploadOptions{PartSize: int64(u.PartSize), Parallel: u.Parallel, Metadata: map[string]string{"created-by": "strata"}}
 	if u.Progress {
 		fi, err := f.Stat()
 		if err != nil {

@@ -102,6 +102,10 @@ func TestAWSSimulateAndGC(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "uploaded "+img+" to s3://images/disk.img: 3 parts (0 already there") {
 		t.Errorf("upload: %d\n%s\n%s", code, out, errOut)
 	}
+	code, out, _ = ore(t, "aws", "--aws-endpoint", url, "gc", "--dry-run", "--duration", "1ns", "--bucket", "images")
+	if code != 0 || !strings.Contains(out, "would delete object s3://images/disk.img") {
+		t.Errorf("gc --bucket: the upload is not ours: %d\n%s", code, out)
+	}
 	code, out, errOut = ore(t, "aws", "--aws-endpoint", url, "create-image", "--bucket", "images", "--key", "disk.img", "--name", "strata-1", "--poll", "10ms")
 	if code != 0 || !strings.Contains(out, "strata-1 (snapshot snap-") {
 		t.Fatalf("create-image: %d\n%s\n%s", code, out, errOut)

@@ -122,15 +122,12 @@ func (c *Client) Images(ctx context.Context, tags map[string]string) ([]Image, e
 	}
 	var images []Image
 	for _, im := range out.Images {
-		img := Image{ID: aws.ToString(im.ImageId), Name: aws.ToString(im.Name), Arch: string(im.Architecture), Tags: map[string]string{}}
+		img := Image{ID: aws.ToString(im.ImageId), Name: aws.ToString(im.Name), Arch: string(im.Architecture), Tags: tagMap(im.Tags)}
 		img.Created, _ = time.Parse(time.RFC3339, aws.ToString(im.CreationDate))
 		for _, b := range im.BlockDeviceMappings {
 			if b.Ebs != nil && b.Ebs.SnapshotId != nil {
 				img.SnapshotIDs = append(img.SnapshotIDs, *b.Ebs.SnapshotId)
 			}
-		}
-		for _, t := range im.Tags {
-			img.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 		}
 		images = append(images, img)
 	}
@@ -166,10 +163,7 @@ func (c *Client) Snapshots(ctx context.Context, tags map[string]string) ([]Snaps
 	}
 	var snaps []Snapshot
 	for _, s := range out.Snapshots {
-		sn := Snapshot{ID: aws.ToString(s.SnapshotId), Started: aws.ToTime(s.StartTime), Tags: map[string]string{}}
-		for _, t := range s.Tags {
-			sn.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
+		sn := Snapshot{ID: aws.ToString(s.SnapshotId), Started: aws.ToTime(s.StartTime), Tags: tagMap(s.Tags)}
 		snaps = append(snaps, sn)
 	}
 	return snaps, nil

@@ -50,10 +50,17 @@ func fromSDK(in types.Instance) *Instance {
 	if in.Placement != nil {
 		out.Zone = aws.ToString(in.Placement.AvailabilityZone)
 	}
-	for _, t := range in.Tags {
-		out.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
+	out.Tags = tagMap(in.Tags)
 	return out
+}
+
+// tagMap is the SDK's tag list as a map.
+func tagMap(tags []types.Tag) map[string]string {
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return m
 }
 
 func sdkTags(tags map[string]string) []types.Tag {

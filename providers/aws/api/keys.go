@@ -39,10 +39,7 @@ func (c *Client) KeyPairs(ctx context.Context, tags map[string]string) ([]KeyPai
 	}
 	var keys []KeyPair
 	for _, k := range out.KeyPairs {
-		kp := KeyPair{Name: aws.ToString(k.KeyName), Created: aws.ToTime(k.CreateTime), Tags: map[string]string{}}
-		for _, t := range k.Tags {
-			kp.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
+		kp := KeyPair{Name: aws.ToString(k.KeyName), Created: aws.ToTime(k.CreateTime), Tags: tagMap(k.Tags)}
 		keys = append(keys, kp)
 	}
 	return keys, nil

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -32,6 +33,9 @@ type UploadOptions struct {
 	// Progress, if set, is called with the bytes done (uploaded or found
 	// uploaded) and the total, from any goroutine.
 	Progress func(done, total int64)
+	// Metadata is stored with the object (x-amz-meta-*); GC selects
+	// uploads by it.
+	Metadata map[string]string
 }
 
 // UploadResult says what an upload did.
@@ -75,7 +79,7 @@ func (c *Client) Upload(ctx context.Context, bucket, key string, f *os.File, o U
 	}
 	if uploadID == "" {
 		cctx, cancel := c.call(ctx)
-		out, err := c.s3.CreateMultipartUpload(cctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		out, err := c.s3.CreateMultipartUpload(cctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), Metadata: o.Metadata})
 		cancel()
 		if err != nil {
 			return nil, classify("upload "+where, "bucket", bucket, err)
@@ -231,4 +235,46 @@ func (c *Client) EnsureBucket(ctx context.Context, bucket string) (created bool,
 		return false, classify("create bucket "+bucket, "bucket", bucket, err)
 	}
 	return true, nil
+}
+
+// Object is an object in S3, with its metadata.
+type Object struct {
+	Bucket, Key string
+	Size        int64
+	Modified    time.Time
+	Metadata    map[string]string
+}
+
+// Objects lists a bucket's objects with their metadata (one HEAD each:
+// listing does not return it).
+func (c *Client) Objects(ctx context.Context, bucket string) ([]Object, error) {
+	var out []Object
+	p := s3.NewListObjectsV2Paginator(c.s3, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+	for p.HasMorePages() {
+		cctx, cancel := c.call(ctx)
+		page, err := p.NextPage(cctx)
+		cancel()
+		if err != nil {
+			return nil, classify("list s3://"+bucket, "bucket", bucket, err)
+		}
+		for _, o := range page.Contents {
+			key := aws.ToString(o.Key)
+			cctx, cancel := c.call(ctx)
+			head, err := c.s3.HeadObject(cctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+			cancel()
+			if err != nil {
+				return nil, classify("head s3://"+bucket+"/"+key, "object", "s3://"+bucket+"/"+key, err)
+			}
+			out = append(out, Object{Bucket: bucket, Key: key, Size: aws.ToInt64(o.Size), Modified: aws.ToTime(o.LastModified), Metadata: head.Metadata})
+		}
+	}
+	return out, nil
+}
+
+// DeleteObject deletes an object (S3 answers the same for a missing one).
+func (c *Client) DeleteObject(ctx context.Context, bucket, key string) error {
+	cctx, cancel := c.call(ctx)
+	defer cancel()
+	_, err := c.s3.DeleteObject(cctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	return classify("delete s3://"+bucket+"/"+key, "object", "s3://"+bucket+"/"+key, err)
 }

@@ -204,6 +204,9 @@ func (s *Server) describeInstances(q query) (any, *apiError) {
 		if states, ok := filters["instance-state-name"]; ok && !slices.Contains(states, in.State) {
 			continue
 		}
+		if vpcs, ok := filters["vpc-id"]; ok && !slices.Contains(vpcs, s.vpcOf(in)) {
+			continue
+		}
 		if !tagMatch(filters, in.Tags) {
 			continue
 		}

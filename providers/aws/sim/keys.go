@@ -161,6 +161,9 @@ func (s *Server) describeSecurityGroups(q query) (any, *apiError) {
 		if v, ok := filters["group-name"]; ok && !contains(v, g.Name) {
 			continue
 		}
+		if v, ok := filters["vpc-id"]; ok && !contains(v, g.VpcID) {
+			continue
+		}
 		if !tagMatch(filters, g.Tags) {
 			continue
 		}

@@ -32,6 +32,8 @@ type RouteTable struct {
 	Routes    map[string]string
 	Subnets   []string
 	Tags      map[string]string
+
+	assocs map[string]string // association ID → subnet
 }
 
 // IngressRule is one rule a security group allows in.
@@ -180,10 +182,15 @@ func (s *Server) associateRouteTable(q query) (any, *apiError) {
 		return nil, clientError("InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist", q.get("SubnetId"))
 	}
 	rt.Subnets = append(rt.Subnets, q.get("SubnetId"))
+	id := s.id("rtbassoc")
+	if rt.assocs == nil {
+		rt.assocs = map[string]string{}
+	}
+	rt.assocs[id] = q.get("SubnetId")
 	return struct {
 		ID    string `xml:"associationId"`
 		State string `xml:"associationState>state"`
-	}{s.id("rtbassoc"), "associated"}, nil
+	}{id, "associated"}, nil
 }
 
 func (s *Server) authorizeSecurityGroupIngress(q query) (any, *apiError) {
