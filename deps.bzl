@@ -95,6 +95,17 @@ def go_dependencies():
         sum = "h1:0DXU9PZe2OwszWIQHL0KfDIV/T9CIrPtKHiGvmf/4TQ=",
         version = "v1.344.1",
     )
+    go_repository(
+        name = "com_github_aws_aws_sdk_go_v2_service_iam",
+        build_directives = [
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints @com_github_aws_aws_sdk_go_v2//internal/endpoints",
+            "gazelle:resolve go github.com/aws/aws-sdk-go-v2/internal/endpoints/awsrulesfn @com_github_aws_aws_sdk_go_v2//internal/endpoints/awsrulesfn",
+        ],
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/aws/aws-sdk-go-v2/service/iam",
+        sum = "h1:WJccWPe/prH/F8Vj2RJGXOunOkKwX4twTEl7FUZQCUQ=",
+        version = "v1.64.8",
+    )
 
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_service_internal_accept_encoding",

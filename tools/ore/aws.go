@@ -21,10 +21,11 @@ type awsCmd struct {
 	aws.Account `embed:""`
 
 	GC          awsGCCmd          `cmd:"" name:"gc" help:"Delete what strata's runs left: resources tagged CreatedBy=strata and older than --duration."`
-	Initialize  awsInitializeCmd  `cmd:"" help:"Create the S3 bucket images are uploaded to (the vmimport role is not set up yet)."`
+	Initialize  awsInitializeCmd  `cmd:"" help:"Create the S3 bucket images are uploaded to, and the vmimport role that lets EC2 import from it."`
 	Upload      awsUploadCmd      `cmd:"" help:"Upload an image file to S3: parallel multipart, checked, resumable."`
 	CreateImage awsCreateImageCmd `cmd:"" help:"Import an uploaded image as a snapshot and register an AMI from it."`
 	ListImages  awsListImagesCmd  `cmd:"" help:"List the AMIs strata made (tagged CreatedBy=strata)."`
+	CopyImage   awsCopyImageCmd   `cmd:"" help:"Copy an AMI to other regions."`
 	DeleteImage awsDeleteImageCmd `cmd:"" help:"Deregister AMIs and delete their snapshots."`
 	Simulate    awsSimulateCmd    `cmd:"" help:"Serve strata's EC2 simulator, to try kola and ore against by hand."`
 }
@@ -70,25 +71,24 @@ type awsSimulateCmd struct {
 	SecurityGroup string `name:"security-group" default:"kola" help:"Security group the simulated account starts with (kola's --aws-sg)."`
 }
 
-func (s *awsSimulateCmd) Run(a *app) error {
+func (s *awsSimulateCmd) Run(a *app, c *awsCmd) error {
 	ctx, stop := a.context()
 	defer stop()
 	ln, err := net.Listen("tcp", s.Listen)
 	if err != nil {
 		return usageError{fmt.Errorf("--listen %s: %w", s.Listen, err)}
 	}
-	s3 := sim.NewS3()
-	server := sim.New(sim.Options{S3: s3})
-	server.AddSecurityGroup(s.SecurityGroup)
+	cloud := sim.NewCloud(sim.Options{})
+	cloud.Region(c.Region).AddSecurityGroup(s.SecurityGroup)
 	url := "http://" + ln.Addr().String()
-	fmt.Fprintf(a.stdout, "EC2 and S3 simulator on %s (security group %q); its instances run but never boot.\n", url, s.SecurityGroup)
+	fmt.Fprintf(a.stdout, "EC2 (every region), S3 and IAM simulator on %s (security group %q in %s); its instances run but never boot.\n", url, s.SecurityGroup, c.Region)
 	fmt.Fprintf(a.stdout, "Try, in another shell:\n")
 	fmt.Fprintf(a.stdout, "  export AWS_ACCESS_KEY_ID=sim AWS_SECRET_ACCESS_KEY=sim\n")
 	fmt.Fprintf(a.stdout, "  kola spawn -p aws --aws-endpoint %s --aws-ami ami-0123456789abcdef0\n", url)
 	fmt.Fprintf(a.stdout, "  ore aws --aws-endpoint %s gc --dry-run --duration 1s\n", url)
 	fmt.Fprintf(a.stdout, "  ore aws --aws-endpoint %s initialize --bucket images && ore aws --aws-endpoint %s upload --bucket images FILE\n", url, url)
 	fmt.Fprintf(a.stdout, "Ctrl-C stops it.\n")
-	hs := &http.Server{Handler: sim.Handler(server, s3), ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: cloud.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		_ = hs.Close()

@@ -56,6 +56,49 @@ func (l *awsListImagesCmd) Run(a *app, c *awsCmd) error {
 	return w.Flush()
 }
 
+type awsCopyImageCmd struct {
+	To   []string      `name:"to-region" required:"" placeholder:"REGION" help:"Region to copy to (repeat, or separate with commas)."`
+	Name string        `help:"Name of the copies (default: the source AMI's)."`
+	Poll time.Duration `default:"10s" help:"How often to check on a copy."`
+	ID   string        `arg:"" name:"ami" help:"AMI to copy, in --aws-region."`
+}
+
+func (cp *awsCopyImageCmd) Run(a *app, c *awsCmd) error {
+	ctx, stop, client, err := c.connect(a)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	imgs, err := client.Images(ctx, nil)
+	if err != nil {
+		return err
+	}
+	var src *api.Image
+	for i := range imgs {
+		if imgs[i].ID == cp.ID {
+			src = &imgs[i]
+		}
+	}
+	if src == nil {
+		return fmt.Errorf("image %s: not found among this account's images in %s", cp.ID, client.Region())
+	}
+	name := cp.Name
+	if name == "" {
+		name = src.Name
+	}
+	for _, region := range cp.To {
+		if region == client.Region() {
+			return usageError{fmt.Errorf("--to-region %s: the image is already there", region)}
+		}
+		img, err := client.InRegion(region).CopyImage(ctx, client.Region(), src.ID, name, map[string]string{"CreatedBy": "strata", "Name": name}, cp.Poll)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "%s %s (snapshot %s) in %s\n", img.ID, img.Name, img.SnapshotIDs[0], region)
+	}
+	return nil
+}
+
 type awsDeleteImageCmd struct {
 	IDs []string `arg:"" name:"ami" help:"AMI IDs."`
 }

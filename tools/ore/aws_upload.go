@@ -12,6 +12,7 @@ import (
 
 type awsInitializeCmd struct {
 	Bucket string `required:"" help:"Bucket to create (if missing)."`
+	Role   bool   `default:"true" negatable:"" help:"Also make the vmimport role (if missing) and let it read the bucket."`
 }
 
 func (i *awsInitializeCmd) Run(a *app, c *awsCmd) error {
@@ -29,6 +30,18 @@ func (i *awsInitializeCmd) Run(a *app, c *awsCmd) error {
 		state = "created"
 	}
 	fmt.Fprintf(a.stdout, "bucket s3://%s %s in %s\n", i.Bucket, state, client.Region())
+	if !i.Role {
+		return nil
+	}
+	created, err = client.EnsureImportRole(ctx, i.Bucket)
+	if err != nil {
+		return err
+	}
+	state = "exists"
+	if created {
+		state = "created"
+	}
+	fmt.Fprintf(a.stdout, "role %s %s; it may read s3://%s\n", api.ImportRole, state, i.Bucket)
 	return nil
 }
 

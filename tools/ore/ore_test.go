@@ -91,7 +91,7 @@ func TestAWSSimulateAndGC(t *testing.T) {
 		t.Errorf("gc --dry-run: %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = ore(t, "aws", "--aws-endpoint", url, "initialize", "--bucket", "images")
-	if code != 0 || !strings.Contains(out, "bucket s3://images created in us-east-1") {
+	if code != 0 || !strings.Contains(out, "bucket s3://images created in us-east-1") || !strings.Contains(out, "role vmimport created; it may read s3://images") {
 		t.Errorf("initialize: %d\n%s\n%s", code, out, errOut)
 	}
 	img := filepath.Join(t.TempDir(), "disk.img")
@@ -111,6 +111,18 @@ func TestAWSSimulateAndGC(t *testing.T) {
 		t.Fatalf("create-image: %d\n%s\n%s", code, out, errOut)
 	}
 	ami := strings.Fields(out)[0]
+	code, out, errOut = ore(t, "aws", "--aws-endpoint", url, "copy-image", "--to-region", "us-west-2,eu-west-1", "--poll", "10ms", ami)
+	if code != 0 || !strings.Contains(out, "strata-1 (snapshot snap-") || !strings.Contains(out, "in us-west-2") || !strings.Contains(out, "in eu-west-1") {
+		t.Errorf("copy-image: %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = ore(t, "aws", "--aws-endpoint", url, "--aws-region", "eu-west-1", "list-images", "--json")
+	if code != 0 || !strings.Contains(out, `"Name": "strata-1"`) {
+		t.Errorf("list-images in eu-west-1: %d %s", code, out)
+	}
+	code, _, errOut = ore(t, "aws", "--aws-endpoint", url, "copy-image", "--to-region", "us-east-1", ami)
+	if code != 2 || !strings.Contains(errOut, "--to-region us-east-1: the image is already there") {
+		t.Errorf("copy to its own region: %d %s", code, errOut)
+	}
 	code, out, _ = ore(t, "aws", "--aws-endpoint", url, "list-images", "--json")
 	var imgs []struct{ ID, Name string }
 	if err := json.Unmarshal([]byte(out), &imgs); code != 0 || err != nil || len(imgs) != 1 || imgs[0].ID != ami || imgs[0].Name != "strata-1" {

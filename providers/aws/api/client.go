@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
@@ -43,6 +44,7 @@ type Options struct {
 // Client is EC2 in one region.
 type Client struct {
 	ec2     *ec2.Client
+	iam     *iam.Client
 	s3      *s3.Client
 	timeout time.Duration
 	log     *slog.Logger
@@ -104,7 +106,21 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 			o.UsePathStyle = true
 		}
 	})
-	return &Client{ec2: c, s3: s, timeout: opts.CallTimeout, log: opts.Logger, region: cfg.Region}, nil
+	i := iam.NewFromConfig(cfg, func(o *iam.Options) {
+		if opts.Endpoint != "" {
+			o.BaseEndpoint = aws.String(opts.Endpoint)
+		}
+	})
+	return &Client{ec2: c, iam: i, s3: s, timeout: opts.CallTimeout, log: opts.Logger, region: cfg.Region}, nil
+}
+
+// InRegion is the same account in another region (for EC2; S3 and IAM
+// stay as they are).
+func (c *Client) InRegion(region string) *Client {
+	o := *c
+	o.ec2 = ec2.New(c.ec2.Options(), func(opts *ec2.Options) { opts.Region = region })
+	o.region = region
+	return &o
 }
 
 // Region is the client's region.

@@ -52,7 +52,7 @@ func classify(op, kind, id string, err error) error {
 	}
 	code := ae.ErrorCode()
 	switch {
-	case strings.HasSuffix(code, ".NotFound"):
+	case strings.HasSuffix(code, ".NotFound") || code == "NoSuchEntity":
 		return fmt.Errorf("%s: %w", op, &NotFoundError{Kind: kind, ID: id})
 	case retryableCodes[code]:
 		return fmt.Errorf("%s: %w", op, err)

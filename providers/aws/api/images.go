@@ -15,6 +15,7 @@ import (
 // Image is an AMI.
 type Image struct {
 	ID, Name, Arch string
+	State          string // pending, available, failed…
 	Created        time.Time
 	SnapshotIDs    []string
 	Tags           map[string]string
@@ -122,16 +123,20 @@ func (c *Client) Images(ctx context.Context, tags map[string]string) ([]Image, e
 	}
 	var images []Image
 	for _, im := range out.Images {
-		img := Image{ID: aws.ToString(im.ImageId), Name: aws.ToString(im.Name), Arch: string(im.Architecture), Tags: tagMap(im.Tags)}
-		img.Created, _ = time.Parse(time.RFC3339, aws.ToString(im.CreationDate))
-		for _, b := range im.BlockDeviceMappings {
-			if b.Ebs != nil && b.Ebs.SnapshotId != nil {
-				img.SnapshotIDs = append(img.SnapshotIDs, *b.Ebs.SnapshotId)
-			}
-		}
-		images = append(images, img)
+		images = append(images, image(im))
 	}
 	return images, nil
+}
+
+func image(im types.Image) Image {
+	img := Image{ID: aws.ToString(im.ImageId), Name: aws.ToString(im.Name), Arch: string(im.Architecture), State: string(im.State), Tags: tagMap(im.Tags)}
+	img.Created, _ = time.Parse(time.RFC3339, aws.ToString(im.CreationDate))
+	for _, b := range im.BlockDeviceMappings {
+		if b.Ebs != nil && b.Ebs.SnapshotId != nil {
+			img.SnapshotIDs = append(img.SnapshotIDs, *b.Ebs.SnapshotId)
+		}
+	}
+	return img
 }
 
 // DeleteImage deregisters an AMI and deletes its snapshots.

@@ -25,8 +25,13 @@ type Snapshot struct {
 // Image is a registered AMI.
 type Image struct {
 	ID, Name, Arch, SnapshotID string
-	Created                    time.Time
-	Tags                       map[string]string
+	// State is pending (a copy in progress: available some describes
+	// later) or available.
+	State   string
+	Created time.Time
+	Tags    map[string]string
+
+	describes int
 }
 
 // Images returns copies of the registered AMIs, by ID.
@@ -157,7 +162,7 @@ func (s *Server) registerImage(q query) (any, *apiError) {
 	if _, ok := s.snapshots[snap]; !ok {
 		return nil, clientError("InvalidSnapshot.NotFound", "The snapshot '%s' does not exist", snap)
 	}
-	im := &Image{ID: s.id("ami"), Name: name, Arch: orDefault(q.get("Architecture"), "x86_64"), SnapshotID: snap, Created: s.opts.Now(), Tags: q.tags("image")}
+	im := &Image{ID: s.id("ami"), Name: name, Arch: orDefault(q.get("Architecture"), "x86_64"), SnapshotID: snap, State: "available", Created: s.opts.Now(), Tags: q.tags("image")}
 	s.images[im.ID] = im
 	return struct {
 		ImageID string `xml:"imageId"`
@@ -197,7 +202,12 @@ func (s *Server) describeImages(q query) (any, *apiError) {
 		if v, ok := filters["name"]; ok && !contains(v, im.Name) {
 			continue
 		}
-		x := imageXML{ImageID: im.ID, Name: im.Name, State: "available", Arch: im.Arch, CreationDate: im.Created.UTC().Format(time.RFC3339), RootDevice: "/dev/xvda", Tags: tagSet(im.Tags)}
+		if im.State == "pending" {
+			if im.describes++; im.describes >= s.opts.PendingDescribes {
+				im.State = "available"
+			}
+		}
+		x := imageXML{ImageID: im.ID, Name: im.Name, State: orDefault(im.State, "available"), Arch: im.Arch, CreationDate: im.Created.UTC().Format(time.RFC3339), RootDevice: "/dev/xvda", Tags: tagSet(im.Tags)}
 		x.Devices = append(x.Devices, struct {
 			DeviceName string `xml:"deviceName"`
 			SnapshotID string `xml:"ebs>snapshotId"`
@@ -307,4 +317,39 @@ func (s *Server) AddImage(name, snapshot string, tags map[string]string, created
 	im := &Image{ID: s.id("ami"), Name: name, Arch: "x86_64", SnapshotID: snapshot, Created: created, Tags: tags}
 	s.images[im.ID] = im
 	return im.ID
+}
+
+// copyImage copies an AMI (and its snapshot) from another region of the
+// same Cloud into this one; the copy is pending for a few describes.
+func (s *Server) copyImage(q query) (any, *apiError) {
+	name, from, srcID := q.get("Name"), q.get("SourceRegion"), q.get("SourceImageId")
+	if name == "" || from == "" || srcID == "" {
+		return nil, clientError("MissingParameter", "The request must contain the parameters Name, SourceRegion and SourceImageId")
+	}
+	var src *Server
+	if s.peer != nil {
+		src = s.peer(from)
+	}
+	if src == nil {
+		return nil, clientError("InvalidParameterValue", "Invalid source region %s (this simulator serves one region; use a Cloud)", from)
+	}
+	orig, ok := src.images[srcID]
+	if !ok {
+		return nil, clientError("InvalidAMIID.NotFound", "The image id '[%s]' does not exist in %s", srcID, from)
+	}
+	for _, im := range s.images {
+		if im.Name == name {
+			return nil, clientError("InvalidAMIName.Duplicate", "AMI name %s is already in use by AMI %s", name, im.ID)
+		}
+	}
+	snap := &Snapshot{ID: s.id("snap"), Started: s.opts.Now(), Tags: q.tags("snapshot")}
+	if o := src.snapshots[orig.SnapshotID]; o != nil {
+		snap.SizeGiB = o.SizeGiB
+	}
+	s.snapshots[snap.ID] = snap
+	im := &Image{ID: s.id("ami"), Name: name, Arch: orig.Arch, SnapshotID: snap.ID, State: "pending", Created: s.opts.Now(), Tags: q.tags("image")}
+	s.images[im.ID] = im
+	return struct {
+		ImageID string `xml:"imageId"`
+	}{im.ID}, nil
 }

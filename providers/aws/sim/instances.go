@@ -25,6 +25,7 @@ type Instance struct {
 
 	describes   int // DescribeInstances calls that have seen it in its state
 	reservation string
+	zone        string
 }
 
 // Instances returns copies of every instance, in launch order.
@@ -85,7 +86,7 @@ func (in *Instance) xml() instanceXML {
 		LaunchTime: in.LaunchTime.UTC().Format(time.RFC3339), SubnetID: in.SubnetID,
 		PlatformDetails: SimulatedPlatform, Tags: tagSet(in.Tags),
 	}
-	x.Placement.AvailabilityZone = "us-east-1a"
+	x.Placement.AvailabilityZone = in.zone
 	for _, g := range in.SecurityGroups {
 		x.Groups = append(x.Groups, struct {
 			GroupID string `xml:"groupId"`
@@ -157,7 +158,7 @@ func (s *Server) runInstances(q query) (any, *apiError) {
 		n := len(s.order) + 1
 		in := &Instance{
 			ID: s.id("i"), ImageID: image, Type: orDefault(q.get("InstanceType"), "m1.small"),
-			KeyName: q.get("KeyName"), SubnetID: q.get("SubnetId"), SecurityGroups: groups,
+			KeyName: q.get("KeyName"), SubnetID: q.get("SubnetId"), SecurityGroups: groups, zone: s.region + "a",
 			UserData: userData, Tags: q.tags("instance"), State: "pending",
 			PrivateIP: fmt.Sprintf("10.0.%d.%d", n/250, n%250+4), PublicIP: fmt.Sprintf("198.51.100.%d", n%250+1),
 			LaunchTime: s.opts.Now(), reservation: resp.ReservationID,

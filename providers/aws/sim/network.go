@@ -81,7 +81,7 @@ func (s *Server) createSubnet(q query) (any, *apiError) {
 	if _, ok := s.vpcs[vpc]; !ok {
 		return nil, clientError("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", vpc)
 	}
-	sn := &Subnet{ID: s.id("subnet"), VpcID: vpc, CIDR: q.get("CidrBlock"), Zone: orDefault(q.get("AvailabilityZone"), "us-east-1a"), Tags: q.tags("subnet")}
+	sn := &Subnet{ID: s.id("subnet"), VpcID: vpc, CIDR: q.get("CidrBlock"), Zone: orDefault(q.get("AvailabilityZone"), s.region+"a"), Tags: q.tags("subnet")}
 	s.subnets[sn.ID] = sn
 	return struct {
 		Subnet subnetXML `xml:"subnet"`

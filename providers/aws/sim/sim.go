@@ -51,7 +51,11 @@ type Faults struct {
 type Server struct {
 	opts Options
 
-	mu          sync.Mutex
+	// mu is shared by the regions of a Cloud, so a copy between two
+	// regions sees both under one lock.
+	mu          *sync.Mutex
+	region      string
+	peer        func(region string) *Server // another region (nil: none)
 	faults      Faults
 	rng         *rand.Rand
 	seq         int
@@ -86,6 +90,8 @@ func New(opts Options) *Server {
 		opts.Now = time.Now
 	}
 	return &Server{
+		mu:          &sync.Mutex{},
+		region:      "us-east-1",
 		opts:        opts,
 		rng:         rand.New(rand.NewPCG(1, 2)),
 		instances:   map[string]*Instance{},
@@ -233,5 +239,6 @@ func init() {
 		"DescribeSnapshots":             (*Server).describeSnapshots,
 		"DeleteSnapshot":                (*Server).deleteSnapshot,
 		"CreateTags":                    (*Server).createTags,
+		"CopyImage":                     (*Server).copyImage,
 	}
 }
