@@ -74,9 +74,9 @@ type awsSimulateCmd struct {
 func (s *awsSimulateCmd) Run(a *app, c *awsCmd) error {
 	ctx, stop := a.context()
 	defer stop()
-	ln, err := net.Listen("tcp", s.Listen)
+	ln, err := listen(s.Listen)
 	if err != nil {
-		return usageError{fmt.Errorf("--listen %s: %w", s.Listen, err)}
+		return err
 	}
 	cloud := sim.NewCloud(sim.Options{})
 	cloud.Region(c.Region).AddSecurityGroup(s.SecurityGroup)
@@ -88,7 +88,21 @@ func (s *awsSimulateCmd) Run(a *app, c *awsCmd) error {
 	fmt.Fprintf(a.stdout, "  ore aws --aws-endpoint %s gc --dry-run --duration 1s\n", url)
 	fmt.Fprintf(a.stdout, "  ore aws --aws-endpoint %s initialize --bucket images && ore aws --aws-endpoint %s upload --bucket images FILE\n", url, url)
 	fmt.Fprintf(a.stdout, "Ctrl-C stops it.\n")
-	hs := &http.Server{Handler: cloud.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	return serve(ctx, ln, cloud.Handler())
+}
+
+// listen opens a simulator's address; a bad one is a usage error.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--listen %s: %w", addr, err)}
+	}
+	return ln, nil
+}
+
+// serve serves a simulator on ln until ctx ends (Ctrl-C).
+func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		_ = hs.Close()

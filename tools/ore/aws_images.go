@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -69,17 +70,12 @@ func (cp *awsCopyImageCmd) Run(a *app, c *awsCmd) error {
 		return err
 	}
 	defer stop()
-	imgs, err := client.Images(ctx, nil)
+	byID, err := imagesByID(ctx, client)
 	if err != nil {
 		return err
 	}
-	var src *api.Image
-	for i := range imgs {
-		if imgs[i].ID == cp.ID {
-			src = &imgs[i]
-		}
-	}
-	if src == nil {
+	src, ok := byID[cp.ID]
+	if !ok {
 		return fmt.Errorf("image %s: not found among this account's images in %s", cp.ID, client.Region())
 	}
 	name := cp.Name
@@ -109,13 +105,9 @@ func (d *awsDeleteImageCmd) Run(a *app, c *awsCmd) error {
 		return err
 	}
 	defer stop()
-	imgs, err := client.Images(ctx, nil)
+	byID, err := imagesByID(ctx, client)
 	if err != nil {
 		return err
-	}
-	byID := map[string]api.Image{}
-	for _, im := range imgs {
-		byID[im.ID] = im
 	}
 	for _, id := range d.IDs {
 		im, ok := byID[id]
@@ -128,4 +120,17 @@ func (d *awsDeleteImageCmd) Run(a *app, c *awsCmd) error {
 		fmt.Fprintf(a.stdout, "deleted %s and snapshots %v\n", id, im.SnapshotIDs)
 	}
 	return nil
+}
+
+// imagesByID is the account's AMIs in the client's region.
+func imagesByID(ctx context.Context, client *api.Client) (map[string]api.Image, error) {
+	imgs, err := client.Images(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]api.Image{}
+	for _, im := range imgs {
+		byID[im.ID] = im
+	}
+	return byID, nil
 }

@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"time"
 
 	"github.com/strata-os/strata/core/cloud"
@@ -74,9 +71,9 @@ type gceSimulateCmd struct {
 func (s *gceSimulateCmd) Run(a *app) error {
 	ctx, stop := a.context()
 	defer stop()
-	ln, err := net.Listen("tcp", s.Listen)
+	ln, err := listen(s.Listen)
 	if err != nil {
-		return usageError{fmt.Errorf("--listen %s: %w", s.Listen, err)}
+		return err
 	}
 	server := sim.New(sim.Options{})
 	server.AddBucket(s.Bucket)
@@ -88,13 +85,5 @@ func (s *gceSimulateCmd) Run(a *app) error {
 	fmt.Fprintf(a.stdout, "  ore gce --gce-endpoint %s --gce-project strata-sim upload --bucket %s FILE.tar.gz\n", url, s.Bucket)
 	fmt.Fprintf(a.stdout, "  ore gce --gce-endpoint %s --gce-project strata-sim gc --dry-run --duration 1s --bucket %s\n", url, s.Bucket)
 	fmt.Fprintf(a.stdout, "Ctrl-C stops it.\n")
-	hs := &http.Server{Handler: server, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		_ = hs.Close()
-	}()
-	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return serve(ctx, ln, server)
 }
