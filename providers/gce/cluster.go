@@ -54,9 +54,11 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	spec := api.InstanceSpec{
 		Name: name, MachineType: f.flags.MachineType, Image: f.image, Network: f.flags.Network,
 		DiskSizeGB: f.flags.DiskSizeGB, Labels: lbl, Metadata: meta,
-		// Deterministic, so an insert retried after a lost answer gets
-		// the first one's operation instead of a conflict.
-		RequestID: requestID(name),
+		// The same for every attempt of this flight, so an insert retried
+		// after a lost answer gets the first one's operation instead of a
+		// conflict; another flight's differs, since Compute Engine would
+		// answer a reused ID with the old operation for a while.
+		RequestID: api.RequestID(f.nonce + "/" + name),
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, f.flags.BootTimeout,
 		fmt.Errorf("machine %s: not running within --gce-boot-timeout %v", name, f.flags.BootTimeout))
@@ -142,12 +144,4 @@ func instanceName(s string) string {
 		n = strings.TrimRight(n[:54], "-") + fmt.Sprintf("-%x", sum[:4])
 	}
 	return n
-}
-
-// requestID is a UUID (version 8: custom) derived from the name.
-func requestID(name string) string {
-	b := sha256.Sum256([]byte(name))
-	b[6] = b[6]&0x0f | 0x80
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

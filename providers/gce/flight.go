@@ -2,6 +2,7 @@ package gce
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"strings"
 
@@ -14,6 +15,7 @@ type flight struct {
 	flags Flags
 	api   *api.Client
 	image string // the image's URL
+	nonce string // makes this flight's request IDs its own
 }
 
 // NewFlight validates the flags, connects, and checks that the image and
@@ -49,7 +51,7 @@ func newFlight(ctx context.Context, f Flags, opts platform.FlightOptions, tune f
 		return nil, fmt.Errorf("gce: --gce-network %q: %w", f.Network, err)
 	}
 	base.Logger().Info("gce flight", "project", client.Project(), "zone", client.Zone(), "image", img.SelfLink, "type", f.MachineType, "network", f.Network)
-	return &flight{BaseFlight: base, flags: f, api: client, image: img.SelfLink}, nil
+	return &flight{BaseFlight: base, flags: f, api: client, image: img.SelfLink, nonce: rand.Text()}, nil
 }
 
 // resolveImage finds the image a --gce-image names.

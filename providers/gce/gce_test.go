@@ -195,7 +195,7 @@ func TestInsertIsIdempotent(t *testing.T) {
 	ctx := context.Background()
 	defer fl.Destroy(ctx)
 	a := fl.(*flight).api
-	spec := api.InstanceSpec{Name: "twice", MachineType: "e2-small", Image: fl.(*flight).image, Network: "default", RequestID: requestID("twice")}
+	spec := api.InstanceSpec{Name: "twice", MachineType: "e2-small", Image: fl.(*flight).image, Network: "default", RequestID: api.RequestID("twice")}
 	op1, err := a.InsertInstance(ctx, spec)
 	if err != nil {
 		t.Fatal(err)
@@ -204,7 +204,7 @@ func TestInsertIsIdempotent(t *testing.T) {
 	if err != nil || op2.Name != op1.Name {
 		t.Fatalf("second insert: %v, operation %v vs %v", err, op2, op1)
 	}
-	spec.RequestID = requestID("other")
+	spec.RequestID = api.RequestID("other")
 	if _, err := a.InsertInstance(ctx, spec); err == nil || !api.IsTerminal(err) || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("a second instance of the same name: %v", err)
 	}
@@ -272,7 +272,7 @@ func TestInstanceName(t *testing.T) {
 			t.Errorf("instanceName(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if requestID("a") == requestID("b") || requestID("a") != requestID("a") || len(requestID("a")) != 36 {
-		t.Errorf("requestID: %s %s", requestID("a"), requestID("b"))
+	if api.RequestID("a") == api.RequestID("b") || api.RequestID("a") != api.RequestID("a") || len(api.RequestID("a")) != 36 {
+		t.Errorf("RequestID: %s %s", api.RequestID("a"), api.RequestID("b"))
 	}
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
 	"time"
 
 	"google.golang.org/api/compute/v1"
@@ -32,10 +33,13 @@ func (c *Client) CreateImage(ctx context.Context, s ImageSpec) (*Operation, erro
 		Name: s.Name, Family: s.Family, Description: s.Description, Labels: s.Labels, Architecture: s.Architecture,
 		RawDisk: &compute.ImageRawDisk{Source: s.SourceURI},
 	}
+	// One ID for every attempt of this call: a retry after a lost answer
+	// gets the first attempt's operation, not "already exists".
+	id := RequestID(rand.Text() + "/" + s.Name)
 	var o *compute.Operation
 	err := c.do(ctx, "create image "+s.Name, "image", s.Name, func(ctx context.Context) error {
 		var err error
-		o, err = c.compute.Images.Insert(c.project, img).Context(ctx).Do()
+		o, err = c.compute.Images.Insert(c.project, img).RequestId(id).Context(ctx).Do()
 		return err
 	})
 	if err != nil {

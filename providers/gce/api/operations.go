@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"time"
@@ -76,4 +77,14 @@ func zonalOp(o *compute.Operation, target string) *Operation {
 
 func globalOp(o *compute.Operation, target string) *Operation {
 	return &Operation{Name: o.Name, Target: target}
+}
+
+// RequestID is a UUID (version 8: custom) derived from key, for an
+// idempotent insert: Compute Engine answers an insert whose request ID it
+// has seen with the first one's operation.
+func RequestID(key string) string {
+	b := sha256.Sum256([]byte(key))
+	b[6] = b[6]&0x0f | 0x80
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

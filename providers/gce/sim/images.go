@@ -118,6 +118,9 @@ func (s *Server) listImages(r *http.Request, _ []byte) (any, *apiError) {
 var objectURL = regexp.MustCompile(`^(?:https://storage\.googleapis\.com/|gs://)([^/]+)/(.+)$`)
 
 func (s *Server) insertImage(r *http.Request, body []byte) (any, *apiError) {
+	if op, ok := s.requests[r.URL.Query().Get("requestId")]; ok {
+		return s.operationJSON(s.operations[op]), nil
+	}
 	var req struct {
 		Name, Family, Description string
 		Labels                    map[string]string
@@ -151,6 +154,9 @@ func (s *Server) insertImage(r *http.Request, body []byte) (any, *apiError) {
 		img.Status = "READY"
 		return nil
 	})
+	if id := r.URL.Query().Get("requestId"); id != "" {
+		s.requests[id] = op.name
+	}
 	return s.operationJSON(op), nil
 }
 

@@ -118,10 +118,8 @@ func (s *Server) link(path string) string {
 func lastSegment(u string) string { return u[strings.LastIndex(u, "/")+1:] }
 
 func (s *Server) insertInstance(r *http.Request, body []byte) (any, *apiError) {
-	if id := r.URL.Query().Get("requestId"); id != "" {
-		if op, ok := s.requests[id]; ok {
-			return s.operationJSON(s.operations[op]), nil
-		}
+	if op, ok := s.requests[r.URL.Query().Get("requestId")]; ok {
+		return s.operationJSON(s.operations[op]), nil
 	}
 	var req instanceJSON
 	if err := decode(body, &req); err != nil {
