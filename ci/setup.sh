@@ -46,10 +46,11 @@ if [ -z "$apt_updated" ]; then
 	done < <(cat "$ROOT/images/minimal.lock" "$ROOT/images/debian.lock")
 fi
 
+# Only the modules that provide a package we build or test: `go mod
+# download` would fetch the whole module graph, and the proxy refuses some
+# of the modules behind Google's API client that nothing here imports.
 log "downloading Go modules"
-for dir in $(modules); do
-	(cd "$dir" && go mod download)
-done
+go list -deps -test $(module_patterns) >/dev/null
 
 if [ "$("$TOOLS_BIN/gotestsum" --version 2>/dev/null)" != "gotestsum version $GOTESTSUM_VERSION" ]; then
 	log "installing gotestsum $GOTESTSUM_VERSION"
