@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Upload benchmark: ore aws upload of a 1 GiB sparse file to the S3
-# simulator against a raw loopback copy, and ore's peak RSS, as one table.
+# Upload benchmark: ore aws upload and ore gce upload of a 1 GiB sparse
+# file to the S3 and Cloud Storage simulators against a raw loopback copy,
+# and ore's peak RSS, as one table.
 source "$(dirname "$0")/lib.sh"
 "$ROOT/ci/setup.sh"
 mkdir -p "$ROOT/bin"

@@ -1,7 +1,8 @@
 // Command uploadbench measures `ore aws upload` of a sparse file to the S3
-// simulator (`ore aws simulate`, a separate process) against a raw copy of
-// the same file through a loopback TCP connection, and ore's peak RSS,
-// and prints one table. ./ci/bench-upload.sh runs it.
+// simulator and `ore gce upload` to the Cloud Storage one (`ore … simulate`,
+// separate processes) against a raw copy of the same file through a
+// loopback TCP connection, and ore's peak RSS, and prints one table.
+// ./ci/bench-upload.sh runs it.
 package main
 
 import (
@@ -54,24 +55,10 @@ func bench(ctx context.Context, ore string, size int64, parallel int) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	sim := exec.CommandContext(ctx, ore, "aws", "simulate", "--listen", "127.0.0.1:0")
-	out, err := sim.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	if err := sim.Start(); err != nil {
-		return err
-	}
-	defer func() { cancel(); _ = sim.Wait() }()
-	url, err := simulatorURL(out)
-	if err != nil {
-		return err
-	}
-	go func() { _, _ = io.Copy(io.Discard, out) }()
-
-	env := append(os.Environ(), "AWS_ACCESS_KEY_ID=sim", "AWS_SECRET_ACCESS_KEY=sim")
+	env := append(os.Environ(), "AWS_ACCESS_KEY_ID=sim", "AWS_SECRET_ACCESS_KEY=sim", "GOOGLE_APPLICATION_CREDENTIALS=")
+	// run times one ore command and reads its peak RSS.
 	run := func(args ...string) (time.Duration, int64, error) {
-		cmd := exec.CommandContext(ctx, ore, append([]string{"aws", "--aws-endpoint", url}, args...)...)
+		cmd := exec.CommandContext(ctx, ore, args...)
 		cmd.Env = env
 		cmd.Stderr = os.Stderr
 		start := time.Now()
@@ -82,22 +69,60 @@ func bench(ctx context.Context, ore string, size int64, parallel int) error {
 		rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
 		return time.Since(start), rss * 1024, nil
 	}
-	if _, _, err := run("initialize", "--bucket", "bench"); err != nil {
+
+	awsURL, err := simulate(ctx, ore, "aws")
+	if err != nil {
 		return err
 	}
-	took, rss, err := run("upload", "--bucket", "bench", "--parallel", fmt.Sprint(parallel), file)
+	if _, _, err := run("aws", "--aws-endpoint", awsURL, "initialize", "--bucket", "bench"); err != nil {
+		return err
+	}
+	awsTook, awsRSS, err := run("aws", "--aws-endpoint", awsURL, "upload", "--bucket", "bench", "--no-progress", "--parallel", fmt.Sprint(parallel), file)
+	if err != nil {
+		return err
+	}
+	gceURL, err := simulate(ctx, ore, "gce")
+	if err != nil {
+		return err
+	}
+	gceTook, gceRSS, err := run("gce", "--gce-endpoint", gceURL, "--gce-project", "strata-sim", "upload", "--bucket", "kola-images", "--no-progress", file)
 	if err != nil {
 		return err
 	}
 
 	mb := float64(size) / (1 << 20)
 	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(os.Stdout, "%d MiB sparse file, ore upload --parallel %d (16 MiB parts) to the S3 simulator in another process\n", size>>20, parallel)
+	fmt.Fprintf(os.Stdout, "%d MiB sparse file to each cloud's storage simulator in another process (aws: --parallel %d, 16 MiB parts; gce: resumable, 16 MiB chunks)\n", size>>20, parallel)
 	fmt.Fprintln(w, "measurement\ttime\tthroughput\tratio\t")
 	fmt.Fprintf(w, "raw copy through loopback TCP\t%.2fs\t%.0f MiB/s\t1.00\t\n", raw.Seconds(), mb/raw.Seconds())
-	fmt.Fprintf(w, "ore aws upload\t%.2fs\t%.0f MiB/s\t%.2f× raw time\t\n", took.Seconds(), mb/took.Seconds(), took.Seconds()/raw.Seconds())
-	fmt.Fprintf(w, "ore aws upload peak RSS\t\t%.0f MiB\t\t\n", float64(rss)/(1<<20))
+	for _, r := range []struct {
+		name string
+		took time.Duration
+		rss  int64
+	}{{"ore aws upload", awsTook, awsRSS}, {"ore gce upload", gceTook, gceRSS}} {
+		fmt.Fprintf(w, "%s\t%.2fs\t%.0f MiB/s\t%.2f× raw time\t\n", r.name, r.took.Seconds(), mb/r.took.Seconds(), r.took.Seconds()/raw.Seconds())
+		fmt.Fprintf(w, "%s peak RSS\t\t%.0f MiB\t\t\n", r.name, float64(r.rss)/(1<<20))
+	}
 	return w.Flush()
+}
+
+// simulate starts `ore CLOUD simulate` until ctx ends and returns its URL.
+func simulate(ctx context.Context, ore, cloud string) (string, error) {
+	sim := exec.CommandContext(ctx, ore, cloud, "simulate", "--listen", "127.0.0.1:0")
+	out, err := sim.StdoutPipe()
+	if err != nil {
+		return "", err
+	}
+	if err := sim.Start(); err != nil {
+		return "", err
+	}
+	go func() { <-ctx.Done(); _ = sim.Wait() }()
+	url, err := simulatorURL(out)
+	if err != nil {
+		return "", fmt.Errorf("ore %s simulate: %w", cloud, err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	return url, nil
 }
 
 // loopbackCopy times sending the file through a TCP connection on
@@ -148,5 +173,5 @@ func simulatorURL(r io.Reader) (string, error) {
 			return m[1], nil
 		}
 	}
-	return "", fmt.Errorf("ore aws simulate printed no address")
+	return "", fmt.Errorf("no address printed")
 }
