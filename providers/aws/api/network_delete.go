@@ -62,11 +62,13 @@ func (c *Client) DeleteNetwork(ctx context.Context, vpcID string) error {
 	if len(instances) > 0 {
 		return fmt.Errorf("delete network %s: still used by instances %v", vpcID, instances)
 	}
-	var groups, tables, assocs, gateways, subnets []string
-	steps := []struct {
+	// step is one call of the deletion, named for its error.
+	type step struct {
 		op string
 		f  func(context.Context) error
-	}{
+	}
+	var groups, tables, assocs, gateways, subnets []string
+	steps := []step{
 		{"list security groups", func(ctx context.Context) error {
 			out, err := c.ec2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: vpc})
 			if err == nil {
@@ -122,16 +124,8 @@ func (c *Client) DeleteNetwork(ctx context.Context, vpcID string) error {
 			return err
 		}
 	}
-	var deletes []struct {
-		op string
-		f  func(context.Context) error
-	}
-	add := func(op string, f func(context.Context) error) {
-		deletes = append(deletes, struct {
-			op string
-			f  func(context.Context) error
-		}{op, f})
-	}
+	var deletes []step
+	add := func(op string, f func(context.Context) error) { deletes = append(deletes, step{op, f}) }
 	for _, id := range groups {
 		add("security group "+id, func(ctx context.Context) error {
 			_, err := c.ec2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(id)})
