@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/aws/api"
@@ -60,7 +61,7 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	if err != nil {
 		return nil, fmt.Errorf("launch %s: %w", name, err)
 	}
-	m := &machine{cluster: c, id: in.ID, labels: map[string]string{"size": f.flags.InstanceType, "region": f.api.Region(), "image": f.flags.AMI}}
+	m := &machine{cluster: c, Machine: cloud.NewMachine(in.ID, map[string]string{"size": f.flags.InstanceType, "region": f.api.Region(), "image": f.flags.AMI})}
 	// From here the instance exists: any failure terminates it.
 	fail := func(err error) (platform.Machine, error) {
 		if derr := m.Destroy(context.WithoutCancel(ctx)); derr != nil {
@@ -68,23 +69,29 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 		}
 		return nil, err
 	}
-	if in, err = f.api.WaitRunning(ctx, m.id, pollInterval); err != nil {
-		return fail(fmt.Errorf("machine %s (%s): %w", m.id, name, err))
+	if in, err = f.api.WaitRunning(ctx, m.ID(), pollInterval); err != nil {
+		return fail(fmt.Errorf("machine %s (%s): %w", m.ID(), name, err))
 	}
-	m.instance = in
+	m.SetAddresses(in.PublicIP, in.PrivateIP)
 	m.SSHMachine = platform.SSHMachine{
 		Addr: net.JoinHostPort(in.PublicIP, "22"), User: "core", Key: f.SSHKey(), DialTimeout: f.flags.BootTimeout,
 	}
-	if err := c.SaveUserData(m.id, rendered); err != nil {
+	if in.Simulated {
+		id := m.ID()
+		m.SSHMachine.Down = func() error {
+			return fmt.Errorf("machine %s is a simulated instance (strata's EC2 simulator): it does not boot, so there is no SSH", id)
+		}
+	}
+	if err := c.SaveUserData(m.ID(), rendered); err != nil {
 		return fail(err)
 	}
 	c.AddMachine(m)
 	if in.Simulated {
-		f.Logger().Info("simulated machine: it runs but will not boot; SSH is not tried", "machine", m.id)
+		f.Logger().Info("simulated machine: it runs but will not boot; SSH is not tried", "machine", m.ID())
 		return m, nil
 	}
 	if _, err := m.SSHClient(ctx); err != nil {
-		return nil, fmt.Errorf("machine %s (%s) did not answer SSH: %w", m.id, name, err)
+		return nil, fmt.Errorf("machine %s (%s) did not answer SSH: %w", m.ID(), name, err)
 	}
 	return m, nil
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/gce/api"
@@ -63,7 +64,7 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	ctx, cancel := context.WithTimeoutCause(ctx, f.flags.BootTimeout,
 		fmt.Errorf("machine %s: not running within --gce-boot-timeout %v", name, f.flags.BootTimeout))
 	defer cancel()
-	m := &machine{cluster: c, name: name, labels: map[string]string{"size": f.flags.MachineType, "zone": f.api.Zone(), "image": f.image}}
+	m := &machine{cluster: c, Machine: cloud.NewMachine(name, map[string]string{"size": f.flags.MachineType, "zone": f.api.Zone(), "image": f.image})}
 	// Once asked for, the instance may exist: any failure deletes it.
 	fail := func(err error) (platform.Machine, error) {
 		if derr := m.Destroy(context.WithoutCancel(ctx)); derr != nil {
@@ -86,7 +87,7 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	if err != nil {
 		return fail(fmt.Errorf("machine %s: %w", name, err))
 	}
-	m.instance = in
+	m.SetAddresses(in.PublicIP, in.PrivateIP)
 	m.SSHMachine = platform.SSHMachine{
 		Addr: net.JoinHostPort(in.PublicIP, "22"), User: "core", Key: f.SSHKey(), DialTimeout: f.flags.BootTimeout,
 	}

@@ -5,43 +5,23 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/gce/api"
 )
 
 type machine struct {
 	platform.SSHMachine
-	cluster  *cluster
-	name     string
-	instance *api.Instance
-	labels   map[string]string
+	cloud.Machine
+	cluster *cluster
 }
-
-func (m *machine) ID() string { return m.name }
-
-func (m *machine) IP() string {
-	if m.instance == nil {
-		return ""
-	}
-	return m.instance.PublicIP
-}
-
-func (m *machine) PrivateIP() string {
-	if m.instance == nil {
-		return ""
-	}
-	return m.instance.PrivateIP
-}
-
-// MetricLabels describe the machine for metrics, without an API call.
-func (m *machine) MetricLabels() map[string]string { return m.labels }
 
 // ConsoleOutput is the instance's first serial port as Compute Engine
 // keeps it, saying so when its start is lost.
 func (m *machine) ConsoleOutput() string {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	out, lost, err := m.cluster.flight.api.SerialOutput(ctx, m.name)
+	out, lost, err := m.cluster.flight.api.SerialOutput(ctx, m.ID())
 	if err != nil {
 		return fmt.Sprintf("[strata: could not get the serial console: %v]\n", err)
 	}
@@ -56,7 +36,7 @@ func (m *machine) ConsoleOutput() string {
 func (m *machine) Destroy(ctx context.Context) error {
 	a := m.cluster.flight.api
 	for {
-		op, err := a.DeleteInstance(ctx, m.name)
+		op, err := a.DeleteInstance(ctx, m.ID())
 		if err == nil && op != nil {
 			err = a.Wait(ctx, op, pollInterval)
 		}
@@ -64,12 +44,12 @@ func (m *machine) Destroy(ctx context.Context) error {
 			return nil
 		}
 		if api.IsTerminal(err) || ctx.Err() != nil {
-			return fmt.Errorf("delete %s: %w", m.name, err)
+			return fmt.Errorf("delete %s: %w", m.ID(), err)
 		}
-		m.cluster.flight.Logger().Warn("delete failed; trying again", "machine", m.name, "err", err)
+		m.cluster.flight.Logger().Warn("delete failed; trying again", "machine", m.ID(), "err", err)
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("delete %s: %w", m.name, context.Cause(ctx))
+			return fmt.Errorf("delete %s: %w", m.ID(), context.Cause(ctx))
 		case <-time.After(pollInterval):
 		}
 	}
