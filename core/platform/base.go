@@ -73,6 +73,7 @@ type BaseCluster struct {
 
 	mu       sync.Mutex
 	machines []Machine
+	made     int
 }
 
 // NewBaseCluster starts a cluster's bookkeeping.
@@ -82,6 +83,15 @@ func NewBaseCluster(f *BaseFlight, opts ClusterOptions) *BaseCluster {
 
 func (c *BaseCluster) Name() string     { return c.Opts.Name }
 func (c *BaseCluster) Platform() string { return c.Flight.platform }
+
+// NextIndex numbers the machines a cluster asks for, from 1, so their
+// names are distinct and stable; a failed creation keeps its number.
+func (c *BaseCluster) NextIndex() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.made++
+	return c.made
+}
 
 // AddMachine records a machine that Destroy must destroy.
 func (c *BaseCluster) AddMachine(m Machine) {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"sync"
 	"time"
 
 	"github.com/strata-os/strata/core/cloud"
@@ -19,9 +18,6 @@ import (
 type cluster struct {
 	*platform.BaseCluster
 	flight *flight
-
-	mu    sync.Mutex
-	count int
 }
 
 // pollInterval is how often a launch or a termination is checked on.
@@ -31,10 +27,7 @@ var pollInterval = 2 * time.Second
 // SSH (a simulated one only runs). On error it leaves nothing behind.
 func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.Machine, error) {
 	f := c.flight
-	c.mu.Lock()
-	c.count++
-	index := c.count
-	c.mu.Unlock()
+	index := c.NextIndex()
 	rendered, err := c.RenderUserData(ud, platform.UserDataOptions{User: "core"})
 	if err != nil {
 		return nil, err

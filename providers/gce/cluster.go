@@ -8,7 +8,6 @@ import (
 	"net"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/strata-os/strata/core/cloud"
@@ -20,9 +19,6 @@ import (
 type cluster struct {
 	*platform.BaseCluster
 	flight *flight
-
-	mu    sync.Mutex
-	count int
 }
 
 // pollInterval is how often an operation or a starting instance is
@@ -33,10 +29,7 @@ var pollInterval = 2 * time.Second
 // (a simulated one only runs). On error it leaves nothing behind.
 func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.Machine, error) {
 	f := c.flight
-	c.mu.Lock()
-	c.count++
-	index := c.count
-	c.mu.Unlock()
+	index := c.NextIndex()
 	rendered, err := c.RenderUserData(ud, platform.UserDataOptions{User: "core"})
 	if err != nil {
 		return nil, err
