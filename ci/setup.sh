@@ -25,25 +25,10 @@ command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
 command -v newuidmap >/dev/null || need+=(uidmap)
 command -v genext2fs >/dev/null || need+=(genext2fs)
 command -v tune2fs >/dev/null || need+=(e2fsprogs)
-apt_updated=""
 if [ ${#need[@]} -gt 0 ]; then
 	log "installing Debian packages: ${need[*]}"
 	$sudo apt-get update -qq
-	apt_updated=1
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"
-fi
-
-# The images' pinned packages are fetched with apt-get download, which
-# needs an index that knows their versions.
-if [ -z "$apt_updated" ]; then
-	while read -r name version _; do
-		case "$name" in ''|'#'*) continue ;; esac
-		if ! apt-cache show "$name=$version" >/dev/null 2>&1; then
-			log "apt index lacks $name=$version: apt-get update"
-			$sudo apt-get update -qq
-			break
-		fi
-	done < <(cat "$ROOT/images/minimal.lock" "$ROOT/images/debian.lock")
 fi
 
 # Only the modules that provide a package we build or test: `go mod

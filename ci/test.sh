@@ -21,8 +21,11 @@ go vet $(module_patterns)
 log "go test"
 mkdir -p "$ROOT/.cache"
 status=0
+# STRATA_TEST_DEBIAN: the debian image is built from an empty image cache
+# on every run (and the images' locks are checked against the mirrors),
+# so a lock that can no longer be built fails CI, not a user.
 # shellcheck disable=SC2046
-gotestsum --format testname --junitfile "$ROOT/.cache/go-test-junit.xml" --jsonfile "$ROOT/.cache/go-test.json" \
+STRATA_TEST_DEBIAN=1 gotestsum --format testname --junitfile "$ROOT/.cache/go-test-junit.xml" --jsonfile "$ROOT/.cache/go-test.json" \
 	-- -race -timeout 15m $(module_patterns) || status=$?
 
 # The README's main job: the basic suite on qemu through kola, with the

@@ -23,7 +23,7 @@ func buildBaseline(ctx context.Context, lock []byte, opts Options) (*Image, erro
 	if err != nil {
 		return nil, err
 	}
-	hash := inputHash(map[string]string{"builder": baselineBuilder, "lock": string(lock)})
+	hash := inputHash(map[string]string{"builder": baselineBuilder, "packages": packagesHash(pkgs)})
 	dir := filepath.Join(opts.CacheDir, "images", "baseline-"+hash[:16])
 	if img, ok := cached(dir); ok {
 		return img, nil

@@ -65,7 +65,7 @@ func buildDebian(ctx context.Context, lock []byte, opts Options) (*Image, error)
 	if err != nil {
 		return nil, err
 	}
-	hash := inputHash(map[string]string{"builder": debianBuilder, "lock": string(lock)})
+	hash := inputHash(map[string]string{"builder": debianBuilder, "packages": packagesHash(pkgs)})
 	dir := filepath.Join(opts.CacheDir, "images", "debian-"+hash[:16])
 	if img, ok := cached(dir); ok {
 		return img, nil
@@ -76,10 +76,7 @@ func buildDebian(ctx context.Context, lock []byte, opts Options) (*Image, error)
 		}
 	}
 	opts.Logger.Info("building image", "image", "debian", "packages", len(pkgs), "dir", dir)
-	if err := requireCached(pkgs, opts); err != nil {
-		return nil, fmt.Errorf("debian image: %w", err)
-	}
-	paths, err := debs.FetchAll(ctx, pkgs, filepath.Join(opts.CacheDir, "debs"))
+	paths, err := opts.fetcher("debian").Fetch(ctx, pkgs)
 	if err != nil {
 		return nil, fmt.Errorf("debian image: %w", err)
 	}

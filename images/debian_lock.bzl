@@ -1,30 +1,84 @@
 """debian_lock: the Debian packages of a lock file as a Bazel repository.
 
-Each package of the lock (name, version, sha256 per line) is downloaded
-from the URL the host's apt index gives for that exact version, and Bazel
-checks it against the lock's sha256; the repository cache keeps it, so
-it is fetched once and works offline after.
+Each line of the lock pins a package by name, version, size, sha256 and its
+path in the archive's pool. The file is downloaded from that path on each
+mirror in turn, never looked up in a package index, so a pin keeps working
+after a point release drops its version from the index; Bazel checks it
+against the sha256, and the repository cache keeps it, so it is fetched
+once and works offline after.
+
+The mirrors, in order, are the ones the Go build uses (images/debs):
+$STRATA_DEBIAN_MIRRORS if set (commas or spaces between URLs); else the
+host's apt sources for the locks' release, then deb.debian.org's archive
+and security archive.
 """
+
+_MIRRORS_ENV = "STRATA_DEBIAN_MIRRORS"
+_CODENAME = "bookworm"
+_FALLBACK_MIRRORS = ["http://deb.debian.org/debian", "http://deb.debian.org/debian-security"]
+_SCHEMES = ("http://", "https://", "file://")
+
+def _words(s):
+    return [w for w in s.replace(",", " ").replace("\t", " ").replace("\n", " ").split(" ") if w]
+
+def _dedup(items):
+    out = []
+    for i in items:
+        if i not in out:
+            out.append(i)
+    return out
+
+def _mirrors(rctx):
+    env = rctx.os.environ.get(_MIRRORS_ENV)
+    if env != None:
+        mirrors = []
+        for m in _words(env):
+            if not m.startswith(_SCHEMES) or "?" in m or "#" in m:
+                fail("$%s: mirror %r is not an http://, https:// or file:// URL of an archive root (e.g. http://deb.debian.org/debian)" % (_MIRRORS_ENV, m))
+            mirrors.append(m.rstrip("/"))
+        if not mirrors:
+            fail("$%s: no mirrors given" % _MIRRORS_ENV)
+        return _dedup(mirrors)
+    host = []
+    res = rctx.execute(["apt-get", "indextargets", "--format", "$(CODENAME) $(TARGET_OF) $(REPO_URI)"])
+    if res.return_code == 0:
+        for line in res.stdout.splitlines():
+            f = _words(line)
+            if len(f) == 3 and f[0] == _CODENAME and f[1] == "deb" and f[2].startswith(_SCHEMES):
+                host.append(f[2].rstrip("/"))
+    return _dedup(host + _FALLBACK_MIRRORS)
+
+def _valid_filename(f):
+    return (f.endswith(".deb") and not f.startswith("/") and not f.startswith("../") and
+            "/../" not in f and "/./" not in f and "//" not in f and "?" not in f and "#" not in f)
 
 def _debian_lock_impl(rctx):
     lock = rctx.read(rctx.attr.lock)
+    lock_name = rctx.attr.lock.name
+    refresh = "ore qemu update-lock " + lock_name[:-len(".lock")]
+    mirrors = _mirrors(rctx)
     files = []
     for n, line in enumerate(lock.splitlines()):
-        line = line.strip()
-        if not line or line.startswith("#"):
+        line = line.split("#")[0]
+        fields = _words(line)
+        if not fields:
             continue
-        fields = [f for f in line.replace("\t", " ").split(" ") if f]
-        if len(fields) != 3:
-            fail("%s:%d: want name, version and sha256" % (rctx.attr.lock, n + 1))
-        name, version, sha256 = fields
-        res = rctx.execute(["apt-get", "download", "--print-uris", "%s=%s" % (name, version)])
-        uri = res.stdout.strip().split(" ")[0].strip("'")
-        if res.return_code != 0 or not uri:
-            fail("%s:%d: apt has no %s=%s (run apt-get update, or regenerate the lock): %s" %
-                 (rctx.attr.lock, n + 1, name, version, res.stderr.strip()))
+        where = "%s:%d" % (rctx.attr.lock, n + 1)
+        if len(fields) != 5:
+            fail("%s: want \"name version size sha256 filename\", got %d fields (refresh the lock: %s)" % (where, len(fields), refresh))
+        name, version, size, sha256, filename = fields
+        if not size.isdigit() or len(sha256) != 64 or not _valid_filename(filename):
+            fail("%s: %s: bad size, sha256 or filename" % (where, name))
+        urls = [m + "/" + filename for m in mirrors]
         out = "%s_%s.deb" % (name, sha256[:12])
-        rctx.download(uri, out, sha256 = sha256)
+        res = rctx.download(urls, out, sha256 = sha256, allow_fail = True)
+        if not res.success:
+            fail(("%s: package %s version %s (%s) could not be fetched from any mirror, tried:\n  %s\n" +
+                  "add a mirror that still has it ($%s, e.g. a snapshot.debian.org archive), or refresh the lock: %s") %
+                 (lock_name, name, version, filename, "\n  ".join(urls), _MIRRORS_ENV, refresh))
         files.append(out)
+    if not files:
+        fail("%s: no packages" % rctx.attr.lock)
     rctx.file("BUILD.bazel", "filegroup(\n    name = \"debs\",\n    srcs = %s,\n    visibility = [\"//visibility:public\"],\n)\n" % repr(files))
 
 debian_lock = repository_rule(
@@ -32,5 +86,6 @@ debian_lock = repository_rule(
     attrs = {
         "lock": attr.label(mandatory = True, allow_single_file = True),
     },
-    doc = "The packages of a Debian lock file, verified by sha256.",
+    environ = [_MIRRORS_ENV],
+    doc = "The packages of a Debian lock file, fetched by pool path and verified by sha256.",
 )

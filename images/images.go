@@ -64,6 +64,10 @@ type Options struct {
 	// Offline forbids downloading: every package must already be in
 	// CacheDir/debs (Bazel fetched them), else the build fails naming it.
 	Offline bool
+	// Mirrors are the Debian archive roots packages are fetched from, in
+	// order; empty means debs.DefaultMirrors ($STRATA_DEBIAN_MIRRORS, else
+	// the host's apt sources, then deb.debian.org).
+	Mirrors []string
 }
 
 // List returns the images built in cacheDir's image cache, by name and
@@ -95,18 +99,27 @@ func List(cacheDir string) ([]*Image, error) {
 	return imgs, nil
 }
 
-// requireCached fails an Offline build whose packages are not all in the
-// cache, naming the first missing one.
-func requireCached(pkgs []debs.Package, opts Options) error {
-	if !opts.Offline {
-		return nil
+// fetcher fetches the packages of the named lock (minimal or debian) into
+// the cache, from opts' mirrors.
+func (opts Options) fetcher(lock string) *debs.Fetcher {
+	return &debs.Fetcher{
+		CacheDir: filepath.Join(opts.CacheDir, "debs"),
+		Mirrors:  opts.Mirrors,
+		Offline:  opts.Offline,
+		Lock:     lock + ".lock",
+		Refresh:  "ore qemu update-lock " + lock,
+		Logger:   opts.Logger,
 	}
+}
+
+// packagesHash identifies the packages an image is built from: what each
+// is, not where it is fetched from or how the lock is laid out.
+func packagesHash(pkgs []debs.Package) string {
+	h := sha256.New()
 	for _, p := range pkgs {
-		if _, err := os.Stat(filepath.Join(opts.CacheDir, "debs", p.SHA256+".deb")); err != nil {
-			return fmt.Errorf("offline build: package %s (sha256 %s) not given", p, p.SHA256)
-		}
+		fmt.Fprintf(h, "%s %s %s\n", p.Name, p.Version, p.SHA256)
 	}
-	return nil
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Names lists the images Build knows.

@@ -48,7 +48,7 @@ func buildMinimal(ctx context.Context, lock []byte, opts Options) (*Image, error
 	if err != nil {
 		return nil, fmt.Errorf("minimal image: init binary %s: %w", opts.Agent, err)
 	}
-	hash := inputHash(map[string]string{"builder": minimalBuilder, "lock": string(lock), "agent": agentHash})
+	hash := inputHash(map[string]string{"builder": minimalBuilder, "packages": packagesHash(pkgs), "agent": agentHash})
 	dir := filepath.Join(opts.CacheDir, "images", "minimal-"+hash[:16])
 	if img, ok := cached(dir); ok {
 		return img, nil
@@ -153,10 +153,7 @@ func assembleMinimal(ctx context.Context, kernelDeb, busyboxDeb string, agent []
 // fetchKernelAndBusybox fetches the lock's packages and returns the paths
 // of the kernel's and busybox's .deb.
 func fetchKernelAndBusybox(ctx context.Context, pkgs []debs.Package, opts Options) (kernelDeb, busyboxDeb string, err error) {
-	if err := requireCached(pkgs, opts); err != nil {
-		return "", "", err
-	}
-	paths, err := debs.FetchAll(ctx, pkgs, filepath.Join(opts.CacheDir, "debs"))
+	paths, err := opts.fetcher("minimal").Fetch(ctx, pkgs)
 	if err != nil {
 		return "", "", err
 	}

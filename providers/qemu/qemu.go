@@ -12,16 +12,19 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/images"
+	"github.com/strata-os/strata/images/debs"
 )
 
 // Flags are kola's --qemu-* flags.
 type Flags struct {
 	Image       string        `name:"qemu-image" default:"minimal" help:"Image to boot: minimal or debian (built on first use), or a directory with an image.json."`
 	Agent       string        `name:"qemu-agent" type:"path" placeholder:"PATH" help:"Static strata-init binary to build images with (default: strata-init next to this program)."`
+	Mirrors     []string      `name:"qemu-debian-mirror" env:"STRATA_DEBIAN_MIRRORS" placeholder:"URL" help:"Debian archive roots to fetch image packages from, tried in order (repeatable or comma-separated; default: the host's apt sources, then deb.debian.org)."`
 	Memory      int           `name:"qemu-memory" default:"512" help:"Memory of each machine, MiB."`
 	CPUs        int           `name:"qemu-cpus" default:"1" help:"CPUs of each machine."`
 	Disks       []string      `name:"qemu-disk" placeholder:"SIZE" help:"Add an empty disk of SIZE (e.g. 1G) to each machine; repeatable."`
@@ -68,7 +71,14 @@ func resolveImage(ctx context.Context, f Flags, opts platform.FlightOptions) (*i
 			return nil, fmt.Errorf("image %s needs the strata-init agent: %s not found (./ci/run.sh builds it into bin/, or pass --qemu-agent)", f.Image, agent)
 		}
 	}
-	return images.Build(ctx, f.Image, images.Options{Agent: agent, Logger: opts.Logger})
+	var mirrors []string
+	if len(f.Mirrors) > 0 {
+		var err error
+		if mirrors, err = debs.ParseMirrors("--qemu-debian-mirror", strings.Join(f.Mirrors, ",")); err != nil {
+			return nil, err
+		}
+	}
+	return images.Build(ctx, f.Image, images.Options{Agent: agent, Logger: opts.Logger, Mirrors: mirrors})
 }
 
 // Accelerator reports what a qemu flight's machines run on ("kvm" or "tcg").

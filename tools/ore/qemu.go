@@ -1,21 +1,36 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/strata-os/strata/images"
+	"github.com/strata-os/strata/images/debs"
 )
 
 type qemuCmd struct {
-	CacheDir string `name:"cache-dir" type:"path" placeholder:"DIR" help:"Image cache (default \\$STRATA_CACHE, else ~/.cache/strata)."`
+	CacheDir string   `name:"cache-dir" type:"path" placeholder:"DIR" help:"Image cache (default \\$STRATA_CACHE, else ~/.cache/strata)."`
+	Mirrors  []string `name:"debian-mirror" env:"STRATA_DEBIAN_MIRRORS" placeholder:"URL" help:"Debian archive roots to fetch the locks' packages from, tried in order (repeatable or comma-separated; default: the host's apt sources, then deb.debian.org)."`
 
 	BuildImage qemuBuildImageCmd `cmd:"" help:"Build an image from its pinned packages, or find it in the cache; print where it is."`
 	ListImages qemuListImagesCmd `cmd:"" help:"List the images in the cache."`
+	UpdateLock qemuUpdateLockCmd `cmd:"" help:"Re-resolve an image's lock file from the host's apt index, rewrite it, and print what moved."`
+}
+
+// mirrors checks the --debian-mirror list; none means the default list.
+func (q *qemuCmd) mirrors() ([]string, error) {
+	if len(q.Mirrors) == 0 {
+		return nil, nil
+	}
+	m, err := debs.ParseMirrors("--debian-mirror", strings.Join(q.Mirrors, ","))
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return m, nil
 }
 
 func (q *qemuCmd) cacheDir() (string, error) {
@@ -47,7 +62,13 @@ func (b *qemuBuildImageCmd) Run(a *app, q *qemuCmd) error {
 			return usageError{fmt.Errorf("image minimal needs the strata-init agent: %s not found (pass --agent; ./ci/run.sh builds it into bin/)", agent)}
 		}
 	}
-	img, err := images.Build(context.Background(), b.Name, images.Options{CacheDir: cache, Agent: agent, Logger: a.log})
+	mirrors, err := q.mirrors()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := a.context()
+	defer cancel()
+	img, err := images.Build(ctx, b.Name, images.Options{CacheDir: cache, Agent: agent, Logger: a.log, Mirrors: mirrors})
 	if err != nil {
 		return fmt.Errorf("build image %s: %w", b.Name, err)
 	}
