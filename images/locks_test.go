@@ -104,3 +104,23 @@ func TestMinimalFromPoolWithoutIndex(t *testing.T) {
 		}
 	}
 }
+
+// Bazel's debian_lock rule fetches from the same mirrors in the same order
+// as the Go build: the same environment variable, release and fallbacks.
+func TestBazelRuleAgreesOnMirrors(t *testing.T) {
+	bzl, err := os.ReadFile("debian_lock.bzl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`_MIRRORS_ENV = "` + debs.MirrorsEnv + `"`,
+		`_CODENAME = "` + debs.Codename + `"`,
+		`_FALLBACK_MIRRORS = ["` + strings.Join(debs.FallbackMirrors, `", "`) + `"]`,
+		`"--format", "` + debs.IndexTargetsFormat + `"`,
+		`return _dedup(host + _FALLBACK_MIRRORS)`,
+	} {
+		if !strings.Contains(string(bzl), want) {
+			t.Errorf("debian_lock.bzl lacks %s", want)
+		}
+	}
+}

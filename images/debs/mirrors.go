@@ -54,10 +54,13 @@ func DefaultMirrors(ctx context.Context) ([]string, error) {
 	return dedup(append(hostMirrors(ctx), FallbackMirrors...)), nil
 }
 
+// IndexTargetsFormat is what hostMirrors asks apt-get indextargets for.
+const IndexTargetsFormat = "$(CODENAME) $(TARGET_OF) $(REPO_URI)"
+
 // hostMirrors lists the archive roots of the host's apt sources for
 // Codename, in apt's order; none when there is no apt.
 func hostMirrors(ctx context.Context) []string {
-	out, err := exec.CommandContext(ctx, "apt-get", "indextargets", "--format", "$(CODENAME) $(TARGET_OF) $(REPO_URI)").Output()
+	out, err := exec.CommandContext(ctx, "apt-get", "indextargets", "--format", IndexTargetsFormat).Output()
 	if err != nil {
 		return nil
 	}
