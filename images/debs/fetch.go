@@ -163,6 +163,7 @@ func (f *Fetcher) Fetch(ctx context.Context, pkgs []Package) (map[string]string,
 	if err := os.MkdirAll(f.CacheDir, 0o755); err != nil {
 		return nil, fmt.Errorf("package cache: %w", err)
 	}
+	sweepParts(f.CacheDir, time.Hour)
 	client := f.Client
 	if client == nil {
 		client = defaultClient
@@ -308,6 +309,18 @@ func (f *Fetcher) download(ctx context.Context, client *http.Client, u string, p
 		return fmt.Errorf("package cache: %w", err)
 	}
 	return nil
+}
+
+// sweepParts removes downloads a killed process left half-written (they
+// are never read, only taking space); young ones may be another
+// process's download in flight.
+func sweepParts(dir string, age time.Duration) {
+	parts, _ := filepath.Glob(filepath.Join(dir, ".part-*"))
+	for _, p := range parts {
+		if fi, err := os.Stat(p); err == nil && time.Since(fi.ModTime()) > age {
+			os.Remove(p)
+		}
+	}
 }
 
 // verify checks a cached file's size, then its sha256.

@@ -230,6 +230,18 @@ func TestFetchReplacesBadCacheEntries(t *testing.T) {
 	if err := os.MkdirAll(f.CacheDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// A half-written download a killed process left behind an hour ago
+	// goes; one in flight now stays.
+	stale, fresh := filepath.Join(f.CacheDir, ".part-bash-1"), filepath.Join(f.CacheDir, ".part-bash-2")
+	for _, p := range []string{stale, fresh} {
+		if err := os.WriteFile(p, data[:10], 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
 	for _, bad := range [][]byte{data[:len(data)/2], []byte(strings.Repeat("DEBIAN", 500))} {
 		dst := filepath.Join(f.CacheDir, good.SHA256+".deb")
 		if err := os.WriteFile(dst, bad, 0o644); err != nil {
@@ -246,6 +258,12 @@ func TestFetchReplacesBadCacheEntries(t *testing.T) {
 		if len(p.requests()) != before+1 {
 			t.Errorf("bad cache entry not fetched again")
 		}
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale partial download kept: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a download in flight was removed: %v", err)
 	}
 }
 

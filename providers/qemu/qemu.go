@@ -62,6 +62,13 @@ func resolveImage(ctx context.Context, f Flags, opts platform.FlightOptions) (*i
 	if fi, err := os.Stat(f.Image); err == nil && fi.IsDir() {
 		return images.Load(f.Image)
 	}
+	var mirrors []string
+	if len(f.Mirrors) > 0 {
+		var err error
+		if mirrors, err = debs.ParseMirrors("--qemu-debian-mirror", strings.Join(f.Mirrors, ",")); err != nil {
+			return nil, err
+		}
+	}
 	agent := f.Agent
 	if f.Image == "minimal" {
 		if agent == "" {
@@ -69,13 +76,6 @@ func resolveImage(ctx context.Context, f Flags, opts platform.FlightOptions) (*i
 		}
 		if _, err := os.Stat(agent); err != nil {
 			return nil, fmt.Errorf("image %s needs the strata-init agent: %s not found (./ci/run.sh builds it into bin/, or pass --qemu-agent)", f.Image, agent)
-		}
-	}
-	var mirrors []string
-	if len(f.Mirrors) > 0 {
-		var err error
-		if mirrors, err = debs.ParseMirrors("--qemu-debian-mirror", strings.Join(f.Mirrors, ",")); err != nil {
-			return nil, err
 		}
 	}
 	return images.Build(ctx, f.Image, images.Options{Agent: agent, Logger: opts.Logger, Mirrors: mirrors})
