@@ -93,8 +93,10 @@ func Dial(ctx context.Context, addr string, opts DialOptions) (*ssh.Client, erro
 			return client, nil
 		}
 		// An attempt cut short by the end of ctx says nothing about the
-		// machine; the one before it (say, a refused key) says more.
-		if last == nil || ctx.Err() == nil {
+		// machine; the one before it (say, a refused key) says more. The
+		// connection's deadline is ctx's, and its timer can fire before
+		// ctx's own marks ctx done: so the clock decides, not ctx.Err.
+		if last == nil || !cutShort(ctx) {
 			last = err
 		}
 		select {
@@ -107,6 +109,15 @@ func Dial(ctx context.Context, addr string, opts DialOptions) (*ssh.Client, erro
 		case <-time.After(opts.RetryInterval):
 		}
 	}
+}
+
+// cutShort reports whether ctx has ended or reached its deadline.
+func cutShort(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
 }
 
 func dialOnce(ctx context.Context, addr string, cfg *ssh.ClientConfig, bannerTimeout time.Duration, wake *waker) (*ssh.Client, error) {
