@@ -7,10 +7,12 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/strata-os/strata/images/debs"
 )
@@ -40,7 +42,7 @@ const (
 )
 
 // debugfs runs requests against a filesystem image in one write session.
-func debugfs(ctx context.Context, tmp, img string, requests ...string) error {
+func debugfs(ctx context.Context, log *slog.Logger, tmp, img string, requests ...string) error {
 	f, err := os.CreateTemp(tmp, "debugfs-")
 	if err != nil {
 		return err
@@ -52,7 +54,7 @@ func debugfs(ctx context.Context, tmp, img string, requests ...string) error {
 	}
 	f.Close()
 	// debugfs stamps the write time as it closes the filesystem.
-	return runTool(ctx, []string{"E2FSPROGS_FAKE_TIME=" + sourceDateEpoch}, "debugfs", "-w", "-f", f.Name(), img)
+	return runTool(ctx, log, []string{"E2FSPROGS_FAKE_TIME=" + sourceDateEpoch}, "debugfs", "-w", "-f", f.Name(), img)
 }
 
 // buildDebian makes a real Debian bookworm system: mmdebstrap installs the
@@ -106,7 +108,7 @@ func buildDebian(ctx context.Context, lock []byte, opts Options) (*Image, error)
 		names = append(names, p.Name)
 	}
 	rootTar := filepath.Join(tmp, "root.tar")
-	if err := runTool(ctx, []string{"SOURCE_DATE_EPOCH=" + sourceDateEpoch},
+	if err := runTool(ctx, opts.Logger, []string{"SOURCE_DATE_EPOCH=" + sourceDateEpoch},
 		"mmdebstrap", "--mode=unshare", "--variant=apt", "--include="+strings.Join(names, ","),
 		"--aptopt=Acquire::Languages \"none\"", "--customize-hook="+debianCustomize,
 		"bookworm", rootTar, "deb [trusted=yes] copy://"+repo+" ./"); err != nil {
@@ -121,29 +123,29 @@ func buildDebian(ctx context.Context, lock []byte, opts Options) (*Image, error)
 	// seed (random when dir_index is turned on) set to a constant.
 	fsImg := filepath.Join(tmp, "root.ext4")
 	fakeTime := []string{"E2FSPROGS_FAKE_TIME=" + sourceDateEpoch, "E2FSCK_TIME=" + sourceDateEpoch}
-	if err := runTool(ctx, nil, "genext2fs", "-f", "-B", "4096", "-b", fmt.Sprint(debianSizeBlocks), "-N", "200000", "-a", rootTar, fsImg); err != nil {
+	if err := runTool(ctx, opts.Logger, nil, "genext2fs", "-f", "-B", "4096", "-b", fmt.Sprint(debianSizeBlocks), "-N", "200000", "-a", rootTar, fsImg); err != nil {
 		return nil, fmt.Errorf("debian image: %w", err)
 	}
-	if err := runTool(ctx, fakeTime, "tune2fs", "-O", "extents,uninit_bg,dir_index,has_journal", "-L", "root", fsImg); err != nil {
+	if err := runTool(ctx, opts.Logger, fakeTime, "tune2fs", "-O", "extents,uninit_bg,dir_index,has_journal", "-L", "root", fsImg); err != nil {
 		return nil, fmt.Errorf("debian image: %w", err)
 	}
 	// The UUID goes into the group descriptors' checksums, which e2fsck
 	// then recomputes; the superblock times are pinned last.
-	if err := debugfs(ctx, tmp, fsImg, "ssv uuid "+fsUUID, "ssv hash_seed "+hashSeed); err != nil {
+	if err := debugfs(ctx, opts.Logger, tmp, fsImg, "ssv uuid "+fsUUID, "ssv hash_seed "+hashSeed); err != nil {
 		return nil, fmt.Errorf("debian image: %w", err)
 	}
 	// e2fsck exits 1 when it fixed things, which converting features needs.
-	if err := runTool(ctx, fakeTime, "e2fsck", "-fyD", fsImg); err != nil {
+	if err := runTool(ctx, opts.Logger, fakeTime, "e2fsck", "-fyD", fsImg); err != nil {
 		if ee, ok := err.(*toolError); !ok || ee.status > 1 {
 			return nil, fmt.Errorf("debian image: %w", err)
 		}
 	}
-	if err := debugfs(ctx, tmp, fsImg, "ssv mtime "+sourceDateEpoch, "ssv wtime "+sourceDateEpoch,
+	if err := debugfs(ctx, opts.Logger, tmp, fsImg, "ssv mtime "+sourceDateEpoch, "ssv wtime "+sourceDateEpoch,
 		"ssv lastcheck "+sourceDateEpoch, "ssv mkfs_time "+sourceDateEpoch); err != nil {
 		return nil, fmt.Errorf("debian image: %w", err)
 	}
 	disk := filepath.Join(tmp, "disk.qcow2")
-	if err := runTool(ctx, nil, "qemu-img", "convert", "-q", "-O", "qcow2", fsImg, disk); err != nil {
+	if err := runTool(ctx, opts.Logger, nil, "qemu-img", "convert", "-q", "-O", "qcow2", fsImg, disk); err != nil {
 		return nil, fmt.Errorf("debian image: %w", err)
 	}
 	for _, f := range []string{rootTar, fsImg} {
@@ -231,7 +233,13 @@ func (e *toolError) Error() string {
 	return fmt.Sprintf("%s: exit status %d: %s", e.cmd, e.status, out)
 }
 
-func runTool(ctx context.Context, env []string, name string, args ...string) error {
+// runTool runs one step of a build, logging how long it took at debug
+// level (where a build's minutes go).
+func runTool(ctx context.Context, log *slog.Logger, env []string, name string, args ...string) error {
+	start := time.Now()
+	defer func() {
+		log.Debug("image build step", "tool", name, "seconds", time.Since(start).Round(time.Millisecond).Seconds())
+	}()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = append(os.Environ(), env...)
 	var out bytes.Buffer
