@@ -153,29 +153,58 @@ func (f *Fetcher) Fetch(ctx context.Context, pkgs []Package) (map[string]string,
 	if len(missing) == 0 {
 		return paths, nil
 	}
-	mirrors := f.Mirrors
-	if len(mirrors) == 0 {
-		var err error
-		if mirrors, err = DefaultMirrors(ctx); err != nil {
-			return nil, err
-		}
+	mirrors, client, err := f.mirrorsAndClient(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(f.CacheDir, 0o755); err != nil {
 		return nil, fmt.Errorf("package cache: %w", err)
 	}
 	sweepParts(f.CacheDir, time.Hour)
+	start := time.Now()
+	log.Info("fetching packages", "lock", f.Lock, "packages", len(missing), "bytes", bytes, "mirrors", strings.Join(mirrors, " "))
+	var mu sync.Mutex
+	err = f.each(ctx, missing, 4, func(ctx context.Context, p Package) error {
+		err := f.fromMirrors(ctx, mirrors, p, 2, func(ctx context.Context, u string) error { return f.download(ctx, client, u, p) })
+		if err == nil {
+			mu.Lock()
+			paths[p.Name] = f.cachePath(p)
+			mu.Unlock()
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("fetched packages", "lock", f.Lock, "packages", len(missing), "bytes", bytes, "seconds", time.Since(start).Round(time.Millisecond).Seconds())
+	return paths, nil
+}
+
+// mirrorsAndClient gives the mirrors and the HTTP client to use.
+func (f *Fetcher) mirrorsAndClient(ctx context.Context) ([]string, *http.Client, error) {
+	mirrors := f.Mirrors
+	if len(mirrors) == 0 {
+		var err error
+		if mirrors, err = DefaultMirrors(ctx); err != nil {
+			return nil, nil, err
+		}
+	}
 	client := f.Client
 	if client == nil {
 		client = defaultClient
 	}
-	start := time.Now()
-	log.Info("fetching packages", "lock", f.Lock, "packages", len(missing), "bytes", bytes, "mirrors", strings.Join(mirrors, " "))
+	return mirrors, client, nil
+}
 
+// each runs fn for every package, at most f.Parallel (else def) at once,
+// and stops at the first error: the build fails anyway, so the other
+// requests are cancelled. It returns that error, or ctx's.
+func (f *Fetcher) each(ctx context.Context, pkgs []Package, def int, fn func(context.Context, Package) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	parallel := f.Parallel
 	if parallel <= 0 {
-		parallel = 4
+		parallel = def
 	}
 	var (
 		mu       sync.Mutex
@@ -183,22 +212,21 @@ func (f *Fetcher) Fetch(ctx context.Context, pkgs []Package) (map[string]string,
 		wg       sync.WaitGroup
 		work     = make(chan Package)
 	)
-	for range min(parallel, len(missing)) {
+	for range min(parallel, len(pkgs)) {
 		wg.Go(func() {
 			for p := range work {
-				dst, err := f.fetchOne(ctx, client, mirrors, p)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-					cancel() // the build fails: stop the other downloads
-				} else if err == nil {
-					paths[p.Name] = dst
+				if err := fn(ctx, p); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+						cancel()
+					}
+					mu.Unlock()
 				}
-				mu.Unlock()
 			}
 		})
 	}
-	for _, p := range missing {
+	for _, p := range pkgs {
 		if ctx.Err() != nil {
 			break
 		}
@@ -207,33 +235,34 @@ func (f *Fetcher) Fetch(ctx context.Context, pkgs []Package) (map[string]string,
 	close(work)
 	wg.Wait()
 	if firstErr != nil {
-		return nil, firstErr
+		return firstErr
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("fetch packages of %s: %w", f.Lock, err)
+		return fmt.Errorf("packages of %s: %w", f.Lock, err)
 	}
-	log.Info("fetched packages", "lock", f.Lock, "packages", len(missing), "bytes", bytes, "seconds", time.Since(start).Round(time.Millisecond).Seconds())
-	return paths, nil
+	return nil
 }
 
+// cachePath is where p is kept once verified.
 func (f *Fetcher) cachePath(p Package) string {
 	return filepath.Join(f.CacheDir, p.SHA256+".deb")
 }
 
-// fetchOne tries each mirror in turn (twice where the failure may pass:
-// a dropped connection, a cut-off body, a 5xx) and leaves the verified
-// file in the cache.
-func (f *Fetcher) fetchOne(ctx context.Context, client *http.Client, mirrors []string, p Package) (string, error) {
+// fromMirrors runs try on p's URL at each mirror in turn until one
+// succeeds, up to tries times per mirror where the failure may pass (a
+// dropped connection, a cut-off body, a 5xx); when none does, the
+// *FetchError lists every URL and its answer.
+func (f *Fetcher) fromMirrors(ctx context.Context, mirrors []string, p Package, tries int, try func(ctx context.Context, url string) error) error {
 	var attempts []Attempt
 	for _, m := range mirrors {
 		u := m + "/" + p.Filename
 		var err error
-		for try := 0; try < 2; try++ {
-			if err = f.download(ctx, client, u, p); err == nil {
-				return f.cachePath(p), nil
+		for range tries {
+			if err = try(ctx, u); err == nil {
+				return nil
 			}
 			if ctx.Err() != nil {
-				return "", fmt.Errorf("fetch %s from %s: %w", p, u, ctx.Err())
+				return fmt.Errorf("%s from %s: %w", p, u, ctx.Err())
 			}
 			if !transient(err) {
 				break
@@ -241,7 +270,7 @@ func (f *Fetcher) fetchOne(ctx context.Context, client *http.Client, mirrors []s
 		}
 		attempts = append(attempts, Attempt{URL: u, Err: err})
 	}
-	return "", &FetchError{Lock: f.Lock, Package: p, Attempts: attempts, Refresh: f.Refresh}
+	return &FetchError{Lock: f.Lock, Package: p, Attempts: attempts, Refresh: f.Refresh}
 }
 
 // statusError is a mirror's answer other than 200.

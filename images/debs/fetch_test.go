@@ -339,3 +339,26 @@ func TestCheck(t *testing.T) {
 		t.Errorf("wrong size: %v", err)
 	}
 }
+
+// Ctrl-C in the middle of a download returns at once with the
+// cancellation, and leaves nothing in the cache.
+func TestFetchCancelled(t *testing.T) {
+	started := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1000")
+		w.Write([]byte(strings.Repeat("x", 500)))
+		w.(http.Flusher).Flush()
+		close(started)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	pkg := Package{Name: "dbus", Version: "1.14.10-1~deb12u1", Size: 1000, SHA256: strings.Repeat("c", 64), Filename: "pool/main/d/dbus/dbus.deb"}
+	f := fetcher(t, srv.URL)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-started; cancel() }()
+	_, err := f.Fetch(ctx, []Package{pkg})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want the cancellation", err)
+	}
+	assertCacheEmpty(t, f.CacheDir)
+}
