@@ -89,16 +89,24 @@ func (a Apt) Candidate(ctx context.Context, name string) (Package, error) {
 	if err != nil {
 		return Package{}, err
 	}
-	out, err := a.run(ctx, "apt-cache", "policy", name)
+	v, err := a.candidateVersion(ctx, name)
 	if err != nil {
 		return Package{}, err
 	}
+	return pick(recs, name, v)
+}
+
+func (a Apt) candidateVersion(ctx context.Context, name string) (string, error) {
+	out, err := a.run(ctx, "apt-cache", "policy", name)
+	if err != nil {
+		return "", err
+	}
 	for _, line := range strings.Split(string(out), "\n") {
 		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "Candidate: "); ok && v != "(none)" {
-			return pick(recs, name, v)
+			return v, nil
 		}
 	}
-	return Package{}, fmt.Errorf("apt-cache policy %s: no candidate version (is the package in the apt index? run apt-get update)", name)
+	return "", fmt.Errorf("apt-cache policy %s: no candidate version (is the package in the apt index? run apt-get update)", name)
 }
 
 // Record returns the index's record of name at version: its pool path,
@@ -208,21 +216,20 @@ func parseRecords(out []byte) ([]record, error) {
 // depends on whose name starts with prefix, at the version it requires:
 // how a meta package such as linux-image-cloud-amd64 names today's kernel.
 func (a Apt) Dependency(ctx context.Context, name, prefix string) (Package, error) {
-	meta, err := a.Candidate(ctx, name)
-	if err != nil {
-		return Package{}, err
-	}
 	recs, err := a.records(ctx, name)
 	if err != nil {
 		return Package{}, err
 	}
+	version, err := a.candidateVersion(ctx, name)
+	if err != nil {
+		return Package{}, err
+	}
 	for _, r := range recs {
-		if r.pkg.Name != name || r.pkg.Version != meta.Version {
+		if r.pkg.Name != name || r.pkg.Version != version {
 			continue
 		}
 		for _, dep := range strings.Split(r.depends, ",") {
-			dep = strings.TrimSpace(dep)
-			depName, rest, _ := strings.Cut(dep, " ")
+			depName, rest, _ := strings.Cut(strings.TrimSpace(dep), " ")
 			if !strings.HasPrefix(depName, prefix) {
 				continue
 			}
@@ -232,7 +239,7 @@ func (a Apt) Dependency(ctx context.Context, name, prefix string) (Package, erro
 			return a.Candidate(ctx, depName)
 		}
 	}
-	return Package{}, fmt.Errorf("%s %s depends on no %s* package", name, meta.Version, prefix)
+	return Package{}, fmt.Errorf("%s %s depends on no %s* package", name, version, prefix)
 }
 
 // Essentials lists the packages marked Essential or of Priority required:
