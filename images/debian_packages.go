@@ -8,5 +8,5 @@ package images
 var DebianPackages = []string{
 	"systemd-sysv", "udev", "dbus", "openssh-server", "sudo",
 	"cloud-init", "ifupdown", "isc-dhcp-client", "iproute2", "netbase",
-	"procps", "less", "linux-image-cloud-amd64", "initramfs-tools",
+	"procps", "less", minimalKernelMeta, "initramfs-tools",
 }

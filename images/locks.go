@@ -15,7 +15,8 @@ import (
 func LockNames() []string { return []string{"minimal", "debian"} }
 
 // minimalKernelMeta is the meta package whose dependency names the kernel
-// the minimal image pins; the debian image installs it as it is.
+// the minimal image pins; the debian image installs it as it is
+// (DebianPackages).
 const minimalKernelMeta = "linux-image-cloud-amd64"
 
 // ResolveLock resolves the named lock's packages against apt's index as it
