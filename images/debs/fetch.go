@@ -12,8 +12,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 var (
@@ -163,18 +164,14 @@ func (f *Fetcher) Fetch(ctx context.Context, pkgs []Package) (map[string]string,
 	sweepParts(f.CacheDir, time.Hour)
 	start := time.Now()
 	log.Info("fetching packages", "lock", f.Lock, "packages", len(missing), "bytes", bytes, "mirrors", strings.Join(mirrors, " "))
-	var mu sync.Mutex
 	err = f.each(ctx, missing, 4, func(ctx context.Context, p Package) error {
-		err := f.fromMirrors(ctx, mirrors, p, 2, func(ctx context.Context, u string) error { return f.download(ctx, client, u, p) })
-		if err == nil {
-			mu.Lock()
-			paths[p.Name] = f.cachePath(p)
-			mu.Unlock()
-		}
-		return err
+		return f.fromMirrors(ctx, mirrors, p, 2, func(ctx context.Context, u string) error { return f.download(ctx, client, u, p) })
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, p := range missing {
+		paths[p.Name] = f.cachePath(p)
 	}
 	log.Info("fetched packages", "lock", f.Lock, "packages", len(missing), "bytes", bytes, "seconds", time.Since(start).Round(time.Millisecond).Seconds())
 	return paths, nil
@@ -200,42 +197,20 @@ func (f *Fetcher) mirrorsAndClient(ctx context.Context) ([]string, *http.Client,
 // and stops at the first error: the build fails anyway, so the other
 // requests are cancelled. It returns that error, or ctx's.
 func (f *Fetcher) each(ctx context.Context, pkgs []Package, def int, fn func(context.Context, Package) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	parallel := f.Parallel
 	if parallel <= 0 {
 		parallel = def
 	}
-	var (
-		mu       sync.Mutex
-		firstErr error
-		wg       sync.WaitGroup
-		work     = make(chan Package)
-	)
-	for range min(parallel, len(pkgs)) {
-		wg.Go(func() {
-			for p := range work {
-				if err := fn(ctx, p); err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-						cancel()
-					}
-					mu.Unlock()
-				}
-			}
-		})
-	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(parallel)
 	for _, p := range pkgs {
-		if ctx.Err() != nil {
+		if gctx.Err() != nil {
 			break
 		}
-		work <- p
+		g.Go(func() error { return fn(gctx, p) })
 	}
-	close(work)
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("packages of %s: %w", f.Lock, err)
