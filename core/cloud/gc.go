@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/strata-os/strata/core/platform"
 )
 
 // GCOptions select what garbage collection removes: resources strata
@@ -16,6 +18,15 @@ type GCOptions struct {
 	DryRun bool
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+}
+
+// Check refuses options that would select everything; providers call it
+// before listing anything.
+func (o GCOptions) Check() error {
+	if o.OlderThan <= 0 {
+		return platform.Usagef("--duration must be positive") // a flag, not the cloud
+	}
+	return nil
 }
 
 // Candidate is a resource a provider found under its tag: when it was
@@ -40,8 +51,8 @@ func (i GCItem) String() string {
 // what holds others first: instances before their disks). It goes on
 // past a failed deletion and reports every one.
 func Collect(ctx context.Context, found []Candidate, o GCOptions) ([]GCItem, error) {
-	if o.OlderThan <= 0 {
-		return nil, fmt.Errorf("--duration must be positive")
+	if err := o.Check(); err != nil {
+		return nil, err
 	}
 	if o.Now == nil {
 		o.Now = time.Now

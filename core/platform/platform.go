@@ -87,8 +87,10 @@ type Machine interface {
 	// Journal returns the systemd journal of every boot, or ErrNoJournal.
 	Journal(ctx context.Context) ([]byte, error)
 	// ConsoleOutput returns the serial console so far (what the provider
-	// can get: some clouds keep only the tail).
-	ConsoleOutput() string
+	// can get: some clouds keep only the tail, and say so in it). It never
+	// fails: what could not be had is said in the text. ctx bounds the
+	// cloud calls it makes.
+	ConsoleOutput(ctx context.Context) string
 	Destroy(ctx context.Context) error
 }
 

@@ -5,6 +5,7 @@ import (
 	"path"
 
 	"github.com/strata-os/strata/core/bazel"
+	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/core/register"
 )
 
@@ -14,7 +15,7 @@ import (
 func bazelSubset(tests []*register.Test, env bazel.TestEnv) ([]*register.Test, error) {
 	if env.Filter != "" {
 		if _, err := path.Match(env.Filter, ""); err != nil {
-			return nil, &UsageError{Err: fmt.Errorf("--test_filter %q: %w", env.Filter, err)}
+			return nil, platform.Usage(fmt.Errorf("--test_filter %q: %w", env.Filter, err))
 		}
 		var kept []*register.Test
 		for _, t := range tests {
@@ -23,12 +24,12 @@ func bazelSubset(tests []*register.Test, env bazel.TestEnv) ([]*register.Test, e
 			}
 		}
 		if len(kept) == 0 {
-			return nil, &UsageError{Err: fmt.Errorf("--test_filter %q matches none of the %d selected tests", env.Filter, len(tests))}
+			return nil, platform.Usage(fmt.Errorf("--test_filter %q matches none of the %d selected tests", env.Filter, len(tests)))
 		}
 		tests = kept
 	}
 	if err := env.AckSharding(); err != nil {
-		return nil, &InfraError{Err: err}
+		return nil, platform.Infra("", err)
 	}
 	var shard []*register.Test
 	for i, t := range tests {

@@ -10,8 +10,10 @@ import (
 	"testing"
 
 	"github.com/joshdk/go-junit"
+
 	"github.com/strata-os/strata/core/bazel"
 	"github.com/strata-os/strata/core/cluster"
+	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/core/platform/platformtest"
 	"github.com/strata-os/strata/core/register"
 )
@@ -71,7 +73,7 @@ func TestBazelProtocol(t *testing.T) {
 	}
 
 	_, err, _ := e.run(t, context.Background(), func(o *Options) { o.Bazel = bazel.TestEnv{Filter: "c.*"} })
-	var ue *UsageError
+	var ue *platform.UsageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), `--test_filter "c.*" matches none of the 5 selected tests`) {
 		t.Errorf("filter matching nothing: %v", err)
 	}

@@ -1,8 +1,8 @@
 package runner
 
-import "fmt"
-
-// Exit statuses of a kola run.
+// Exit statuses of a kola run. A *platform.UsageError maps to ExitUsage,
+// a *platform.InfraError (a run that could not start, a test whose
+// machines could not be made) to ExitInfra.
 const (
 	ExitOK        = 0 // every selected test passed (or was skipped)
 	ExitFailed    = 1 // a test failed
@@ -10,20 +10,3 @@ const (
 	ExitInfra     = 3 // the platform failed: no flight, machines not created
 	ExitInterrupt = 130
 )
-
-// UsageError is a problem with what the user asked for; kola exits 2.
-type UsageError struct{ Err error }
-
-func (e *UsageError) Error() string { return e.Err.Error() }
-func (e *UsageError) Unwrap() error { return e.Err }
-
-func usagef(format string, args ...any) error {
-	return &UsageError{Err: fmt.Errorf(format, args...)}
-}
-
-// InfraError is a failure of the platform before any test could run; kola
-// exits 3.
-type InfraError struct{ Err error }
-
-func (e *InfraError) Error() string { return e.Err.Error() }
-func (e *InfraError) Unwrap() error { return e.Err }

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/strata-os/strata/core/platform"
 )
 
 // DefaultMachineMemoryMiB is assumed for providers that do not say.
@@ -23,7 +25,7 @@ func ParseParallel(s string, machineMiB, clusterSize int) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 {
-		return 0, usagef("bad -j/--parallel %q: want a positive number or auto", s)
+		return 0, platform.Usagef("bad -j/--parallel %q: want a positive number or auto", s)
 	}
 	return n, nil
 }

@@ -61,7 +61,7 @@ type Options struct {
 }
 
 // Run runs the selected tests and writes the reports. The error is a
-// *UsageError or *InfraError when the run could not start; test failures
+// *platform.UsageError or *platform.InfraError when the run could not start; test failures
 // are in the Report (see ExitCode).
 func Run(ctx context.Context, opts Options) (*Report, error) {
 	if opts.Registry == nil {
@@ -86,10 +86,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		opts.now = time.Now
 	}
 	if opts.Provider.NewFlight == nil {
-		return nil, usagef("no provider for platform %q", opts.Platform)
+		return nil, platform.Usagef("no provider for platform %q", opts.Platform)
 	}
 	if err := opts.Registry.Err(); err != nil {
-		return nil, &UsageError{Err: fmt.Errorf("invalid test definitions:\n%w", err)}
+		return nil, platform.Usage(fmt.Errorf("invalid test definitions:\n%w", err))
 	}
 	tests, excluded, err := Select(opts.Registry.Tests(), opts.Criteria)
 	if err != nil {
@@ -117,18 +117,22 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	started := opts.now()
 	dir, err := MakeOutputDir(opts.OutputRoot, opts.Platform, started)
 	if err != nil {
-		return nil, &InfraError{Err: err}
+		return nil, platform.Infra("", err)
 	}
 	flightName := fmt.Sprintf("kola-%s", started.UTC().Format("20060102-150405"))
 	props := newProperties(opts, flightName, parallel, started)
 	if err := writeJSON(dir, "properties.json", props); err != nil {
-		return nil, &InfraError{Err: err}
+		return nil, platform.Infra("", err)
 	}
 	opts.Logger.Info("starting run", "platform", opts.Platform, "tests", len(tests), "parallel", parallel, "output", dir)
 
 	flight, err := opts.Provider.NewFlight(ctx, platform.FlightOptions{Name: flightName, OutputDir: dir, Arch: opts.Arch, Logger: opts.Logger})
 	if err != nil {
-		return nil, &InfraError{Err: fmt.Errorf("start %s flight: %w", opts.Platform, err)}
+		err = fmt.Errorf("start %s flight: %w", opts.Platform, err)
+		if platform.IsUsage(err) {
+			return nil, err // a flag the provider refused
+		}
+		return nil, platform.Infra("", err)
 	}
 	if opts.Distro == "" {
 		if dr, ok := flight.(platform.DistroReporter); ok && dr.Distro() != "" {
@@ -136,7 +140,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			props.Options.Distro = opts.Distro
 			if err := writeJSON(dir, "properties.json", props); err != nil {
 				flight.Destroy(context.WithoutCancel(ctx))
-				return nil, &InfraError{Err: err}
+				return nil, platform.Infra("", err)
 			}
 			tests = keepApplicable(tests, opts.Criteria, opts.Logger)
 		}
@@ -164,13 +168,13 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	defer cancel()
 	var destroyErr error
 	if err := flight.Destroy(dctx); err != nil {
-		destroyErr = &InfraError{Err: fmt.Errorf("destroy flight: %w", err)}
+		destroyErr = platform.Infra("", fmt.Errorf("destroy flight: %w", err))
 	}
 
 	rep := newReport(opts.Platform, flightName, dir, started, opts.now().Sub(started), results, r.isInfra)
 	rep.Interrupted = ctx.Err() != nil
 	if err := rep.write(opts.Bazel.XMLOutputFile); err != nil {
-		return rep, &InfraError{Err: errors.Join(err, destroyErr)}
+		return rep, platform.Infra("", errors.Join(err, destroyErr))
 	}
 	return rep, destroyErr
 }
@@ -186,10 +190,10 @@ func checkKolet(tests []*register.Test, kolet string) error {
 		return nil
 	}
 	if kolet == "" {
-		return usagef("tests %v run native functions: give the kolet binary with --kolet", need)
+		return platform.Usagef("tests %v run native functions: give the kolet binary with --kolet", need)
 	}
 	if fi, err := os.Stat(kolet); err != nil || fi.IsDir() {
-		return usagef("kolet binary %q: not a file (%v)", kolet, err)
+		return platform.Usagef("kolet binary %q: not a file (%v)", kolet, err)
 	}
 	return nil
 }

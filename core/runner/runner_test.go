@@ -14,6 +14,7 @@ import (
 	"time"
 
 	gojunit "github.com/joshdk/go-junit"
+
 	"github.com/strata-os/strata/core/cluster"
 	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/platform"
@@ -303,7 +304,7 @@ func TestRunUsageAndInfraErrors(t *testing.T) {
 		{func(o *Options) { o.OSVersion = "x" }, `bad OS version "x"`},
 	} {
 		_, err, _ := e.run(t, context.Background(), tc.mod)
-		var ue *UsageError
+		var ue *platform.UsageError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("err %v, want usage error %q", err, tc.want)
 		}
@@ -311,7 +312,7 @@ func TestRunUsageAndInfraErrors(t *testing.T) {
 	bad := register.NewRegistry()
 	_ = bad.Register(register.Test{Name: "bad.ud", Run: func(cluster.TestCluster) {}, UserData: conf.CloudConfig("write_files:\n  - content: x\n")})
 	_, err, _ := e.run(t, context.Background(), func(o *Options) { o.Registry = bad })
-	var ue *UsageError
+	var ue *platform.UsageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), `test "bad.ud": UserData: cloud-config write_files[0].path (line 3): is required`) {
 		t.Errorf("bad userdata: %v", err)
 	}
@@ -321,7 +322,7 @@ func TestRunUsageAndInfraErrors(t *testing.T) {
 			return nil, errors.New("no credentials")
 		}
 	})
-	var ie *InfraError
+	var ie *platform.InfraError
 	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "start fake flight: no credentials") {
 		t.Errorf("flight failure: %v", err)
 	}

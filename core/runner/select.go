@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/coreos/go-semver/semver"
+
+	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/core/register"
 )
 
@@ -33,7 +35,7 @@ type Excluded struct {
 
 // Select returns the tests matching c, in name order, and those a pattern
 // matched but that do not apply here. A malformed pattern, tag or version is
-// a *UsageError, and so is a pattern that matches no test at all.
+// a *platform.UsageError, and so is a pattern that matches no test at all.
 func Select(tests []*register.Test, c Criteria) ([]*register.Test, []Excluded, error) {
 	patterns := c.Patterns
 	if len(patterns) == 0 {
@@ -41,18 +43,18 @@ func Select(tests []*register.Test, c Criteria) ([]*register.Test, []Excluded, e
 	}
 	for _, p := range patterns {
 		if _, err := path.Match(p, ""); err != nil {
-			return nil, nil, usagef("bad test pattern %q: %v", p, err)
+			return nil, nil, platform.Usagef("bad test pattern %q: %v", p, err)
 		}
 	}
 	var include, exclude []string
 	for _, t := range c.Tags {
 		if neg, ok := strings.CutPrefix(t, "!"); ok {
 			if neg == "" {
-				return nil, nil, usagef("bad tag %q: nothing after '!'", t)
+				return nil, nil, platform.Usagef("bad tag %q: nothing after '!'", t)
 			}
 			exclude = append(exclude, neg)
 		} else if t == "" {
-			return nil, nil, usagef("empty tag")
+			return nil, nil, platform.Usagef("empty tag")
 		} else {
 			include = append(include, t)
 		}
@@ -61,7 +63,7 @@ func Select(tests []*register.Test, c Criteria) ([]*register.Test, []Excluded, e
 	if c.OSVersion != "" {
 		v, err := semver.NewVersion(c.OSVersion)
 		if err != nil {
-			return nil, nil, usagef("bad OS version %q: %v", c.OSVersion, err)
+			return nil, nil, platform.Usagef("bad OS version %q: %v", c.OSVersion, err)
 		}
 		version = v
 	}
@@ -87,7 +89,7 @@ func Select(tests []*register.Test, c Criteria) ([]*register.Test, []Excluded, e
 	}
 	for i, p := range patterns {
 		if !matched[i] {
-			return nil, nil, usagef("pattern %q matches no registered test (see kola list)", p)
+			return nil, nil, platform.Usagef("pattern %q matches no registered test (see kola list)", p)
 		}
 	}
 	return selected, excluded, nil

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/strata-os/strata/core/cluster"
+	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/core/platform/platformtest"
 	"github.com/strata-os/strata/core/register"
 )
@@ -51,7 +52,7 @@ func TestSelect(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			sel, _, err := Select(reg.Tests(), tc.c)
 			if tc.err != "" {
-				var ue *UsageError
+				var ue *platform.UsageError
 				if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.err) {
 					t.Errorf("err %v, want usage error %q", err, tc.err)
 				}

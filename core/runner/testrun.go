@@ -97,7 +97,7 @@ func (r *run) finishCluster(h *harness.H, t *register.Test, c platform.Cluster) 
 			h.Errorf("artifacts of %s: %v", m.ID(), err)
 			continue
 		}
-		console := m.ConsoleOutput()
+		console := m.ConsoleOutput(ctx)
 		if err := os.WriteFile(filepath.Join(dir, "console.txt"), []byte(console), 0o644); err != nil {
 			h.Errorf("save console of %s: %v", m.ID(), err)
 		}

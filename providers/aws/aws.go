@@ -29,7 +29,7 @@ type Account struct {
 // account. It makes no call.
 func Connect(ctx context.Context, a Account, log *slog.Logger, tune func(*api.Options)) (*api.Client, error) {
 	if err := checkCredentialFiles(a, log); err != nil {
-		return nil, err
+		return nil, platform.Usage(err) // the user's file, not the cloud
 	}
 	o := api.Options{Region: a.Region, Profile: a.Profile, CredentialsFile: a.CredentialsFile, Endpoint: a.Endpoint, Logger: log}
 	if tune != nil {
@@ -72,15 +72,15 @@ var amiID = regexp.MustCompile(`^ami-[0-9a-f]{8,17}$`)
 func (f *Flags) validate() error {
 	switch {
 	case f.AMI == "":
-		return fmt.Errorf("aws: --aws-ami is required (an AMI ID like ami-0123456789abcdef0, or a channel name)")
+		return platform.Usagef("aws: --aws-ami is required (an AMI ID like ami-0123456789abcdef0, or a channel name)")
 	case !amiID.MatchString(f.AMI) && !isChannel(f.AMI):
-		return fmt.Errorf("aws: --aws-ami %q is neither an AMI ID (ami- and 8 or 17 hex digits) nor a channel name", f.AMI)
+		return platform.Usagef("aws: --aws-ami %q is neither an AMI ID (ami- and 8 or 17 hex digits) nor a channel name", f.AMI)
 	case f.InstanceType == "":
-		return fmt.Errorf("aws: --aws-type is empty")
+		return platform.Usagef("aws: --aws-type is empty")
 	case f.SecurityGroup == "":
-		return fmt.Errorf("aws: --aws-sg is empty")
+		return platform.Usagef("aws: --aws-sg is empty")
 	case f.BootTimeout <= 0:
-		return fmt.Errorf("aws: --aws-boot-timeout must be positive")
+		return platform.Usagef("aws: --aws-boot-timeout must be positive")
 	}
 	return nil
 }

@@ -23,16 +23,26 @@ type cluster struct {
 // pollInterval is how often a launch or a termination is checked on.
 var pollInterval = 2 * time.Second
 
+// cleanupTimeout bounds deleting what a failed create made, which goes on
+// after the caller's context is cancelled.
+const cleanupTimeout = 5 * time.Minute
+
+// vars are what $public_ipv4 and $private_ipv4 become in userdata: the
+// variables Afterburn (coreos-metadata) sets on EC2, as mantle does.
+var vars = map[string]string{"public_ipv4": "${COREOS_EC2_IPV4_PUBLIC}", "private_ipv4": "${COREOS_EC2_IPV4_LOCAL}"}
+
 // NewMachine launches an instance and returns when it runs and answers
-// SSH (a simulated one only runs). On error it leaves nothing behind.
+// SSH (a simulated one only runs). A failure of EC2 is a platform error
+// (platform.IsInfra); whatever the failure, nothing is left behind.
 func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.Machine, error) {
 	f := c.flight
 	index := c.NextIndex()
-	rendered, err := c.RenderUserData(ud, platform.UserDataOptions{User: "core"})
+	rendered, err := c.RenderUserData(ud, platform.UserDataOptions{User: "core", Vars: vars})
 	if err != nil {
 		return nil, err
 	}
 	name := fmt.Sprintf("%s-%s-%d", f.Name(), c.Name(), index)
+	tags := Tags(map[string]string{"Name": name, flightTag: f.Name()})
 	spec := api.InstanceSpec{
 		// Deterministic, so a launch retried after a lost answer finds
 		// the instance the first one made instead of making a second.
@@ -42,7 +52,7 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 		SecurityGroupID: f.network.SecurityGroupID,
 		SubnetID:        f.network.SubnetID,
 		UserData:        rendered.Data,
-		Tags:            map[string]string{"Name": name, "CreatedBy": createdBy, "strata-flight": f.Name()},
+		Tags:            tags,
 	}
 	if len(c.MetadataSSHKeys()) > 0 {
 		spec.KeyName = f.keyName
@@ -52,18 +62,26 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	defer cancel()
 	in, err := c.launch(ctx, spec)
 	if err != nil {
-		return nil, fmt.Errorf("launch %s: %w", name, err)
+		err = platform.Infra("launch "+name, err)
+		if !api.IsTerminal(err) && !api.IsNotFound(err) {
+			// The launch may have happened with its answer lost (or
+			// the caller gave up while it was under way).
+			err = errors.Join(err, c.terminateNamed(ctx, name))
+		}
+		return nil, err
 	}
 	m := &machine{cluster: c, Machine: cloud.NewMachine(in.ID, map[string]string{"size": f.flags.InstanceType, "region": f.api.Region(), "image": f.flags.AMI})}
 	// From here the instance exists: any failure terminates it.
 	fail := func(err error) (platform.Machine, error) {
-		if derr := m.Destroy(context.WithoutCancel(ctx)); derr != nil {
-			err = errors.Join(err, derr)
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		if derr := m.Destroy(dctx); derr != nil {
+			err = errors.Join(err, fmt.Errorf("and cleaning up: %w", derr))
 		}
 		return nil, err
 	}
 	if in, err = f.api.WaitRunning(ctx, m.ID(), pollInterval); err != nil {
-		return fail(fmt.Errorf("machine %s (%s): %w", m.ID(), name, err))
+		return fail(platform.Infra(fmt.Sprintf("machine %s (%s)", m.ID(), name), err))
 	}
 	m.SetAddresses(in.PublicIP, in.PrivateIP)
 	m.SSHMachine = platform.SSHMachine{
@@ -76,17 +94,40 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 		}
 	}
 	if err := c.SaveUserData(m.ID(), rendered); err != nil {
-		return fail(err)
+		return fail(platform.Infra("save userdata of "+m.ID(), err))
 	}
 	c.AddMachine(m)
 	if in.Simulated {
 		f.Logger().Info("simulated machine: it runs but will not boot; SSH is not tried", "machine", m.ID())
 		return m, nil
 	}
+	// The cluster destroys it from here, after its console is saved.
 	if _, err := m.SSHClient(ctx); err != nil {
 		return nil, fmt.Errorf("machine %s (%s) did not answer SSH: %w", m.ID(), name, err)
 	}
 	return m, nil
+}
+
+// terminateNamed terminates the instances a launch of name may have made
+// though its answer never came.
+func (c *cluster) terminateNamed(ctx context.Context, name string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	found, err := c.flight.api.Instances(ctx, map[string]string{"Name": name, flightTag: c.flight.Name()})
+	if err != nil {
+		return fmt.Errorf("look for an instance the failed launch made: %w", err)
+	}
+	var errs []error
+	for _, in := range found {
+		if in.State == "terminated" {
+			continue
+		}
+		m := &machine{cluster: c, Machine: cloud.NewMachine(in.ID, nil)}
+		if err := m.Destroy(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("and cleaning up: %w", err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // launch runs the instance, trying again with the same client token

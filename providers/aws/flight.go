@@ -6,16 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/aws/api"
 )
-
-// createdBy is the value of the CreatedBy tag on everything strata makes;
-// GC selects by it.
-const createdBy = "strata"
-
-// createdTag holds when a network was made, for GC.
-const createdTag = "strata-created"
 
 type flight struct {
 	*platform.BaseFlight
@@ -37,7 +31,7 @@ func newFlight(ctx context.Context, f Flags, opts platform.FlightOptions, tune f
 		return nil, err
 	}
 	if opts.Arch != "" && opts.Arch != "amd64" && opts.Arch != "arm64" {
-		return nil, fmt.Errorf("aws: architecture %s is not supported (amd64, arm64)", opts.Arch)
+		return nil, platform.Usagef("aws: architecture %s is not supported (amd64, arm64)", opts.Arch)
 	}
 	base, err := platform.NewBaseFlight("aws", opts)
 	if err != nil {
@@ -58,13 +52,13 @@ func newFlight(ctx context.Context, f Flags, opts platform.FlightOptions, tune f
 		base.Logger().Info("security group not found: creating it, with a VPC, internet gateway, route table and subnet", "security_group", f.SecurityGroup, "region", client.Region())
 		// VPCs have no creation time of their own: GC's age bound reads
 		// this tag.
-		network, err = client.CreateNetwork(ctx, f.SecurityGroup, map[string]string{"CreatedBy": createdBy, createdTag: time.Now().UTC().Format(time.RFC3339)})
+		network, err = client.CreateNetwork(ctx, f.SecurityGroup, Tags(map[string]string{CreatedTag: time.Now().UTC().Format(time.RFC3339)}))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("aws: security group %q (--aws-sg): %w", f.SecurityGroup, err)
 	}
 	fl := &flight{BaseFlight: base, flags: f, api: client, keyName: base.Name(), network: network}
-	if err := client.ImportKeyPair(ctx, fl.keyName, base.SSHKey().AuthorizedKey, map[string]string{"CreatedBy": createdBy}); err != nil {
+	if err := client.ImportKeyPair(ctx, fl.keyName, base.SSHKey().AuthorizedKey, Tags(nil)); err != nil {
 		return nil, fmt.Errorf("aws: %w", err)
 	}
 	base.Logger().Info("aws flight", "region", client.Region(), "ami", f.AMI, "type", f.InstanceType, "security_group", network.SecurityGroupID, "subnet", network.SubnetID)
@@ -77,11 +71,39 @@ func (f *flight) NewCluster(ctx context.Context, opts platform.ClusterOptions) (
 	return c, nil
 }
 
-// Destroy destroys the clusters, then the key pair.
+// Destroy destroys the clusters, then any instance of the flight no
+// cluster knows (a launch interrupted while EC2 was still acting on it),
+// then the key pair.
 func (f *flight) Destroy(ctx context.Context) error {
 	err := f.BaseFlight.Destroy(ctx)
-	if kerr := f.api.DeleteKeyPair(context.WithoutCancel(ctx), f.keyName); kerr != nil {
+	ctx = context.WithoutCancel(ctx)
+	if serr := f.sweep(ctx); serr != nil {
+		err = errors.Join(err, serr)
+	}
+	if kerr := f.api.DeleteKeyPair(ctx, f.keyName); kerr != nil {
 		err = errors.Join(err, kerr)
 	}
 	return err
+}
+
+// sweep terminates the flight's instances that are still there.
+func (f *flight) sweep(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, cleanupTimeout)
+	defer cancel()
+	found, err := f.api.Instances(ctx, map[string]string{flightTag: f.Name()})
+	if err != nil {
+		return fmt.Errorf("look for instances of flight %s: %w", f.Name(), err)
+	}
+	var errs []error
+	for _, in := range found {
+		if in.State == "terminated" {
+			continue
+		}
+		f.Logger().Warn("terminating an instance of the flight that no cluster knew", "instance", in.ID)
+		m := &machine{cluster: &cluster{flight: f}, Machine: cloud.NewMachine(in.ID, nil)}
+		if err := m.Destroy(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -17,6 +17,9 @@ import (
 // created-by=strata). It goes on past a failed deletion and reports every
 // one.
 func GC(ctx context.Context, c *api.Client, bucket string, o cloud.GCOptions) ([]cloud.GCItem, error) {
+	if err := o.Check(); err != nil {
+		return nil, err
+	}
 	found, err := candidates(ctx, c, bucket)
 	if err != nil {
 		return nil, fmt.Errorf("aws gc: %w", err)
@@ -31,7 +34,7 @@ func GC(ctx context.Context, c *api.Client, bucket string, o cloud.GCOptions) ([
 // candidates lists every resource tagged CreatedBy=strata, whatever its
 // age. A snapshot an image boots from goes with its image, never alone.
 func candidates(ctx context.Context, c *api.Client, bucket string) ([]cloud.Candidate, error) {
-	mine := map[string]string{"CreatedBy": createdBy}
+	mine := Mine()
 	var found []cloud.Candidate
 	instances, err := c.Instances(ctx, mine)
 	if err != nil {
@@ -79,7 +82,7 @@ func candidates(ctx context.Context, c *api.Client, bucket string) ([]cloud.Cand
 	}
 	for _, v := range vpcs {
 		// Unknown age (no tag, or a malformed one) is never old enough.
-		created, _ := time.Parse(time.RFC3339, v.Tags[createdTag])
+		created, _ := time.Parse(time.RFC3339, v.Tags[CreatedTag])
 		found = append(found, cloud.Candidate{Kind: "network", ID: v.ID + " (" + v.Tags["Name"] + ")", Created: created, Delete: func(ctx context.Context) error {
 			return c.DeleteNetwork(ctx, v.ID)
 		}})
@@ -92,7 +95,7 @@ func candidates(ctx context.Context, c *api.Client, bucket string) ([]cloud.Cand
 		return nil, err
 	}
 	for _, o := range objects {
-		if o.Metadata["created-by"] == createdBy {
+		if IsMine(o.Metadata) {
 			found = append(found, cloud.Candidate{Kind: "object", ID: "s3://" + bucket + "/" + o.Key, Created: o.Modified, Delete: func(ctx context.Context) error {
 				return c.DeleteObject(ctx, bucket, o.Key)
 			}})

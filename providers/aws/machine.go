@@ -20,8 +20,8 @@ type machine struct {
 const consoleNote = "[strata: EC2 keeps only the last 64 KiB of a console, saved at boots and shutdowns; earlier output is lost]\n"
 
 // ConsoleOutput asks EC2 for the console as it keeps it.
-func (m *machine) ConsoleOutput() string {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+func (m *machine) ConsoleOutput(ctx context.Context) string {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	b, err := m.cluster.flight.api.ConsoleOutput(ctx, m.ID())
 	if err != nil {

@@ -25,12 +25,22 @@ type cluster struct {
 // checked on.
 var pollInterval = 2 * time.Second
 
+// cleanupTimeout bounds deleting what a failed create made, which goes on
+// after the caller's context is cancelled.
+const cleanupTimeout = 5 * time.Minute
+
+// vars are what $public_ipv4 and $private_ipv4 become in userdata: the
+// variables Afterburn (coreos-metadata) sets on Compute Engine, as mantle
+// does.
+var vars = map[string]string{"public_ipv4": "${COREOS_GCE_IP_EXTERNAL_0}", "private_ipv4": "${COREOS_GCE_IP_LOCAL_0}"}
+
 // NewMachine inserts an instance and returns when it runs and answers SSH
-// (a simulated one only runs). On error it leaves nothing behind.
+// (a simulated one only runs). A failure of Compute Engine is a platform
+// error (platform.IsInfra); whatever the failure, nothing is left behind.
 func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.Machine, error) {
 	f := c.flight
 	index := c.NextIndex()
-	rendered, err := c.RenderUserData(ud, platform.UserDataOptions{User: "core"})
+	rendered, err := c.RenderUserData(ud, platform.UserDataOptions{User: "core", Vars: vars})
 	if err != nil {
 		return nil, err
 	}
@@ -43,11 +53,9 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 		}
 		meta["ssh-keys"] = strings.Join(lines, "\n")
 	}
-	lbl := labels()
-	lbl["strata-flight"] = instanceName(f.Name())
 	spec := api.InstanceSpec{
 		Name: name, MachineType: f.flags.MachineType, Image: f.image, Network: f.flags.Network,
-		DiskSizeGB: f.flags.DiskSizeGB, Labels: lbl, Metadata: meta,
+		DiskSizeGB: f.flags.DiskSizeGB, Labels: Labels(map[string]string{flightLabel: instanceName(f.Name())}), Metadata: meta,
 		// The same for every attempt of this flight, so an insert retried
 		// after a lost answer gets the first one's operation instead of a
 		// conflict; another flight's differs, since Compute Engine would
@@ -60,25 +68,27 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	m := &machine{cluster: c, Machine: cloud.NewMachine(name, map[string]string{"size": f.flags.MachineType, "zone": f.api.Zone(), "image": f.image})}
 	// Once asked for, the instance may exist: any failure deletes it.
 	fail := func(err error) (platform.Machine, error) {
-		if derr := m.Destroy(context.WithoutCancel(ctx)); derr != nil {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		if derr := m.Destroy(dctx); derr != nil {
 			err = errors.Join(err, fmt.Errorf("and cleaning up: %w", derr))
 		}
 		return nil, err
 	}
 	op, err := f.api.InsertInstance(ctx, spec)
 	if err != nil {
+		err = platform.Infra("create "+name, err)
 		if api.IsTerminal(err) || api.IsNotFound(err) {
-			// Refused outright: nothing was made.
-			return nil, fmt.Errorf("create %s: %w", name, err)
+			return nil, err // refused outright: nothing was made
 		}
-		return fail(fmt.Errorf("create %s: %w", name, err))
+		return fail(err)
 	}
 	if err := f.api.Wait(ctx, op, pollInterval); err != nil {
-		return fail(fmt.Errorf("create %s: %w", name, err))
+		return fail(platform.Infra("create "+name, err))
 	}
 	in, err := c.waitRunning(ctx, name)
 	if err != nil {
-		return fail(fmt.Errorf("machine %s: %w", name, err))
+		return fail(platform.Infra("machine "+name, err))
 	}
 	m.SetAddresses(in.PublicIP, in.PrivateIP)
 	m.SSHMachine = platform.SSHMachine{
@@ -90,13 +100,14 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 		}
 	}
 	if err := c.SaveUserData(name, rendered); err != nil {
-		return fail(err)
+		return fail(platform.Infra("save userdata of "+name, err))
 	}
 	c.AddMachine(m)
 	if in.Simulated {
 		f.Logger().Info("simulated machine: it runs but will not boot; SSH is not tried", "machine", name)
 		return m, nil
 	}
+	// The cluster destroys it from here, after its console is saved.
 	if _, err := m.SSHClient(ctx); err != nil {
 		return nil, fmt.Errorf("machine %s did not answer SSH: %w", name, err)
 	}

@@ -3,9 +3,11 @@ package gce
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/gce/api"
 )
@@ -30,7 +32,7 @@ func newFlight(ctx context.Context, f Flags, opts platform.FlightOptions, tune f
 		return nil, err
 	}
 	if opts.Arch != "" && opts.Arch != "amd64" && opts.Arch != "arm64" {
-		return nil, fmt.Errorf("gce: architecture %s is not supported (amd64, arm64)", opts.Arch)
+		return nil, platform.Usagef("gce: architecture %s is not supported (amd64, arm64)", opts.Arch)
 	}
 	base, err := platform.NewBaseFlight("gce", opts)
 	if err != nil {
@@ -67,6 +69,27 @@ func resolveImage(ctx context.Context, c *api.Client, ref string) (*api.Image, e
 		return c.ImageFromFamily(ctx, m[1], m[2])
 	}
 	return c.Image(ctx, "", ref)
+}
+
+// Destroy destroys the clusters, then any instance of the flight no
+// cluster knows (an insert interrupted while Compute Engine was still
+// acting on it).
+func (f *flight) Destroy(ctx context.Context) error {
+	err := f.BaseFlight.Destroy(ctx)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	found, lerr := f.api.Instances(ctx, map[string]string{flightLabel: instanceName(f.Name())})
+	if lerr != nil {
+		return errors.Join(err, fmt.Errorf("look for instances of flight %s: %w", f.Name(), lerr))
+	}
+	for _, in := range found {
+		f.Logger().Warn("deleting an instance of the flight that no cluster knew", "instance", in.Name)
+		m := &machine{cluster: &cluster{flight: f}, Machine: cloud.NewMachine(in.Name, nil)}
+		if derr := m.Destroy(ctx); derr != nil {
+			err = errors.Join(err, derr)
+		}
+	}
+	return err
 }
 
 func (f *flight) NewCluster(ctx context.Context, opts platform.ClusterOptions) (platform.Cluster, error) {

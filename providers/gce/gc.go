@@ -14,6 +14,9 @@ import (
 // for images (metadata created-by=strata). It goes on past a failed
 // deletion and reports every one.
 func GC(ctx context.Context, c *api.Client, bucket string, o cloud.GCOptions) ([]cloud.GCItem, error) {
+	if err := o.Check(); err != nil {
+		return nil, err
+	}
 	found, err := candidates(ctx, c, bucket)
 	if err != nil {
 		return nil, fmt.Errorf("gce gc: %w", err)
@@ -37,7 +40,7 @@ func deleted(ctx context.Context, c *api.Client, op *api.Operation, err error) e
 // age: instances first, since deleting one deletes its disk.
 func candidates(ctx context.Context, c *api.Client, bucket string) ([]cloud.Candidate, error) {
 	var found []cloud.Candidate
-	instances, err := c.Instances(ctx, labels())
+	instances, err := c.Instances(ctx, Mine())
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +53,7 @@ func candidates(ctx context.Context, c *api.Client, bucket string) ([]cloud.Cand
 			return deleted(ctx, c, op, err)
 		}})
 	}
-	disks, err := c.Disks(ctx, labels())
+	disks, err := c.Disks(ctx, Mine())
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +66,7 @@ func candidates(ctx context.Context, c *api.Client, bucket string) ([]cloud.Cand
 			return deleted(ctx, c, op, err)
 		}})
 	}
-	images, err := c.Images(ctx, labels())
+	images, err := c.Images(ctx, Mine())
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +84,7 @@ func candidates(ctx context.Context, c *api.Client, bucket string) ([]cloud.Cand
 		return nil, err
 	}
 	for _, obj := range objects {
-		if obj.Metadata["created-by"] != createdBy {
+		if !IsMine(obj.Metadata) {
 			continue
 		}
 		found = append(found, cloud.Candidate{Kind: "object", ID: "gs://" + bucket + "/" + obj.Name, Created: obj.Created, Delete: func(ctx context.Context) error {

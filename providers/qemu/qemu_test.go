@@ -2,13 +2,11 @@ package qemu
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -62,80 +60,6 @@ func newTestFlight(t *testing.T, f Flags) platform.Flight {
 	}
 	t.Cleanup(func() { fl.Destroy(context.Background()) })
 	return fl
-}
-
-// qemuRunning reports whether a QEMU of the machine is still alive.
-func qemuRunning(id string) bool {
-	out, _ := exec.Command("pgrep", "-f", "-name "+id+" ").Output()
-	return len(strings.TrimSpace(string(out))) > 0
-}
-
-// Three machines boot, answer SSH, reach each other over TCP on the
-// private network, one reboots; destroying the cluster leaves no process
-// and no file.
-func TestClusterLifecycle(t *testing.T) {
-	fl := newTestFlight(t, testFlags(t))
-	ctx := context.Background()
-	out := t.TempDir()
-	c, err := fl.NewCluster(ctx, platform.ClusterOptions{Name: "lifecycle", OutputDir: out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	qc := c.(*cluster)
-	var wg sync.WaitGroup
-	errs := make([]error, 3)
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, errs[i] = c.NewMachine(ctx, nil)
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		t.Fatal(err)
-	}
-	ms := c.Machines()
-	for _, m := range ms {
-		stdout, _, err := m.SSH(ctx, "hostname; cat /proc/sys/kernel/random/boot_id")
-		if err != nil || !strings.HasPrefix(string(stdout), m.ID()+"\n") {
-			t.Errorf("%s: %q %v", m.ID(), stdout, err)
-		}
-	}
-	// TCP over the private network: the last machine serves, the others
-	// connect to its PrivateIP.
-	server := ms[2]
-	if _, _, err := server.SSH(ctx, "(while true; do echo pong-from-$(hostname) | nc -l -p 9000; done) </dev/null >/dev/null 2>&1 &"); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms[:2] {
-		var got string
-		for i := 0; i < 20 && !strings.Contains(got, "pong"); i++ {
-			stdout, _, _ := m.SSH(ctx, "nc -w 2 "+server.PrivateIP()+" 9000 </dev/null")
-			got = string(stdout)
-			time.Sleep(200 * time.Millisecond)
-		}
-		if strings.TrimSpace(got) != "pong-from-"+server.ID() {
-			t.Errorf("%s -> %s:9000 got %q", m.ID(), server.PrivateIP(), got)
-		}
-	}
-	if err := ms[0].Reboot(ctx); err != nil {
-		t.Errorf("reboot: %v", err)
-	}
-	if _, err := os.Stat(filepath.Join(out, ms[0].ID(), "console.txt")); err != nil {
-		t.Errorf("live console.txt: %v", err)
-	}
-	if err := c.Destroy(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms {
-		if qemuRunning(m.ID()) {
-			t.Errorf("QEMU of %s still running", m.ID())
-		}
-	}
-	if _, err := os.Stat(qc.dir); !os.IsNotExist(err) {
-		t.Errorf("cluster temp dir %s left: %v", qc.dir, err)
-	}
 }
 
 // Through the runner: a guest kernel panic fails its test within seconds

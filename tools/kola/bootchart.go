@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/strata-os/strata/core/conf"
+	"github.com/strata-os/strata/core/platform"
 )
 
 type bootchartCmd struct {
@@ -33,7 +34,7 @@ func (b *bootchartCmd) Run(a *app, c *cli) error {
 	}
 	m := bt.cluster.Machines()[0]
 	if _, _, err := m.SSH(ctx, "command -v systemd-analyze"); err != nil {
-		return usageError{fmt.Errorf("bootchart needs an image with systemd (on qemu: --qemu-image debian); %s has no systemd-analyze", m.ID())}
+		return platform.Usage(fmt.Errorf("bootchart needs an image with systemd (on qemu: --qemu-image debian); %s has no systemd-analyze", m.ID()))
 	}
 	state, _, _ := m.SSH(ctx, "systemctl is-system-running --wait")
 	svg, stderr, err := m.SSH(ctx, "systemd-analyze plot")

@@ -44,11 +44,6 @@ type cli struct {
 	Version   versionCmd   `cmd:"" help:"Print the version and the linked providers."`
 }
 
-// usageError is a problem with the command line; kola exits 2.
-type usageError struct{ error }
-
-func (u usageError) Unwrap() error { return u.error }
-
 func (a *app) main(args []string) (code int) {
 	a.args = args
 	defer kongexit.Recover(&code)
@@ -110,11 +105,7 @@ func (a *app) exitFor(err error) int {
 		return code.code
 	}
 	fmt.Fprintf(a.stderr, "kola: %v\n", err)
-	var ue *runner.UsageError
-	var pe *platform.UnknownProviderError
-	var cu usageError
-	switch {
-	case errors.As(err, &ue), errors.As(err, &pe), errors.As(err, &cu):
+	if platform.IsUsage(err) {
 		return runner.ExitUsage
 	}
 	return runner.ExitInfra

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/core/register"
 	"github.com/strata-os/strata/core/runner"
 )
@@ -39,7 +40,7 @@ type testInfo struct {
 
 func (l *listCmd) Run(a *app, c *cli) error {
 	if err := a.tests.Err(); err != nil {
-		return &runner.UsageError{Err: fmt.Errorf("invalid test definitions:\n%w", err)}
+		return platform.Usage(fmt.Errorf("invalid test definitions:\n%w", err))
 	}
 	// Only an explicit --platform filters the list.
 	tests, _, err := runner.Select(a.tests.Tests(), runner.Criteria{Patterns: l.Patterns, Tags: l.Tag, Platform: c.Platform})

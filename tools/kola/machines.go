@@ -101,7 +101,7 @@ func (b *booted) destroy(ctx context.Context) {
 	defer cancel()
 	if b.cluster != nil {
 		for _, m := range b.cluster.Machines() {
-			_ = os.WriteFile(filepath.Join(b.dir, m.ID(), "console.txt"), []byte(m.ConsoleOutput()), 0o644)
+			_ = os.WriteFile(filepath.Join(b.dir, m.ID(), "console.txt"), []byte(m.ConsoleOutput(dctx)), 0o644)
 		}
 	}
 	if err := b.flight.Destroy(dctx); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/strata-os/strata/core/bazel"
+	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/core/runner"
 )
 
@@ -40,7 +41,7 @@ func (r *runCmd) Run(a *app, c *cli) error {
 	// keeps them, temporary files under the test's own directory.
 	bz, err := bazel.FromEnv(os.Getenv)
 	if err != nil {
-		return &runner.UsageError{Err: err}
+		return platform.Usage(err)
 	}
 	outputDir := r.OutputDir
 	if bz.UndeclaredOutputsDir != "" && outputDir == defaultOutputDir() {

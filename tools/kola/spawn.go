@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/strata-os/strata/core/conf"
+	"github.com/strata-os/strata/core/platform"
 )
 
 type spawnCmd struct {
@@ -19,7 +20,7 @@ type spawnCmd struct {
 // shell exits or Ctrl-C; then destroys them, keeping their consoles.
 func (s *spawnCmd) Run(a *app, c *cli) error {
 	if s.Count < 1 {
-		return usageError{fmt.Errorf("--count %d: want at least 1", s.Count)}
+		return platform.Usage(fmt.Errorf("--count %d: want at least 1", s.Count))
 	}
 	provider, err := a.providers.Lookup(c.platform())
 	if err != nil {
@@ -29,10 +30,10 @@ func (s *spawnCmd) Run(a *app, c *cli) error {
 	if s.UserData != "" {
 		data, err := os.ReadFile(s.UserData)
 		if err != nil {
-			return usageError{fmt.Errorf("--userdata: %w", err)}
+			return platform.Usage(fmt.Errorf("--userdata: %w", err))
 		}
 		if ud, err = conf.Detect(s.UserData, data); err != nil {
-			return usageError{fmt.Errorf("--userdata: %w", err)}
+			return platform.Usage(fmt.Errorf("--userdata: %w", err))
 		}
 	}
 	ctx, stop := a.interruptible()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/strata-os/strata/core/cloud"
+	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/aws"
 	"github.com/strata-os/strata/providers/aws/api"
 	"github.com/strata-os/strata/providers/aws/sim"
@@ -95,7 +96,7 @@ func (s *awsSimulateCmd) Run(a *app, c *awsCmd) error {
 func listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("--listen %s: %w", addr, err)}
+		return nil, platform.Usage(fmt.Errorf("--listen %s: %w", addr, err))
 	}
 	return ln, nil
 }

@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/aws/api"
 )
 
@@ -84,7 +85,7 @@ func (cp *awsCopyImageCmd) Run(a *app, c *awsCmd) error {
 	}
 	for _, region := range cp.To {
 		if region == client.Region() {
-			return usageError{fmt.Errorf("--to-region %s: the image is already there", region)}
+			return platform.Usage(fmt.Errorf("--to-region %s: the image is already there", region))
 		}
 		img, err := client.InRegion(region).CopyImage(ctx, client.Region(), src.ID, name, map[string]string{"CreatedBy": "strata", "Name": name}, cp.Poll)
 		if err != nil {

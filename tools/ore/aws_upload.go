@@ -7,6 +7,7 @@ import (
 
 	"github.com/alecthomas/units"
 	"github.com/schollz/progressbar/v3"
+	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/aws/api"
 )
 
@@ -56,10 +57,10 @@ type awsUploadCmd struct {
 
 func (u *awsUploadCmd) Run(a *app, c *awsCmd) error {
 	if u.Parallel < 1 {
-		return usageError{fmt.Errorf("--parallel %d: must be at least 1", u.Parallel)}
+		return platform.Usage(fmt.Errorf("--parallel %d: must be at least 1", u.Parallel))
 	}
 	if u.PartSize < 5*units.MiB {
-		return usageError{fmt.Errorf("--part-size %s: S3 parts are at least 5MiB", u.PartSize)}
+		return platform.Usage(fmt.Errorf("--part-size %s: S3 parts are at least 5MiB", u.PartSize))
 	}
 	f, err := os.Open(u.File)
 	if err != nil {

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 
 	"github.com/alecthomas/kong"
+	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/core/version"
 	"github.com/strata-os/strata/tools/internal/kongexit"
 )
@@ -36,11 +36,6 @@ func (versionCmd) Run(a *app) error {
 	return nil
 }
 
-// usageError is a problem with the command line; ore exits 2.
-type usageError struct{ error }
-
-func (u usageError) Unwrap() error { return u.error }
-
 func (a *app) main(args []string) (code int) {
 	defer kongexit.Recover(&code)
 	var c cli
@@ -65,8 +60,7 @@ func (a *app) main(args []string) (code int) {
 	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
 	if err := kctx.Run(); err != nil {
 		fmt.Fprintln(a.stderr, "ore:", err)
-		var u usageError
-		if errors.As(err, &u) {
+		if platform.IsUsage(err) {
 			return 2
 		}
 		return 1

@@ -10,6 +10,7 @@ import (
 
 	"github.com/alecthomas/units"
 	"github.com/schollz/progressbar/v3"
+	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/gce/api"
 )
 
@@ -23,7 +24,7 @@ type gceUploadCmd struct {
 
 func (u *gceUploadCmd) Run(a *app, c *gceCmd) error {
 	if u.ChunkSize < 256*units.KiB || u.ChunkSize%(256*units.KiB) != 0 {
-		return usageError{fmt.Errorf("--chunk-size %s: must be a multiple of 256KiB", u.ChunkSize)}
+		return platform.Usage(fmt.Errorf("--chunk-size %s: must be a multiple of 256KiB", u.ChunkSize))
 	}
 	f, err := os.Open(u.File)
 	if err != nil {
@@ -71,7 +72,7 @@ type gceCreateImageCmd struct {
 func (i *gceCreateImageCmd) Run(a *app, c *gceCmd) error {
 	m := gsURI.FindStringSubmatch(i.Source)
 	if m == nil {
-		return usageError{fmt.Errorf("--source %q: want gs://BUCKET/OBJECT", i.Source)}
+		return platform.Usage(fmt.Errorf("--source %q: want gs://BUCKET/OBJECT", i.Source))
 	}
 	ctx, stop, client, err := c.connect(a)
 	if err != nil {

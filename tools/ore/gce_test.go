@@ -101,7 +101,7 @@ func TestGCECommands(t *testing.T) {
 		{[]string{"create-image", "--source", "gs://kola-images/none.tar.gz", "--name", "n"}, 1, "--source gs://kola-images/none.tar.gz: get gs://kola-images/none.tar.gz: object gs://kola-images/none.tar.gz not found"},
 		{[]string{"upload", "--bucket", "nope", "--no-progress", file}, 1, "upload gs://nope/flatcar.tar.gz: bucket nope not found"},
 		{[]string{"upload", "--bucket", "kola-images", "--chunk-size", "100KiB", file}, 2, "--chunk-size 100KiB: must be a multiple of 256KiB"},
-		{[]string{"gc", "--duration", "0s"}, 1, "--duration must be positive"},
+		{[]string{"gc", "--duration", "0s"}, 2, "--duration must be positive"},
 	} {
 		code, _, errOut := g(tc.args...)
 		if code != tc.code || !strings.Contains(errOut, tc.want) {
@@ -109,7 +109,7 @@ func TestGCECommands(t *testing.T) {
 		}
 	}
 	code, _, errOut = ore(t, "gce", "--gce-endpoint", url, "list-images")
-	if code != 1 || !strings.Contains(errOut, "no project: pass --gce-project") {
+	if code != 2 || !strings.Contains(errOut, "no project: pass --gce-project") {
 		t.Errorf("no project: %d %s", code, errOut)
 	}
 }

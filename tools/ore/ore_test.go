@@ -141,7 +141,7 @@ func TestAWSSimulateAndGC(t *testing.T) {
 		t.Errorf("small parts: %d %s", code, errOut)
 	}
 	code, _, errOut = ore(t, "aws", "--aws-endpoint", url, "gc", "--duration", "0s")
-	if code != 1 || !strings.Contains(errOut, "--duration must be positive") {
+	if code != 2 || !strings.Contains(errOut, "--duration must be positive") {
 		t.Errorf("gc --duration 0: %d %s", code, errOut)
 	}
 	stop()

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/images"
 	"github.com/strata-os/strata/images/debs"
 )
@@ -28,7 +29,7 @@ func (q *qemuCmd) mirrors() ([]string, error) {
 	}
 	m, err := debs.ParseMirrors("--debian-mirror", strings.Join(q.Mirrors, ","))
 	if err != nil {
-		return nil, usageError{err}
+		return nil, platform.Usage(err)
 	}
 	return m, nil
 }
@@ -59,7 +60,7 @@ func (b *qemuBuildImageCmd) Run(a *app, q *qemuCmd) error {
 			}
 		}
 		if _, err := os.Stat(agent); err != nil {
-			return usageError{fmt.Errorf("image minimal needs the strata-init agent: %s not found (pass --agent; ./ci/run.sh builds it into bin/)", agent)}
+			return platform.Usage(fmt.Errorf("image minimal needs the strata-init agent: %s not found (pass --agent; ./ci/run.sh builds it into bin/)", agent))
 		}
 	}
 	mirrors, err := q.mirrors()

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"text/tabwriter"
 
+	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/images"
 	"github.com/strata-os/strata/images/debs"
 )
@@ -23,7 +24,7 @@ func (u *qemuUpdateLockCmd) Run(a *app) error {
 	if path == "" {
 		var err error
 		if path, err = findLock(u.Name); err != nil {
-			return usageError{err}
+			return platform.Usage(err)
 		}
 	}
 	ctx, cancel := a.context()

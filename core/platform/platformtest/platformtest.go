@@ -220,7 +220,7 @@ func (m *Machine) Reboots() int {
 	return m.reboots
 }
 
-func (m *Machine) ConsoleOutput() string {
+func (m *Machine) ConsoleOutput(ctx context.Context) string {
 	if m.p.opts.Console != nil {
 		return m.p.opts.Console(m)
 	}

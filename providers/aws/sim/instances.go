@@ -170,6 +170,22 @@ func (s *Server) runInstances(q query) (any, *apiError) {
 	return resp, nil
 }
 
+// AddInstance makes a running instance, as if someone launched it at
+// launched, for tests; it returns its ID.
+func (s *Server) AddInstance(tags map[string]string, launched time.Time) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.order) + 1
+	in := &Instance{
+		ID: s.id("i"), ImageID: "ami-0123456789abcdef0", Type: "t3.small", zone: s.region + "a", Tags: tags, State: "running",
+		PrivateIP: fmt.Sprintf("10.0.%d.%d", n/250, n%250+4), PublicIP: fmt.Sprintf("198.51.100.%d", n%250+1),
+		LaunchTime: launched, reservation: s.id("r"),
+	}
+	s.instances[in.ID] = in
+	s.order = append(s.order, in.ID)
+	return in.ID
+}
+
 func orDefault(v, d string) string {
 	if v == "" {
 		return d

@@ -35,6 +35,13 @@ func (s *Server) KeyPairs() []KeyPair {
 	return out
 }
 
+// AddKeyPair imports a key pair as if at created, for tests.
+func (s *Server) AddKeyPair(name string, tags map[string]string, created time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keyPairs[name] = &KeyPair{Name: name, ID: s.id("key"), PublicKey: []byte("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0= " + name), Tags: tags, Created: created}
+}
+
 type keyPairResponse struct {
 	KeyName        string    `xml:"keyName"`
 	KeyFingerprint string    `xml:"keyFingerprint"`

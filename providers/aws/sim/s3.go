@@ -1,7 +1,12 @@
 package sim
 
 import (
+	"bytes"
+	"fmt"
 	"net/http"
+	"net/textproto"
+	"sync"
+	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -13,12 +18,56 @@ import (
 type S3 struct {
 	http.Handler
 	backend gofakes3.Backend
+	clock   *clock
 }
 
 // NewS3 returns an empty S3.
 func NewS3() *S3 {
-	b := s3mem.New()
-	return &S3{Handler: gofakes3.New(b, gofakes3.WithIntegrityCheck(true), gofakes3.WithLogger(gofakes3.DiscardLog())).Server(), backend: b}
+	c := &clock{}
+	b := s3mem.New(s3mem.WithTimeSource(c))
+	return &S3{Handler: gofakes3.New(b, gofakes3.WithIntegrityCheck(true), gofakes3.WithLogger(gofakes3.DiscardLog()), gofakes3.WithTimeSource(c)).Server(), backend: b, clock: c}
+}
+
+// clock is S3's time: the real one, except while a test plants an object
+// made in the past.
+type clock struct {
+	mu sync.Mutex
+	at time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.at.IsZero() {
+		return c.at
+	}
+	return time.Now().UTC()
+}
+
+func (c *clock) Since(t time.Time) time.Duration { return c.Now().Sub(t) }
+
+// AddObject stores an object as if uploaded at modified with the given
+// user metadata, making the bucket if needed; for tests.
+func (s *S3) AddObject(bucket, key string, data []byte, metadata map[string]string, modified time.Time) error {
+	if err := s.backend.CreateBucket(bucket); err != nil && !gofakes3.IsAlreadyExists(err) {
+		return fmt.Errorf("create bucket %s: %w", bucket, err)
+	}
+	meta := map[string]string{}
+	for k, v := range metadata {
+		meta[textproto.CanonicalMIMEHeaderKey("X-Amz-Meta-"+k)] = v
+	}
+	s.clock.mu.Lock()
+	s.clock.at = modified.UTC()
+	s.clock.mu.Unlock()
+	defer func() {
+		s.clock.mu.Lock()
+		s.clock.at = time.Time{}
+		s.clock.mu.Unlock()
+	}()
+	if _, err := s.backend.PutObject(bucket, key, meta, bytes.NewReader(data), int64(len(data)), nil); err != nil {
+		return fmt.Errorf("put s3://%s/%s: %w", bucket, key, err)
+	}
+	return nil
 }
 
 // Object reports an object's size, and whether it exists: the EC2

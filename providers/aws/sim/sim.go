@@ -10,11 +10,12 @@ package sim
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"time"
+
+	"github.com/strata-os/strata/core/cloud/fault"
 )
 
 // Options shape the simulator's behaviour.
@@ -33,20 +34,6 @@ type Options struct {
 	S3 ObjectStore
 }
 
-// Faults are injected into requests; a test changes them at any time.
-type Faults struct {
-	// ThrottleRate is the share of requests answered 503
-	// RequestLimitExceeded; ServerErrorRate the share answered 500
-	// InternalError.
-	ThrottleRate, ServerErrorRate float64
-	// Latency delays every answer.
-	Latency time.Duration
-	// FailAction makes the next FailCount calls of an action fail with
-	// FailCode (a client error the caller must not retry).
-	FailAction, FailCode string
-	FailCount            int
-}
-
 // Server is one simulated EC2 region.
 type Server struct {
 	opts Options
@@ -56,8 +43,7 @@ type Server struct {
 	mu          *sync.Mutex
 	region      string
 	peer        func(region string) *Server // another region (nil: none)
-	faults      Faults
-	rng         *rand.Rand
+	faults      fault.Engine
 	seq         int
 	instances   map[string]*Instance
 	order       []string // instance IDs in launch order
@@ -71,8 +57,6 @@ type Server struct {
 	imports     map[string]*ImportTask
 	snapshots   map[string]*Snapshot
 	images      map[string]*Image
-	calls       map[string]int
-	injected    int
 }
 
 // New returns an empty simulated region.
@@ -93,7 +77,6 @@ func New(opts Options) *Server {
 		mu:          &sync.Mutex{},
 		region:      "us-east-1",
 		opts:        opts,
-		rng:         rand.New(rand.NewPCG(1, 2)),
 		instances:   map[string]*Instance{},
 		tokens:      map[string]string{},
 		keyPairs:    map[string]*KeyPair{},
@@ -105,34 +88,25 @@ func New(opts Options) *Server {
 		imports:     map[string]*ImportTask{},
 		snapshots:   map[string]*Snapshot{},
 		images:      map[string]*Image{},
-		calls:       map[string]int{},
 	}
 }
 
 // Start serves the simulator on a loopback port until the test ends.
 func (s *Server) Start() *httptest.Server { return httptest.NewServer(s) }
 
-// SetFaults replaces the injected faults.
-func (s *Server) SetFaults(f Faults) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = f
-}
+// Faults are the rules this region misbehaves by; calls are named by
+// their EC2 action ("RunInstances") and resources by the ID or name the
+// request gives first. Throttle answers 503 RequestLimitExceeded, server
+// errors 500 InternalError, and Error rules default to 400
+// UnauthorizedOperation.
+func (s *Server) Faults() *fault.Engine { return &s.faults }
 
 // Calls reports how many requests of action the simulator received,
 // including those it failed on purpose.
-func (s *Server) Calls(action string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[action]
-}
+func (s *Server) Calls(action string) int { return s.faults.Calls(action) }
 
 // Injected reports how many requests were answered with an injected fault.
-func (s *Server) Injected() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.injected
-}
+func (s *Server) Injected() int { return s.faults.Injected() }
 
 // id makes a resource ID like EC2's (i-0123456789abcdef0).
 func (s *Server) id(prefix string) string {
@@ -146,31 +120,33 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	action := r.PostForm.Get("Action")
-	s.mu.Lock()
-	s.calls[action]++
-	f := s.faults
-	roll := s.rng.Float64()
-	fail := f.FailAction == action && f.FailCount > 0
-	if fail {
-		s.faults.FailCount--
-	}
-	if fail || roll < f.ThrottleRate+f.ServerErrorRate {
-		s.injected++
-	}
-	s.mu.Unlock()
-	if f.Latency > 0 {
-		time.Sleep(f.Latency)
-	}
-	switch {
-	case fail:
-		writeError(w, http.StatusBadRequest, f.FailCode, "injected failure of "+action)
-		return
-	case roll < f.ThrottleRate:
-		writeError(w, http.StatusServiceUnavailable, "RequestLimitExceeded", "Request limit exceeded.")
-		return
-	case roll < f.ThrottleRate+f.ServerErrorRate:
-		writeError(w, http.StatusInternalServerError, "InternalError", "An internal error has occurred.")
-		return
+	d := s.faults.Decide(action, resourceOf(query(r.PostForm)))
+	d.Wait(r.Context())
+	lost := false
+	if f := d.Fault; f != nil {
+		switch f.Effect {
+		case fault.Throttle:
+			writeError(w, http.StatusServiceUnavailable, "RequestLimitExceeded", "Request limit exceeded.")
+			return
+		case fault.ServerError:
+			writeError(w, http.StatusInternalServerError, "InternalError", "An internal error has occurred.")
+			return
+		case fault.LoseAnswer:
+			lost = true
+		default:
+			status, code, msg := f.Status, f.Code, f.Message
+			if status == 0 {
+				status = http.StatusBadRequest
+			}
+			if code == "" {
+				code = "UnauthorizedOperation"
+			}
+			if msg == "" {
+				msg = "injected failure of " + action
+			}
+			writeError(w, status, code, msg)
+			return
+		}
 	}
 	h, ok := handlers[action]
 	if !ok {
@@ -180,11 +156,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	resp, err := h(s, query(r.PostForm))
 	s.mu.Unlock()
+	if lost {
+		// It happened; the caller is told it may not have.
+		writeError(w, http.StatusInternalServerError, "InternalError", "An internal error has occurred.")
+		return
+	}
 	if err != nil {
 		writeError(w, err.status, err.code, err.msg)
 		return
 	}
 	writeXML(w, action, resp)
+}
+
+// resourceOf is what a request is about, for fault rules: the first ID or
+// name it gives.
+func resourceOf(q query) string {
+	for _, k := range []string{"InstanceId.1", "KeyName", "ImageId", "SnapshotId", "GroupName", "GroupId", "VpcId", "SubnetId", "Bucket"} {
+		if v := q.get(k); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // apiError is an EC2 error answer.

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
+	"github.com/strata-os/strata/core/cloud/fault"
 )
 
 // client is the real SDK pointed at the simulator.
@@ -131,16 +132,16 @@ func TestFaults(t *testing.T) {
 	s := New(Options{})
 	c := client(t, s)
 	ctx := context.Background()
-	s.SetFaults(Faults{ThrottleRate: 1})
+	s.Faults().Set(fault.Rule{Effect: fault.Throttle})
 	_, err := c.DescribeKeyPairs(ctx, &ec2.DescribeKeyPairsInput{})
 	if apiCode(err) != "RequestLimitExceeded" || s.Calls("DescribeKeyPairs") < 2 {
 		t.Errorf("always throttled: %v after %d calls", err, s.Calls("DescribeKeyPairs"))
 	}
-	s.SetFaults(Faults{ServerErrorRate: 1})
+	s.Faults().Set(fault.Rule{Effect: fault.ServerError})
 	if _, err := c.DescribeKeyPairs(ctx, &ec2.DescribeKeyPairsInput{}); apiCode(err) != "InternalError" {
 		t.Errorf("always 500: %v", err)
 	}
-	s.SetFaults(Faults{FailAction: "ImportKeyPair", FailCode: "UnauthorizedOperation", FailCount: 1})
+	s.Faults().Set(fault.Rule{Call: "ImportKeyPair", Times: 1, Effect: fault.Error})
 	before := s.Calls("ImportKeyPair")
 	_, err = c.ImportKeyPair(ctx, &ec2.ImportKeyPairInput{KeyName: aws.String("k"), PublicKeyMaterial: []byte("ssh-ed25519 AAAA")})
 	if apiCode(err) != "UnauthorizedOperation" || s.Calls("ImportKeyPair") != before+1 {
@@ -151,5 +152,12 @@ func TestFaults(t *testing.T) {
 	}
 	if _, err := c.ImportKeyPair(ctx, &ec2.ImportKeyPairInput{KeyName: aws.String("k"), PublicKeyMaterial: []byte("ssh-ed25519 AAAA")}); apiCode(err) != "InvalidKeyPair.Duplicate" {
 		t.Errorf("duplicate key: %v", err)
+	}
+	// A lost answer: the key pair is made, the caller hears 500.
+	s.Faults().Set(fault.Rule{Call: "ImportKeyPair", Times: 1, Effect: fault.LoseAnswer})
+	_, err = c.ImportKeyPair(ctx, &ec2.ImportKeyPairInput{KeyName: aws.String("k2"), PublicKeyMaterial: []byte("ssh-ed25519 AAAA")},
+		func(o *ec2.Options) { o.RetryMaxAttempts = 1 })
+	if apiCode(err) != "InternalError" || len(s.KeyPairs()) != 2 {
+		t.Errorf("lost answer: %v, %d key pairs", err, len(s.KeyPairs()))
 	}
 }

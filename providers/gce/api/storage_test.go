@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strata-os/strata/core/cloud/fault"
 	"github.com/strata-os/strata/providers/gce/api"
 	"github.com/strata-os/strata/providers/gce/sim"
 )
@@ -30,10 +31,10 @@ func simClient(t *testing.T, opts sim.Options) (*api.Client, *sim.Server) {
 // through throttling and server errors on the chunks — arrives whole,
 // its checksum checked, with progress reported along the way.
 func TestUploadResumable(t *testing.T) {
-	for _, faults := range []sim.Faults{{}, {ThrottleRate: 0.2, ServerErrorRate: 0.1}} {
+	for _, faults := range [][]fault.Rule{nil, fault.Chaos(0.2, 0.1)} {
 		c, s := simClient(t, sim.Options{})
 		s.AddBucket("kola")
-		s.SetFaults(faults)
+		s.Faults().Set(faults...)
 		data := make([]byte, 12<<18+123) // twelve 256 KiB chunks and a bit
 		rand.Read(data)
 		var progress []int64
@@ -57,7 +58,7 @@ func TestUploadResumable(t *testing.T) {
 		if chunks := s.Calls("storage.objects.insert"); chunks < 14 {
 			t.Errorf("%d chunk requests: not resumable", chunks)
 		}
-		if faults.ThrottleRate > 0 && s.Injected() == 0 {
+		if len(faults) > 0 && s.Injected() == 0 {
 			t.Errorf("no fault was injected")
 		}
 	}
@@ -133,7 +134,7 @@ func TestUploadCorrupted(t *testing.T) {
 	for _, size := range []int{100, 3 << 18} {
 		c, s := simClient(t, sim.Options{})
 		s.AddBucket("kola")
-		s.SetFaults(sim.Faults{CorruptUploads: true})
+		s.CorruptUploads(true)
 		_, err := c.Upload(context.Background(), api.UploadSpec{Bucket: "kola", Object: "a", Body: bytes.NewReader(make([]byte, size)), ChunkSize: 256 << 10})
 		if err == nil || !strings.Contains(err.Error(), "doesn't match calculated CRC32C") || !api.IsTerminal(err) {
 			t.Errorf("%d bytes: %v", size, err)

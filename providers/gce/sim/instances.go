@@ -46,6 +46,14 @@ func (s *Server) Instances() []Instance {
 	return out
 }
 
+// Inserted lists the name of every instance inserted through the API, in
+// order, deleted or not.
+func (s *Server) Inserted() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.inserted)
+}
+
 // AddInstance makes a running instance, as if made at created by
 // someone, and its boot disk.
 func (s *Server) AddInstance(name string, labels map[string]string, created time.Time) {
@@ -146,6 +154,7 @@ func (s *Server) insertInstance(r *http.Request, body []byte) (any, *apiError) {
 		return nil, notFound("The resource 'projects/%s/global/networks/%s' was not found", s.opts.Project, network)
 	}
 	id := s.nextID()
+	s.inserted = append(s.inserted, req.Name)
 	in := &Instance{
 		Name: req.Name, MachineType: lastSegment(req.MachineType), Image: image, Network: network, Status: "PROVISIONING",
 		PrivateIP: fmt.Sprintf("10.128.%d.%d", id/250%250, id%250+2), Labels: req.Labels, Metadata: map[string]string{},

@@ -14,12 +14,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/strata-os/strata/core/cloud/fault"
 )
 
 // Options shape the simulator's behaviour.
@@ -42,36 +43,17 @@ type Options struct {
 	RequireAuth bool
 }
 
-// Faults are injected into requests; a test changes them at any time.
-type Faults struct {
-	// ThrottleRate is the share of requests answered 429
-	// rateLimitExceeded; ServerErrorRate the share answered 503
-	// backendError.
-	ThrottleRate, ServerErrorRate float64
-	// Latency delays every answer.
-	Latency time.Duration
-	// FailCall makes the next FailCount calls of a method (as Calls names
-	// them, e.g. "compute.instances.insert") fail with FailStatus and
-	// FailReason.
-	// CorruptUploads flips a byte of every upload as it arrives, as a
-	// broken network path would.
-	CorruptUploads bool
-	FailCall       string
-	FailStatus     int
-	FailReason     string
-	FailCount      int
-}
-
 // Server is one simulated project and zone, with Cloud Storage.
 type Server struct {
 	opts Options
 	mux  *http.ServeMux
 
 	mu         sync.Mutex
-	faults     Faults
-	rng        *rand.Rand
+	faults     fault.Engine
+	corrupting bool
 	seq        uint64
 	instances  map[string]*Instance
+	inserted   []string
 	disks      map[string]*Disk
 	images     map[string]*Image // by project/name
 	networks   map[string]bool
@@ -80,8 +62,6 @@ type Server struct {
 	buckets    map[string]*bucket
 	uploads    map[string]*upload
 	tokens     map[string]string // access token → account
-	calls      map[string]int
-	injected   int
 }
 
 // New returns a simulator with one network, "default", and nothing else.
@@ -106,7 +86,6 @@ func New(opts Options) *Server {
 	}
 	s := &Server{
 		opts:       opts,
-		rng:        rand.New(rand.NewPCG(1, 2)),
 		instances:  map[string]*Instance{},
 		disks:      map[string]*Disk{},
 		images:     map[string]*Image{},
@@ -116,7 +95,6 @@ func New(opts Options) *Server {
 		buckets:    map[string]*bucket{},
 		uploads:    map[string]*upload{},
 		tokens:     map[string]string{},
-		calls:      map[string]int{},
 	}
 	s.routes()
 	return s
@@ -125,27 +103,27 @@ func New(opts Options) *Server {
 // Start serves the simulator on a loopback port.
 func (s *Server) Start() *httptest.Server { return httptest.NewServer(s) }
 
-// SetFaults replaces the injected faults.
-func (s *Server) SetFaults(f Faults) {
+// Faults are the rules this simulator misbehaves by; calls are named by
+// their Google API method ("compute.instances.insert",
+// "storage.objects.insert") and resources by name. Throttle answers 429
+// rateLimitExceeded, server errors 503 backendError, and Error rules
+// default to 403 forbidden.
+func (s *Server) Faults() *fault.Engine { return &s.faults }
+
+// CorruptUploads makes every upload arrive with a byte flipped, as a
+// broken network path would deliver it.
+func (s *Server) CorruptUploads(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = f
+	s.corrupting = on
 }
 
 // Calls reports how many requests of a method the simulator received,
 // including those it failed on purpose.
-func (s *Server) Calls(method string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[method]
-}
+func (s *Server) Calls(method string) int { return s.faults.Calls(method) }
 
 // Injected reports how many requests were answered with an injected fault.
-func (s *Server) Injected() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.injected
-}
+func (s *Server) Injected() int { return s.faults.Injected() }
 
 // AddNetwork adds a network to the project.
 func (s *Server) AddNetwork(name string) {
@@ -169,39 +147,49 @@ func (s *Server) handle(pattern, method string, h handler) {
 			writeError(w, &apiError{http.StatusBadRequest, "badRequest", "reading the body: " + err.Error()})
 			return
 		}
+		d := s.faults.Decide(method, resourceOf(r, body))
 		s.mu.Lock()
-		s.calls[method]++
-		f := s.faults
-		roll := s.rng.Float64()
-		fail := f.FailCall == method && f.FailCount > 0
-		if fail {
-			s.faults.FailCount--
-		}
-		if fail || roll < f.ThrottleRate+f.ServerErrorRate {
-			s.injected++
-		}
 		authErr := s.authorize(r)
 		s.mu.Unlock()
-		if f.Latency > 0 {
-			time.Sleep(f.Latency)
-		}
-		switch {
-		case authErr != nil:
+		d.Wait(r.Context())
+		if authErr != nil {
 			writeError(w, authErr)
 			return
-		case fail:
-			writeError(w, &apiError{f.FailStatus, f.FailReason, "injected failure of " + method})
-			return
-		case roll < f.ThrottleRate:
-			writeError(w, &apiError{http.StatusTooManyRequests, "rateLimitExceeded", "Rate Limit Exceeded"})
-			return
-		case roll < f.ThrottleRate+f.ServerErrorRate:
-			writeError(w, &apiError{http.StatusServiceUnavailable, "backendError", "Backend Error"})
-			return
+		}
+		lost := false
+		if f := d.Fault; f != nil {
+			switch f.Effect {
+			case fault.Throttle:
+				writeError(w, &apiError{http.StatusTooManyRequests, "rateLimitExceeded", "Rate Limit Exceeded"})
+				return
+			case fault.ServerError:
+				writeError(w, &apiError{http.StatusServiceUnavailable, "backendError", "Backend Error"})
+				return
+			case fault.LoseAnswer:
+				lost = true
+			default:
+				e := &apiError{f.Status, f.Code, f.Message}
+				if e.status == 0 {
+					e.status = http.StatusForbidden
+				}
+				if e.reason == "" {
+					e.reason = "forbidden"
+				}
+				if e.message == "" {
+					e.message = "injected failure of " + method
+				}
+				writeError(w, e)
+				return
+			}
 		}
 		s.mu.Lock()
 		resp, aerr := h(r, body)
 		s.mu.Unlock()
+		if lost {
+			// It happened; the caller is told it may not have.
+			writeError(w, &apiError{http.StatusServiceUnavailable, "backendError", "Backend Error"})
+			return
+		}
 		if aerr != nil {
 			writeError(w, aerr)
 			return
@@ -220,6 +208,21 @@ func (s *Server) handle(pattern, method string, h handler) {
 			json.NewEncoder(w).Encode(resp)
 		}
 	})
+}
+
+// resourceOf is the name a request is about, for fault rules: from the
+// path, or the body of an insert.
+func resourceOf(r *http.Request, body []byte) string {
+	for _, k := range []string{"name", "object", "family", "bucket"} {
+		if v := r.PathValue(k); v != "" {
+			return v
+		}
+	}
+	var named struct{ Name string }
+	if json.Unmarshal(body, &named) == nil && named.Name != "" {
+		return named.Name
+	}
+	return r.URL.Query().Get("name")
 }
 
 // rawResponse is an answer that is not a JSON resource.

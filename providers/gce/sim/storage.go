@@ -220,7 +220,7 @@ func (s *Server) insertObject(r *http.Request, body []byte) (any, *apiError) {
 
 // corrupt flips a byte when the test asks for broken uploads.
 func (s *Server) corrupt(data []byte) []byte {
-	if !s.faults.CorruptUploads || len(data) == 0 {
+	if !s.corrupting || len(data) == 0 {
 		return data
 	}
 	data = bytes.Clone(data)
