@@ -21,11 +21,11 @@ import (
 type awsCmd struct {
 	aws.Account `embed:""`
 
-	GC          awsGCCmd          `cmd:"" name:"gc" help:"Delete what strata's runs left: resources tagged CreatedBy=strata and older than --duration."`
+	GC          awsGCCmd          `cmd:"" name:"gc" help:"Delete what strata's runs left: resources strata tagged as its own and older than --duration."`
 	Initialize  awsInitializeCmd  `cmd:"" help:"Create the S3 bucket images are uploaded to, and the vmimport role that lets EC2 import from it."`
 	Upload      awsUploadCmd      `cmd:"" help:"Upload an image file to S3: parallel multipart, checked, resumable."`
 	CreateImage awsCreateImageCmd `cmd:"" help:"Import an uploaded image as a snapshot and register an AMI from it."`
-	ListImages  awsListImagesCmd  `cmd:"" help:"List the AMIs strata made (tagged CreatedBy=strata)."`
+	ListImages  awsListImagesCmd  `cmd:"" help:"List the AMIs strata made (by the tag it puts on them)."`
 	CopyImage   awsCopyImageCmd   `cmd:"" help:"Copy an AMI to other regions."`
 	DeleteImage awsDeleteImageCmd `cmd:"" help:"Deregister AMIs and delete their snapshots."`
 	Simulate    awsSimulateCmd    `cmd:"" help:"Serve strata's EC2 simulator, to try kola and ore against by hand."`
@@ -46,7 +46,7 @@ func (c *awsCmd) connect(a *app) (context.Context, context.CancelFunc, *api.Clie
 type awsGCCmd struct {
 	Duration time.Duration `default:"5h" help:"Only resources older than this."`
 	DryRun   bool          `name:"dry-run" help:"Print what would be deleted; delete nothing."`
-	Bucket   string        `placeholder:"NAME" help:"Also delete uploaded objects in this bucket (their metadata says created-by=strata)."`
+	Bucket   string        `placeholder:"NAME" help:"Also delete the objects strata uploaded to this bucket (by their metadata)."`
 }
 
 func (g *awsGCCmd) Run(a *app, c *awsCmd) error {

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"text/tabwriter"
 	"time"
 
-	"github.com/strata-os/strata/core/platform"
-	"github.com/strata-os/strata/providers/aws/api"
+	"github.com/strata-os/strata/providers/aws"
 )
 
 type awsCreateImageCmd struct {
@@ -25,7 +23,7 @@ func (i *awsCreateImageCmd) Run(a *app, c *awsCmd) error {
 		return err
 	}
 	defer stop()
-	img, err := client.ImportImage(ctx, i.Bucket, i.Key, i.Format, i.Name, i.Arch, map[string]string{"CreatedBy": "strata", "Name": i.Name}, i.Poll)
+	img, err := aws.ImportImage(ctx, client, aws.ImportSpec{Bucket: i.Bucket, Key: i.Key, Format: i.Format, Arch: i.Arch, Name: i.Name, Poll: i.Poll})
 	if err != nil {
 		return err
 	}
@@ -43,7 +41,7 @@ func (l *awsListImagesCmd) Run(a *app, c *awsCmd) error {
 		return err
 	}
 	defer stop()
-	imgs, err := client.Images(ctx, map[string]string{"CreatedBy": "strata"})
+	imgs, err := aws.Images(ctx, client)
 	if err != nil {
 		return err
 	}
@@ -71,23 +69,12 @@ func (cp *awsCopyImageCmd) Run(a *app, c *awsCmd) error {
 		return err
 	}
 	defer stop()
-	byID, err := imagesByID(ctx, client)
+	src, err := aws.FindImage(ctx, client, cp.ID)
 	if err != nil {
 		return err
 	}
-	src, ok := byID[cp.ID]
-	if !ok {
-		return fmt.Errorf("image %s: not found among this account's images in %s", cp.ID, client.Region())
-	}
-	name := cp.Name
-	if name == "" {
-		name = src.Name
-	}
 	for _, region := range cp.To {
-		if region == client.Region() {
-			return platform.Usage(fmt.Errorf("--to-region %s: the image is already there", region))
-		}
-		img, err := client.InRegion(region).CopyImage(ctx, client.Region(), src.ID, name, map[string]string{"CreatedBy": "strata", "Name": name}, cp.Poll)
+		img, err := aws.CopyImage(ctx, client, src, region, cp.Name, cp.Poll)
 		if err != nil {
 			return err
 		}
@@ -106,14 +93,10 @@ func (d *awsDeleteImageCmd) Run(a *app, c *awsCmd) error {
 		return err
 	}
 	defer stop()
-	byID, err := imagesByID(ctx, client)
-	if err != nil {
-		return err
-	}
 	for _, id := range d.IDs {
-		im, ok := byID[id]
-		if !ok {
-			return fmt.Errorf("image %s: not found among this account's images in %s", id, client.Region())
+		im, err := aws.FindImage(ctx, client, id)
+		if err != nil {
+			return err
 		}
 		if err := client.DeleteImage(ctx, im); err != nil {
 			return err
@@ -121,17 +104,4 @@ func (d *awsDeleteImageCmd) Run(a *app, c *awsCmd) error {
 		fmt.Fprintf(a.stdout, "deleted %s and snapshots %v\n", id, im.SnapshotIDs)
 	}
 	return nil
-}
-
-// imagesByID is the account's AMIs in the client's region.
-func imagesByID(ctx context.Context, client *api.Client) (map[string]api.Image, error) {
-	imgs, err := client.Images(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	byID := map[string]api.Image{}
-	for _, im := range imgs {
-		byID[im.ID] = im
-	}
-	return byID, nil
 }

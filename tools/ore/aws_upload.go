@@ -8,6 +8,7 @@ import (
 	"github.com/alecthomas/units"
 	"github.com/schollz/progressbar/v3"
 	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/providers/aws"
 	"github.com/strata-os/strata/providers/aws/api"
 )
 
@@ -76,7 +77,7 @@ func (u *awsUploadCmd) Run(a *app, c *awsCmd) error {
 		return err
 	}
 	defer stop()
-	opts := api.UploadOptions{PartSize: int64(u.PartSize), Parallel: u.Parallel, Metadata: map[string]string{"created-by": "strata"}}
+	opts := api.UploadOptions{PartSize: int64(u.PartSize), Parallel: u.Parallel}
 	if u.Progress {
 		fi, err := f.Stat()
 		if err != nil {
@@ -87,7 +88,7 @@ func (u *awsUploadCmd) Run(a *app, c *awsCmd) error {
 		opts.Progress = func(done, _ int64) { _ = bar.Set64(done) }
 		defer func() { _ = bar.Finish(); fmt.Fprintln(a.stderr) }()
 	}
-	res, err := client.Upload(ctx, u.Bucket, key, f, opts)
+	res, err := aws.Upload(ctx, client, u.Bucket, key, f, opts)
 	if err != nil {
 		return err
 	}

@@ -14,12 +14,12 @@ import (
 type gceCmd struct {
 	gce.Account `embed:""`
 
-	GC               gceGCCmd               `cmd:"" name:"gc" help:"Delete what strata's runs left: resources labelled created-by=strata and older than --duration."`
+	GC               gceGCCmd               `cmd:"" name:"gc" help:"Delete what strata's runs left: resources strata labelled as its own and older than --duration."`
 	Upload           gceUploadCmd           `cmd:"" help:"Upload an image file (a .tar.gz holding disk.raw) to Cloud Storage: resumable, in checked chunks."`
 	CreateImage      gceCreateImageCmd      `cmd:"" help:"Create an image from an uploaded file."`
-	ListImages       gceListImagesCmd       `cmd:"" help:"List the images strata made (labelled created-by=strata)."`
+	ListImages       gceListImagesCmd       `cmd:"" help:"List the images strata made (by the label it puts on them)."`
 	DeleteImages     gceDeleteImagesCmd     `cmd:"" help:"Delete images."`
-	ListInstances    gceListInstancesCmd    `cmd:"" help:"List the instances strata made (labelled created-by=strata)."`
+	ListInstances    gceListInstancesCmd    `cmd:"" help:"List the instances strata made (by the label it puts on them)."`
 	DestroyInstances gceDestroyInstancesCmd `cmd:"" help:"Delete instances (and their boot disks)."`
 	Simulate         gceSimulateCmd         `cmd:"" help:"Serve strata's Compute Engine and Cloud Storage simulator, to try kola and ore against by hand."`
 }
@@ -36,13 +36,10 @@ func (c *gceCmd) connect(a *app) (context.Context, context.CancelFunc, *api.Clie
 	return ctx, stop, client, nil
 }
 
-// createdByStrata selects what strata made.
-var createdByStrata = map[string]string{"created-by": "strata"}
-
 type gceGCCmd struct {
 	Duration time.Duration `default:"5h" help:"Only resources older than this."`
 	DryRun   bool          `name:"dry-run" help:"Print what would be deleted; delete nothing."`
-	Bucket   string        `placeholder:"NAME" help:"Also delete uploaded objects in this bucket (their metadata says created-by=strata)."`
+	Bucket   string        `placeholder:"NAME" help:"Also delete the objects strata uploaded to this bucket (by their metadata)."`
 }
 
 func (g *gceGCCmd) Run(a *app, c *gceCmd) error {

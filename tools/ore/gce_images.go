@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"text/tabwriter"
 	"time"
 
 	"github.com/alecthomas/units"
 	"github.com/schollz/progressbar/v3"
 	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/providers/gce"
 	"github.com/strata-os/strata/providers/gce/api"
 )
 
@@ -44,22 +44,20 @@ func (u *gceUploadCmd) Run(a *app, c *gceCmd) error {
 		return err
 	}
 	defer stop()
-	spec := api.UploadSpec{Bucket: u.Bucket, Object: name, Body: f, ChunkSize: int(u.ChunkSize), Metadata: createdByStrata}
+	spec := api.UploadSpec{Bucket: u.Bucket, Object: name, Body: f, ChunkSize: int(u.ChunkSize)}
 	if u.Progress {
 		bar := progressbar.NewOptions64(fi.Size(), progressbar.OptionSetWriter(a.stderr), progressbar.OptionShowBytes(true),
 			progressbar.OptionSetDescription("upload "+filepath.Base(u.File)), progressbar.OptionThrottle(100_000_000), progressbar.OptionShowCount())
 		spec.Progress = func(sent int64) { _ = bar.Set64(sent) }
 		defer func() { _ = bar.Finish(); fmt.Fprintln(a.stderr) }()
 	}
-	obj, err := client.Upload(ctx, spec)
+	obj, err := gce.Upload(ctx, client, spec)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "uploaded %s to gs://%s/%s: %d bytes, CRC32C %08x checked\n", u.File, obj.Bucket, obj.Name, obj.Size, obj.CRC32C)
 	return nil
 }
-
-var gsURI = regexp.MustCompile(`^gs://([^/]+)/(.+)$`)
 
 type gceCreateImageCmd struct {
 	Source string        `required:"" placeholder:"gs://BUCKET/OBJECT" help:"Uploaded image file (a .tar.gz holding disk.raw)."`
@@ -70,28 +68,12 @@ type gceCreateImageCmd struct {
 }
 
 func (i *gceCreateImageCmd) Run(a *app, c *gceCmd) error {
-	m := gsURI.FindStringSubmatch(i.Source)
-	if m == nil {
-		return platform.Usage(fmt.Errorf("--source %q: want gs://BUCKET/OBJECT", i.Source))
-	}
 	ctx, stop, client, err := c.connect(a)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	// Checked first: Compute Engine would only say so minutes later.
-	obj, err := client.Object(ctx, m[1], m[2])
-	if err != nil {
-		return fmt.Errorf("--source %s: %w", i.Source, err)
-	}
-	op, err := client.CreateImage(ctx, api.ImageSpec{Name: i.Name, Family: i.Family, SourceURI: obj.URI(), Architecture: i.Arch, Labels: createdByStrata})
-	if err == nil {
-		err = client.Wait(ctx, op, i.Poll)
-	}
-	if err != nil {
-		return err
-	}
-	img, err := client.Image(ctx, "", i.Name)
+	img, err := gce.CreateImage(ctx, client, gce.ImageSpec{Source: i.Source, Name: i.Name, Family: i.Family, Architecture: i.Arch, Poll: i.Poll})
 	if err != nil {
 		return err
 	}
@@ -109,7 +91,7 @@ func (l *gceListImagesCmd) Run(a *app, c *gceCmd) error {
 		return err
 	}
 	defer stop()
-	imgs, err := client.Images(ctx, createdByStrata)
+	imgs, err := gce.Images(ctx, client)
 	if err != nil {
 		return err
 	}
@@ -136,14 +118,7 @@ func (d *gceDeleteImagesCmd) Run(a *app, c *gceCmd) error {
 	}
 	defer stop()
 	for _, name := range d.Names {
-		op, err := client.DeleteImage(ctx, name)
-		if err == nil && op == nil {
-			err = fmt.Errorf("image %s: not found in project %s", name, client.Project())
-		}
-		if err == nil {
-			err = client.Wait(ctx, op, d.Poll)
-		}
-		if err != nil {
+		if err := gce.DeleteImage(ctx, client, name, d.Poll); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.stdout, "deleted image %s\n", name)
@@ -161,13 +136,9 @@ func (l *gceListInstancesCmd) Run(a *app, c *gceCmd) error {
 		return err
 	}
 	defer stop()
-	ins, err := client.Instances(ctx, createdByStrata)
+	ins, err := gce.Instances(ctx, client)
 	if err != nil {
 		return err
-	}
-	// Metadata holds userdata, which may hold secrets: never printed.
-	for _, in := range ins {
-		in.Metadata = nil
 	}
 	if l.JSON {
 		return writeList(a, ins)
@@ -192,14 +163,7 @@ func (d *gceDestroyInstancesCmd) Run(a *app, c *gceCmd) error {
 	}
 	defer stop()
 	for _, name := range d.Names {
-		op, err := client.DeleteInstance(ctx, name)
-		if err == nil && op == nil {
-			err = fmt.Errorf("instance %s: not found in %s/%s", name, client.Project(), client.Zone())
-		}
-		if err == nil {
-			err = client.Wait(ctx, op, d.Poll)
-		}
-		if err != nil {
+		if err := gce.DeleteInstance(ctx, client, name, d.Poll); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.stdout, "deleted instance %s\n", name)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/strata-os/strata/providers/gce"
 	"github.com/strata-os/strata/providers/gce/api"
 )
 
@@ -60,7 +61,7 @@ func TestGCECommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	op, err := c.InsertInstance(ctx, api.InstanceSpec{Name: "kola-1", MachineType: "e2-small", Network: "default",
-		Image: "projects/strata-sim/global/images/flatcar-dev-1", Labels: map[string]string{"created-by": "strata"},
+		Image: "projects/strata-sim/global/images/flatcar-dev-1", Labels: gce.Labels(nil),
 		Metadata: map[string]string{"user-data": "password=hunter2"}})
 	if err != nil || c.Wait(ctx, op, 0) != nil {
 		t.Fatalf("insert: %v", err)
