@@ -58,11 +58,13 @@ func TestFlagsAndSetupErrors(t *testing.T) {
 		{func(f *Flags) { f.AMI = "" }, "--aws-ami is required"},
 		{func(f *Flags) { f.AMI = "Stable!" }, `--aws-ami "Stable!" is neither an AMI ID`},
 		{func(f *Flags) { f.InstanceType = "" }, "--aws-type is empty"},
+		{func(f *Flags) { f.BootTimeout = 0 }, "--aws-boot-timeout must be positive"},
+		{func(f *Flags) { f.CredentialsFile = "/no/such/credentials" }, "credentials file /no/such/credentials (--aws-credentials-file): does not exist"},
 	} {
 		f := Flags{AMI: "ami-0123456789abcdef0", InstanceType: "t3.small", SecurityGroup: "kola", BootTimeout: time.Minute}
 		tc.mod(&f)
-		if _, err := NewFlight(context.Background(), f, platform.FlightOptions{Name: "x"}); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%+v: %v, want %q", f, err, tc.want)
+		if _, err := NewFlight(context.Background(), f, platform.FlightOptions{Name: "x"}); !platform.IsUsage(err) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want a usage error with %q", f, err, tc.want)
 		}
 	}
 }

@@ -44,13 +44,21 @@ func newFlight(ctx context.Context, f Flags, opts platform.FlightOptions, tune f
 	}
 	img, err := resolveImage(ctx, client, f.Image)
 	if err != nil {
-		return nil, fmt.Errorf("gce: --gce-image %q: %w", f.Image, err)
+		err = fmt.Errorf("gce: --gce-image %q: %w", f.Image, err)
+		if api.IsNotFound(err) {
+			err = platform.Usage(err) // a name the user gave
+		}
+		return nil, err
 	}
 	if img.Status != "READY" {
 		return nil, fmt.Errorf("gce: --gce-image %q: image %s is %s, not READY", f.Image, img.Name, img.Status)
 	}
 	if err := client.Network(ctx, f.Network); err != nil {
-		return nil, fmt.Errorf("gce: --gce-network %q: %w", f.Network, err)
+		err = fmt.Errorf("gce: --gce-network %q: %w", f.Network, err)
+		if api.IsNotFound(err) {
+			err = platform.Usage(err) // a name the user gave
+		}
+		return nil, err
 	}
 	base.Logger().Info("gce flight", "project", client.Project(), "zone", client.Zone(), "image", img.SelfLink, "type", f.MachineType, "network", f.Network)
 	return &flight{BaseFlight: base, flags: f, api: client, image: img.SelfLink, nonce: rand.Text()}, nil

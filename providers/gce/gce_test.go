@@ -102,8 +102,8 @@ func TestFlagsAndSetupErrors(t *testing.T) {
 		f := base
 		tc.mod(&f)
 		_, err := newFlight(context.Background(), f, platform.FlightOptions{Name: "x", OutputDir: t.TempDir()}, fastRetries)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%+v: %v, want %q", f, err, tc.want)
+		if !platform.IsUsage(err) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want a usage error with %q", f, err, tc.want)
 		}
 	}
 	// The image may be named by URL, by name in the project, or by family.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -18,6 +19,9 @@ import (
 // left by a killed kola can be found and removed by the next one.
 const tempPrefix = "strata-qemu-"
 
+// diskSize is a size qemu-img takes: bytes, or K, M, G or T of them.
+var diskSize = regexp.MustCompile(`^[1-9][0-9]*[KMGT]?$`)
+
 type flight struct {
 	*platform.BaseFlight
 	flags Flags
@@ -29,16 +33,24 @@ type flight struct {
 // the accelerator.
 func NewFlight(ctx context.Context, f Flags, opts platform.FlightOptions) (platform.Flight, error) {
 	if opts.Arch != "" && opts.Arch != "amd64" {
-		return nil, fmt.Errorf("qemu: architecture %s is not supported yet (only amd64)", opts.Arch)
+		return nil, platform.Usagef("qemu: architecture %s is not supported yet (only amd64)", opts.Arch)
 	}
 	if _, err := exec.LookPath(f.Binary); err != nil {
 		return nil, fmt.Errorf("qemu: %s not found (apt-get install qemu-system-x86 qemu-utils): %w", f.Binary, err)
 	}
 	if f.Memory < 128 {
-		return nil, fmt.Errorf("qemu: --qemu-memory %d MiB is too small (at least 128)", f.Memory)
+		return nil, platform.Usagef("qemu: --qemu-memory %d MiB is too small (at least 128)", f.Memory)
 	}
 	if f.CPUs < 1 {
-		return nil, fmt.Errorf("qemu: --qemu-cpus must be at least 1")
+		return nil, platform.Usagef("qemu: --qemu-cpus must be at least 1")
+	}
+	if f.BootTimeout <= 0 {
+		return nil, platform.Usagef("qemu: --qemu-boot-timeout %v: must be positive", f.BootTimeout)
+	}
+	for _, d := range f.Disks {
+		if !diskSize.MatchString(d) {
+			return nil, platform.Usagef("qemu: --qemu-disk %q: want a size like 512M or 4G", d)
+		}
 	}
 	base, err := platform.NewBaseFlight("qemu", opts)
 	if err != nil {

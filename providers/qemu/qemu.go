@@ -9,9 +9,9 @@ package qemu
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -59,14 +59,22 @@ func defaultAgent() string {
 
 // resolveImage builds or loads the image named by the flags.
 func resolveImage(ctx context.Context, f Flags, opts platform.FlightOptions) (*images.Image, error) {
-	if fi, err := os.Stat(f.Image); err == nil && fi.IsDir() {
+	fi, err := os.Stat(f.Image)
+	switch {
+	case err == nil && fi.IsDir():
 		return images.Load(f.Image)
+	case strings.ContainsRune(f.Image, os.PathSeparator) && err != nil:
+		return nil, platform.Usagef("--qemu-image %s: %v", f.Image, err)
+	case strings.ContainsRune(f.Image, os.PathSeparator):
+		return nil, platform.Usagef("--qemu-image %s: not a directory of a built image (ore qemu build-image writes one)", f.Image)
+	case !slices.Contains(images.Names(), f.Image):
+		return nil, platform.Usagef("--qemu-image %q: neither a directory nor an image strata builds (%s)", f.Image, strings.Join(images.Names(), ", "))
 	}
 	var mirrors []string
 	if len(f.Mirrors) > 0 {
 		var err error
 		if mirrors, err = debs.ParseMirrors("--qemu-debian-mirror", strings.Join(f.Mirrors, ",")); err != nil {
-			return nil, err
+			return nil, platform.Usage(err)
 		}
 	}
 	agent := f.Agent
@@ -75,7 +83,7 @@ func resolveImage(ctx context.Context, f Flags, opts platform.FlightOptions) (*i
 			agent = defaultAgent()
 		}
 		if _, err := os.Stat(agent); err != nil {
-			return nil, fmt.Errorf("image %s needs the strata-init agent: %s not found (./ci/run.sh builds it into bin/, or pass --qemu-agent)", f.Image, agent)
+			return nil, platform.Usagef("image %s needs the strata-init agent: %s not found (./ci/run.sh builds it into bin/, or pass --qemu-agent)", f.Image, agent)
 		}
 	}
 	return images.Build(ctx, f.Image, images.Options{Agent: agent, Logger: opts.Logger, Mirrors: mirrors})

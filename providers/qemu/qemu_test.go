@@ -158,3 +158,28 @@ func TestDisksAndUserdataDelivery(t *testing.T) {
 		t.Errorf("cloud-config on minimal: %v", err)
 	}
 }
+
+// A wrong flag is the user's mistake, said as such (kola exits 2, not 3),
+// naming the flag, before anything is built or booted.
+func TestFlagErrorsAreUsageErrors(t *testing.T) {
+	base := testFlags(t)
+	for _, tc := range []struct {
+		mod  func(*Flags)
+		want string
+	}{
+		{func(f *Flags) { f.Image = "/no/such/image" }, "--qemu-image /no/such/image: stat /no/such/image: no such file or directory"},
+		{func(f *Flags) { f.Image = "windows" }, `--qemu-image "windows": neither a directory nor an image strata builds`},
+		{func(f *Flags) { f.Memory = 64 }, "--qemu-memory 64 MiB is too small"},
+		{func(f *Flags) { f.CPUs = 0 }, "--qemu-cpus must be at least 1"},
+		{func(f *Flags) { f.BootTimeout = -time.Second }, "--qemu-boot-timeout -1s: must be positive"},
+		{func(f *Flags) { f.Disks = []string{"lots"} }, `--qemu-disk "lots": want a size like 512M or 4G`},
+		{func(f *Flags) { f.Agent = "/no/such/agent" }, "needs the strata-init agent: /no/such/agent not found"},
+	} {
+		f := base
+		tc.mod(&f)
+		_, err := NewFlight(context.Background(), f, platform.FlightOptions{Name: "x"})
+		if !platform.IsUsage(err) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want a usage error with %q", f, err, tc.want)
+		}
+	}
+}

@@ -48,26 +48,7 @@ func (a *app) main(args []string) (code int) {
 	a.args = args
 	defer kongexit.Recover(&code)
 	var c cli
-	var names []string
-	opts := []kong.Option{
-		kong.Name("kola"),
-		kong.Description("Run strata's tests of operating-system images on local VMs and clouds."),
-		kong.Writers(a.stdout, a.stderr),
-		kongexit.Option(),
-		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
-	}
-	for _, p := range a.providers.Providers() {
-		names = append(names, p.Name)
-		if p.Flags != nil {
-			opts = append(opts, kong.Embed(p.Flags, fmt.Sprintf("group:%q", p.Name+" platform")))
-		}
-	}
-	platforms := strings.Join(names, ", ")
-	if platforms == "" {
-		platforms = "none linked"
-	}
-	opts = append(opts, kong.Vars{"platforms": platforms, "default_platform": defaultPlatform, "arch": runtime.GOARCH})
-	parser, err := kong.New(&c, opts...)
+	parser, err := a.parser(&c)
 	if err != nil {
 		fmt.Fprintln(a.stderr, "kola: internal error:", err)
 		return runner.ExitInfra
@@ -80,12 +61,40 @@ func (a *app) main(args []string) (code int) {
 		}
 		return runner.ExitUsage
 	}
+	if err := checkPlatformFlags(kctx, c.platform()); err != nil {
+		fmt.Fprintf(a.stderr, "kola: %v\n", err)
+		return runner.ExitUsage
+	}
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(c.LogLevel))
 	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
 
 	err = kctx.Run(a, &c)
 	return a.exitFor(err)
+}
+
+// parser is kola's command line, with every linked provider's flags.
+func (a *app) parser(c *cli) (*kong.Kong, error) {
+	var names []string
+	opts := []kong.Option{
+		kong.Name("kola"),
+		kong.Description("Run strata's tests of operating-system images on local VMs and clouds."),
+		kong.Writers(a.stdout, a.stderr),
+		kongexit.Option(),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	}
+	for _, p := range a.providers.Providers() {
+		names = append(names, p.Name)
+		if p.Flags != nil {
+			opts = append(opts, kong.Embed(p.Flags, fmt.Sprintf("group:%q", platformGroup(p.Name))))
+		}
+	}
+	platforms := strings.Join(names, ", ")
+	if platforms == "" {
+		platforms = "none linked"
+	}
+	opts = append(opts, kong.Vars{"platforms": platforms, "default_platform": defaultPlatform, "arch": runtime.GOARCH})
+	return kong.New(c, opts...)
 }
 
 func commandPath(ctx *kong.Context) string {

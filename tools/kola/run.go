@@ -29,6 +29,9 @@ type runCmd struct {
 }
 
 func (r *runCmd) Run(a *app, c *cli) error {
+	if r.Timeout <= 0 {
+		return platform.Usagef("--timeout %v: must be positive", r.Timeout)
+	}
 	provider, err := a.providers.Lookup(c.platform())
 	if err != nil {
 		return err

@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 
+	"github.com/alecthomas/kong"
 	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/aws"
@@ -72,7 +74,10 @@ type awsSimulateCmd struct {
 	SecurityGroup string `name:"security-group" default:"kola" help:"Security group the simulated account starts with (kola's --aws-sg)."`
 }
 
-func (s *awsSimulateCmd) Run(a *app, c *awsCmd) error {
+func (s *awsSimulateCmd) Run(a *app, c *awsCmd, kctx *kong.Context) error {
+	if err := refuseFlags(kctx, "the simulator serves every region here and needs no credentials", "aws-endpoint", "aws-profile", "aws-credentials-file"); err != nil {
+		return err
+	}
 	ctx, stop := a.context()
 	defer stop()
 	ln, err := listen(s.Listen)
@@ -90,6 +95,17 @@ func (s *awsSimulateCmd) Run(a *app, c *awsCmd) error {
 	fmt.Fprintf(a.stdout, "  ore aws --aws-endpoint %s initialize --bucket images && ore aws --aws-endpoint %s upload --bucket images FILE\n", url, url)
 	fmt.Fprintf(a.stdout, "Ctrl-C stops it.\n")
 	return serve(ctx, ln, cloud.Handler())
+}
+
+// refuseFlags refuses the named flags if given: the command accepts
+// them (they are its parent's) but would not use them.
+func refuseFlags(kctx *kong.Context, why string, names ...string) error {
+	for _, p := range kctx.Path {
+		if p.Flag != nil && slices.Contains(names, p.Flag.Name) {
+			return platform.Usagef("--%s: not used by %s: %s", p.Flag.Name, kctx.Command(), why)
+		}
+	}
+	return nil
 }
 
 // listen opens a simulator's address; a bad one is a usage error.

@@ -36,10 +36,9 @@ func (versionCmd) Run(a *app) error {
 	return nil
 }
 
-func (a *app) main(args []string) (code int) {
-	defer kongexit.Recover(&code)
-	var c cli
-	parser, err := kong.New(&c,
+// parser is ore's command line.
+func (a *app) parser(c *cli) (*kong.Kong, error) {
+	return kong.New(c,
 		kong.Name("ore"),
 		kong.Description("Manage operating-system images and machines on strata's platforms."),
 		kong.Writers(a.stdout, a.stderr),
@@ -47,6 +46,12 @@ func (a *app) main(args []string) (code int) {
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Bind(a),
 	)
+}
+
+func (a *app) main(args []string) (code int) {
+	defer kongexit.Recover(&code)
+	var c cli
+	parser, err := a.parser(&c)
 	if err != nil {
 		fmt.Fprintln(a.stderr, "ore:", err)
 		return 2

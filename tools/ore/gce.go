@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/alecthomas/kong"
 	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/providers/gce"
 	"github.com/strata-os/strata/providers/gce/api"
@@ -65,22 +66,29 @@ type gceSimulateCmd struct {
 	Bucket string `default:"kola-images" help:"Bucket the simulated project starts with."`
 }
 
-func (s *gceSimulateCmd) Run(a *app) error {
+func (s *gceSimulateCmd) Run(a *app, c *gceCmd, kctx *kong.Context) error {
+	if err := refuseFlags(kctx, "the simulator needs no credentials", "gce-endpoint", "gce-json-key"); err != nil {
+		return err
+	}
+	project := c.Project
+	if project == "" {
+		project = "strata-sim"
+	}
 	ctx, stop := a.context()
 	defer stop()
 	ln, err := listen(s.Listen)
 	if err != nil {
 		return err
 	}
-	server := sim.New(sim.Options{})
+	server := sim.New(sim.Options{Project: project, Zone: c.Zone})
 	server.AddBucket(s.Bucket)
 	server.AddImage("kinvolk-public", "flatcar-stable-sim", "flatcar-stable", nil, time.Now())
 	url := "http://" + ln.Addr().String()
-	fmt.Fprintf(a.stdout, "Compute Engine and Cloud Storage simulator on %s (project strata-sim, zone us-central1-a, network default, bucket %q, public image family kinvolk-public/flatcar-stable); its instances run but never boot.\n", url, s.Bucket)
+	fmt.Fprintf(a.stdout, "Compute Engine and Cloud Storage simulator on %s (project %s, zone %s, network default, bucket %q, public image family kinvolk-public/flatcar-stable); its instances run but never boot.\n", url, project, c.Zone, s.Bucket)
 	fmt.Fprintf(a.stdout, "Try, in another shell:\n")
-	fmt.Fprintf(a.stdout, "  kola spawn -p gce --gce-endpoint %s --gce-project strata-sim --gce-image kinvolk-public/flatcar-stable\n", url)
-	fmt.Fprintf(a.stdout, "  ore gce --gce-endpoint %s --gce-project strata-sim upload --bucket %s FILE.tar.gz\n", url, s.Bucket)
-	fmt.Fprintf(a.stdout, "  ore gce --gce-endpoint %s --gce-project strata-sim gc --dry-run --duration 1s --bucket %s\n", url, s.Bucket)
+	fmt.Fprintf(a.stdout, "  kola spawn -p gce --gce-endpoint %s --gce-project %s --gce-zone %s --gce-image kinvolk-public/flatcar-stable\n", url, project, c.Zone)
+	fmt.Fprintf(a.stdout, "  ore gce --gce-endpoint %s --gce-project %s --gce-zone %s upload --bucket %s FILE.tar.gz\n", url, project, c.Zone, s.Bucket)
+	fmt.Fprintf(a.stdout, "  ore gce --gce-endpoint %s --gce-project %s --gce-zone %s gc --dry-run --duration 1s --bucket %s\n", url, project, c.Zone, s.Bucket)
 	fmt.Fprintf(a.stdout, "Ctrl-C stops it.\n")
 	return serve(ctx, ln, server)
 }
