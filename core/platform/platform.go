@@ -94,9 +94,17 @@ type Machine interface {
 	Destroy(ctx context.Context) error
 }
 
-// DistroReporter is implemented by flights that know the distribution of
-// the image they boot (the qemu images do); the runner uses it to select
-// tests by distro when the user named none.
+// DistroReporter is implemented by flights that may know the
+// distribution of the image they boot (the qemu images do; a cloud flight
+// does when the image is a known distro's release); the runner uses it to
+// select tests by distro when the user named none. "" is unknown.
 type DistroReporter interface {
 	Distro() string
+}
+
+// MemoryReporter is implemented by flights whose machines use this host's
+// memory; the runner sizes -j auto by it.
+type MemoryReporter interface {
+	// MachineMemoryMiB is what one machine takes of the host.
+	MachineMemoryMiB() int
 }

@@ -17,9 +17,6 @@ type Provider struct {
 	// adds them to its command line (named with the provider's prefix, e.g.
 	// --aws-region) and NewFlight reads the parsed values from it.
 	Flags any
-	// MachineMemoryMiB is the host memory one machine uses, for -j auto;
-	// 0 for providers whose machines run elsewhere.
-	MachineMemoryMiB int
 	NewFlight        func(ctx context.Context, opts FlightOptions) (Flight, error)
 }
 

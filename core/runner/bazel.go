@@ -9,10 +9,9 @@ import (
 	"github.com/strata-os/strata/core/register"
 )
 
-// bazelSubset narrows the selected tests (in name order) to Bazel's
-// --test_filter, a glob over test names, and then to this shard, and
-// tells Bazel the runner shards.
-func bazelSubset(tests []*register.Test, env bazel.TestEnv) ([]*register.Test, error) {
+// bazelFilter narrows the selected tests (in name order) to Bazel's
+// --test_filter, a glob over test names.
+func bazelFilter(tests []*register.Test, env bazel.TestEnv) ([]*register.Test, error) {
 	if env.Filter != "" {
 		if _, err := path.Match(env.Filter, ""); err != nil {
 			return nil, platform.Usage(fmt.Errorf("--test_filter %q: %w", env.Filter, err))
@@ -28,6 +27,12 @@ func bazelSubset(tests []*register.Test, env bazel.TestEnv) ([]*register.Test, e
 		}
 		tests = kept
 	}
+	return tests, nil
+}
+
+// bazelShard keeps this shard's share of the tests and tells Bazel the
+// runner shards.
+func bazelShard(tests []*register.Test, env bazel.TestEnv) ([]*register.Test, error) {
 	if err := env.AckSharding(); err != nil {
 		return nil, platform.Infra("", err)
 	}

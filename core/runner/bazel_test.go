@@ -78,3 +78,37 @@ func TestBazelProtocol(t *testing.T) {
 		t.Errorf("filter matching nothing: %v", err)
 	}
 }
+
+// Shards divide what applies to the image, not what the patterns chose:
+// tests of another distro never leave a shard empty.
+func TestShardsAfterDistro(t *testing.T) {
+	e := newEnv(t, platformtest.Options{Distro: "strata-minimal"})
+	for _, n := range []string{"a.deb", "b.gen", "c.deb", "d.gen", "e.deb", "f.gen"} {
+		tt := register.Test{Name: n, Run: func(cluster.TestCluster) {}}
+		if strings.HasSuffix(n, ".deb") {
+			tt.Distros = []string{"debian"}
+		}
+		e.add(t, tt)
+	}
+	dir := t.TempDir()
+	total := 0
+	for i := range 2 {
+		env := bazel.TestEnv{TotalShards: 2, ShardIndex: i, ShardStatusFile: filepath.Join(dir, "status"+itoa(i)), XMLOutputFile: filepath.Join(dir, itoa(i)+".xml")}
+		rep, err, _ := e.run(t, context.Background(), func(o *Options) { o.Bazel = env })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Tests) == 0 {
+			t.Errorf("shard %d ran nothing", i)
+		}
+		for _, tr := range rep.Tests {
+			if strings.HasSuffix(tr.Name, ".deb") {
+				t.Errorf("shard %d ran %s on strata-minimal", i, tr.Name)
+			}
+		}
+		total += len(rep.Tests)
+	}
+	if total != 3 {
+		t.Errorf("the shards ran %d tests, want the 3 that apply", total)
+	}
+}

@@ -11,9 +11,6 @@ import (
 	"github.com/strata-os/strata/core/platform"
 )
 
-// DefaultMachineMemoryMiB is assumed for providers that do not say.
-const DefaultMachineMemoryMiB = 1024
-
 // ParseParallel reads a -j value: a positive number or "auto".
 func ParseParallel(s string, machineMiB, clusterSize int) (int, error) {
 	if s == "" || s == "auto" {

@@ -95,7 +95,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if tests, err = bazelSubset(tests, opts.Bazel); err != nil {
+	if tests, err = bazelFilter(tests, opts.Bazel); err != nil {
 		return nil, err
 	}
 	for _, e := range excluded {
@@ -104,13 +104,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err := checkKolet(tests, opts.Kolet); err != nil {
 		return nil, err
 	}
-	maxSize := 1
-	for _, t := range tests {
-		maxSize = max(maxSize, t.ClusterSize)
-	}
-	machineMiB := opts.Provider.MachineMemoryMiB
-	parallel, err := ParseParallel(opts.Parallel, machineMiB, maxSize)
-	if err != nil {
+	// Checked now, decided once the flight says what a machine costs.
+	if _, err := ParseParallel(opts.Parallel, 0, 1); err != nil {
 		return nil, err
 	}
 
@@ -120,11 +115,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, platform.Infra("", err)
 	}
 	flightName := fmt.Sprintf("kola-%s", started.UTC().Format("20060102-150405"))
-	props := newProperties(opts, flightName, parallel, started)
+	props := newProperties(opts, flightName, 0, started)
 	if err := writeJSON(dir, "properties.json", props); err != nil {
 		return nil, platform.Infra("", err)
 	}
-	opts.Logger.Info("starting run", "platform", opts.Platform, "tests", len(tests), "parallel", parallel, "output", dir)
+	opts.Logger.Info("starting flight", "platform", opts.Platform, "output", dir)
 
 	flight, err := opts.Provider.NewFlight(ctx, platform.FlightOptions{Name: flightName, OutputDir: dir, Arch: opts.Arch, Logger: opts.Logger})
 	if err != nil {
@@ -134,17 +129,38 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 		return nil, platform.Infra("", err)
 	}
+	abort := func(err error) (*Report, error) {
+		flight.Destroy(context.WithoutCancel(ctx))
+		return nil, err
+	}
 	if opts.Distro == "" {
-		if dr, ok := flight.(platform.DistroReporter); ok && dr.Distro() != "" {
+		if dr, ok := flight.(platform.DistroReporter); ok {
 			opts.Distro = dr.Distro()
-			props.Options.Distro = opts.Distro
-			if err := writeJSON(dir, "properties.json", props); err != nil {
-				flight.Destroy(context.WithoutCancel(ctx))
-				return nil, platform.Infra("", err)
-			}
-			tests = keepApplicable(tests, opts.Criteria, opts.Logger)
 		}
 	}
+	// The distro is known only now; shards divide what applies to it, so
+	// that each gets its share.
+	tests = keepForDistro(tests, opts.Distro, opts.Logger)
+	if tests, err = bazelShard(tests, opts.Bazel); err != nil {
+		return abort(err)
+	}
+	maxSize := 1
+	for _, t := range tests {
+		maxSize = max(maxSize, t.ClusterSize)
+	}
+	machineMiB := 0
+	if mr, ok := flight.(platform.MemoryReporter); ok {
+		machineMiB = mr.MachineMemoryMiB()
+	}
+	parallel, err := ParseParallel(opts.Parallel, machineMiB, maxSize)
+	if err != nil {
+		return abort(err)
+	}
+	props.Options.Distro, props.Options.Parallel = opts.Distro, parallel
+	if err := writeJSON(dir, "properties.json", props); err != nil {
+		return abort(platform.Infra("", err))
+	}
+	opts.Logger.Info("starting run", "platform", opts.Platform, "distro", opts.Distro, "tests", len(tests), "parallel", parallel, "machine_mib", machineMiB)
 	r := &run{opts: opts, ctx: ctx, flight: flight, infra: map[string]bool{}}
 	var htests []harness.Test
 	for _, t := range tests {

@@ -152,12 +152,20 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// keepApplicable drops the tests that do not apply under c (used once the
-// flight has said what it boots); patterns and tags were checked already.
-func keepApplicable(tests []*register.Test, c Criteria, log *slog.Logger) []*register.Test {
+// keepForDistro keeps the tests that apply to the image's distro. When
+// it is unknown (a cloud image kola cannot tell), a test limited to some
+// distros does not run: it would test what the image may not have.
+func keepForDistro(tests []*register.Test, distro string, log *slog.Logger) []*register.Test {
 	var keep []*register.Test
 	for _, t := range tests {
-		if reason := exclusion(t, c, nil, nil, nil); reason != "" {
+		reason := ""
+		switch {
+		case distro != "":
+			reason = allowed("distro", distro, t.Distros, t.ExcludeDistros)
+		case len(t.Distros) > 0:
+			reason = fmt.Sprintf("runs only on %s and the image's distro is unknown (pass --distro)", strings.Join(t.Distros, ", "))
+		}
+		if reason != "" {
 			log.Info("test does not apply to the image", "test", t.Name, "reason", reason)
 			continue
 		}

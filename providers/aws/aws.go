@@ -59,7 +59,6 @@ func init() {
 		Name:        "aws",
 		Description: "Amazon EC2 instances",
 		Flags:       flags,
-		// MachineMemoryMiB stays 0: machines use the cloud's memory.
 		NewFlight: func(ctx context.Context, opts platform.FlightOptions) (platform.Flight, error) {
 			return NewFlight(ctx, *flags, opts)
 		},

@@ -17,7 +17,12 @@ type flight struct {
 	api     *api.Client
 	keyName string
 	network *api.Network
+	distro  string
 }
+
+// Distro is "flatcar" when the AMI came from a channel of Flatcar's
+// release list, else unknown (platform.DistroReporter).
+func (f *flight) Distro() string { return f.distro }
 
 // NewFlight validates the flags, connects, finds the security group and
 // registers the flight's SSH key as an EC2 key pair.
@@ -41,8 +46,12 @@ func newFlight(ctx context.Context, f Flags, opts platform.FlightOptions, tune f
 	if err != nil {
 		return nil, err
 	}
+	distro := ""
 	if f.ReleaseURL == "" {
 		f.ReleaseURL = DefaultReleaseURL
+		if isChannel(f.AMI) {
+			distro = "flatcar"
+		}
 	}
 	if f.AMI, err = resolveAMI(ctx, f.AMI, client.Region(), f.ReleaseURL, opts.Arch); err != nil {
 		return nil, err
@@ -57,7 +66,7 @@ func newFlight(ctx context.Context, f Flags, opts platform.FlightOptions, tune f
 	if err != nil {
 		return nil, fmt.Errorf("aws: security group %q (--aws-sg): %w", f.SecurityGroup, err)
 	}
-	fl := &flight{BaseFlight: base, flags: f, api: client, keyName: base.Name(), network: network}
+	fl := &flight{BaseFlight: base, flags: f, api: client, keyName: base.Name(), network: network, distro: distro}
 	if err := client.ImportKeyPair(ctx, fl.keyName, base.SSHKey().AuthorizedKey, Tags(nil)); err != nil {
 		return nil, fmt.Errorf("aws: %w", err)
 	}

@@ -17,6 +17,9 @@ type flight struct {
 	flags Flags
 	api   *api.Client
 	image string // the image's URL
+	// distro is the image's distribution when its project is a known
+	// distribution's public one.
+	distro string
 	nonce string // makes this flight's request IDs its own
 }
 
@@ -61,8 +64,25 @@ func newFlight(ctx context.Context, f Flags, opts platform.FlightOptions, tune f
 		return nil, err
 	}
 	base.Logger().Info("gce flight", "project", client.Project(), "zone", client.Zone(), "image", img.SelfLink, "type", f.MachineType, "network", f.Network)
-	return &flight{BaseFlight: base, flags: f, api: client, image: img.SelfLink, nonce: rand.Text()}, nil
+	return &flight{BaseFlight: base, flags: f, api: client, image: img.SelfLink, nonce: rand.Text(), distro: distroOf(img.SelfLink)}, nil
 }
+
+// publicProjects are the projects distributions publish their images in.
+var publicProjects = map[string]string{"kinvolk-public": "flatcar", "fedora-coreos-cloud": "fcos", "debian-cloud": "debian"}
+
+// distroOf is the distribution of an image by the project that publishes
+// it, "" when it is not a known distribution's.
+func distroOf(selfLink string) string {
+	_, rest, ok := strings.Cut(selfLink, "projects/")
+	if !ok {
+		return ""
+	}
+	project, _, _ := strings.Cut(rest, "/")
+	return publicProjects[project]
+}
+
+// Distro is the image's distribution, when known (platform.DistroReporter).
+func (f *flight) Distro() string { return f.distro }
 
 // resolveImage finds the image a --gce-image names.
 func resolveImage(ctx context.Context, c *api.Client, ref string) (*api.Image, error) {

@@ -84,7 +84,6 @@ func init() {
 		Name:        "gce",
 		Description: "Google Compute Engine instances",
 		Flags:       flags,
-		// MachineMemoryMiB stays 0: machines use the machine type's memory.
 		NewFlight: func(ctx context.Context, opts platform.FlightOptions) (platform.Flight, error) {
 			return NewFlight(ctx, *flags, opts)
 		},

@@ -143,3 +143,19 @@ func TestInstanceName(t *testing.T) {
 		t.Errorf("RequestID: %s %s", api.RequestID("a"), api.RequestID("b"))
 	}
 }
+
+// An image of a distribution's public project says which distribution it
+// is; any other image's is unknown.
+func TestDistroOfImage(t *testing.T) {
+	for link, want := range map[string]string{
+		"https://www.googleapis.com/compute/v1/projects/kinvolk-public/global/images/flatcar-stable-4081-2-0": "flatcar",
+		"projects/fedora-coreos-cloud/global/images/fedora-coreos-41":                                         "fcos",
+		"projects/debian-cloud/global/images/debian-12-bookworm-v20261110":                                    "debian",
+		"projects/strata-sim/global/images/mine":                                                              "",
+		"mine":                                                                                                "",
+	} {
+		if got := distroOf(link); got != want {
+			t.Errorf("distroOf(%q) = %q, want %q", link, got, want)
+		}
+	}
+}

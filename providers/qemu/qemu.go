@@ -37,10 +37,9 @@ var flags = &Flags{}
 
 func init() {
 	platform.Register(platform.Provider{
-		Name:             "qemu",
-		Description:      "local QEMU machines, unprivileged, offline",
-		Flags:            flags,
-		MachineMemoryMiB: 768,
+		Name:        "qemu",
+		Description: "local QEMU machines, unprivileged, offline",
+		Flags:       flags,
 		NewFlight: func(ctx context.Context, opts platform.FlightOptions) (platform.Flight, error) {
 			return NewFlight(ctx, *flags, opts)
 		},
@@ -99,3 +98,15 @@ func Accelerator(f platform.Flight) string {
 
 // Distro reports the image's distribution (platform.DistroReporter).
 func (f *flight) Distro() string { return f.image.Distro }
+
+// qemuOverheadMiB is allowed for what a QEMU process takes beyond its
+// guest's memory (TCG's translation cache, device emulation): the margin
+// the earlier fixed estimate (768 MiB for a 512 MiB guest) gave.
+const qemuOverheadMiB = 256
+
+// MachineMemoryMiB is what one machine takes of the host
+// (platform.MemoryReporter): the guest memory QEMU is given, at least the
+// image's minimum, and QEMU's own.
+func (f *flight) MachineMemoryMiB() int {
+	return max(f.flags.Memory, f.image.MinMemoryMiB) + qemuOverheadMiB
+}

@@ -183,3 +183,18 @@ func TestFlagErrorsAreUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// -j auto sizes by what a machine really takes: the guest memory asked
+// for and QEMU's own.
+func TestMachineMemoryFollowsFlags(t *testing.T) {
+	f := testFlags(t)
+	f.Memory = 2048
+	fl := newTestFlight(t, f)
+	mr, ok := fl.(platform.MemoryReporter)
+	if !ok {
+		t.Fatal("a qemu flight does not say what a machine takes")
+	}
+	if got := mr.MachineMemoryMiB(); got != 2048+qemuOverheadMiB {
+		t.Errorf("%d MiB a machine, want %d", got, 2048+qemuOverheadMiB)
+	}
+}
