@@ -16,8 +16,8 @@ type Provider struct {
 	// Flags is a pointer to a struct whose fields carry kong tags; kola
 	// adds them to its command line (named with the provider's prefix, e.g.
 	// --aws-region) and NewFlight reads the parsed values from it.
-	Flags any
-	NewFlight        func(ctx context.Context, opts FlightOptions) (Flight, error)
+	Flags     any
+	NewFlight func(ctx context.Context, opts FlightOptions) (Flight, error)
 }
 
 // Registry holds providers by name.

@@ -20,7 +20,7 @@ type flight struct {
 	// distro is the image's distribution when its project is a known
 	// distribution's public one.
 	distro string
-	nonce string // makes this flight's request IDs its own
+	nonce  string // makes this flight's request IDs its own
 }
 
 // NewFlight validates the flags, connects, and checks that the image and
