@@ -36,6 +36,7 @@ fi
 # of the modules behind Google's API client that nothing here imports.
 log "downloading Go modules"
 go list -deps -test $(module_patterns) >/dev/null
+(cd "$ROOT/fidelity" && GOWORK=off go list -deps -test ./... >/dev/null)
 
 if [ "$("$TOOLS_BIN/gotestsum" --version 2>/dev/null)" != "gotestsum version $GOTESTSUM_VERSION" ]; then
 	log "installing gotestsum $GOTESTSUM_VERSION"

@@ -13,7 +13,8 @@ import (
 )
 
 // S3 is an in-memory S3 (gofakes3, a real implementation of S3's REST
-// protocol) that checks each part's Content-MD5. Multipart parts and
+// protocol) that checks each part's Content-MD5 and, for bodies sent
+// aws-chunked, their trailing x-amz-checksum-*. Multipart parts and
 // objects are held in memory: a 1 GiB upload needs about 2 GiB.
 type S3 struct {
 	http.Handler
@@ -25,7 +26,8 @@ type S3 struct {
 func NewS3() *S3 {
 	c := &clock{}
 	b := s3mem.New(s3mem.WithTimeSource(c))
-	return &S3{Handler: gofakes3.New(b, gofakes3.WithIntegrityCheck(true), gofakes3.WithLogger(gofakes3.DiscardLog()), gofakes3.WithTimeSource(c)).Server(), backend: b, clock: c}
+	fake := gofakes3.New(b, gofakes3.WithIntegrityCheck(true), gofakes3.WithLogger(gofakes3.DiscardLog()), gofakes3.WithTimeSource(c))
+	return &S3{Handler: awsChunked(fake.Server()), backend: b, clock: c}
 }
 
 // clock is S3's time: the real one, except while a test plants an object

@@ -32,27 +32,35 @@ func (s *Server) Accounts() []string {
 	return out
 }
 
+// oauthError is the token endpoint's error answer.
+func oauthError(code, description string) rawResponse {
+	b, _ := json.Marshal(map[string]string{"error": code, "error_description": description})
+	return rawResponse{status: http.StatusBadRequest, header: http.Header{"Content-Type": {"application/json; charset=utf-8"}}, body: b}
+}
+
 // token is OAuth 2.0's token endpoint for the JWT bearer grant a service
 // account key makes. The assertion's signature is not checked: the
 // simulator has no keys; who asked is read from its claims.
+// Its errors are OAuth's (RFC 6749 section 5.2: "error" and
+// "error_description"), not the APIs' error object.
 func (s *Server) token(r *http.Request, body []byte) (any, *apiError) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		return nil, invalid("malformed form: %v", err)
+		return oauthError("invalid_request", "malformed form: "+err.Error()), nil
 	}
 	if g := form.Get("grant_type"); g != "urn:ietf:params:oauth:grant-type:jwt-bearer" {
-		return nil, &apiError{http.StatusBadRequest, "unsupported_grant_type", fmt.Sprintf("grant_type %q is not simulated", g)}
+		return oauthError("unsupported_grant_type", fmt.Sprintf("grant_type %q is not simulated", g)), nil
 	}
 	parts := strings.Split(form.Get("assertion"), ".")
 	if len(parts) != 3 {
-		return nil, &apiError{http.StatusBadRequest, "invalid_grant", "Invalid JWT: not three parts"}
+		return oauthError("invalid_grant", "Invalid JWT: not three parts"), nil
 	}
 	claims, err := base64.RawURLEncoding.DecodeString(parts[1])
 	var c struct {
 		Iss string `json:"iss"`
 	}
 	if err != nil || json.Unmarshal(claims, &c) != nil || c.Iss == "" {
-		return nil, &apiError{http.StatusBadRequest, "invalid_grant", "Invalid JWT: no issuer"}
+		return oauthError("invalid_grant", "Invalid JWT: no issuer"), nil
 	}
 	tok := fmt.Sprintf("sim-token-%d", s.nextID())
 	s.tokens[tok] = c.Iss

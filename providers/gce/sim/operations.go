@@ -8,6 +8,9 @@ import (
 // operation is a change that finishes a few polls after it was asked for;
 // finish applies it and says how it failed, if it did.
 type operation struct {
+	// id and name are the operation's for its whole life: clients match
+	// the answers of polls to the operation they started by them.
+	id                 uint64
 	name, kind, target string
 	zonal              bool
 	inserted           string
@@ -19,7 +22,8 @@ type operation struct {
 
 // newOperation records a change; finish runs when the operation is done.
 func (s *Server) newOperation(kind, target string, zonal bool, finish func() *apiError) *operation {
-	op := &operation{name: fmt.Sprintf("operation-%d", s.nextID()), kind: kind, target: target, zonal: zonal, inserted: s.timestamp(), finish: finish}
+	id := s.nextID()
+	op := &operation{id: id, name: fmt.Sprintf("operation-%d", id), kind: kind, target: target, zonal: zonal, inserted: s.timestamp(), finish: finish}
 	s.operations[op.name] = op
 	return op
 }
@@ -46,7 +50,7 @@ func (s *Server) operationJSON(op *operation) map[string]any {
 	}
 	base := fmt.Sprintf("https://www.googleapis.com/compute/v1/projects/%s", s.opts.Project)
 	out := map[string]any{
-		"kind": "compute#operation", "id": fmt.Sprint(s.nextID()), "name": op.name,
+		"kind": "compute#operation", "id": fmt.Sprint(op.id), "name": op.name,
 		"operationType": op.kind, "targetLink": base + "/" + op.target,
 		"status": status, "insertTime": op.inserted, "progress": map[bool]int{false: 50, true: 100}[op.done],
 	}

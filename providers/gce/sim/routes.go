@@ -31,6 +31,8 @@ func (s *Server) routes() {
 	s.handle("DELETE /storage/v1/b/{bucket}/o/{object...}", "storage.objects.delete", s.deleteObject)
 	s.handle("POST /upload/storage/v1/b/{bucket}/o", "storage.objects.insert", s.insertObject)
 	s.handle("PUT /upload/storage/v1/b/{bucket}/o", "storage.objects.insert.chunk", s.uploadChunk)
+	// Cloud Storage's XML API, for reads as Google's Go client makes them.
+	s.handle("GET /{bucket}/{object...}", "storage.objects.get.xml", s.getObjectXML)
 }
 
 // zonal serves only the simulator's project and zone.

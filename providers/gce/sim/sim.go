@@ -205,9 +205,42 @@ func (s *Server) handle(pattern, method string, h handler) {
 			w.Write(resp.body)
 		default:
 			w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-			json.NewEncoder(w).Encode(resp)
+			json.NewEncoder(w).Encode(withoutNulls(resp))
 		}
 	})
+}
+
+// withoutNulls is v as Google's APIs would send it: a field without a
+// value (no labels, no metadata) is left out, never sent as null, which
+// some clients refuse where they expect a map or a list.
+func withoutNulls(v any) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	var generic any
+	if json.Unmarshal(b, &generic) != nil {
+		return v
+	}
+	return dropNulls(generic)
+}
+
+func dropNulls(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if x == nil {
+				delete(v, k)
+				continue
+			}
+			v[k] = dropNulls(x)
+		}
+	case []any:
+		for i, x := range v {
+			v[i] = dropNulls(x)
+		}
+	}
+	return v
 }
 
 // resourceOf is the name a request is about, for fault rules: from the

@@ -1,9 +1,11 @@
 package sim
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -118,3 +120,30 @@ func TestRequireAuth(t *testing.T) {
 }
 
 func b64(s string) string { return base64.URLEncoding.EncodeToString([]byte(s)) }
+
+// No answer carries null: Google's APIs leave a field without a value
+// out, and some clients refuse null where they expect a map or a list.
+func TestAnswersHaveNoNulls(t *testing.T) {
+	s := New(Options{})
+	srv := s.Start()
+	defer srv.Close()
+	s.AddInstance("bare", nil, time.Now())
+	s.AddImage("strata-sim", "bare-image", "", nil, time.Now())
+	s.AddBucket("b")
+	s.AddObject("b", "o", []byte("x"), nil, time.Now())
+	base := srv.URL + "/compute/v1/projects/strata-sim"
+	for _, path := range []string{
+		base + "/zones/us-central1-a/instances", base + "/zones/us-central1-a/instances/bare", base + "/zones/us-central1-a/disks",
+		base + "/global/images", base + "/global/images/bare-image", srv.URL + "/storage/v1/b/b/o", srv.URL + "/storage/v1/b/b/o/o",
+	} {
+		resp, err := http.Get(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || bytes.Contains(body, []byte("null")) {
+			t.Errorf("GET %s: %s\n%s", path, resp.Status, body)
+		}
+	}
+}

@@ -1,0 +1,145 @@
+package fidelity
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	compute "cloud.google.com/go/compute/apiv1"
+	"cloud.google.com/go/compute/apiv1/computepb"
+	"github.com/googleapis/gax-go/v2/apierror"
+	"github.com/strata-os/strata/providers/gce/sim"
+	"google.golang.org/api/iterator"
+	"google.golang.org/api/option"
+	"google.golang.org/protobuf/proto"
+)
+
+// computeOpts point Google's generated Compute Engine REST clients at a
+// simulator.
+func computeOpts(t *testing.T, s *sim.Server) []option.ClientOption {
+	t.Helper()
+	srv := s.Start()
+	t.Cleanup(srv.Close)
+	return []option.ClientOption{option.WithEndpoint(srv.URL), option.WithoutAuthentication()}
+}
+
+// An instance's life through Google's cloud.google.com/go/compute client:
+// inserted and waited for through its operation, read, listed by label,
+// its serial port read, deleted and waited for, then gone (404); images
+// found by family; a missing network is a 404.
+func TestComputeLifecycle(t *testing.T) {
+	s := sim.New(sim.Options{OperationPolls: 2})
+	s.AddImage("kinvolk-public", "flatcar-stable-1", "flatcar-stable", nil, time.Now().Add(-time.Hour))
+	opts := computeOpts(t, s)
+	ctx := context.Background()
+	instances, err := compute.NewInstancesRESTClient(ctx, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer instances.Close()
+	images, err := compute.NewImagesRESTClient(ctx, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer images.Close()
+	networks, err := compute.NewNetworksRESTClient(ctx, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer networks.Close()
+
+	img, err := images.GetFromFamily(ctx, &computepb.GetFromFamilyImageRequest{Project: "kinvolk-public", Family: "flatcar-stable"})
+	if err != nil || img.GetName() != "flatcar-stable-1" {
+		t.Fatalf("image from family: %v, %v", img, err)
+	}
+	const project, zone = "strata-sim", "us-central1-a"
+	in := &computepb.Instance{
+		Name:        proto.String("fidelity-1"),
+		MachineType: proto.String("zones/" + zone + "/machineTypes/e2-small"),
+		Labels:      map[string]string{"created-by": "strata"},
+		Disks: []*computepb.AttachedDisk{{
+			Boot: proto.Bool(true), AutoDelete: proto.Bool(true),
+			InitializeParams: &computepb.AttachedDiskInitializeParams{SourceImage: img.SelfLink},
+		}},
+		NetworkInterfaces: []*computepb.NetworkInterface{{
+			Network:       proto.String("global/networks/default"),
+			AccessConfigs: []*computepb.AccessConfig{{Name: proto.String("External NAT"), Type: proto.String("ONE_TO_ONE_NAT")}},
+		}},
+		Metadata: &computepb.Metadata{Items: []*computepb.Items{{Key: proto.String("user-data"), Value: proto.String("#!/bin/sh\n")}}},
+	}
+	op, err := instances.Insert(ctx, &computepb.InsertInstanceRequest{Project: project, Zone: zone, InstanceResource: in, RequestId: proto.String("7f2c9c4e-5b7e-4a53-9d1e-000000000001")})
+	if err != nil {
+		t.Fatalf("insert: %v", err)
+	}
+	started := op.Proto().GetId()
+	if err := op.Wait(ctx); err != nil {
+		t.Fatalf("wait for the insert: %v", err)
+	}
+	if !op.Done() {
+		t.Errorf("operation %s not done after Wait", op.Name())
+	}
+	if started == 0 || op.Proto().GetId() != started {
+		t.Errorf("the operation's id changed from %d to %d between answers", started, op.Proto().GetId())
+	}
+	var got *computepb.Instance
+	for i := 0; i < 10; i++ {
+		if got, err = instances.Get(ctx, &computepb.GetInstanceRequest{Project: project, Zone: zone, Instance: "fidelity-1"}); err != nil {
+			t.Fatalf("get: %v", err)
+		}
+		if got.GetStatus() == "RUNNING" {
+			break
+		}
+	}
+	if got.GetStatus() != "RUNNING" || got.GetLabels()["created-by"] != "strata" || len(got.GetNetworkInterfaces()) != 1 ||
+		got.GetNetworkInterfaces()[0].GetNetworkIP() == "" || !strings.HasSuffix(got.GetMachineType(), "/e2-small") {
+		t.Errorf("instance: %v", got)
+	}
+	var listed []string
+	it := instances.List(ctx, &computepb.ListInstancesRequest{Project: project, Zone: zone, Filter: proto.String("labels.created-by=strata")})
+	for {
+		x, err := it.Next()
+		if errors.Is(err, iterator.Done) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("list: %v", err)
+		}
+		listed = append(listed, x.GetName())
+	}
+	if len(listed) != 1 || listed[0] != "fidelity-1" {
+		t.Errorf("listed %v", listed)
+	}
+	serial, err := instances.GetSerialPortOutput(ctx, &computepb.GetSerialPortOutputInstanceRequest{Project: project, Zone: zone, Instance: "fidelity-1"})
+	if err != nil || !strings.Contains(serial.GetContents(), "fidelity-1") {
+		t.Errorf("serial port: %v, %v", serial, err)
+	}
+	op, err = instances.Delete(ctx, &computepb.DeleteInstanceRequest{Project: project, Zone: zone, Instance: "fidelity-1"})
+	if err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+	if err := op.Wait(ctx); err != nil {
+		t.Fatalf("wait for the delete: %v", err)
+	}
+	_, err = instances.Get(ctx, &computepb.GetInstanceRequest{Project: project, Zone: zone, Instance: "fidelity-1"})
+	if status(err) != http.StatusNotFound {
+		t.Errorf("get a deleted instance: %v", err)
+	}
+	_, err = networks.Get(ctx, &computepb.GetNetworkRequest{Project: project, Network: "nope"})
+	if status(err) != http.StatusNotFound {
+		t.Errorf("get a missing network: %v", err)
+	}
+	if s.Instances() != nil && len(s.Instances()) != 0 {
+		t.Errorf("left: %v", s.Instances())
+	}
+}
+
+func status(err error) int {
+	var ae *apierror.APIError
+	if errors.As(err, &ae) {
+		return ae.HTTPCode()
+	}
+	return 0
+}
