@@ -16,6 +16,10 @@ func platformGroup(name string) string { return name + platformGroupSuffix }
 // selected platform's flags.
 var startsMachines = map[string]bool{"run": true, "spawn": true, "bootchart": true}
 
+// usesPlatform are the commands --platform means something to: those that
+// start machines, and list, which it filters.
+var usesPlatform = map[string]bool{"run": true, "spawn": true, "bootchart": true, "list": true}
+
 // checkPlatformFlags refuses a platform flag the command would ignore:
 // any on a command that starts no machines, and another platform's on
 // one that does. Every provider's flags parse everywhere (kong embeds them
@@ -25,6 +29,9 @@ func checkPlatformFlags(kctx *kong.Context, selected string) error {
 	cmd, _, _ := strings.Cut(kctx.Command(), " ")
 	for _, p := range kctx.Path {
 		f := p.Flag
+		if f != nil && f.Name == "platform" && !usesPlatform[cmd] {
+			return platform.Usagef("--platform: kola %s does not use a platform", cmd)
+		}
 		if f == nil || f.Group == nil {
 			continue
 		}

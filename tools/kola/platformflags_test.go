@@ -70,6 +70,17 @@ func TestEveryPlatformFlagIsUsedOrRefused(t *testing.T) {
 			}
 		}
 	}
+	for _, cmd := range parser.Model.Leaves(false) {
+		var out, errOut strings.Builder
+		args := []string{cmd.Path(), "-p", "qemu"}
+		if usesPlatform[cmd.Path()] {
+			args = append(args, "--help") // parses, and runs nothing
+		}
+		code := (&app{stdout: &out, stderr: &errOut, providers: platform.Default, tests: register.NewRegistry(), ctx: context.Background()}).main(args)
+		if usesPlatform[cmd.Path()] != (code == 0) || !usesPlatform[cmd.Path()] && !strings.Contains(errOut.String(), "does not use a platform") {
+			t.Errorf("kola %s: exit %d %s", strings.Join(args, " "), code, errOut.String())
+		}
+	}
 	if walked < 20 {
 		t.Errorf("only %d (command, platform flag) pairs walked", walked)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/alecthomas/kong"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/images"
 	"github.com/strata-os/strata/images/debs"
@@ -84,7 +85,10 @@ type qemuListImagesCmd struct {
 	JSON bool `name:"json" help:"Print JSON: a list of image descriptions."`
 }
 
-func (l *qemuListImagesCmd) Run(a *app, q *qemuCmd) error {
+func (l *qemuListImagesCmd) Run(a *app, q *qemuCmd, kctx *kong.Context) error {
+	if err := refuseFlags(kctx, "listing the cache fetches nothing", "debian-mirror"); err != nil {
+		return err
+	}
 	cache, err := q.cacheDir()
 	if err != nil {
 		return err

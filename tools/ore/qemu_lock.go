@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"text/tabwriter"
 
+	"github.com/alecthomas/kong"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/images"
 	"github.com/strata-os/strata/images/debs"
@@ -19,7 +20,10 @@ type qemuUpdateLockCmd struct {
 	AptOpt []string `name:"apt-option" placeholder:"KEY=VALUE" hidden:"" help:"Extra apt -o setting (tests point apt at a repository of their own)."`
 }
 
-func (u *qemuUpdateLockCmd) Run(a *app) error {
+func (u *qemuUpdateLockCmd) Run(a *app, kctx *kong.Context) error {
+	if err := refuseFlags(kctx, "a lock is resolved from the host's apt index and fetches nothing", "cache-dir", "debian-mirror"); err != nil {
+		return err
+	}
 	path := u.Lock
 	if path == "" {
 		var err error

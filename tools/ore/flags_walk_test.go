@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/alecthomas/kong"
+)
+
+// flagUse says, for every command and every flag it inherits from its
+// cloud's or qemu's command, whether the command uses the flag or refuses
+// it. A command added without saying fails TestEveryInheritedFlagIsUsedOrRefused.
+var flagUse = map[string]map[string]bool{
+	// Every command on an account connects with it: they use them all.
+	"aws gc": nil, "aws initialize": nil, "aws upload": nil, "aws create-image": nil, "aws list-images": nil,
+	"aws copy-image": nil, "aws delete-image": nil,
+	"gce gc": nil, "gce upload": nil, "gce create-image": nil, "gce list-images": nil, "gce delete-images": nil,
+	"gce list-instances": nil, "gce destroy-instances": nil,
+	"aws simulate": {"aws-region": true, "aws-profile": false, "aws-credentials-file": false, "aws-endpoint": false},
+	"gce simulate": {"gce-project": true, "gce-zone": true, "gce-json-key": false, "gce-endpoint": false},
+	"qemu build-image": nil,
+	"qemu list-images":  {"cache-dir": true, "debian-mirror": false},
+	"qemu update-lock":  {"cache-dir": false, "debian-mirror": false},
+}
+
+// Every (command, inherited flag) pair of ore's command line is said to
+// be used or refused, and each refused one is refused with exit 2.
+func TestEveryInheritedFlagIsUsedOrRefused(t *testing.T) {
+	var c cli
+	parser, err := (&app{}).parser(&c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range parser.Model.Leaves(false) {
+		if cmd.Parent == nil || cmd.Parent.Type == kong.ApplicationNode || len(cmd.Parent.Flags) == 0 {
+			continue
+		}
+		path := cmd.Path()
+		uses, known := flagUse[path]
+		if !known {
+			t.Errorf("ore %s: say in flagUse whether it uses or refuses each of its parent's flags", path)
+			continue
+		}
+		for _, f := range cmd.Parent.Flags {
+			used, listed := uses[f.Name]
+			if uses == nil {
+				used, listed = true, true
+			}
+			if !listed {
+				t.Errorf("ore %s: say in flagUse whether it uses --%s", path, f.Name)
+				continue
+			}
+			if used {
+				continue
+			}
+			parent, leaf, _ := strings.Cut(path, " ")
+			args := []string{parent, "--" + f.Name, "x", leaf}
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			var out, errOut bytes.Buffer
+			code := (&app{stdout: &out, stderr: &errOut, ctx: ctx}).main(append(args, sampleArgs[path]...))
+			if code != 2 || !strings.Contains(errOut.String(), "--"+f.Name+": not used by "+path) {
+				t.Errorf("ore %s: exit %d %s, want it refused", strings.Join(args, " "), code, errOut.String())
+			}
+		}
+	}
+}
+
+// sampleArgs are positional arguments a command needs to parse.
+var sampleArgs = map[string][]string{"qemu update-lock": {"minimal", "--dry-run"}}
