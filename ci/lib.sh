@@ -12,7 +12,7 @@ GO_MIN_MINOR=26 # go.work says go 1.26.0
 TOOLS_BIN="$ROOT/.cache/bin"
 export PATH="/usr/local/go/bin:$TOOLS_BIN:$PATH"
 
-log() { printf '==> %s\n' "$*" >&2; }
+log() { printf '==> [%ss] %s\n' "$SECONDS" "$*" >&2; }
 die() { printf 'ci: %s\n' "$*" >&2; exit 1; }
 
 # modules prints the directory of every module in go.work.
