@@ -18,11 +18,11 @@ var flagUse = map[string]map[string]bool{
 	"aws copy-image": nil, "aws delete-image": nil,
 	"gce gc": nil, "gce upload": nil, "gce create-image": nil, "gce list-images": nil, "gce delete-images": nil,
 	"gce list-instances": nil, "gce destroy-instances": nil,
-	"aws simulate": {"aws-region": true, "aws-profile": false, "aws-credentials-file": false, "aws-endpoint": false},
-	"gce simulate": {"gce-project": true, "gce-zone": true, "gce-json-key": false, "gce-endpoint": false},
+	"aws simulate":     {"aws-region": true, "aws-profile": false, "aws-credentials-file": false, "aws-endpoint": false},
+	"gce simulate":     {"gce-project": true, "gce-zone": true, "gce-json-key": false, "gce-endpoint": false},
 	"qemu build-image": nil,
-	"qemu list-images":  {"cache-dir": true, "debian-mirror": false},
-	"qemu update-lock":  {"cache-dir": false, "debian-mirror": false},
+	"qemu list-images": {"cache-dir": true, "debian-mirror": false},
+	"qemu update-lock": {"cache-dir": false, "debian-mirror": false},
 }
 
 // Every (command, inherited flag) pair of ore's command line is said to
