@@ -72,6 +72,46 @@ func byName(rep *Report) map[string]*TestReport {
 	return m
 }
 
+// A cluster's machines are made at once; when the second of three fails,
+// the error names it, the others are cancelled or destroyed, and nothing
+// is left.
+func TestClusterMachinesAtOnce(t *testing.T) {
+	e := newEnv(t, platformtest.Options{
+		CreateLatency: 100 * time.Millisecond,
+		FailCreate: func(cl string, i int) error {
+			if cl == "t.broken" && i == 1 {
+				return errors.New("quota exceeded")
+			}
+			return nil
+		},
+	})
+	e.add(t,
+		register.Test{Name: "t.three", ClusterSize: 3, Run: func(c cluster.TestCluster) {
+			if n := len(c.Machines()); n != 3 {
+				c.Errorf("%d machines", n)
+			}
+		}},
+		register.Test{Name: "t.broken", ClusterSize: 3, Run: func(c cluster.TestCluster) { c.Error("must not run") }},
+	)
+	rep, err, _ := e.run(t, context.Background(), func(o *Options) { o.Parallel = "1" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := byName(rep)
+	if got["t.three"].Status != Passed {
+		t.Errorf("t.three: %+v", got["t.three"])
+	}
+	if b := got["t.broken"]; b.Status != Errored || !strings.Contains(strings.Join(b.Messages, ";"), "create machine 2 of cluster t.broken: quota exceeded") {
+		t.Errorf("t.broken: %s %q", b.Status, b.Messages)
+	}
+	if live := e.fake.Live(); len(live) != 0 {
+		t.Errorf("left: %v", live)
+	}
+	if n := e.fake.MaxConcurrentCreates(); n < 2 {
+		t.Errorf("at most %d creates were under way at once: the machines were made one after another", n)
+	}
+}
+
 func TestRunOutcomesAndArtifacts(t *testing.T) {
 	e := newEnv(t, platformtest.Options{
 		Journal: "-- boot --\n[ 1.0] systemd[1]: Started sshd.\n",
@@ -125,7 +165,7 @@ func TestRunOutcomesAndArtifacts(t *testing.T) {
 	if !got["t.hang"].TimedOut {
 		t.Error("t.hang not marked timed out")
 	}
-	if !strings.Contains(strings.Join(got["t.infra"].Messages, ";"), "create machine 2 of 2") {
+	if !strings.Contains(strings.Join(got["t.infra"].Messages, ";"), "create 2 machines: create machine 2 of cluster t.infra: quota exceeded") {
 		t.Errorf("t.infra %q", got["t.infra"].Messages)
 	}
 	if rep.Counts != (Counts{Passed: 1, Failed: 3, Skipped: 1, Errors: 1}) || rep.ExitCode() != ExitFailed {

@@ -39,14 +39,14 @@ func (r *run) testFunc(t *register.Test) func(*harness.H) {
 		}
 		h.Cleanup(func() { r.finishCluster(h, t, c) })
 
-		for i := 0; i < t.ClusterSize; i++ {
-			m, err := c.NewMachine(ctx, t.UserData)
-			if err != nil {
-				if platform.IsInfra(err) {
-					r.markInfra(t.Name)
-				}
-				h.Fatalf("create machine %d of %d: %v", i+1, t.ClusterSize, err)
+		ms, err := platform.NewMachines(ctx, c, t.ClusterSize, t.UserData)
+		if err != nil {
+			if platform.IsInfra(err) {
+				r.markInfra(t.Name)
 			}
+			h.Fatal(err)
+		}
+		for _, m := range ms {
 			h.Logf("machine %s up at %s (private %s)", m.ID(), m.IP(), m.PrivateIP())
 		}
 		if len(t.NativeFuncs) > 0 {

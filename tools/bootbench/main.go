@@ -1,7 +1,9 @@
 // Command bootbench measures, in one run on this machine, how fast strata
 // boots machines: the raw kernel+init boot of the baseline image (the
-// floor), the minimal image's boot-to-SSH through the qemu provider, and
-// kola's wall time for ten one-machine tests at -j1 and -j2. It prints a
+// floor), the minimal image's boot-to-SSH through the qemu provider, a
+// cluster of 3 against one (qemu) and of 10 against one (simulated EC2
+// with latency on every call), and kola's wall time for ten one-machine
+// tests at -j1 and -j2. It prints a
 // table with medians and ratios. Run it with ./ci/bench.sh.
 package main
 
@@ -38,6 +40,13 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// clusterRuns is how many times each cluster row is measured;
+// cloudLatency what every simulated EC2 call takes.
+const (
+	clusterRuns  = 3
+	cloudLatency = 50 * time.Millisecond
+)
 
 func bench(ctx context.Context, runs, debianRuns, tests int, agent, accel string) error {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -84,6 +93,35 @@ func bench(ctx context.Context, runs, debianRuns, tests int, agent, accel string
 			return fmt.Errorf("debian boot: %w", err)
 		}
 	}
+	one, err := repeat(clusterRuns, func() (time.Duration, error) { return clusterReady(ctx, fl, 1) })
+	if err != nil {
+		return fmt.Errorf("qemu cluster of 1: %w", err)
+	}
+	three, err := repeat(clusterRuns, func() (time.Duration, error) { return clusterReady(ctx, fl, 3) })
+	if err != nil {
+		return fmt.Errorf("qemu cluster of 3: %w", err)
+	}
+	threeSeq, err := repeat(clusterRuns, func() (time.Duration, error) { return clusterOneByOne(ctx, fl, 3) })
+	if err != nil {
+		return fmt.Errorf("qemu cluster of 3 one by one: %w", err)
+	}
+	cloud, done, err := cloudFlight(ctx, cloudLatency)
+	if err != nil {
+		return fmt.Errorf("simulated EC2: %w", err)
+	}
+	defer done()
+	cloud1, err := repeat(clusterRuns, func() (time.Duration, error) { return clusterReady(ctx, cloud, 1) })
+	if err != nil {
+		return fmt.Errorf("simulated EC2 cluster of 1: %w", err)
+	}
+	cloud10, err := repeat(clusterRuns, func() (time.Duration, error) { return clusterReady(ctx, cloud, 10) })
+	if err != nil {
+		return fmt.Errorf("simulated EC2 cluster of 10: %w", err)
+	}
+	cloud10Seq, err := repeat(1, func() (time.Duration, error) { return clusterOneByOne(ctx, cloud, 10) })
+	if err != nil {
+		return fmt.Errorf("simulated EC2 cluster of 10 one by one: %w", err)
+	}
 	j1, err := kolaWall(ctx, flags, tests, "1")
 	if err != nil {
 		return fmt.Errorf("kola -j1: %w", err)
@@ -107,6 +145,12 @@ func bench(ctx context.Context, runs, debianRuns, tests int, agent, accel string
 	} else {
 		fmt.Fprintf(w, "debian boot-to-SSH\tskipped\t\t-debian-n 0\t\n")
 	}
+	fmt.Fprintf(w, "qemu cluster of 1 ready (%d runs)\t%s\t%s\t1.00\t\n", clusterRuns, sec(median(one)), spread(one))
+	fmt.Fprintf(w, "qemu cluster of 3 ready (%d runs)\t%s\t%s\t%.2f× one (target ≤ 1.5)\t\n", clusterRuns, sec(median(three)), spread(three), ratio(median(three), median(one)))
+	fmt.Fprintf(w, "qemu cluster of 3, one after another (before)\t%s\t%s\t%.2f× one\t\n", sec(median(threeSeq)), spread(threeSeq), ratio(median(threeSeq), median(one)))
+	fmt.Fprintf(w, "simulated EC2 cluster of 1, %v a call\t%s\t%s\t1.00\t\n", cloudLatency, sec(median(cloud1)), spread(cloud1))
+	fmt.Fprintf(w, "simulated EC2 cluster of 10, %v a call\t%s\t%s\t%.2f× one (target ≤ 3)\t\n", cloudLatency, sec(median(cloud10)), spread(cloud10), ratio(median(cloud10), median(cloud1)))
+	fmt.Fprintf(w, "simulated EC2 cluster of 10, one after another (before, 1 run)\t%s\t\t%.2f× one\t\n", sec(median(cloud10Seq)), ratio(median(cloud10Seq), median(cloud1)))
 	fmt.Fprintf(w, "kola %d one-machine tests -j1\t%s\t\t1.00\t\n", tests, sec(j1))
 	fmt.Fprintf(w, "kola %d one-machine tests -j2\t%s\t\t%.2f× faster than -j1\t\n", tests, sec(j2), ratio(j1, j2))
 	return w.Flush()

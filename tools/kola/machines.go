@@ -80,17 +80,15 @@ func (a *app) boot(ctx context.Context, provider platform.Provider, what, output
 	if err != nil {
 		return b, fmt.Errorf("create cluster: %w", err)
 	}
-	for i := 0; i < n; i++ {
-		if _, err := b.cluster.NewMachine(ctx, ud); err != nil {
-			if ctx.Err() != nil {
-				return b, exitCodeError{code: runner.ExitInterrupt}
-			}
-			if platform.IsInfra(err) {
-				return b, err
-			}
-			fmt.Fprintf(a.stderr, "kola: machine %d of %d: %v (console in %s)\n", i+1, n, err, dir)
-			return b, exitCodeError{code: runner.ExitFailed}
+	if _, err := platform.NewMachines(ctx, b.cluster, n, ud); err != nil {
+		if ctx.Err() != nil {
+			return b, exitCodeError{code: runner.ExitInterrupt}
 		}
+		if platform.IsInfra(err) {
+			return b, err
+		}
+		fmt.Fprintf(a.stderr, "kola: %v (console in %s)\n", err, dir)
+		return b, exitCodeError{code: runner.ExitFailed}
 	}
 	return b, nil
 }

@@ -106,6 +106,8 @@ type Engine struct {
 	rng      *rand.Rand
 	calls    map[string]int
 	injected int
+	// inFlight and maxInFlight count calls between Decide and Done.
+	inFlight, maxInFlight map[string]int
 }
 
 // Set replaces the rules.
@@ -132,6 +134,8 @@ type Decision struct {
 	// Fault is the rule that fails the call, nil if the call is handled
 	// normally (perhaps after Latency).
 	Fault *Rule
+	// Done ends the call (for MaxInFlight); simulators defer it.
+	Done func()
 }
 
 // Wait sleeps the decision's latency, or until ctx ends.
@@ -160,14 +164,24 @@ func (e *Engine) Decide(call, resource string) Decision {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.calls == nil {
-		e.calls = map[string]int{}
+		e.calls, e.inFlight, e.maxInFlight = map[string]int{}, map[string]int{}, map[string]int{}
 	}
 	e.calls[call]++
+	e.inFlight[call]++
+	e.maxInFlight[call] = max(e.maxInFlight[call], e.inFlight[call])
+	var once sync.Once
+	done := func() {
+		once.Do(func() {
+			e.mu.Lock()
+			e.inFlight[call]--
+			e.mu.Unlock()
+		})
+	}
 	if e.rng == nil {
 		// Fixed, so a failing run fails the same way again.
 		e.rng = rand.New(rand.NewPCG(1, 2))
 	}
-	var d Decision
+	d := Decision{Done: done}
 	for _, r := range e.rules {
 		if !r.matches(call, resource) {
 			continue
@@ -214,6 +228,14 @@ func (e *Engine) Calls(call string) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.calls[call]
+}
+
+// MaxInFlight reports the most calls named call that were ever under way
+// at once (from Decide to Done): whether a client really overlaps them.
+func (e *Engine) MaxInFlight(call string) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.maxInFlight[call]
 }
 
 // Injected reports how many calls a rule failed.

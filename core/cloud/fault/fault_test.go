@@ -100,3 +100,18 @@ func Example() {
 	// launch 3: 400 VcpuLimitExceeded after 10ms
 	// launch 4: handled after 10ms
 }
+
+func TestMaxInFlight(t *testing.T) {
+	var e Engine
+	a := e.Decide("RunInstances", "")
+	b := e.Decide("RunInstances", "")
+	a.Done()
+	a.Done() // a second Done is harmless
+	c := e.Decide("RunInstances", "")
+	b.Done()
+	c.Done()
+	e.Decide("RunInstances", "").Done()
+	if got := e.MaxInFlight("RunInstances"); got != 2 {
+		t.Errorf("MaxInFlight = %d, want 2", got)
+	}
+}

@@ -2,15 +2,12 @@ package platformtest
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -194,25 +191,6 @@ func startFlight(t *testing.T, ctx context.Context, b Backend) platform.Flight {
 // provider must substitute.
 const script = "#!/bin/sh\necho strata-conformance private=$private_ipv4\n"
 
-// createAll makes n machines at once.
-func createAll(ctx context.Context, c platform.Cluster, n int, ud *conf.UserData) ([]platform.Machine, error) {
-	ms := make([]platform.Machine, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ms[i], errs[i] = c.NewMachine(ctx, ud)
-			if errs[i] != nil {
-				errs[i] = fmt.Errorf("machine %d: %w", i+1, errs[i])
-			}
-		}()
-	}
-	wg.Wait()
-	return ms, errors.Join(errs...)
-}
-
 // Three machines made at once: distinct IDs and addresses, the userdata
 // saved as sent, the flight's key in it and in the cloud's metadata, the
 // provider's variables substituted, the console collected; destroying the
@@ -224,9 +202,20 @@ func testLifecycle(t *testing.T, target Target, b Backend, ctx context.Context) 
 	if err != nil {
 		t.Fatalf("new cluster: %v", err)
 	}
-	ms, err := createAll(ctx, c, 3, conf.Script(script))
+	fb, faulty := b.(Faulty)
+	if faulty {
+		// Slow creates, so that overlapping ones are seen to overlap.
+		fb.Faults().Set(fault.Rule{Call: fb.Calls().Create, Effect: fault.Delay, Latency: 50 * time.Millisecond})
+	}
+	ms, err := platform.NewMachines(ctx, c, 3, conf.Script(script))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if faulty {
+		fb.Faults().Set()
+		if n := fb.Faults().MaxInFlight(fb.Calls().Create); n < 2 {
+			t.Errorf("at most %d %s calls were under way at once: the provider makes a cluster's machines one after another", n, fb.Calls().Create)
+		}
 	}
 	checkMachines(t, f, c, ms, out)
 	checkDelivery(t, b, f, ms, out, true, true)
@@ -540,7 +529,7 @@ func testChaos(t *testing.T, _ Target, b Backend, ctx context.Context) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := createAll(ctx, c, 3, conf.Script(script))
+	ms, err := platform.NewMachines(ctx, c, 3, conf.Script(script))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,9 @@ type Options struct {
 	// HangCreate makes NewMachine block until its context ends, like a
 	// machine that never boots.
 	HangCreate func(cluster string, index int) bool
+	// CreateLatency is how long every NewMachine takes before it starts,
+	// like a boot.
+	CreateLatency time.Duration
 	// Distro, if set, is what flights report as their image's distribution.
 	Distro string
 	// Exec, if set, answers commands before the host shell does; ok=false
@@ -55,6 +58,16 @@ type Provider struct {
 	created  []*Machine
 	flights  int
 	destroys int
+	// creating and maxCreating count NewMachine calls under way.
+	creating, maxCreating int
+}
+
+// MaxConcurrentCreates is the most NewMachine calls that were ever under
+// way at once.
+func (p *Provider) MaxConcurrentCreates() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.maxCreating
 }
 
 // New returns a provider; register it with Registration.
@@ -129,14 +142,30 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	c.count++
 	c.mu.Unlock()
 	p := c.p
+	p.mu.Lock()
+	p.creating++
+	p.maxCreating = max(p.maxCreating, p.creating)
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		p.creating--
+		p.mu.Unlock()
+	}()
+	if p.opts.CreateLatency > 0 {
+		select {
+		case <-time.After(p.opts.CreateLatency):
+		case <-ctx.Done():
+			return nil, platform.Infra(fmt.Sprintf("create machine %d of cluster %s", index+1, c.Name()), context.Cause(ctx))
+		}
+	}
 	if p.opts.FailCreate != nil {
 		if err := p.opts.FailCreate(c.Name(), index); err != nil {
-			return nil, platform.Infra(fmt.Sprintf("create machine %d of cluster %s", index, c.Name()), err)
+			return nil, platform.Infra(fmt.Sprintf("create machine %d of cluster %s", index+1, c.Name()), err)
 		}
 	}
 	if p.opts.HangCreate != nil && p.opts.HangCreate(c.Name(), index) {
 		<-ctx.Done()
-		return nil, platform.Infra(fmt.Sprintf("create machine %d of cluster %s", index, c.Name()), fmt.Errorf("no SSH before deadline: %w", context.Cause(ctx)))
+		return nil, platform.Infra(fmt.Sprintf("create machine %d of cluster %s", index+1, c.Name()), fmt.Errorf("no SSH before deadline: %w", context.Cause(ctx)))
 	}
 
 	p.mu.Lock()

@@ -121,6 +121,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	action := r.PostForm.Get("Action")
 	d := s.faults.Decide(action, resourceOf(query(r.PostForm)))
+	defer d.Done()
 	d.Wait(r.Context())
 	lost := false
 	if f := d.Fault; f != nil {

@@ -148,6 +148,7 @@ func (s *Server) handle(pattern, method string, h handler) {
 			return
 		}
 		d := s.faults.Decide(method, resourceOf(r, body))
+		defer d.Done()
 		s.mu.Lock()
 		authErr := s.authorize(r)
 		s.mu.Unlock()
