@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/strata-os/strata/core/platform"
+	"golang.org/x/sync/errgroup"
 )
 
 // GCOptions select what garbage collection removes: resources strata
@@ -47,9 +48,16 @@ func (i GCItem) String() string {
 	return fmt.Sprintf("%s %s (%s old)", i.Kind, i.ID, i.Age.Round(time.Minute))
 }
 
-// Collect deletes the candidates old enough, in order (a provider lists
-// what holds others first: instances before their disks). It goes on
-// past a failed deletion and reports every one.
+// deleteParallel bounds the deletions of one kind under way at once: a
+// leaked account holds thousands of resources, and one at a time takes
+// minutes; the clouds' rate limits (the api layers back off) bound it too.
+const deleteParallel = 16
+
+// Collect deletes the candidates old enough. Kinds go one after another in
+// the order first listed (a provider lists what holds others first:
+// instances before their disks and networks), the resources of one kind
+// several at a time. It goes on past a failed deletion and reports every
+// one; the items come in the order listed.
 func Collect(ctx context.Context, found []Candidate, o GCOptions) ([]GCItem, error) {
 	if err := o.Check(); err != nil {
 		return nil, err
@@ -58,21 +66,43 @@ func Collect(ctx context.Context, found []Candidate, o GCOptions) ([]GCItem, err
 		o.Now = time.Now
 	}
 	now := o.Now()
-	var items []GCItem
-	var errs []error
+	var kinds []string
+	byKind := map[string][]Candidate{}
 	for _, c := range found {
-		age := now.Sub(c.Created)
 		// An unknown creation time is no proof of age.
-		if c.Created.IsZero() || age < o.OlderThan {
+		if c.Created.IsZero() || now.Sub(c.Created) < o.OlderThan {
 			continue
 		}
+		if _, ok := byKind[c.Kind]; !ok {
+			kinds = append(kinds, c.Kind)
+		}
+		byKind[c.Kind] = append(byKind[c.Kind], c)
+	}
+	var items []GCItem
+	var errs []error
+	for _, kind := range kinds {
+		cs := byKind[kind]
+		failed := make([]error, len(cs))
 		if !o.DryRun {
-			if err := c.Delete(ctx); err != nil {
-				errs = append(errs, fmt.Errorf("delete %s %s: %w", c.Kind, c.ID, err))
+			var g errgroup.Group
+			g.SetLimit(deleteParallel)
+			for i, c := range cs {
+				g.Go(func() error {
+					if err := c.Delete(ctx); err != nil {
+						failed[i] = fmt.Errorf("delete %s %s: %w", c.Kind, c.ID, err)
+					}
+					return nil
+				})
+			}
+			g.Wait()
+		}
+		for i, c := range cs {
+			if failed[i] != nil {
+				errs = append(errs, failed[i])
 				continue
 			}
+			items = append(items, GCItem{Kind: c.Kind, ID: c.ID, Age: now.Sub(c.Created)})
 		}
-		items = append(items, GCItem{Kind: c.Kind, ID: c.ID, Age: age})
 	}
 	return items, errors.Join(errs...)
 }

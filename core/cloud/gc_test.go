@@ -3,8 +3,10 @@ package cloud
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -25,12 +27,15 @@ func TestCollect(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
 			var deleted []string
 			cand := func(id string, age time.Duration) Candidate {
 				return Candidate{Kind: "thing", ID: id, Created: now.Add(-age), Delete: func(context.Context) error {
 					if id == tt.fail {
 						return errors.New("refused")
 					}
+					mu.Lock()
+					defer mu.Unlock()
 					deleted = append(deleted, id)
 					return nil
 				}}
@@ -50,12 +55,58 @@ func TestCollect(t *testing.T) {
 			for _, it := range items {
 				listed = append(listed, it.ID)
 			}
-			if !slices.Equal(listed, tt.listed) || !slices.Equal(deleted, tt.deleted) {
+			// Deletions of a kind run at once, in any order.
+			slices.Sort(deleted)
+			want := slices.Sorted(slices.Values(tt.deleted))
+			if !slices.Equal(listed, tt.listed) || !slices.Equal(deleted, want) {
 				t.Errorf("listed %v deleted %v, want %v %v", listed, deleted, tt.listed, tt.deleted)
 			}
 		})
 	}
 	if _, err := Collect(context.Background(), nil, GCOptions{}); err == nil {
 		t.Error("a zero duration was accepted")
+	}
+}
+
+// Kinds go one after another in the order listed — nothing of the second
+// kind is deleted before every one of the first is gone — and the
+// resources of one kind several at a time.
+func TestCollectKindsInOrderEachAtOnce(t *testing.T) {
+	now := time.Now()
+	var mu sync.Mutex
+	inFlight, maxInFlight := 0, 0
+	instancesLeft := 40
+	var found []Candidate
+	for _, kind := range []string{"instance", "disk"} {
+		for i := range 40 {
+			found = append(found, Candidate{Kind: kind, ID: fmt.Sprint(i), Created: now.Add(-time.Hour), Delete: func(context.Context) error {
+				mu.Lock()
+				if kind == "disk" && instancesLeft > 0 {
+					mu.Unlock()
+					return errors.New("still attached to an instance")
+				}
+				inFlight++
+				maxInFlight = max(maxInFlight, inFlight)
+				mu.Unlock()
+				time.Sleep(5 * time.Millisecond)
+				mu.Lock()
+				inFlight--
+				if kind == "instance" {
+					instancesLeft--
+				}
+				mu.Unlock()
+				return nil
+			}})
+		}
+	}
+	items, err := Collect(context.Background(), found, GCOptions{OlderThan: time.Minute, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 80 || items[0].Kind != "instance" || items[79].Kind != "disk" {
+		t.Errorf("%d items, first %v, last %v", len(items), items[0], items[len(items)-1])
+	}
+	if maxInFlight < 2 || maxInFlight > deleteParallel {
+		t.Errorf("at most %d deletions at once, want 2..%d", maxInFlight, deleteParallel)
 	}
 }

@@ -46,6 +46,7 @@ func main() {
 const (
 	clusterRuns  = 3
 	cloudLatency = 50 * time.Millisecond
+	gcResources  = 10000
 )
 
 func bench(ctx context.Context, runs, debianRuns, tests int, agent, accel string) error {
@@ -122,6 +123,10 @@ func bench(ctx context.Context, runs, debianRuns, tests int, agent, accel string
 	if err != nil {
 		return fmt.Errorf("simulated EC2 cluster of 10 one by one: %w", err)
 	}
+	gcTime, gcItems, err := gcAtScale(ctx, gcResources)
+	if err != nil {
+		return fmt.Errorf("gc of %d: %w", gcResources, err)
+	}
 	j1, err := kolaWall(ctx, flags, tests, "1")
 	if err != nil {
 		return fmt.Errorf("kola -j1: %w", err)
@@ -151,6 +156,7 @@ func bench(ctx context.Context, runs, debianRuns, tests int, agent, accel string
 	fmt.Fprintf(w, "simulated EC2 cluster of 1, %v a call\t%s\t%s\t1.00\t\n", cloudLatency, sec(median(cloud1)), spread(cloud1))
 	fmt.Fprintf(w, "simulated EC2 cluster of 10, %v a call\t%s\t%s\t%.2f× one (target ≤ 3)\t\n", cloudLatency, sec(median(cloud10)), spread(cloud10), ratio(median(cloud10), median(cloud1)))
 	fmt.Fprintf(w, "simulated EC2 cluster of 10, one after another (before, 1 run)\t%s\t\t%.2f× one\t\n", sec(median(cloud10Seq)), ratio(median(cloud10Seq), median(cloud1)))
+	fmt.Fprintf(w, "simulated EC2 gc of %d resources (%d deleted)\t%s\t\t%.2f× target 10s\t\n", gcResources, gcItems, sec(gcTime), gcTime.Seconds()/10)
 	fmt.Fprintf(w, "kola %d one-machine tests -j1\t%s\t\t1.00\t\n", tests, sec(j1))
 	fmt.Fprintf(w, "kola %d one-machine tests -j2\t%s\t\t%.2f× faster than -j1\t\n", tests, sec(j2), ratio(j1, j2))
 	return w.Flush()

@@ -213,7 +213,8 @@ func (c *Client) ConsoleOutput(ctx context.Context, id string) ([]byte, error) {
 
 // Instances lists the instances carrying every given tag, all pages.
 func (c *Client) Instances(ctx context.Context, tags map[string]string) ([]*Instance, error) {
-	in := &ec2.DescribeInstancesInput{}
+	// EC2's largest page: a leaked account holds thousands.
+	in := &ec2.DescribeInstancesInput{MaxResults: aws.Int32(1000)}
 	in.Filters = tagFilters(tags)
 	var out []*Instance
 	p := ec2.NewDescribeInstancesPaginator(c.ec2, in)

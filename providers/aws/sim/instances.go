@@ -206,6 +206,15 @@ type describeInstancesResponse struct {
 // each call moves the instances it returns along their lifecycle.
 func (s *Server) describeInstances(q query) (any, *apiError) {
 	ids := q.list("InstanceId")
+	if mr := q.get("MaxResults"); mr != "" {
+		// As EC2 checks them.
+		if len(ids) > 0 {
+			return nil, clientError("InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults")
+		}
+		if m, err := strconv.Atoi(mr); err != nil || m < 5 || m > 1000 {
+			return nil, clientError("InvalidParameterValue", "Value (%s) for parameter maxResults is invalid. Expecting a value between 5 and 1000.", mr)
+		}
+	}
 	for _, id := range ids {
 		if _, ok := s.instances[id]; !ok {
 			return nil, clientError("InvalidInstanceID.NotFound", "The instance ID '%s' does not exist", id)

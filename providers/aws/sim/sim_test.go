@@ -161,3 +161,23 @@ func TestFaults(t *testing.T) {
 		t.Errorf("lost answer: %v, %d key pairs", err, len(s.KeyPairs()))
 	}
 }
+
+// DescribeInstances checks MaxResults as EC2 does.
+func TestDescribeMaxResults(t *testing.T) {
+	s := New(Options{})
+	c := client(t, s)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		in   *ec2.DescribeInstancesInput
+		want string
+	}{
+		{&ec2.DescribeInstancesInput{MaxResults: aws.Int32(1000)}, ""},
+		{&ec2.DescribeInstancesInput{MaxResults: aws.Int32(4)}, "InvalidParameterValue"},
+		{&ec2.DescribeInstancesInput{MaxResults: aws.Int32(1001)}, "InvalidParameterValue"},
+		{&ec2.DescribeInstancesInput{MaxResults: aws.Int32(5), InstanceIds: []string{"i-00000000000000001"}}, "InvalidParameterCombination"},
+	} {
+		if _, err := c.DescribeInstances(ctx, tc.in); apiCode(err) != tc.want {
+			t.Errorf("%+v: %v, want %q", tc.in, err, tc.want)
+		}
+	}
+}

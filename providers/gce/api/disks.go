@@ -20,7 +20,7 @@ func (c *Client) Disks(ctx context.Context, labels map[string]string) ([]*Disk, 
 	var out []*Disk
 	err := c.do(ctx, "list disks", "disks", c.zone, func(ctx context.Context) error {
 		out = nil
-		return c.compute.Disks.List(c.project, c.zone).Filter(labelFilter(labels)).Context(ctx).Pages(ctx, func(l *compute.DiskList) error {
+		return c.compute.Disks.List(c.project, c.zone).Filter(labelFilter(labels)).MaxResults(500).Context(ctx).Pages(ctx, func(l *compute.DiskList) error {
 			for _, d := range l.Items {
 				out = append(out, &Disk{Name: d.Name, Created: parseTime(d.CreationTimestamp), Users: d.Users, Labels: d.Labels})
 			}

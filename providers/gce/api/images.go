@@ -85,7 +85,7 @@ func (c *Client) Images(ctx context.Context, labels map[string]string) ([]*Image
 	var out []*Image
 	err := c.do(ctx, "list images", "images", c.project, func(ctx context.Context) error {
 		out = nil
-		return c.compute.Images.List(c.project).Filter(labelFilter(labels)).Context(ctx).Pages(ctx, func(l *compute.ImageList) error {
+		return c.compute.Images.List(c.project).Filter(labelFilter(labels)).MaxResults(500).Context(ctx).Pages(ctx, func(l *compute.ImageList) error {
 			for _, img := range l.Items {
 				out = append(out, image(img))
 			}

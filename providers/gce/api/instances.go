@@ -94,7 +94,7 @@ func (c *Client) Instances(ctx context.Context, labels map[string]string) ([]*In
 	var out []*Instance
 	err := c.do(ctx, "list instances", "instances", c.zone, func(ctx context.Context) error {
 		out = nil
-		return c.compute.Instances.List(c.project, c.zone).Filter(labelFilter(labels)).Context(ctx).Pages(ctx, func(l *compute.InstanceList) error {
+		return c.compute.Instances.List(c.project, c.zone).Filter(labelFilter(labels)).MaxResults(500).Context(ctx).Pages(ctx, func(l *compute.InstanceList) error {
 			for _, in := range l.Items {
 				out = append(out, instance(in))
 			}
