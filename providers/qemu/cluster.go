@@ -69,6 +69,13 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 		return nil, platform.Infra("save userdata", err)
 	}
 	m := &machine{cluster: c, id: id, index: index, privateIP: privateIP, userdata: rendered}
+	f := c.flight
+	select {
+	case f.booting <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("machine %s: waiting for a turn to boot (--qemu-max-booting %d): %w", id, cap(f.booting), context.Cause(ctx))
+	}
+	defer func() { <-f.booting }()
 	return m, m.start(ctx)
 }
 

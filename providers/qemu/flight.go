@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -27,6 +28,11 @@ type flight struct {
 	flags Flags
 	image *images.Image
 	accel string
+	// booting holds a slot per machine between QEMU's start and its SSH
+	// answer: under TCG a boot is CPU-bound, and more boots than CPUs at
+	// once slow every one of them (four debian boots on two CPUs took
+	// more than 3 minutes each, against 45 s alone).
+	booting chan struct{}
 }
 
 // NewFlight checks QEMU, resolves (building if needed) the image and picks
@@ -43,6 +49,12 @@ func NewFlight(ctx context.Context, f Flags, opts platform.FlightOptions) (platf
 	}
 	if f.CPUs < 1 {
 		return nil, platform.Usagef("qemu: --qemu-cpus must be at least 1")
+	}
+	if f.MaxBooting < 0 {
+		return nil, platform.Usagef("qemu: --qemu-max-booting %d: must be positive", f.MaxBooting)
+	}
+	if f.MaxBooting == 0 {
+		f.MaxBooting = runtime.NumCPU()
 	}
 	if f.BootTimeout <= 0 {
 		return nil, platform.Usagef("qemu: --qemu-boot-timeout %v: must be positive", f.BootTimeout)
@@ -64,7 +76,7 @@ func NewFlight(ctx context.Context, f Flags, opts platform.FlightOptions) (platf
 	cacheDir, _ := images.DefaultCacheDir()
 	accel, why := accelerator(ctx, f.Accel, f.Binary, img.Kernel, cacheDir)
 	base.Logger().Info("qemu flight", "image", img.Name, "kernel", img.KernelRelease, "accel", accel, "why", why)
-	return &flight{BaseFlight: base, flags: f, image: img, accel: accel}, nil
+	return &flight{BaseFlight: base, flags: f, image: img, accel: accel, booting: make(chan struct{}, f.MaxBooting)}, nil
 }
 
 func (f *flight) NewCluster(ctx context.Context, opts platform.ClusterOptions) (platform.Cluster, error) {

@@ -31,6 +31,7 @@ type Flags struct {
 	Accel       string        `name:"qemu-accel" enum:"auto,kvm,tcg" default:"auto" help:"Accelerator: auto probes KVM and falls back to TCG (${enum})."`
 	Binary      string        `name:"qemu-binary" default:"qemu-system-x86_64" help:"QEMU system emulator."`
 	BootTimeout time.Duration `name:"qemu-boot-timeout" default:"3m" help:"How long a machine may take to answer SSH."`
+	MaxBooting  int           `name:"qemu-max-booting" placeholder:"N" help:"Machines booting at once, across all tests (default: one per host CPU); the others wait their turn, which does not count against the boot timeout."`
 }
 
 var flags = &Flags{}

@@ -198,3 +198,52 @@ func TestMachineMemoryFollowsFlags(t *testing.T) {
 		t.Errorf("%d MiB a machine, want %d", got, 2048+qemuOverheadMiB)
 	}
 }
+
+// At most --qemu-max-booting machines boot at once; the others wait, and
+// their boot timeout starts only with their turn. Booting is watched from
+// outside: a machine's console.txt appears as its QEMU starts, and says
+// "ssh ready" once it is up.
+func TestMaxBooting(t *testing.T) {
+	for _, tc := range []struct{ max, want int }{{1, 1}, {3, 2}} {
+		f := testFlags(t)
+		f.MaxBooting = tc.max
+		f.BootTimeout = 30 * time.Second
+		fl := newTestFlight(t, f)
+		ctx := context.Background()
+		out := t.TempDir()
+		c, err := fl.NewCluster(ctx, platform.ClusterOptions{Name: "turns", OutputDir: out})
+		if err != nil {
+			t.Fatal(err)
+		}
+		most := 0
+		stop, watched := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(watched)
+			for {
+				booting := 0
+				consoles, _ := filepath.Glob(filepath.Join(out, "*", "console.txt"))
+				for _, p := range consoles {
+					if b, _ := os.ReadFile(p); !strings.Contains(string(b), "ssh ready") {
+						booting++
+					}
+				}
+				most = max(most, booting)
+				select {
+				case <-stop:
+					return
+				case <-time.After(5 * time.Millisecond):
+				}
+			}
+		}()
+		ms, err := platform.NewMachines(ctx, c, 3, nil)
+		close(stop)
+		<-watched
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) != 3 || (tc.max == 1 && most != 1) || (tc.max > 1 && most < tc.want) {
+			t.Errorf("--qemu-max-booting %d: %d machines, at most %d seen booting at once, want %d", tc.max, len(ms), most, tc.want)
+		}
+		c.Destroy(ctx)
+	}
+}
