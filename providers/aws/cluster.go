@@ -66,7 +66,9 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 		if !api.IsTerminal(err) && !api.IsNotFound(err) {
 			// The launch may have happened with its answer lost (or
 			// the caller gave up while it was under way).
-			err = errors.Join(err, c.terminateNamed(ctx, name))
+			if terr := f.terminateTagged(ctx, map[string]string{"Name": name, flightTag: f.Name()}, "an instance the failed launch of "+name+" may have made"); terr != nil {
+				err = errors.Join(err, fmt.Errorf("and cleaning up: %w", terr))
+			}
 		}
 		return nil, err
 	}
@@ -106,28 +108,6 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 		return nil, fmt.Errorf("machine %s (%s) did not answer SSH: %w", m.ID(), name, err)
 	}
 	return m, nil
-}
-
-// terminateNamed terminates the instances a launch of name may have made
-// though its answer never came.
-func (c *cluster) terminateNamed(ctx context.Context, name string) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-	defer cancel()
-	found, err := c.flight.api.Instances(ctx, map[string]string{"Name": name, flightTag: c.flight.Name()})
-	if err != nil {
-		return fmt.Errorf("look for an instance the failed launch made: %w", err)
-	}
-	var errs []error
-	for _, in := range found {
-		if in.State == "terminated" {
-			continue
-		}
-		m := &machine{cluster: c, Machine: cloud.NewMachine(in.ID, nil)}
-		if err := m.Destroy(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("and cleaning up: %w", err))
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // launch runs the instance, trying again with the same client token

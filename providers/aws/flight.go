@@ -97,18 +97,26 @@ func (f *flight) Destroy(ctx context.Context) error {
 
 // sweep terminates the flight's instances that are still there.
 func (f *flight) sweep(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, cleanupTimeout)
+	return f.terminateTagged(ctx, map[string]string{flightTag: f.Name()}, "an instance of the flight that no cluster knew")
+}
+
+// terminateTagged terminates, and waits for, the instances with tags that
+// are not terminated yet: what no Machine stands for (an interrupted
+// launch's, a killed cluster's). It goes on after the caller's context
+// ends, bounded by cleanupTimeout.
+func (f *flight) terminateTagged(ctx context.Context, tags map[string]string, what string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
-	found, err := f.api.Instances(ctx, map[string]string{flightTag: f.Name()})
+	found, err := f.api.Instances(ctx, tags)
 	if err != nil {
-		return fmt.Errorf("look for instances of flight %s: %w", f.Name(), err)
+		return fmt.Errorf("look for %s: %w", what, err)
 	}
 	var errs []error
 	for _, in := range found {
 		if in.State == "terminated" {
 			continue
 		}
-		f.Logger().Warn("terminating an instance of the flight that no cluster knew", "instance", in.ID)
+		f.Logger().Warn("terminating "+what, "instance", in.ID)
 		m := &machine{cluster: &cluster{flight: f}, Machine: cloud.NewMachine(in.ID, nil)}
 		if err := m.Destroy(ctx); err != nil {
 			errs = append(errs, err)
