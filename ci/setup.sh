@@ -25,6 +25,14 @@ command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
 command -v newuidmap >/dev/null || need+=(uidmap)
 command -v genext2fs >/dev/null || need+=(genext2fs)
 command -v tune2fs >/dev/null || need+=(e2fsprogs)
+# Bootable disks (ore qemu build-image --format): sfdisk, mkfs.fat and
+# mtools write them without root; OVMF and swtpm boot them (--qemu-firmware
+# uefi, --qemu-tpm). sfdisk and mkfs.fat live in sbin.
+[ -x /usr/sbin/sfdisk ] || need+=(fdisk)
+[ -x /usr/sbin/mkfs.fat ] || need+=(dosfstools)
+command -v mcopy >/dev/null || need+=(mtools)
+[ -e /usr/share/OVMF/OVMF_CODE_4M.fd ] || need+=(ovmf)
+command -v swtpm >/dev/null || need+=(swtpm)
 if [ ${#need[@]} -gt 0 ]; then
 	log "installing Debian packages: ${need[*]}"
 	$sudo apt-get update -qq

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/strata-os/strata/images/bootdisk"
 )
 
 // TestDebianReproducible builds the debian image from an empty image cache
@@ -49,5 +51,22 @@ func TestDebianReproducible(t *testing.T) {
 		if a != b {
 			t.Errorf("%s differs between builds: %s vs %s", f.name, a[:12], b[:12])
 		}
+	}
+	// And as a bootable disk, root filesystem in its second partition.
+	if err := bootdisk.CheckTools(); err != nil {
+		t.Skip(err)
+	}
+	var sums [2]string
+	for i, img := range []*Image{shared, fresh} {
+		out := filepath.Join(t.TempDir(), "debian.qcow2")
+		if err := WriteDisk(ctx, img, "qcow2", out, Options{CacheDir: cache}); err != nil {
+			t.Fatal(err)
+		}
+		if sums[i], err = FileSHA256(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if sums[0] != sums[1] {
+		t.Errorf("debian.qcow2 differs between builds: %s vs %s", sums[0][:12], sums[1][:12])
 	}
 }

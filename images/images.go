@@ -32,13 +32,17 @@ type Image struct {
 	// machines get a copy-on-write overlay of it.
 	Disk string `json:"disk,omitempty"`
 	// UserData says how the image takes userdata: "fw_cfg" (the minimal
-	// image: scripts, and Ignition for Ignition-based images) or
-	// "cloud-init" (a NoCloud cidata disk).
+	// image: scripts and SSH keys through fw_cfg), "ignition" (an
+	// Ignition config through fw_cfg, which also carries the SSH key: an
+	// image configured by Ignition only, like Fedora CoreOS or Flatcar)
+	// or "cloud-init" (a NoCloud cidata disk).
 	UserData string `json:"userdata,omitempty"`
 	// MinMemoryMiB is the least memory the image boots well with.
 	MinMemoryMiB int `json:"min_memory_mib,omitempty"`
 	// Distro is the distribution, for tests limited to some ("debian").
 	Distro string `json:"distro,omitempty"`
+	// OSVersion is the OS version, for tests bounded by version.
+	OSVersion string `json:"os_version,omitempty"`
 	// SSHReadyLine starts the console line the image prints when its SSH
 	// server listens; a provider that sees it dials at once instead of at
 	// its next retry.

@@ -12,7 +12,12 @@ import (
 
 // LockNames lists the lock files the images are built from, by the name
 // ore qemu update-lock takes: images/<name>.lock.
-func LockNames() []string { return []string{"minimal", "debian"} }
+func LockNames() []string { return []string{"minimal", "debian", "boot"} }
+
+// BootPackages hold the boot loaders of bootable disks (images/bootdisk):
+// syslinux's installer and its BIOS modules and GPT MBR, and systemd-boot
+// for UEFI.
+var BootPackages = []string{"syslinux", "syslinux-common", "systemd-boot-efi"}
 
 // minimalKernelMeta is the meta package whose dependency names the kernel
 // the minimal image pins; the debian image installs it as it is
@@ -49,6 +54,18 @@ func ResolveLock(ctx context.Context, name string, apt debs.Apt) ([]byte, []debs
 		header = []string{
 			"Debian packages of the debian image: Debian's essential and required set and",
 			"images.DebianPackages, with everything they depend on (no recommends).",
+		}
+	case "boot":
+		for _, name := range BootPackages {
+			p, err := apt.Candidate(ctx, name)
+			if err != nil {
+				return nil, nil, fmt.Errorf("boot.lock: %w", err)
+			}
+			pkgs = append(pkgs, p)
+		}
+		header = []string{
+			"Debian packages of the boot loaders on bootable disks (ore qemu build-image --format):",
+			"images.BootPackages, without their dependencies (only files are taken from them).",
 		}
 	default:
 		return nil, nil, fmt.Errorf("unknown lock %q (known: %s)", name, strings.Join(LockNames(), ", "))

@@ -102,6 +102,13 @@ type DistroReporter interface {
 	Distro() string
 }
 
+// OSVersionReporter is implemented by flights that may know the OS
+// version of the image they boot; the runner uses it for tests bounded by
+// version when the user gave none. "" is unknown.
+type OSVersionReporter interface {
+	OSVersion() string
+}
+
 // MemoryReporter is implemented by flights whose machines use this host's
 // memory; the runner sizes -j auto by it.
 type MemoryReporter interface {

@@ -141,6 +141,14 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	// The distro is known only now; shards divide what applies to it, so
 	// that each gets its share.
 	tests = keepForDistro(tests, opts.Distro, opts.Logger)
+	if opts.OSVersion == "" {
+		if vr, ok := flight.(platform.OSVersionReporter); ok {
+			if tests, err = keepForVersion(tests, vr.OSVersion(), opts.Logger); err != nil {
+				return abort(err)
+			}
+			opts.OSVersion = vr.OSVersion()
+		}
+	}
 	if tests, err = bazelShard(tests, opts.Bazel); err != nil {
 		return abort(err)
 	}

@@ -121,16 +121,43 @@ func exclusion(t *register.Test, c Criteria, include, exclude []string, version 
 			return fmt.Sprintf("has excluded tag %q", tag)
 		}
 	}
-	if version != nil {
-		min, end := t.VersionRange()
-		if min != nil && version.LessThan(*min) {
-			return fmt.Sprintf("OS version %s is below MinVersion %s", version, min)
-		}
-		if end != nil && !version.LessThan(*end) {
-			return fmt.Sprintf("OS version %s is not below EndVersion %s", version, end)
-		}
+	return versionExclusion(t, version)
+}
+
+// versionExclusion says why t does not apply to version, or "".
+func versionExclusion(t *register.Test, version *semver.Version) string {
+	if version == nil {
+		return ""
+	}
+	min, end := t.VersionRange()
+	if min != nil && version.LessThan(*min) {
+		return fmt.Sprintf("OS version %s is below MinVersion %s", version, min)
+	}
+	if end != nil && !version.LessThan(*end) {
+		return fmt.Sprintf("OS version %s is not below EndVersion %s", version, end)
 	}
 	return ""
+}
+
+// keepForVersion drops the tests whose version range leaves out the
+// image's OS version as its flight reports it (the user gave none).
+func keepForVersion(tests []*register.Test, version string, log *slog.Logger) ([]*register.Test, error) {
+	if version == "" {
+		return tests, nil
+	}
+	v, err := semver.NewVersion(version)
+	if err != nil {
+		return nil, platform.Usagef("the image's OS version %q: %v (pass --os-version)", version, err)
+	}
+	var keep []*register.Test
+	for _, t := range tests {
+		if reason := versionExclusion(t, v); reason != "" {
+			log.Info("test does not apply to the image", "test", t.Name, "reason", reason)
+			continue
+		}
+		keep = append(keep, t)
+	}
+	return keep, nil
 }
 
 func allowed(what, value string, only, except []string) string {

@@ -42,6 +42,10 @@ func accelerator(ctx context.Context, mode, binary, kernel, cacheDir string) (st
 			return string(v), "probed earlier this host boot"
 		}
 	}
+	if kernel == "" {
+		// Not kept: a later flight with a kernel probes.
+		return "tcg", "a disk image gives no kernel to probe KVM with (--qemu-accel kvm uses it untried)"
+	}
 	accel, why := probeKVM(ctx, binary, kernel)
 	probes.Store(binary, accel)
 	if cacheFile != "" {

@@ -58,8 +58,12 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	if c.flight.image.UserData == "cloud-init" && ud.Kind() != conf.KindScript {
 		user = "" // cloud-config keys go to the image's default user
 	}
+	var emptyAs conf.Kind
+	if c.flight.image.UserData == "ignition" {
+		emptyAs = conf.KindIgnition // the key reaches the machine only in a config
+	}
 	rendered, err := c.RenderUserData(ud, platform.UserDataOptions{
-		User: user,
+		User: user, EmptyAs: emptyAs,
 		Vars: map[string]string{"public_ipv4": "10.0.2.15", "private_ipv4": privateIP},
 	})
 	if err != nil {

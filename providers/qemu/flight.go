@@ -27,7 +27,9 @@ type flight struct {
 	*platform.BaseFlight
 	flags Flags
 	image *images.Image
-	accel string
+	// diskFormat is the image disk's format (qcow2 or raw), for overlays.
+	diskFormat string
+	accel      string
 	// booting holds a slot per machine between QEMU's start and its SSH
 	// answer: under TCG a boot is CPU-bound, and more boots than CPUs at
 	// once slow every one of them (four debian boots on two CPUs took
@@ -73,10 +75,22 @@ func NewFlight(ctx context.Context, f Flags, opts platform.FlightOptions) (platf
 	if err != nil {
 		return nil, fmt.Errorf("qemu: %w", err)
 	}
+	diskFormat, err := checkDisk(ctx, img)
+	if err != nil {
+		return nil, fmt.Errorf("qemu: %w", err)
+	}
+	if err := checkFirmware(f); err != nil {
+		return nil, fmt.Errorf("qemu: %w", err)
+	}
+	if f.TPM {
+		if _, err := exec.LookPath("swtpm"); err != nil {
+			return nil, platform.Usagef("qemu: --qemu-tpm needs swtpm (apt-get install swtpm)")
+		}
+	}
 	cacheDir, _ := images.DefaultCacheDir()
 	accel, why := accelerator(ctx, f.Accel, f.Binary, img.Kernel, cacheDir)
 	base.Logger().Info("qemu flight", "image", img.Name, "kernel", img.KernelRelease, "accel", accel, "why", why)
-	return &flight{BaseFlight: base, flags: f, image: img, accel: accel, booting: make(chan struct{}, f.MaxBooting)}, nil
+	return &flight{BaseFlight: base, flags: f, image: img, diskFormat: diskFormat, accel: accel, booting: make(chan struct{}, f.MaxBooting)}, nil
 }
 
 func (f *flight) NewCluster(ctx context.Context, opts platform.ClusterOptions) (platform.Cluster, error) {

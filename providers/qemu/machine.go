@@ -30,11 +30,14 @@ type machine struct {
 	userdata  conf.Rendered
 	dir       string
 
-	cmd     *exec.Cmd
-	exited  chan struct{} // closed when QEMU has exited
-	exitErr error
-	stderr  lockedBuffer
-	console consoleBuffer
+	cmd    *exec.Cmd
+	exited chan struct{} // closed when QEMU has exited
+	// tpm is the machine's swtpm (--qemu-tpm); tpmExited gets its end.
+	tpm       *exec.Cmd
+	tpmExited chan error
+	exitErr   error
+	stderr    lockedBuffer
+	console   consoleBuffer
 
 	// fatal is closed on the first kernel panic, recorded in fatalMatch.
 	fatal      chan struct{}
@@ -66,6 +69,7 @@ func (m *machine) start(ctx context.Context) error {
 	}
 	args, err := m.args(port)
 	if err != nil {
+		m.stopTPM()
 		return err
 	}
 	if dir, err := c.MachineDir(m.id); err == nil && dir != "" {
@@ -86,6 +90,7 @@ func (m *machine) start(ctx context.Context) error {
 	// Own process group, and killed if kola dies, even by SIGKILL.
 	m.cmd.SysProcAttr = &unix.SysProcAttr{Setpgid: true, Pdeathsig: unix.SIGKILL}
 	if err := m.cmd.Start(); err != nil {
+		m.stopTPM()
 		return platform.Infra("start QEMU", err)
 	}
 	m.exited = make(chan struct{})
@@ -170,18 +175,33 @@ func (m *machine) args(port int) ([]string, error) {
 		"-chardev", "stdio,id=console,signal=off", "-serial", "chardev:console",
 		// Host entropy, so the guest's RNG is ready at once (SSH host keys).
 		"-object", "rng-random,id=rng,filename=/dev/urandom", "-device", "virtio-rng-pci,rng=rng",
-		"-kernel", img.Kernel, "-initrd", img.Initrd, "-append", img.Cmdline,
 		"-netdev", fmt.Sprintf("user,id=pub,hostfwd=tcp:127.0.0.1:%d-:22", port),
 		"-device", "virtio-net-pci,netdev=pub",
 		"-netdev", "stream,id=priv,server=off,addr.type=unix,addr.path=" + c.hubPath,
 		"-device", fmt.Sprintf("virtio-net-pci,netdev=priv,mac=52:54:00:77:00:%02x", m.index%256),
 	}
+	fw, err := m.firmwareArgs()
+	if err != nil {
+		return nil, err
+	}
+	args = append(args, fw...)
+	if img.Kernel != "" {
+		args = append(args, "-kernel", img.Kernel, "-initrd", img.Initrd, "-append", img.Cmdline)
+	}
 	if img.Disk != "" {
+		// The image is never written: the machine writes to its overlay.
 		overlay := filepath.Join(m.dir, "root.qcow2")
-		if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", img.Disk, overlay).CombinedOutput(); err != nil {
+		if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", "-F", f.diskFormat, "-b", img.Disk, overlay).CombinedOutput(); err != nil {
 			return nil, platform.Infra("root disk overlay", fmt.Errorf("qemu-img create: %v: %s", err, bytes.TrimSpace(out)))
 		}
 		args = append(args, "-drive", "if=virtio,format=qcow2,file="+overlay)
+	}
+	if f.flags.TPM {
+		tpm, err := m.startTPM()
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, tpm...)
 	}
 	if img.UserData == "cloud-init" {
 		if m.userdata.Kind == conf.KindIgnition {
@@ -234,6 +254,12 @@ func (m *machine) fwCfgArgs(argsp *[]string) error {
 		p := filepath.Join(m.dir, "userdata")
 		if err := os.WriteFile(p, m.userdata.Data, 0o600); err != nil {
 			return platform.Infra("write userdata", err)
+		}
+		switch m.userdata.Kind {
+		case conf.KindScript:
+			if img.UserData == "ignition" {
+				return fmt.Errorf("machine %s: the %s image is configured by Ignition only; give it Ignition or Butane userdata, not a script", m.id, img.Name)
+			}
 		}
 		switch m.userdata.Kind {
 		case conf.KindIgnition:
@@ -311,6 +337,7 @@ func (m *machine) Destroy(ctx context.Context) error {
 			err = fmt.Errorf("QEMU of %s (pid %d) did not exit after SIGKILL", m.id, m.cmd.Process.Pid)
 		}
 	}
+	m.stopTPM()
 	if f, ok := m.console.file.(*os.File); ok {
 		f.Close()
 	}

@@ -22,7 +22,10 @@ import (
 
 // Flags are kola's --qemu-* flags.
 type Flags struct {
-	Image       string        `name:"qemu-image" default:"minimal" help:"Image to boot: minimal or debian (built on first use), or a directory with an image.json."`
+	Image       string        `name:"qemu-image" default:"minimal" help:"Image to boot: minimal or debian (built on first use), a directory with an image.json, or a disk image file (qcow2 or raw, booted through --qemu-firmware; never modified; described by FILE.json beside it if there is one, else taken as an Ignition image with user core)."`
+	Firmware    string        `name:"qemu-firmware" enum:"bios,uefi,uefi-secure" default:"bios" help:"Firmware: bios (SeaBIOS), uefi (OVMF), uefi-secure (OVMF with Secure Boot on and Microsoft's keys enrolled; a q35 machine) (${enum})."`
+	OVMFDir     string        `name:"qemu-ovmf-dir" type:"path" default:"/usr/share/OVMF" placeholder:"DIR" help:"Where OVMF's firmware files are (Debian's ovmf package)."`
+	TPM         bool          `name:"qemu-tpm" help:"Give each machine a TPM 2.0 (swtpm, one per machine)."`
 	Agent       string        `name:"qemu-agent" type:"path" placeholder:"PATH" help:"Static strata-init binary to build images with (default: strata-init next to this program)."`
 	Mirrors     []string      `name:"qemu-debian-mirror" env:"STRATA_DEBIAN_MIRRORS" placeholder:"URL" help:"Debian archive roots to fetch image packages from, tried in order (repeatable or comma-separated; default: the host's apt sources, then deb.debian.org)."`
 	Memory      int           `name:"qemu-memory" default:"512" help:"Memory of each machine, MiB."`
@@ -63,10 +66,16 @@ func resolveImage(ctx context.Context, f Flags, opts platform.FlightOptions) (*i
 	switch {
 	case err == nil && fi.IsDir():
 		return images.Load(f.Image)
+	case err == nil && fi.Mode().IsRegular():
+		img, err := images.LoadDisk(f.Image)
+		if err != nil {
+			return nil, platform.Usagef("--qemu-image %s: %v", f.Image, err)
+		}
+		return img, nil
 	case strings.ContainsRune(f.Image, os.PathSeparator) && err != nil:
 		return nil, platform.Usagef("--qemu-image %s: %v", f.Image, err)
 	case strings.ContainsRune(f.Image, os.PathSeparator):
-		return nil, platform.Usagef("--qemu-image %s: not a directory of a built image (ore qemu build-image writes one)", f.Image)
+		return nil, platform.Usagef("--qemu-image %s: neither a directory of a built image nor a disk image file", f.Image)
 	case !slices.Contains(images.Names(), f.Image):
 		return nil, platform.Usagef("--qemu-image %q: neither a directory nor an image strata builds (%s)", f.Image, strings.Join(images.Names(), ", "))
 	}
@@ -99,6 +108,9 @@ func Accelerator(f platform.Flight) string {
 
 // Distro reports the image's distribution (platform.DistroReporter).
 func (f *flight) Distro() string { return f.image.Distro }
+
+// OSVersion reports the image's OS version (platform.OSVersionReporter).
+func (f *flight) OSVersion() string { return f.image.OSVersion }
 
 // qemuOverheadMiB is allowed for what a QEMU process takes beyond its
 // guest's memory (TCG's translation cache, device emulation): the margin

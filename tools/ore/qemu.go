@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -43,12 +44,20 @@ func (q *qemuCmd) cacheDir() (string, error) {
 }
 
 type qemuBuildImageCmd struct {
-	Name  string `arg:"" enum:"minimal,debian,baseline" help:"Image: ${enum}."`
-	Agent string `type:"path" placeholder:"PATH" help:"The static strata-init for the minimal image (default: strata-init next to ore)."`
-	JSON  bool   `name:"json" help:"Print the image's description as JSON."`
+	Name   string `arg:"" enum:"minimal,debian,baseline" help:"Image: ${enum}."`
+	Agent  string `type:"path" placeholder:"PATH" help:"The static strata-init for the minimal image (default: strata-init next to ore)."`
+	JSON   bool   `name:"json" help:"Print the image's description as JSON."`
+	Format string `name:"format" placeholder:"FORMAT" help:"Also write the image as a bootable disk (BIOS and UEFI) in this format: raw or qcow2; needs --output."`
+	Output string `name:"output" type:"path" placeholder:"FILE" help:"Where --format writes the disk; its description goes beside it (FILE.json), for kola --qemu-image FILE."`
 }
 
 func (b *qemuBuildImageCmd) Run(a *app, q *qemuCmd) error {
+	if (b.Format == "") != (b.Output == "") {
+		return platform.Usagef("--format and --output go together: a disk needs both its format and where to write it")
+	}
+	if b.Format != "" && !slices.Contains(images.DiskFormats(), b.Format) {
+		return platform.Usagef("--format %q: want one of %s", b.Format, strings.Join(images.DiskFormats(), ", "))
+	}
 	cache, err := q.cacheDir()
 	if err != nil {
 		return err
@@ -73,6 +82,13 @@ func (b *qemuBuildImageCmd) Run(a *app, q *qemuCmd) error {
 	img, err := images.Build(ctx, b.Name, images.Options{CacheDir: cache, Agent: agent, Logger: a.log, Mirrors: mirrors})
 	if err != nil {
 		return fmt.Errorf("build image %s: %w", b.Name, err)
+	}
+	if b.Format != "" {
+		if err := images.WriteDisk(ctx, img, b.Format, b.Output, images.Options{CacheDir: cache, Logger: a.log, Mirrors: mirrors}); err != nil {
+			return fmt.Errorf("build image %s: %w", b.Name, err)
+		}
+		fmt.Fprintln(a.stdout, b.Output)
+		return nil
 	}
 	if b.JSON {
 		return writeJSON(a, img)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -139,5 +140,25 @@ func TestFindLock(t *testing.T) {
 	t.Setenv("BUILD_WORKSPACE_DIRECTORY", "/src/strata")
 	if got, _ := findLock("minimal"); got != "/src/strata/images/minimal.lock" {
 		t.Errorf("under bazel run: %q", got)
+	}
+}
+
+// A disk needs a format kola boots and a place to go: either alone, or an
+// unknown format, is the user's mistake, said before anything is built.
+func TestBuildImageDiskFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--format", "raw"}, "--format and --output go together"},
+		{[]string{"--output", "/tmp/x.raw"}, "--format and --output go together"},
+		{[]string{"--format", "floppy", "--output", "/tmp/x"}, `--format "floppy": want one of raw, qcow2`},
+	} {
+		var out, errOut bytes.Buffer
+		a := &app{stdout: &out, stderr: &errOut}
+		args := append([]string{"qemu", "--cache-dir", t.TempDir(), "build-image", "debian"}, tc.args...)
+		if code := a.main(args); code != 2 || !strings.Contains(errOut.String(), tc.want) {
+			t.Errorf("ore %s: exit %d, %q; want 2 and %q", strings.Join(args, " "), code, errOut.String(), tc.want)
+		}
 	}
 }
