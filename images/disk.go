@@ -19,8 +19,8 @@ import (
 //go:embed boot.lock
 var bootLock []byte
 
-// DiskFormats are the formats WriteDisk writes.
-func DiskFormats() []string { return []string{"raw", "qcow2"} }
+// DiskFormats are the formats WriteDisk writes (bootdisk.Formats).
+func DiskFormats() []string { return bootdisk.Formats() }
 
 // DiskInfoSuffix names the description written beside a disk file
 // (disk.qcow2 → disk.qcow2.json): what kola needs to know of an image
@@ -81,10 +81,10 @@ func WriteDisk(ctx context.Context, img *Image, format, output string, opts Opti
 	}
 	os.Remove(spec.RootFS)
 	final := raw
-	if format == "qcow2" {
-		final = filepath.Join(tmp, "disk.qcow2")
-		if err := runTool(ctx, opts.Logger, nil, "qemu-img", "convert", "-q", "-O", "qcow2", raw, final); err != nil {
-			return fmt.Errorf("disk %s: %w", output, err)
+	if format != "raw" {
+		final = filepath.Join(tmp, "disk."+format)
+		if err := bootdisk.Convert(ctx, raw, format, final, img.Name, spec.Epoch); err != nil {
+			return fmt.Errorf("disk %s: %s: %w", output, format, err)
 		}
 	}
 	info := *img

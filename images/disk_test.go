@@ -11,9 +11,11 @@ import (
 )
 
 // The minimal image written as a disk twice, from two builds in two
-// caches, gives the same bytes in every format; the description beside
-// it reads back as the image it came from.
+// caches, gives the same bytes; the description beside it reads back as
+// the image it came from. (That every format is the same for the same raw
+// disk, bootdisk's tests show.)
 func TestMinimalDiskReproducible(t *testing.T) {
+	t.Parallel()
 	if err := bootdisk.CheckTools(); err != nil {
 		t.Skip(err)
 	}
@@ -30,7 +32,7 @@ func TestMinimalDiskReproducible(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, format := range DiskFormats() {
+		for _, format := range []string{"raw", "qcow2"} {
 			out := filepath.Join(t.TempDir(), "minimal."+format)
 			if err := WriteDisk(context.Background(), img, format, out, opts); err != nil {
 				t.Fatal(err)

@@ -47,7 +47,7 @@ type qemuBuildImageCmd struct {
 	Name   string `arg:"" enum:"minimal,debian,baseline" help:"Image: ${enum}."`
 	Agent  string `type:"path" placeholder:"PATH" help:"The static strata-init for the minimal image (default: strata-init next to ore)."`
 	JSON   bool   `name:"json" help:"Print the image's description as JSON."`
-	Format string `name:"format" placeholder:"FORMAT" help:"Also write the image as a bootable disk (BIOS and UEFI) in this format: raw or qcow2; needs --output."`
+	Format string `name:"format" placeholder:"FORMAT" help:"Also write the image as a bootable disk (BIOS and UEFI) in this format: raw, qcow2 (QEMU, OpenStack), vhd (fixed, Azure), vmdk (stream-optimized) or ova (vSphere), gce-tar (disk.raw in a tar.gz, Compute Engine); needs --output."`
 	Output string `name:"output" type:"path" placeholder:"FILE" help:"Where --format writes the disk; its description goes beside it (FILE.json), for kola --qemu-image FILE."`
 }
 

@@ -152,7 +152,7 @@ func TestBuildImageDiskFlags(t *testing.T) {
 	}{
 		{[]string{"--format", "raw"}, "--format and --output go together"},
 		{[]string{"--output", "/tmp/x.raw"}, "--format and --output go together"},
-		{[]string{"--format", "floppy", "--output", "/tmp/x"}, `--format "floppy": want one of raw, qcow2`},
+		{[]string{"--format", "floppy", "--output", "/tmp/x"}, `--format "floppy": want one of raw, qcow2, vhd`},
 	} {
 		var out, errOut bytes.Buffer
 		a := &app{stdout: &out, stderr: &errOut}
