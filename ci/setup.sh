@@ -18,6 +18,8 @@ command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 command -v qemu-img >/dev/null || need+=(qemu-utils)
 perl -MTAP::Parser -e1 2>/dev/null || need+=(perl)
 command -v gcc >/dev/null || need+=(gcc libc6-dev)
+# Ignition (bin/ignition, for the ignition image) links libblkid.
+[ -e /usr/include/blkid/blkid.h ] || need+=(libblkid-dev)
 command -v pgrep >/dev/null || need+=(procps)
 # The debian image: mmdebstrap bootstraps in a user namespace (uidmap),
 # genext2fs makes the filesystem from its tar keeping ownership.

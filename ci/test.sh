@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check and test: set-up, gofmt, go vet and go test (with the
 # race detector) on every module in go.work, then the main job (the basic
-# suite on qemu with the minimal image, ./ci/run.sh) and the same suite on
-# the debian image, then the Bazel path (ci/bazel-test.sh: gazelle and
+# suite on qemu with the minimal image, ./ci/run.sh), the tests that differ
+# on the debian image (cloud-init) and on the ignition image (Ignition, and
+# the ignition suite), then the Bazel path (ci/bazel-test.sh: gazelle and
 # buildifier checks, bazel test //...). Prints kola's summary line for
 # each, one for go test and one for bazel test.
 source "$(dirname "$0")/lib.sh"
@@ -30,6 +31,14 @@ log "simulator fidelity: second clients (in the background)"
 	>"$ROOT/.cache/fidelity-test.out" 2>&1) &
 fidelity_pid=$!
 
+# The ignition image is built beside the go test stage too: that stage
+# ends with the debian image's build, mostly one dpkg at a time, and
+# leaves a CPU to spare.
+"$ROOT/ci/build.sh"
+log "ignition image (in the background)"
+("$ROOT/bin/ore" qemu build-image ignition >"$ROOT/.cache/ignition-image.out" 2>&1) &
+ignition_pid=$!
+
 log "go test"
 # STRATA_TEST_DEBIAN: the debian image is built from an empty image cache
 # on every run (and the images' locks are checked against the mirrors),
@@ -38,6 +47,11 @@ log "go test"
 STRATA_TEST_DEBIAN=1 gotestsum --format testname --junitfile "$ROOT/.cache/go-test-junit.xml" --jsonfile "$ROOT/.cache/go-test.json" \
 	-- -race -timeout 15m $(module_patterns) || status=$?
 
+ignition_status=0
+wait "$ignition_pid" || ignition_status=$?
+log "ignition image (exit $ignition_status)"
+[ "$ignition_status" = 0 ] || cat "$ROOT/.cache/ignition-image.out"
+
 fidelity_status=0
 wait "$fidelity_pid" || fidelity_status=$?
 log "simulator fidelity: second clients (exit $fidelity_status)"
@@ -45,8 +59,12 @@ cat "$ROOT/.cache/fidelity-test.out"
 [ "$status" != 0 ] || status=$fidelity_status
 
 # The README's main job: the basic suite on qemu through kola, with the
-# minimal image; then the same suite on the debian image (systemd,
-# cloud-init), where the systemd and cloud-config tests apply too.
+# minimal image; then on the debian image (systemd, cloud-init) the tests
+# whose path differs there: userdata through cloud-init, the private
+# network from its network-config, a reboot and systemd's state; and on
+# the ignition image the same for Ignition and networkd, and the ignition
+# suite. (basic.ssh and basic.native would only boot another machine to
+# show what every other test shows.)
 log "kola end-to-end: ./ci/run.sh"
 kola_status=0
 "$ROOT/ci/run.sh" || kola_status=$?
@@ -56,7 +74,13 @@ kola_status=0
 # Five minutes a boot: under TCG on two CPUs a debian boot takes 45 s
 # alone but over three minutes beside a second boot, a reboot and the
 # machines still running cloud-init.
-"$ROOT/bin/kola" run --platform qemu --qemu-image debian --qemu-boot-timeout 5m -j 2 'basic.*' || kola_status=$?
+"$ROOT/bin/kola" run --platform qemu --qemu-image debian --qemu-boot-timeout 5m -j 2 \
+	'basic.userdata.*' 'basic.systemd.*' 'basic.cluster' 'basic.reboot' || kola_status=$?
+[ "$status" != 0 ] || status=$kola_status
+log "kola end-to-end on the ignition image"
+kola_status=0
+"$ROOT/bin/kola" run --platform qemu --qemu-image ignition --qemu-boot-timeout 5m -j 2 \
+	'basic.systemd.*' 'basic.cluster' 'basic.reboot' 'basic.native' 'ignition.*' || kola_status=$?
 [ "$status" != 0 ] || status=$kola_status
 
 log "bazel: ./ci/bazel-test.sh"

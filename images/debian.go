@@ -57,33 +57,71 @@ func debugfs(ctx context.Context, log *slog.Logger, tmp, img string, requests ..
 	return runTool(ctx, log, []string{"E2FSPROGS_FAKE_TIME=" + sourceDateEpoch}, "debugfs", "-w", "-f", f.Name(), img)
 }
 
-// buildDebian makes a real Debian bookworm system: mmdebstrap installs the
-// locked packages (maintainer scripts and all, in a user namespace, no
+// buildDebian makes the debian image: Debian's own boot, configured by
+// cloud-init.
+func buildDebian(ctx context.Context, lock []byte, opts Options) (*Image, error) {
+	return bootstrapImage(ctx, bootstrapSpec{
+		builder: debianBuilder, lockName: "debian", lock: lock,
+		hooks: func(string) ([]string, error) { return []string{debianCustomize}, nil },
+		image: Image{
+			Name:         "debian",
+			Cmdline:      DebianCmdline,
+			SSHUser:      "debian",
+			Distro:       "debian",
+			MinMemoryMiB: 1024,
+			UserData:     "cloud-init",
+		},
+	}, opts)
+}
+
+// bootstrapSpec is a Debian system image: its packages, how it is
+// customized, and what it says of itself.
+type bootstrapSpec struct {
+	builder  string // changes when the way the image is assembled changes
+	lockName string
+	lock     []byte
+	// inputs are more of what the image is made from (name → hash).
+	inputs map[string]string
+	// hooks returns mmdebstrap's customize hooks, in order; stage is a
+	// directory they may read (files put there first).
+	hooks func(stage string) ([]string, error)
+	// image is the description; Kernel, Initrd, Disk, KernelRelease and
+	// InputHash are filled in.
+	image Image
+}
+
+// bootstrapImage makes a real Debian bookworm system: mmdebstrap installs
+// the locked packages (maintainer scripts and all, in a user namespace, no
 // root) from a local repository holding only them; genext2fs turns the
 // result into a filesystem keeping ownership, tune2fs makes it ext4, and
 // qemu-img a qcow2. The kernel and Debian's own initrd are taken from it.
-func buildDebian(ctx context.Context, lock []byte, opts Options) (*Image, error) {
-	pkgs, err := debs.ParseLock("debian.lock", lock)
+func bootstrapImage(ctx context.Context, spec bootstrapSpec, opts Options) (*Image, error) {
+	name := spec.image.Name
+	pkgs, err := debs.ParseLock(spec.lockName+".lock", spec.lock)
 	if err != nil {
 		return nil, err
 	}
-	hash := inputHash(map[string]string{"builder": debianBuilder, "packages": packagesHash(pkgs)})
-	dir := filepath.Join(opts.CacheDir, "images", "debian-"+hash[:16])
+	parts := map[string]string{"builder": spec.builder, "packages": packagesHash(pkgs)}
+	for k, v := range spec.inputs {
+		parts[k] = v
+	}
+	hash := inputHash(parts)
+	dir := filepath.Join(opts.CacheDir, "images", name+"-"+hash[:16])
 	if img, ok := cached(dir); ok {
 		return img, nil
 	}
 	for _, tool := range []string{"mmdebstrap", "genext2fs", "tune2fs", "debugfs", "e2fsck", "qemu-img", "dpkg-deb"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			return nil, fmt.Errorf("debian image: %s not found (apt-get install mmdebstrap uidmap genext2fs e2fsprogs qemu-utils)", tool)
+			return nil, fmt.Errorf("%s image: %s not found (apt-get install mmdebstrap uidmap genext2fs e2fsprogs qemu-utils)", name, tool)
 		}
 	}
-	opts.Logger.Info("building image", "image", "debian", "packages", len(pkgs), "dir", dir)
-	paths, err := opts.fetcher("debian").Fetch(ctx, pkgs)
+	opts.Logger.Info("building image", "image", name, "packages", len(pkgs), "dir", dir)
+	paths, err := opts.fetcher(spec.lockName).Fetch(ctx, pkgs)
 	if err != nil {
-		return nil, fmt.Errorf("debian image: %w", err)
+		return nil, fmt.Errorf("%s image: %w", name, err)
 	}
 	// Somewhere a user-namespace root can read.
-	repo, err := os.MkdirTemp("", "strata-debian-repo-")
+	repo, err := os.MkdirTemp("", "strata-"+name+"-repo-")
 	if err != nil {
 		return nil, err
 	}
@@ -92,31 +130,42 @@ func buildDebian(ctx context.Context, lock []byte, opts Options) (*Image, error)
 		return nil, err
 	}
 	if err := debs.MakeRepo(ctx, repo, paths); err != nil {
-		return nil, fmt.Errorf("debian image: local repository: %w", err)
+		return nil, fmt.Errorf("%s image: local repository: %w", name, err)
 	}
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".build-debian-")
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".build-"+name+"-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
+	stage := filepath.Join(tmp, "stage")
+	if err := os.MkdirAll(stage, 0o755); err != nil {
+		return nil, err
+	}
+	hooks, err := spec.hooks(stage)
+	if err != nil {
+		return nil, fmt.Errorf("%s image: %w", name, err)
+	}
 
 	names := make([]string, 0, len(pkgs))
 	for _, p := range pkgs {
 		names = append(names, p.Name)
 	}
 	rootTar := filepath.Join(tmp, "root.tar")
-	if err := runTool(ctx, opts.Logger, []string{"SOURCE_DATE_EPOCH=" + sourceDateEpoch},
-		"mmdebstrap", "--mode=unshare", "--variant=apt", "--include="+strings.Join(names, ","),
-		"--aptopt=Acquire::Languages \"none\"", "--customize-hook="+debianCustomize,
-		"bookworm", rootTar, "deb [trusted=yes] copy://"+repo+" ./"); err != nil {
-		return nil, fmt.Errorf("debian image: %w", err)
+	args := []string{"--mode=unshare", "--variant=apt", "--include=" + strings.Join(names, ","),
+		"--aptopt=Acquire::Languages \"none\""}
+	for _, h := range hooks {
+		args = append(args, "--customize-hook="+h)
+	}
+	args = append(args, "bookworm", rootTar, "deb [trusted=yes] copy://"+repo+" ./")
+	if err := runTool(ctx, opts.Logger, []string{"SOURCE_DATE_EPOCH=" + sourceDateEpoch}, "mmdebstrap", args...); err != nil {
+		return nil, fmt.Errorf("%s image: %w", name, err)
 	}
 	kernel, initrd, release, err := bootFiles(rootTar, tmp)
 	if err != nil {
-		return nil, fmt.Errorf("debian image: %w", err)
+		return nil, fmt.Errorf("%s image: %w", name, err)
 	}
 	// Every step is made deterministic: zero timestamps from genext2fs,
 	// e2fsprogs' clock pinned, the UUID cleared and the directory hash
@@ -124,46 +173,37 @@ func buildDebian(ctx context.Context, lock []byte, opts Options) (*Image, error)
 	fsImg := filepath.Join(tmp, "root.ext4")
 	fakeTime := []string{"E2FSPROGS_FAKE_TIME=" + sourceDateEpoch, "E2FSCK_TIME=" + sourceDateEpoch}
 	if err := runTool(ctx, opts.Logger, nil, "genext2fs", "-f", "-B", "4096", "-b", fmt.Sprint(debianSizeBlocks), "-N", "200000", "-a", rootTar, fsImg); err != nil {
-		return nil, fmt.Errorf("debian image: %w", err)
+		return nil, fmt.Errorf("%s image: %w", name, err)
 	}
 	if err := runTool(ctx, opts.Logger, fakeTime, "tune2fs", "-O", "extents,uninit_bg,dir_index,has_journal", "-L", "root", fsImg); err != nil {
-		return nil, fmt.Errorf("debian image: %w", err)
+		return nil, fmt.Errorf("%s image: %w", name, err)
 	}
 	// The UUID goes into the group descriptors' checksums, which e2fsck
 	// then recomputes; the superblock times are pinned last.
 	if err := debugfs(ctx, opts.Logger, tmp, fsImg, "ssv uuid "+fsUUID, "ssv hash_seed "+hashSeed); err != nil {
-		return nil, fmt.Errorf("debian image: %w", err)
+		return nil, fmt.Errorf("%s image: %w", name, err)
 	}
 	// e2fsck exits 1 when it fixed things, which converting features needs.
 	if err := runTool(ctx, opts.Logger, fakeTime, "e2fsck", "-fyD", fsImg); err != nil {
 		if ee, ok := err.(*toolError); !ok || ee.status > 1 {
-			return nil, fmt.Errorf("debian image: %w", err)
+			return nil, fmt.Errorf("%s image: %w", name, err)
 		}
 	}
 	if err := debugfs(ctx, opts.Logger, tmp, fsImg, "ssv mtime "+sourceDateEpoch, "ssv wtime "+sourceDateEpoch,
 		"ssv lastcheck "+sourceDateEpoch, "ssv mkfs_time "+sourceDateEpoch); err != nil {
-		return nil, fmt.Errorf("debian image: %w", err)
+		return nil, fmt.Errorf("%s image: %w", name, err)
 	}
 	disk := filepath.Join(tmp, "disk.qcow2")
 	if err := runTool(ctx, opts.Logger, nil, "qemu-img", "convert", "-q", "-O", "qcow2", fsImg, disk); err != nil {
-		return nil, fmt.Errorf("debian image: %w", err)
+		return nil, fmt.Errorf("%s image: %w", name, err)
 	}
 	for _, f := range []string{rootTar, fsImg} {
 		os.Remove(f)
 	}
-	return publish(tmp, dir, &Image{
-		Name:          "debian",
-		Kernel:        kernel,
-		Initrd:        initrd,
-		Disk:          disk,
-		Cmdline:       DebianCmdline,
-		SSHUser:       "debian",
-		Distro:        "debian",
-		MinMemoryMiB:  1024,
-		UserData:      "cloud-init",
-		KernelRelease: release,
-		InputHash:     hash,
-	})
+	os.RemoveAll(stage)
+	img := spec.image
+	img.Kernel, img.Initrd, img.Disk, img.KernelRelease, img.InputHash = kernel, initrd, disk, release, hash
+	return publish(tmp, dir, &img)
 }
 
 // debianCustomize runs in the finished root: an fstab naming the root disk,

@@ -63,8 +63,11 @@ type Options struct {
 	CacheDir string
 	// Agent is the static strata-init binary (agent/strata-init), the
 	// image's init and SSH server.
-	Agent  string
-	Logger *slog.Logger
+	Agent string
+	// Ignition is the ignition binary the ignition image runs
+	// (github.com/coreos/ignition/v2/internal, built by ./ci/run.sh).
+	Ignition string
+	Logger   *slog.Logger
 	// Offline forbids downloading: every package must already be in
 	// CacheDir/debs (Bazel fetched them), else the build fails naming it.
 	Offline bool
@@ -127,7 +130,7 @@ func packagesHash(pkgs []debs.Package) string {
 }
 
 // Names lists the images Build knows.
-func Names() []string { return []string{"minimal", "debian", "baseline"} }
+func Names() []string { return []string{"minimal", "debian", "ignition", "baseline"} }
 
 // Build returns the named image, building it if its inputs changed.
 func Build(ctx context.Context, name string, opts Options) (*Image, error) {
@@ -146,6 +149,8 @@ func Build(ctx context.Context, name string, opts Options) (*Image, error) {
 		return buildMinimal(ctx, minimalLock, opts)
 	case "debian":
 		return buildDebian(ctx, debianLock, opts)
+	case "ignition":
+		return buildIgnition(ctx, ignitionLock, opts)
 	case "baseline":
 		return buildBaseline(ctx, minimalLock, opts)
 	}
@@ -188,7 +193,7 @@ func cached(dir string) (*Image, bool) {
 	}
 	img.Dir = dir
 	if img.Distro == "" { // images built before images said so
-		img.Distro = map[string]string{"minimal": MinimalDistro, "debian": "debian"}[img.Name]
+		img.Distro = map[string]string{"minimal": MinimalDistro, "debian": "debian", "ignition": IgnitionDistro}[img.Name]
 	}
 	img.Kernel = filepath.Join(dir, img.Kernel)
 	img.Initrd = filepath.Join(dir, img.Initrd)

@@ -158,7 +158,7 @@ func sharedCacheRoot(t *testing.T) string {
 }
 
 func TestUnknownImage(t *testing.T) {
-	if _, err := Build(context.Background(), "nosuch", Options{CacheDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), `unknown image "nosuch" (known: minimal, debian, baseline)`) {
+	if _, err := Build(context.Background(), "nosuch", Options{CacheDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), `unknown image "nosuch" (known: minimal, debian, ignition, baseline)`) {
 		t.Errorf("err %v", err)
 	}
 }

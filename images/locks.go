@@ -12,7 +12,7 @@ import (
 
 // LockNames lists the lock files the images are built from, by the name
 // ore qemu update-lock takes: images/<name>.lock.
-func LockNames() []string { return []string{"minimal", "debian", "boot"} }
+func LockNames() []string { return []string{"minimal", "debian", "ignition", "boot"} }
 
 // BootPackages hold the boot loaders of bootable disks (images/bootdisk):
 // syslinux's installer and its BIOS modules and GPT MBR, and systemd-boot
@@ -54,6 +54,18 @@ func ResolveLock(ctx context.Context, name string, apt debs.Apt) ([]byte, []debs
 		header = []string{
 			"Debian packages of the debian image: Debian's essential and required set and",
 			"images.DebianPackages, with everything they depend on (no recommends).",
+		}
+	case "ignition":
+		base, err := apt.Essentials(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("ignition.lock: %w", err)
+		}
+		if pkgs, err = apt.Closure(ctx, append(base, IgnitionPackages...)); err != nil {
+			return nil, nil, fmt.Errorf("ignition.lock: %w", err)
+		}
+		header = []string{
+			"Debian packages of the ignition image: Debian's essential and required set and",
+			"images.IgnitionPackages, with everything they depend on (no recommends).",
 		}
 	case "boot":
 		for _, name := range BootPackages {

@@ -22,11 +22,12 @@ import (
 
 // Flags are kola's --qemu-* flags.
 type Flags struct {
-	Image       string        `name:"qemu-image" default:"minimal" help:"Image to boot: minimal or debian (built on first use), a directory with an image.json, or a disk image file (qcow2 or raw, booted through --qemu-firmware; never modified; described by FILE.json beside it if there is one, else taken as an Ignition image with user core)."`
+	Image       string        `name:"qemu-image" default:"minimal" help:"Image to boot: minimal, debian or ignition (built on first use), a directory with an image.json, or a disk image file (qcow2 or raw, booted through --qemu-firmware; never modified; described by FILE.json beside it if there is one, else taken as an Ignition image with user core)."`
 	Firmware    string        `name:"qemu-firmware" enum:"bios,uefi,uefi-secure" default:"bios" help:"Firmware: bios (SeaBIOS), uefi (OVMF), uefi-secure (OVMF with Secure Boot on and Microsoft's keys enrolled; a q35 machine) (${enum})."`
 	OVMFDir     string        `name:"qemu-ovmf-dir" type:"path" default:"/usr/share/OVMF" placeholder:"DIR" help:"Where OVMF's firmware files are (Debian's ovmf package)."`
 	TPM         bool          `name:"qemu-tpm" help:"Give each machine a TPM 2.0 (swtpm, one per machine)."`
 	Agent       string        `name:"qemu-agent" type:"path" placeholder:"PATH" help:"Static strata-init binary to build images with (default: strata-init next to this program)."`
+	Ignition    string        `name:"qemu-ignition-binary" type:"path" placeholder:"PATH" help:"Ignition binary the ignition image is built with (default: ignition next to this program)."`
 	Mirrors     []string      `name:"qemu-debian-mirror" env:"STRATA_DEBIAN_MIRRORS" placeholder:"URL" help:"Debian archive roots to fetch image packages from, tried in order (repeatable or comma-separated; default: the host's apt sources, then deb.debian.org)."`
 	Memory      int           `name:"qemu-memory" default:"512" help:"Memory of each machine, MiB."`
 	CPUs        int           `name:"qemu-cpus" default:"1" help:"CPUs of each machine."`
@@ -50,20 +51,24 @@ func init() {
 	})
 }
 
-// defaultAgent is strata-init beside the running program (the layout
-// ./ci/run.sh builds: bin/kola, bin/strata-init).
-func defaultAgent() string {
+// besideProgram is a file beside the running program (the layout
+// ./ci/run.sh builds: bin/kola, bin/strata-init, bin/ignition).
+func besideProgram(name string) string {
 	exe, err := os.Executable()
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(filepath.Dir(exe), "strata-init")
+	return filepath.Join(filepath.Dir(exe), name)
 }
 
 // resolveImage builds or loads the image named by the flags.
 func resolveImage(ctx context.Context, f Flags, opts platform.FlightOptions) (*images.Image, error) {
+	// A name strata builds is that image, whatever the working directory
+	// holds (bin/ignition is not a disk); ./NAME names the file.
+	builtIn := slices.Contains(images.Names(), f.Image)
 	fi, err := os.Stat(f.Image)
 	switch {
+	case builtIn:
 	case err == nil && fi.IsDir():
 		return images.Load(f.Image)
 	case err == nil && fi.Mode().IsRegular():
@@ -76,7 +81,7 @@ func resolveImage(ctx context.Context, f Flags, opts platform.FlightOptions) (*i
 		return nil, platform.Usagef("--qemu-image %s: %v", f.Image, err)
 	case strings.ContainsRune(f.Image, os.PathSeparator):
 		return nil, platform.Usagef("--qemu-image %s: neither a directory of a built image nor a disk image file", f.Image)
-	case !slices.Contains(images.Names(), f.Image):
+	default:
 		return nil, platform.Usagef("--qemu-image %q: neither a directory nor an image strata builds (%s)", f.Image, strings.Join(images.Names(), ", "))
 	}
 	var mirrors []string
@@ -86,16 +91,24 @@ func resolveImage(ctx context.Context, f Flags, opts platform.FlightOptions) (*i
 			return nil, platform.Usage(err)
 		}
 	}
-	agent := f.Agent
-	if f.Image == "minimal" {
+	agent, ignition := f.Agent, f.Ignition
+	switch f.Image {
+	case "minimal":
 		if agent == "" {
-			agent = defaultAgent()
+			agent = besideProgram("strata-init")
 		}
 		if _, err := os.Stat(agent); err != nil {
 			return nil, platform.Usagef("image %s needs the strata-init agent: %s not found (./ci/run.sh builds it into bin/, or pass --qemu-agent)", f.Image, agent)
 		}
+	case "ignition":
+		if ignition == "" {
+			ignition = besideProgram("ignition")
+		}
+		if _, err := os.Stat(ignition); err != nil {
+			return nil, platform.Usagef("image %s needs the ignition binary: %s not found (./ci/run.sh builds it into bin/, or pass --qemu-ignition-binary)", f.Image, ignition)
+		}
 	}
-	return images.Build(ctx, f.Image, images.Options{Agent: agent, Logger: opts.Logger, Mirrors: mirrors})
+	return images.Build(ctx, f.Image, images.Options{Agent: agent, Ignition: ignition, Logger: opts.Logger, Mirrors: mirrors})
 }
 
 // Accelerator reports what a qemu flight's machines run on ("kvm" or "tcg").

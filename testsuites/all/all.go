@@ -4,4 +4,5 @@ package all
 
 import (
 	_ "github.com/strata-os/strata/testsuites/basic"
+	_ "github.com/strata-os/strata/testsuites/ignition"
 )

@@ -12,6 +12,10 @@ import (
 // systemd.
 var cloudInitDistros = []string{"debian"}
 
+// systemdDistros are the distributions whose images run systemd: the
+// cloud-init ones, strata's ignition image, Fedora CoreOS and Flatcar.
+var systemdDistros = append([]string{"strata-ignition", "fcos", "flatcar"}, cloudInitDistros...)
+
 func init() {
 	register.Register(register.Test{
 		Name:        "basic.userdata.cloudconfig",
@@ -43,7 +47,7 @@ runcmd:
 		Description: "systemd finishes booting with no failed unit.",
 		ClusterSize: 1,
 		Tags:        []string{"basic", "systemd"},
-		Distros:     cloudInitDistros,
+		Distros:     systemdDistros,
 		Run:         systemdRunning,
 	})
 }

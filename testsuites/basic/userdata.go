@@ -16,7 +16,7 @@ func init() {
 		ClusterSize: 1,
 		Tags:        []string{"basic", "userdata"},
 		// Ignition-only distributions do not run scripts.
-		ExcludeDistros: []string{"flatcar", "fcos"},
+		ExcludeDistros: []string{"flatcar", "fcos", "strata-ignition"},
 		UserData:       conf.Script("#!/bin/sh\necho \"written by userdata at $private_ipv4\" > /run/strata-userdata-test\n"),
 		Run:            userdataRan,
 	})

@@ -39,7 +39,7 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"qemu", "build-image", "windows"}, `<name> must be one of "minimal","debian","baseline" but got "windows"`},
+		{[]string{"qemu", "build-image", "windows"}, `<name> must be one of "minimal","debian","ignition","baseline" but got "windows"`},
 		{[]string{"nosuch"}, `unexpected argument nosuch`},
 		{[]string{"qemu", "build-image", "minimal", "--agent", "/no/such/strata-init"}, "image minimal needs the strata-init agent: /no/such/strata-init not found"},
 	} {

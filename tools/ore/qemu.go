@@ -44,11 +44,12 @@ func (q *qemuCmd) cacheDir() (string, error) {
 }
 
 type qemuBuildImageCmd struct {
-	Name   string `arg:"" enum:"minimal,debian,baseline" help:"Image: ${enum}."`
-	Agent  string `type:"path" placeholder:"PATH" help:"The static strata-init for the minimal image (default: strata-init next to ore)."`
-	JSON   bool   `name:"json" help:"Print the image's description as JSON."`
-	Format string `name:"format" placeholder:"FORMAT" help:"Also write the image as a bootable disk (BIOS and UEFI) in this format: raw, qcow2 (QEMU, OpenStack), vhd (fixed, Azure), vmdk (stream-optimized) or ova (vSphere), gce-tar (disk.raw in a tar.gz, Compute Engine); needs --output."`
-	Output string `name:"output" type:"path" placeholder:"FILE" help:"Where --format writes the disk; its description goes beside it (FILE.json), for kola --qemu-image FILE."`
+	Name     string `arg:"" enum:"minimal,debian,ignition,baseline" help:"Image: ${enum}."`
+	Agent    string `type:"path" placeholder:"PATH" help:"The static strata-init for the minimal image (default: strata-init next to ore)."`
+	Ignition string `name:"ignition-binary" type:"path" placeholder:"PATH" help:"The ignition binary for the ignition image (default: ignition next to ore)."`
+	JSON     bool   `name:"json" help:"Print the image's description as JSON."`
+	Format   string `name:"format" placeholder:"FORMAT" help:"Also write the image as a bootable disk (BIOS and UEFI) in this format: raw, qcow2 (QEMU, OpenStack), vhd (fixed, Azure), vmdk (stream-optimized) or ova (vSphere), gce-tar (disk.raw in a tar.gz, Compute Engine); needs --output."`
+	Output   string `name:"output" type:"path" placeholder:"FILE" help:"Where --format writes the disk; its description goes beside it (FILE.json), for kola --qemu-image FILE."`
 }
 
 func (b *qemuBuildImageCmd) Run(a *app, q *qemuCmd) error {
@@ -62,15 +63,27 @@ func (b *qemuBuildImageCmd) Run(a *app, q *qemuCmd) error {
 	if err != nil {
 		return err
 	}
-	agent := b.Agent
-	if b.Name == "minimal" {
+	agent, ignition := b.Agent, b.Ignition
+	beside := func(name string) string {
+		if exe, err := os.Executable(); err == nil {
+			return filepath.Join(filepath.Dir(exe), name)
+		}
+		return name
+	}
+	switch b.Name {
+	case "minimal":
 		if agent == "" {
-			if exe, err := os.Executable(); err == nil {
-				agent = filepath.Join(filepath.Dir(exe), "strata-init")
-			}
+			agent = beside("strata-init")
 		}
 		if _, err := os.Stat(agent); err != nil {
 			return platform.Usage(fmt.Errorf("image minimal needs the strata-init agent: %s not found (pass --agent; ./ci/run.sh builds it into bin/)", agent))
+		}
+	case "ignition":
+		if ignition == "" {
+			ignition = beside("ignition")
+		}
+		if _, err := os.Stat(ignition); err != nil {
+			return platform.Usage(fmt.Errorf("image ignition needs the ignition binary: %s not found (pass --ignition-binary; ./ci/run.sh builds it into bin/)", ignition))
 		}
 	}
 	mirrors, err := q.mirrors()
@@ -79,7 +92,7 @@ func (b *qemuBuildImageCmd) Run(a *app, q *qemuCmd) error {
 	}
 	ctx, cancel := a.context()
 	defer cancel()
-	img, err := images.Build(ctx, b.Name, images.Options{CacheDir: cache, Agent: agent, Logger: a.log, Mirrors: mirrors})
+	img, err := images.Build(ctx, b.Name, images.Options{CacheDir: cache, Agent: agent, Ignition: ignition, Logger: a.log, Mirrors: mirrors})
 	if err != nil {
 		return fmt.Errorf("build image %s: %w", b.Name, err)
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 type qemuUpdateLockCmd struct {
-	Name   string   `arg:"" enum:"minimal,debian,boot" help:"Lock: ${enum} (images/NAME.lock)."`
+	Name   string   `arg:"" enum:"minimal,debian,ignition,boot" help:"Lock: ${enum} (images/NAME.lock)."`
 	Lock   string   `name:"lock" type:"path" placeholder:"FILE" help:"Lock file to rewrite (default: images/NAME.lock of the strata checkout around the working directory)."`
 	DryRun bool     `name:"dry-run" help:"Print what would move; write nothing."`
 	AptOpt []string `name:"apt-option" placeholder:"KEY=VALUE" hidden:"" help:"Extra apt -o setting (tests point apt at a repository of their own)."`

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds what kola and ore need into bin/: kola, ore, kolet, strata-init
+# (the minimal image's init) and ignition (the ignition image's).
+source "$(dirname "$0")/lib.sh"
+
+log "building bin/kola, bin/ore, bin/kolet, bin/strata-init and bin/ignition"
+mkdir -p "$ROOT/bin"
+(cd tools && go build -o "$ROOT/bin/kola" ./kola && go build -o "$ROOT/bin/ore" ./ore)
+(cd agent && CGO_ENABLED=0 go build -ldflags="-s -w" -o "$ROOT/bin/kolet" ./kolet &&
+	CGO_ENABLED=0 go build -ldflags="-s -w" -o "$ROOT/bin/strata-init" ./strata-init)
+# Ignition for the ignition image, at the version go.work pins, the way a
+# distribution builds it: its version stamped, no SELinux relabelling, SSH
+# keys written to authorized_keys itself (not a fragment only an sshd
+# AuthorizedKeysCommand would read). It links libblkid (cgo); the image
+# has the library.
+ignition=github.com/coreos/ignition/v2
+(cd tools && version=$(go list -m -f '{{.Version}}' $ignition) &&
+	go build -trimpath -ldflags="-s -w -buildid= -X $ignition/internal/version.Raw=$version \
+	-X $ignition/internal/distro.selinuxRelabel=false -X $ignition/internal/distro.writeAuthorizedKeysFragment=false" \
+	-o "$ROOT/bin/ignition" $ignition/internal)

@@ -1,0 +1,160 @@
+package images
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+//go:embed ignition.lock
+var ignitionLock []byte
+
+// ignitionRoot is what the ignition image adds to Debian: the initramfs
+// hook and script that run Ignition, networkd's configuration, the units
+// that make host keys and read kola's fw_cfg network settings, sshd's
+// host keys, and the core user's sudo rights.
+//
+//go:embed ignition-root
+var ignitionRoot embed.FS
+
+// ignitionBuilder changes when the way the image is assembled changes.
+const ignitionBuilder = "ignition-v1"
+
+// IgnitionDistro is the ignition image's distro name.
+const IgnitionDistro = "strata-ignition"
+
+// IgnitionCmdline boots the ignition image on QEMU: Ignition's platform
+// is qemu (fw_cfg), as on Fedora CoreOS and Flatcar.
+const IgnitionCmdline = "console=ttyS0 root=/dev/vda rw net.ifnames=0 quiet ignition.platform.id=qemu"
+
+// IgnitionPackages are what the ignition image is made of beyond Debian's
+// essential set: systemd (with networkd) as init, OpenSSH, the cloud
+// kernel and Debian's initramfs, and the tools Ignition's disks and files
+// stages run (sgdisk, mkfs.*, useradd from the essential passwd). No
+// cloud-init: Ignition alone configures it.
+var IgnitionPackages = []string{
+	"systemd-sysv", "udev", "dbus", "openssh-server", "sudo",
+	"iproute2", "netbase", "procps", "less", minimalKernelMeta, "initramfs-tools",
+	"gdisk", "dosfstools",
+}
+
+// ignitionExecutable marks the staged files that must be executable.
+var ignitionExecutable = map[string]bool{
+	"etc/initramfs-tools/hooks/strata-ignition":                true,
+	"etc/initramfs-tools/scripts/local-bottom/strata-ignition": true,
+	"usr/lib/strata/qemu-network":                              true,
+}
+
+// ignitionMasked do nothing useful on a test machine that lives minutes;
+// networkd's wait-online would wait for every card, configured or not.
+const ignitionMasked = "e2scrub_reap.service e2scrub_all.timer apt-daily.timer apt-daily-upgrade.timer " +
+	"dpkg-db-backup.timer fstrim.timer systemd-binfmt.service proc-sys-fs-binfmt_misc.automount " +
+	"systemd-networkd-wait-online.service"
+
+// ignitionCustomize runs in the finished root, after the staged files are
+// synced in: their modes and owners, the fstab, an empty machine-id (the
+// first boot, when Ignition runs and systemd applies presets), no SSH
+// host keys or apt sources, the user core (uid 1000, as on CoreOS) with
+// sudo, networkd and the strata units enabled, and the initramfs made
+// again with the Ignition hook in it.
+const ignitionCustomize = `set -e; r="$1"; ` +
+	`chown -R 0:0 "$r/etc/initramfs-tools" "$r/etc/systemd/network" "$r/etc/systemd/system" "$r/etc/ssh/sshd_config.d" "$r/etc/sudoers.d" "$r/usr/lib/strata"; ` +
+	`chmod 0440 "$r/etc/sudoers.d/90-core"; ` +
+	`printf 'LABEL=root / ext4 defaults 0 1\n' > "$r/etc/fstab"; rm -f "$r/etc/apt/sources.list"; : > "$r/etc/machine-id"; ` +
+	`rm -f "$r"/etc/ssh/ssh_host_*; ` +
+	`chroot "$r" useradd --create-home --uid 1000 --user-group --shell /bin/bash --comment "strata core user" core; ` +
+	`for u in systemd-networkd.service strata-qemu-network.service strata-ssh-keygen.service; do chroot "$r" systemctl enable "$u" >/dev/null 2>&1; done; ` +
+	`for u in ` + ignitionMasked + `; do ln -sf /dev/null "$r/etc/systemd/system/$u"; done; ` +
+	`chroot "$r" update-initramfs -u -k all`
+
+// buildIgnition makes the ignition image: a Debian system configured on
+// its first boot by Ignition (opts.Ignition, built from
+// github.com/coreos/ignition/v2), which runs in Debian's initramfs before
+// the root's services, from the platform the kernel command line names.
+func buildIgnition(ctx context.Context, lock []byte, opts Options) (*Image, error) {
+	if opts.Ignition == "" {
+		return nil, fmt.Errorf("ignition image: needs the ignition binary (Options.Ignition)")
+	}
+	sum, err := FileSHA256(opts.Ignition)
+	if err != nil {
+		return nil, fmt.Errorf("ignition image: the ignition binary: %w", err)
+	}
+	rootSum, err := treeHash(ignitionRoot, "ignition-root")
+	if err != nil {
+		return nil, err
+	}
+	return bootstrapImage(ctx, bootstrapSpec{
+		builder: ignitionBuilder, lockName: "ignition", lock: lock,
+		inputs: map[string]string{"ignition": sum, "root": rootSum},
+		hooks: func(stage string) ([]string, error) {
+			if err := stageIgnitionRoot(stage, opts.Ignition); err != nil {
+				return nil, fmt.Errorf("stage files: %w", err)
+			}
+			return []string{"sync-in " + stage + " /", ignitionCustomize}, nil
+		},
+		image: Image{
+			Name:         "ignition",
+			Cmdline:      IgnitionCmdline,
+			SSHUser:      "core",
+			Distro:       IgnitionDistro,
+			MinMemoryMiB: 1024,
+			UserData:     "ignition",
+		},
+	}, opts)
+}
+
+// stageIgnitionRoot writes the embedded tree and the Ignition binary
+// into stage, with the modes they need.
+func stageIgnitionRoot(stage, ignition string) error {
+	err := fs.WalkDir(ignitionRoot, "ignition-root", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(p, "ignition-root"), "/")
+		dst := filepath.Join(stage, rel)
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		b, err := ignitionRoot.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		mode := os.FileMode(0o644)
+		if ignitionExecutable[rel] {
+			mode = 0o755
+		}
+		return os.WriteFile(dst, b, mode)
+	})
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(ignition)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(stage, "usr/lib/strata/ignition"), b, 0o755)
+}
+
+// treeHash identifies an embedded tree's content.
+func treeHash(fsys embed.FS, root string) (string, error) {
+	parts := map[string]string{}
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fsys.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		parts[p] = string(b)
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return inputHash(parts), nil
+}
