@@ -31,11 +31,13 @@ import (
 func main() {
 	runs := flag.Int("n", 5, "boots per boot measurement")
 	debianRuns := flag.Int("debian-n", 3, "boots of the debian image (0 skips it)")
+	ignitionRuns := flag.Int("ignition-n", 3, "boots of the ignition image (0 skips it)")
+	ignition := flag.String("ignition", "bin/ignition", "ignition binary (the ignition image's; ci/build.sh writes it)")
 	tests := flag.Int("tests", 10, "one-machine tests in the kola measurement")
 	agent := flag.String("agent", "bin/strata-init", "static strata-init binary (the minimal image's init)")
 	accel := flag.String("accel", "auto", "QEMU accelerator: auto, kvm or tcg")
 	flag.Parse()
-	if err := bench(context.Background(), *runs, *debianRuns, *tests, *agent, *accel); err != nil {
+	if err := bench(context.Background(), *runs, *debianRuns, *ignitionRuns, *tests, *agent, *ignition, *accel); err != nil {
 		fmt.Fprintln(os.Stderr, "bootbench:", err)
 		os.Exit(1)
 	}
@@ -49,7 +51,7 @@ const (
 	gcResources  = 10000
 )
 
-func bench(ctx context.Context, runs, debianRuns, tests int, agent, accel string) error {
+func bench(ctx context.Context, runs, debianRuns, ignitionRuns, tests int, agent, ignition, accel string) error {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	base, err := images.Build(ctx, "baseline", images.Options{Logger: quiet})
 	if err != nil {
@@ -92,6 +94,19 @@ func bench(ctx context.Context, runs, debianRuns, tests int, agent, accel string
 		defer dfl.Destroy(ctx)
 		if debian, err = repeat(debianRuns, func() (time.Duration, error) { return bootToSSH(ctx, dfl) }); err != nil {
 			return fmt.Errorf("debian boot: %w", err)
+		}
+	}
+	var ignitionBoots []time.Duration
+	if ignitionRuns > 0 {
+		iflags := flags
+		iflags.Image, iflags.Ignition = "ignition", ignition
+		ifl, err := qemu.NewFlight(ctx, iflags, platform.FlightOptions{Name: "bench-ignition", Logger: quiet})
+		if err != nil {
+			return err
+		}
+		defer ifl.Destroy(ctx)
+		if ignitionBoots, err = repeat(ignitionRuns, func() (time.Duration, error) { return bootToSSH(ctx, ifl) }); err != nil {
+			return fmt.Errorf("ignition boot: %w", err)
 		}
 	}
 	one, err := repeat(clusterRuns, func() (time.Duration, error) { return clusterReady(ctx, fl, 1) })
@@ -149,6 +164,12 @@ func bench(ctx context.Context, runs, debianRuns, tests int, agent, accel string
 			ratio(median(debian), median(raw)), ratio(median(debian), median(minimal)))
 	} else {
 		fmt.Fprintf(w, "debian boot-to-SSH\tskipped\t\t-debian-n 0\t\n")
+	}
+	if len(ignitionBoots) > 0 {
+		fmt.Fprintf(w, "ignition first boot-to-SSH (%d boots)\t%s\t%s\t%.2f× raw (target ≤ 12s)\t\n", len(ignitionBoots), sec(median(ignitionBoots)), spread(ignitionBoots),
+			ratio(median(ignitionBoots), median(raw)))
+	} else {
+		fmt.Fprintf(w, "ignition first boot-to-SSH\tskipped\t\t-ignition-n 0\t\n")
 	}
 	fmt.Fprintf(w, "qemu cluster of 1 ready (%d runs)\t%s\t%s\t1.00\t\n", clusterRuns, sec(median(one)), spread(one))
 	fmt.Fprintf(w, "qemu cluster of 3 ready (%d runs)\t%s\t%s\t%.2f× one (target ≤ 1.5)\t\n", clusterRuns, sec(median(three)), spread(three), ratio(median(three), median(one)))

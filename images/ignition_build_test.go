@@ -1,0 +1,73 @@
+package images
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The ignition image built twice, once in the developer's cache and once
+// in an empty one, gives the same kernel, initrd (Ignition and its hook
+// inside) and disk (the core user, enabled units). It takes two image
+// builds, so it runs when STRATA_TEST_IGNITION names the ignition binary
+// (./ci/build.sh writes bin/ignition).
+func TestIgnitionReproducible(t *testing.T) {
+	binary := os.Getenv("STRATA_TEST_IGNITION")
+	if binary == "" {
+		t.Skip("set STRATA_TEST_IGNITION=bin/ignition to build the ignition image twice")
+	}
+	binary, err := filepath.Abs(binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	shared, err := Build(ctx, "ignition", Options{CacheDir: sharedCacheRoot(t), Ignition: binary})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := t.TempDir()
+	if err := os.Symlink(sharedDebCache(t), filepath.Join(cache, "debs")); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := Build(ctx, "ignition", Options{CacheDir: cache, Ignition: binary})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fresh.Dir == shared.Dir {
+		t.Fatalf("the fresh build reused %s", shared.Dir)
+	}
+	if fresh.InputHash != shared.InputHash || fresh.Distro != IgnitionDistro || fresh.SSHUser != "core" || fresh.UserData != "ignition" {
+		t.Errorf("fresh image %+v", fresh)
+	}
+	for _, f := range []struct{ name, a, b string }{
+		{"vmlinuz", shared.Kernel, fresh.Kernel},
+		{"initrd.img", shared.Initrd, fresh.Initrd},
+		{"disk.qcow2", shared.Disk, fresh.Disk},
+	} {
+		a, err := FileSHA256(f.a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := FileSHA256(f.b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a != b {
+			t.Errorf("%s differs between builds: %s vs %s", f.name, a[:12], b[:12])
+		}
+	}
+}
+
+// Without the binary the build says what is missing, before any work.
+func TestIgnitionNeedsBinary(t *testing.T) {
+	_, err := Build(context.Background(), "ignition", Options{CacheDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "needs the ignition binary") {
+		t.Errorf("err = %v", err)
+	}
+	_, err = Build(context.Background(), "ignition", Options{CacheDir: t.TempDir(), Ignition: "/no/such/ignition"})
+	if err == nil || !strings.Contains(err.Error(), "/no/such/ignition") {
+		t.Errorf("err = %v", err)
+	}
+}
