@@ -19,6 +19,8 @@ func TestDebianReproducible(t *testing.T) {
 	if os.Getenv("STRATA_TEST_DEBIAN") == "" {
 		t.Skip("set STRATA_TEST_DEBIAN=1 to build the debian image")
 	}
+	// The package's longest test by minutes: the others run beside it.
+	t.Parallel()
 	ctx := context.Background()
 	shared, err := Build(ctx, "debian", Options{CacheDir: sharedCacheRoot(t)})
 	if err != nil {
