@@ -1,8 +1,6 @@
 package ignition
 
 import (
-	"strings"
-
 	"github.com/strata-os/strata/core/cluster"
 	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/register"
@@ -41,7 +39,7 @@ func init() {
 
 func filesLanded(c cluster.TestCluster) {
 	m := c.Machines()[0]
-	for _, tc := range []struct{ cmd, want string }{
+	expect(c, m, []check{
 		// mode owner group (stat's octal mode, names)
 		{"sudo stat -c '%a %U %G' /var/lib/strata-test/private", "750 core core"},
 		{"sudo stat -c '%a %U %G' /var/lib/strata-test/private/secret", "600 core root"},
@@ -52,14 +50,5 @@ func filesLanded(c cluster.TestCluster) {
 		{"readlink /etc/strata-test/symlink", "/etc/strata-test/script.sh"},
 		{"stat -c '%h %i' /etc/strata-test/hardlink | cut -d' ' -f1", "2"},
 		{"test \"$(stat -c %i /etc/strata-test/hardlink)\" = \"$(stat -c %i /etc/strata-test/appended)\" && echo same", "same"},
-	} {
-		out, err := c.SSH(m, tc.cmd)
-		if err != nil {
-			c.Errorf("%s: %v", tc.cmd, err)
-			continue
-		}
-		if got := strings.TrimSpace(string(out)); got != tc.want {
-			c.Errorf("%s: %q, want %q", tc.cmd, got, tc.want)
-		}
-	}
+	})
 }

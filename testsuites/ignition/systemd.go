@@ -1,8 +1,6 @@
 package ignition
 
 import (
-	"strings"
-
 	"github.com/strata-os/strata/core/cluster"
 	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/register"
@@ -35,7 +33,7 @@ func init() {
 func unitsApplied(c cluster.TestCluster) {
 	m := c.Machines()[0]
 	c.MustSSH(m, "systemctl is-system-running --wait >/dev/null || true")
-	for _, tc := range []struct{ cmd, want string }{
+	expect(c, m, []check{
 		{"systemctl is-enabled strata-enabled.service || true", "enabled"},
 		{"systemctl is-active strata-enabled.service || true", "active"},
 		// The drop-in's Environment= wins over the unit's.
@@ -44,14 +42,5 @@ func unitsApplied(c cluster.TestCluster) {
 		{"test -e /run/strata-disabled && echo ran || echo did-not-run", "did-not-run"},
 		{"systemctl is-enabled strata-masked.service || true", "masked"},
 		{"readlink /etc/systemd/system/strata-masked.service", "/dev/null"},
-	} {
-		out, err := c.SSH(m, tc.cmd)
-		if err != nil {
-			c.Errorf("%s: %v", tc.cmd, err)
-			continue
-		}
-		if got := strings.TrimSpace(string(out)); got != tc.want {
-			c.Errorf("%s: %q, want %q", tc.cmd, got, tc.want)
-		}
-	}
+	})
 }

@@ -1,8 +1,6 @@
 package ignition
 
 import (
-	"strings"
-
 	"github.com/strata-os/strata/core/cluster"
 	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/register"
@@ -35,7 +33,7 @@ func init() {
 
 func usersCreated(c cluster.TestCluster) {
 	m := c.Machines()[0]
-	for _, tc := range []struct{ cmd, want string }{
+	expect(c, m, []check{
 		{"getent group strata-grp | cut -d: -f1,3", "strata-grp:4343"},
 		{"getent passwd tester | cut -d: -f3,5,6,7", "4242:strata tester:/home/tester-home:/bin/sh"},
 		{"id -nG tester | tr ' ' '\\n' | grep -x strata-grp", "strata-grp"},
@@ -43,14 +41,5 @@ func usersCreated(c cluster.TestCluster) {
 		// FCOS and Flatcar keep Ignition's keys in a fragment that sshd
 		// reads; strata's image in authorized_keys itself.
 		{"sudo sh -c 'cat /home/tester-home/.ssh/authorized_keys /home/tester-home/.ssh/authorized_keys.d/* 2>/dev/null' | grep -c strata-tester", "1"},
-	} {
-		out, err := c.SSH(m, tc.cmd)
-		if err != nil {
-			c.Errorf("%s: %v", tc.cmd, err)
-			continue
-		}
-		if got := strings.TrimSpace(string(out)); got != tc.want {
-			c.Errorf("%s: %q, want %q", tc.cmd, got, tc.want)
-		}
-	}
+	})
 }
