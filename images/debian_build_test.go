@@ -37,23 +37,7 @@ func TestDebianReproducible(t *testing.T) {
 	if fresh.Dir == shared.Dir {
 		t.Fatalf("the fresh build reused %s", shared.Dir)
 	}
-	for _, f := range []struct{ name, a, b string }{
-		{"vmlinuz", shared.Kernel, fresh.Kernel},
-		{"initrd.img", shared.Initrd, fresh.Initrd},
-		{"disk.qcow2", shared.Disk, fresh.Disk},
-	} {
-		a, err := FileSHA256(f.a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := FileSHA256(f.b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if a != b {
-			t.Errorf("%s differs between builds: %s vs %s", f.name, a[:12], b[:12])
-		}
-	}
+	sameBootFiles(t, shared, fresh)
 	// And as a bootable disk, root filesystem in its second partition.
 	if err := bootdisk.CheckTools(); err != nil {
 		t.Skip(err)
@@ -70,5 +54,28 @@ func TestDebianReproducible(t *testing.T) {
 	}
 	if sums[0] != sums[1] {
 		t.Errorf("debian.qcow2 differs between builds: %s vs %s", sums[0][:12], sums[1][:12])
+	}
+}
+
+// sameBootFiles fails the test for each of the kernel, initrd and disk
+// that differs between two builds of an image.
+func sameBootFiles(t *testing.T, x, y *Image) {
+	t.Helper()
+	for _, f := range []struct{ name, a, b string }{
+		{"vmlinuz", x.Kernel, y.Kernel},
+		{"initrd.img", x.Initrd, y.Initrd},
+		{"disk.qcow2", x.Disk, y.Disk},
+	} {
+		a, err := FileSHA256(f.a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := FileSHA256(f.b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a != b {
+			t.Errorf("%s differs between builds: %s vs %s", f.name, a[:12], b[:12])
+		}
 	}
 }

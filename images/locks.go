@@ -43,29 +43,21 @@ func ResolveLock(ctx context.Context, name string, apt debs.Apt) ([]byte, []debs
 		header = []string{
 			"Debian packages of the minimal image: the kernel " + minimalKernelMeta + " depends on, and busybox-static.",
 		}
-	case "debian":
+	case "debian", "ignition":
+		extra, list := DebianPackages, "images.DebianPackages"
+		if name == "ignition" {
+			extra, list = IgnitionPackages, "images.IgnitionPackages"
+		}
 		base, err := apt.Essentials(ctx)
 		if err != nil {
-			return nil, nil, fmt.Errorf("debian.lock: %w", err)
+			return nil, nil, fmt.Errorf("%s.lock: %w", name, err)
 		}
-		if pkgs, err = apt.Closure(ctx, append(base, DebianPackages...)); err != nil {
-			return nil, nil, fmt.Errorf("debian.lock: %w", err)
-		}
-		header = []string{
-			"Debian packages of the debian image: Debian's essential and required set and",
-			"images.DebianPackages, with everything they depend on (no recommends).",
-		}
-	case "ignition":
-		base, err := apt.Essentials(ctx)
-		if err != nil {
-			return nil, nil, fmt.Errorf("ignition.lock: %w", err)
-		}
-		if pkgs, err = apt.Closure(ctx, append(base, IgnitionPackages...)); err != nil {
-			return nil, nil, fmt.Errorf("ignition.lock: %w", err)
+		if pkgs, err = apt.Closure(ctx, append(base, extra...)); err != nil {
+			return nil, nil, fmt.Errorf("%s.lock: %w", name, err)
 		}
 		header = []string{
-			"Debian packages of the ignition image: Debian's essential and required set and",
-			"images.IgnitionPackages, with everything they depend on (no recommends).",
+			"Debian packages of the " + name + " image: Debian's essential and required set and",
+			list + ", with everything they depend on (no recommends).",
 		}
 	case "boot":
 		for _, name := range BootPackages {
