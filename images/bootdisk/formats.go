@@ -207,12 +207,6 @@ func writeOVA(ctx context.Context, raw, out, name string, epoch int64) error {
 		return err
 	}
 	ovf := []byte(ovfDescriptor(name, diskName, vfi.Size(), rfi.Size()))
-	diskSum, err := fileSHA256(vmdk)
-	if err != nil {
-		return err
-	}
-	ovfSum := sha256.Sum256(ovf)
-	manifest := fmt.Sprintf("SHA256(%s.ovf)= %s\nSHA256(%s)= %s\n", name, hex.EncodeToString(ovfSum[:]), diskName, diskSum)
 
 	f, err := os.Create(out)
 	if err != nil {
@@ -236,9 +230,13 @@ func writeOVA(ctx context.Context, raw, out, name string, epoch int64) error {
 		return err
 	}
 	defer df.Close()
-	if err := add(diskName, vfi.Size(), df); err != nil {
+	// The manifest comes last, so the disk is hashed as it goes in.
+	diskHash := sha256.New()
+	if err := add(diskName, vfi.Size(), io.TeeReader(df, diskHash)); err != nil {
 		return err
 	}
+	ovfSum := sha256.Sum256(ovf)
+	manifest := fmt.Sprintf("SHA256(%s.ovf)= %s\nSHA256(%s)= %s\n", name, hex.EncodeToString(ovfSum[:]), diskName, hex.EncodeToString(diskHash.Sum(nil)))
 	if err := add(name+".mf", int64(len(manifest)), bytes.NewReader([]byte(manifest))); err != nil {
 		return err
 	}
@@ -370,17 +368,4 @@ func writeGCETar(raw, out string, epoch int64) error {
 		return err
 	}
 	return f.Close()
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
