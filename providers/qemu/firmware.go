@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,8 +43,13 @@ func (m *machine) firmwareArgs() ([]string, error) {
 	if !ok {
 		return nil, nil
 	}
+	// The template is half a megabyte or so: read whole.
+	template, err := os.ReadFile(filepath.Join(f.OVMFDir, files[1]))
+	if err != nil {
+		return nil, platform.Infra("UEFI variable store", err)
+	}
 	vars := filepath.Join(m.dir, "efivars.fd")
-	if err := copyFile(filepath.Join(f.OVMFDir, files[1]), vars); err != nil {
+	if err := os.WriteFile(vars, template, 0o644); err != nil {
 		return nil, platform.Infra("UEFI variable store", err)
 	}
 	args := []string{
@@ -86,21 +90,4 @@ func checkDisk(ctx context.Context, img *images.Image) (string, error) {
 		return info.Format, nil
 	}
 	return "", platform.Usagef("--qemu-image %s: a %s disk; kola boots qcow2 or raw (qemu-img convert -O qcow2 makes one)", img.Disk, info.Format)
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
