@@ -83,31 +83,17 @@ func bench(ctx context.Context, runs, debianRuns, ignitionRuns, tests int, agent
 	if err != nil {
 		return fmt.Errorf("minimal boot: %w", err)
 	}
-	var debian []time.Duration
-	if debianRuns > 0 {
-		dflags := flags
-		dflags.Image = "debian"
-		dfl, err := qemu.NewFlight(ctx, dflags, platform.FlightOptions{Name: "bench-debian", Logger: quiet})
-		if err != nil {
-			return err
-		}
-		defer dfl.Destroy(ctx)
-		if debian, err = repeat(debianRuns, func() (time.Duration, error) { return bootToSSH(ctx, dfl) }); err != nil {
-			return fmt.Errorf("debian boot: %w", err)
-		}
+	dflags := flags
+	dflags.Image = "debian"
+	debian, err := imageBoots(ctx, dflags, debianRuns, quiet)
+	if err != nil {
+		return err
 	}
-	var ignitionBoots []time.Duration
-	if ignitionRuns > 0 {
-		iflags := flags
-		iflags.Image, iflags.Ignition = "ignition", ignition
-		ifl, err := qemu.NewFlight(ctx, iflags, platform.FlightOptions{Name: "bench-ignition", Logger: quiet})
-		if err != nil {
-			return err
-		}
-		defer ifl.Destroy(ctx)
-		if ignitionBoots, err = repeat(ignitionRuns, func() (time.Duration, error) { return bootToSSH(ctx, ifl) }); err != nil {
-			return fmt.Errorf("ignition boot: %w", err)
-		}
+	iflags := flags
+	iflags.Image, iflags.Ignition = "ignition", ignition
+	ignitionBoots, err := imageBoots(ctx, iflags, ignitionRuns, quiet)
+	if err != nil {
+		return err
 	}
 	one, err := repeat(clusterRuns, func() (time.Duration, error) { return clusterReady(ctx, fl, 1) })
 	if err != nil {
@@ -181,6 +167,24 @@ func bench(ctx context.Context, runs, debianRuns, ignitionRuns, tests int, agent
 	fmt.Fprintf(w, "kola %d one-machine tests -j1\t%s\t\t1.00\t\n", tests, sec(j1))
 	fmt.Fprintf(w, "kola %d one-machine tests -j2\t%s\t\t%.2f× faster than -j1\t\n", tests, sec(j2), ratio(j1, j2))
 	return w.Flush()
+}
+
+// imageBoots times n boots to SSH of the image flags name, in a flight of
+// its own; none when n is 0.
+func imageBoots(ctx context.Context, flags qemu.Flags, n int, log *slog.Logger) ([]time.Duration, error) {
+	if n == 0 {
+		return nil, nil
+	}
+	fl, err := qemu.NewFlight(ctx, flags, platform.FlightOptions{Name: "bench-" + flags.Image, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	defer fl.Destroy(ctx)
+	boots, err := repeat(n, func() (time.Duration, error) { return bootToSSH(ctx, fl) })
+	if err != nil {
+		return nil, fmt.Errorf("%s boot: %w", flags.Image, err)
+	}
+	return boots, nil
 }
 
 // The raw boot as the project's notes measure it (QEMU's default devices,
