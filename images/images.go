@@ -157,6 +157,17 @@ func Build(ctx context.Context, name string, opts Options) (*Image, error) {
 	return nil, fmt.Errorf("unknown image %q (known: %s)", name, strings.Join(Names(), ", "))
 }
 
+// BesideProgram is the file name beside the running program: where
+// ./ci/build.sh puts the images' agents next to kola and ore (bin/kola,
+// bin/strata-init, bin/ignition), so each finds them by default.
+func BesideProgram(name string) string {
+	exe, err := os.Executable()
+	if err != nil {
+		return name
+	}
+	return filepath.Join(filepath.Dir(exe), name)
+}
+
 // DefaultCacheDir is where images and packages are cached.
 func DefaultCacheDir() (string, error) {
 	if d := os.Getenv("STRATA_CACHE"); d != "" {

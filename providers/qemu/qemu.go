@@ -10,7 +10,6 @@ package qemu
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -51,16 +50,6 @@ func init() {
 	})
 }
 
-// besideProgram is a file beside the running program (the layout
-// ./ci/run.sh builds: bin/kola, bin/strata-init, bin/ignition).
-func besideProgram(name string) string {
-	exe, err := os.Executable()
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(filepath.Dir(exe), name)
-}
-
 // resolveImage builds or loads the image named by the flags.
 func resolveImage(ctx context.Context, f Flags, opts platform.FlightOptions) (*images.Image, error) {
 	// A name strata builds is that image, whatever the working directory
@@ -95,14 +84,14 @@ func resolveImage(ctx context.Context, f Flags, opts platform.FlightOptions) (*i
 	switch f.Image {
 	case "minimal":
 		if agent == "" {
-			agent = besideProgram("strata-init")
+			agent = images.BesideProgram("strata-init")
 		}
 		if _, err := os.Stat(agent); err != nil {
 			return nil, platform.Usagef("image %s needs the strata-init agent: %s not found (./ci/run.sh builds it into bin/, or pass --qemu-agent)", f.Image, agent)
 		}
 	case "ignition":
 		if ignition == "" {
-			ignition = besideProgram("ignition")
+			ignition = images.BesideProgram("ignition")
 		}
 		if _, err := os.Stat(ignition); err != nil {
 			return nil, platform.Usagef("image %s needs the ignition binary: %s not found (./ci/run.sh builds it into bin/, or pass --qemu-ignition-binary)", f.Image, ignition)

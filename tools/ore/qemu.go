@@ -64,23 +64,17 @@ func (b *qemuBuildImageCmd) Run(a *app, q *qemuCmd) error {
 		return err
 	}
 	agent, ignition := b.Agent, b.Ignition
-	beside := func(name string) string {
-		if exe, err := os.Executable(); err == nil {
-			return filepath.Join(filepath.Dir(exe), name)
-		}
-		return name
-	}
 	switch b.Name {
 	case "minimal":
 		if agent == "" {
-			agent = beside("strata-init")
+			agent = images.BesideProgram("strata-init")
 		}
 		if _, err := os.Stat(agent); err != nil {
 			return platform.Usage(fmt.Errorf("image minimal needs the strata-init agent: %s not found (pass --agent; ./ci/run.sh builds it into bin/)", agent))
 		}
 	case "ignition":
 		if ignition == "" {
-			ignition = beside("ignition")
+			ignition = images.BesideProgram("ignition")
 		}
 		if _, err := os.Stat(ignition); err != nil {
 			return platform.Usage(fmt.Errorf("image ignition needs the ignition binary: %s not found (pass --ignition-binary; ./ci/run.sh builds it into bin/)", ignition))
