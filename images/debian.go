@@ -218,10 +218,18 @@ func bootstrapImage(ctx context.Context, spec bootstrapSpec, opts Options) (*Ima
 // and 1.7 s), the hostname in /etc/hosts (sudo warns on every call
 // otherwise), and the units that scrub, trim, or refresh apt on a fresh
 // offline machine masked (e2scrub_reap alone took 14 s of the one CPU).
-const debianCustomize = `printf 'LABEL=root / ext4 defaults 0 1\n' > "$1/etc/fstab"; rm -f "$1/etc/apt/sources.list"; : > "$1/etc/machine-id"; ` +
-	`rm -f "$1"/etc/ssh/ssh_host_*; ` +
+const debianCustomize = freshMachineRoot +
 	`printf '` + debianCloudConfig + `' > "$1/etc/cloud/cloud.cfg.d/90-strata.cfg"; ` +
-	`for u in ` + debianMaskedUnits + `; do ln -sf /dev/null "$1/etc/systemd/system/$u"; done`
+	`for u in ` + debianMaskedUnits + maskEach
+
+// freshMachineRoot starts the customize hook of every Debian-based image
+// ($1 the root): an fstab naming the root filesystem by label, no apt
+// sources, an empty machine-id (a first boot) and no SSH host keys.
+const freshMachineRoot = `printf 'LABEL=root / ext4 defaults 0 1\n' > "$1/etc/fstab"; rm -f "$1/etc/apt/sources.list"; : > "$1/etc/machine-id"; ` +
+	`rm -f "$1"/etc/ssh/ssh_host_*; `
+
+// maskEach ends a hook's "for u in UNITS": each unit masked.
+const maskEach = `; do ln -sf /dev/null "$1/etc/systemd/system/$u"; done`
 
 // debianCloudConfig is cloud-init's configuration in the image (printf
 // format: newlines escaped).

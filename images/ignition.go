@@ -22,7 +22,7 @@ var ignitionLock []byte
 var ignitionRoot embed.FS
 
 // ignitionBuilder changes when the way the image is assembled changes.
-const ignitionBuilder = "ignition-v3"
+const ignitionBuilder = "ignition-v4"
 
 // IgnitionDistro is the ignition image's distro name.
 const IgnitionDistro = "strata-ignition"
@@ -54,13 +54,11 @@ var ignitionExecutable = map[string]bool{
 
 // ignitionMasked do nothing useful on a test machine that lives minutes,
 // and under emulation every unit costs a second or more of the one CPU:
-// scrubbing, trimming and apt timers; modules loaded ahead of need (the
-// kernel loads them when asked); debug, tracing, hugepage and fuse
-// mounts; networkd's wait-online, which would wait for every card,
-// configured or not.
-const ignitionMasked = "e2scrub_reap.service e2scrub_all.timer apt-daily.timer apt-daily-upgrade.timer " +
-	"dpkg-db-backup.timer fstrim.timer systemd-binfmt.service proc-sys-fs-binfmt_misc.automount " +
-	"systemd-networkd-wait-online.service " +
+// the debian image's (scrubbing, trimming and apt timers); modules loaded
+// ahead of need (the kernel loads them when asked); debug, tracing,
+// hugepage and fuse mounts; networkd's wait-online, which would wait for
+// every card, configured or not.
+const ignitionMasked = debianMaskedUnits + " systemd-networkd-wait-online.service " +
 	"modprobe@drm.service modprobe@efi_pstore.service modprobe@fuse.service modprobe@loop.service " +
 	"modprobe@dm_mod.service modprobe@configfs.service systemd-pstore.service " +
 	"sys-kernel-debug.mount sys-kernel-tracing.mount dev-hugepages.mount sys-fs-fuse-connections.mount sys-kernel-config.mount"
@@ -73,17 +71,15 @@ const ignitionMasked = "e2scrub_reap.service e2scrub_all.timer apt-daily.timer a
 // from ssh.socket (listening from early boot, not after the network is
 // configured, as ssh.service is), and the initramfs made again with the
 // Ignition hook in it.
-const ignitionCustomize = `set -e; r="$1"; ` +
-	`chown -R 0:0 "$r/etc/initramfs-tools" "$r/etc/systemd/network" "$r/etc/systemd/system" "$r/etc/ssh/sshd_config.d" "$r/etc/sudoers.d" "$r/usr/lib/strata"; ` +
-	`chmod 0755 "$r/etc/systemd/system/ssh@.service.d" "$r/etc/initramfs-tools/conf.d"; ` +
-	`chmod 0440 "$r/etc/sudoers.d/90-core"; ` +
-	`printf 'LABEL=root / ext4 defaults 0 1\n' > "$r/etc/fstab"; rm -f "$r/etc/apt/sources.list"; : > "$r/etc/machine-id"; ` +
-	`rm -f "$r"/etc/ssh/ssh_host_*; ` +
-	`chroot "$r" useradd --create-home --uid 1000 --user-group --shell /bin/bash --comment "strata core user" core; ` +
-	`chroot "$r" systemctl disable ssh.service >/dev/null 2>&1; ` +
-	`for u in systemd-networkd.service strata-qemu-network.service strata-ssh-keygen.service ssh.socket; do chroot "$r" systemctl enable "$u" >/dev/null 2>&1; done; ` +
-	`for u in ` + ignitionMasked + `; do ln -sf /dev/null "$r/etc/systemd/system/$u"; done; ` +
-	`chroot "$r" update-initramfs -u -k all`
+const ignitionCustomize = `set -e; ` + freshMachineRoot +
+	`chown -R 0:0 "$1/etc/initramfs-tools" "$1/etc/systemd/network" "$1/etc/systemd/system" "$1/etc/ssh/sshd_config.d" "$1/etc/sudoers.d" "$1/usr/lib/strata"; ` +
+	`chmod 0755 "$1/etc/systemd/system/ssh@.service.d" "$1/etc/initramfs-tools/conf.d"; ` +
+	`chmod 0440 "$1/etc/sudoers.d/90-core"; ` +
+	`chroot "$1" useradd --create-home --uid 1000 --user-group --shell /bin/bash --comment "strata core user" core; ` +
+	`chroot "$1" systemctl disable ssh.service >/dev/null 2>&1; ` +
+	`for u in systemd-networkd.service strata-qemu-network.service strata-ssh-keygen.service ssh.socket; do chroot "$1" systemctl enable "$u" >/dev/null 2>&1; done; ` +
+	`for u in ` + ignitionMasked + maskEach + `; ` +
+	`chroot "$1" update-initramfs -u -k all`
 
 // buildIgnition makes the ignition image: a Debian system configured on
 // its first boot by Ignition (opts.Ignition, built from
