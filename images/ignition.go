@@ -22,7 +22,7 @@ var ignitionLock []byte
 var ignitionRoot embed.FS
 
 // ignitionBuilder changes when the way the image is assembled changes.
-const ignitionBuilder = "ignition-v4"
+const ignitionBuilder = "ignition-v5"
 
 // IgnitionDistro is the ignition image's distro name.
 const IgnitionDistro = "strata-ignition"
@@ -67,13 +67,13 @@ const ignitionMasked = debianMaskedUnits + " systemd-networkd-wait-online.servic
 // synced in: their modes and owners, the fstab, an empty machine-id (the
 // first boot, when Ignition runs and systemd applies presets), no SSH
 // host keys or apt sources, the user core (uid 1000, as on CoreOS) with
-// sudo, networkd and the strata units enabled, sshd started per connection
-// from ssh.socket (listening from early boot, not after the network is
-// configured, as ssh.service is), and the initramfs made again with the
-// Ignition hook in it.
+// sudo, networkd and the strata units enabled, sshd started by ssh.socket
+// on the first connection (the socket listens from early boot, not after
+// the network is configured, as ssh.service alone would), and the
+// initramfs made again with the Ignition hook in it.
 const ignitionCustomize = `set -e; ` + freshMachineRoot +
-	`chown -R 0:0 "$1/etc/initramfs-tools" "$1/etc/systemd/network" "$1/etc/systemd/system" "$1/etc/ssh/sshd_config.d" "$1/etc/sudoers.d" "$1/usr/lib/strata"; ` +
-	`chmod 0755 "$1/etc/systemd/system/ssh@.service.d" "$1/etc/initramfs-tools/conf.d"; ` +
+	`chown -R 0:0 "$1/etc/initramfs-tools" "$1/etc/systemd/network" "$1/etc/systemd/system" "$1/etc/systemd/system-preset" "$1/etc/ssh/sshd_config.d" "$1/etc/sudoers.d" "$1/usr/lib/strata"; ` +
+	`chmod 0755 "$1/etc/systemd/system/ssh.service.d" "$1/etc/initramfs-tools/conf.d"; ` +
 	`chmod 0440 "$1/etc/sudoers.d/90-core"; ` +
 	`chroot "$1" useradd --create-home --uid 1000 --user-group --shell /bin/bash --comment "strata core user" core; ` +
 	`chroot "$1" systemctl disable ssh.service >/dev/null 2>&1; ` +

@@ -7,9 +7,12 @@ package platform
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
+	"regexp"
 
 	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/sshclient"
@@ -54,6 +57,37 @@ type ClusterOptions struct {
 	// the test turned off; providers that watch the console as it streams
 	// must not act on those.
 	DisabledChecks map[string]bool
+	// AdditionalDisks are empty disks, by size ("1G", see ValidDiskSize),
+	// each machine of the cluster gets beside its root disk, in this order
+	// (the first is the guest's second disk). A provider that cannot attach
+	// them refuses the cluster with ErrNoAdditionalDisks rather than boot
+	// machines a test would find short of a disk.
+	AdditionalDisks []string
+}
+
+// ErrNoAdditionalDisks is why a provider refuses a cluster that asks for
+// AdditionalDisks.
+var ErrNoAdditionalDisks = errors.New("this platform cannot give machines additional disks")
+
+// RefuseAdditionalDisks is the NewCluster check of providers that cannot
+// attach disks: a usage error naming the platform and the disks asked for.
+func RefuseAdditionalDisks(platformName string, opts ClusterOptions) error {
+	if len(opts.AdditionalDisks) == 0 {
+		return nil
+	}
+	return Usage(fmt.Errorf("%s: cluster %s wants additional disks %v: %w", platformName, opts.Name, opts.AdditionalDisks, ErrNoAdditionalDisks))
+}
+
+// diskSize is a size qemu-img and the clouds' volume APIs can both be
+// given: bytes, or K, M, G or T of them.
+var diskSize = regexp.MustCompile(`^[1-9][0-9]*[KMGT]?$`)
+
+// ValidDiskSize checks a disk size as tests and flags give it.
+func ValidDiskSize(s string) error {
+	if !diskSize.MatchString(s) {
+		return fmt.Errorf("disk size %q: want a size like 512M or 4G", s)
+	}
+	return nil
 }
 
 // Cluster is the machines of one test.

@@ -59,7 +59,9 @@ func (m *SSHMachine) SSHClient(ctx context.Context) (*ssh.Client, error) {
 	c := m.client
 	m.mu.Unlock()
 	if c != nil {
-		if _, _, err := c.SendRequest("keepalive@openssh.com", true, nil); err == nil {
+		// A connection to a machine that vanished behind a NAT would
+		// never answer: Alive gives up on it in bounded time.
+		if sshclient.Alive(c) {
 			return c, nil
 		}
 		c.Close()

@@ -17,6 +17,7 @@ import (
 	"github.com/coreos/go-semver/semver"
 	"github.com/strata-os/strata/core/cluster"
 	"github.com/strata-os/strata/core/conf"
+	"github.com/strata-os/strata/core/platform"
 )
 
 // Flag changes how the runner treats a test.
@@ -52,6 +53,10 @@ type Test struct {
 	ClusterSize int
 	// UserData goes to every machine the runner creates.
 	UserData *conf.UserData
+	// AdditionalDisks are empty disks by size ("1G") every machine of the
+	// test's cluster gets beside its root disk; platforms that cannot
+	// attach disks refuse the cluster, so such tests name their Platforms.
+	AdditionalDisks []string
 
 	// Platforms limits the test to these platforms; ExcludePlatforms
 	// leaves some out. Architectures and Distros work the same way.
@@ -135,6 +140,11 @@ func (t *Test) Validate() error {
 	}
 	if min != nil && end != nil && !min.LessThan(*end) {
 		add("version range is empty: MinVersion %s is not below EndVersion %s", min, end)
+	}
+	for _, d := range t.AdditionalDisks {
+		if err := platform.ValidDiskSize(d); err != nil {
+			add("AdditionalDisks: %w", err)
+		}
 	}
 	for _, f := range t.Flags {
 		if !knownFlags[f] {

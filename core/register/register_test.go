@@ -28,6 +28,7 @@ func TestRegisterErrorsNameTheTest(t *testing.T) {
 		{Test{Name: "native", Run: run, NativeFuncs: map[string]NativeFunc{"f": nil}}, `native function "f" is nil`},
 		{Test{Name: "both", Run: run, Platforms: []string{"qemu"}, ExcludePlatforms: []string{"qemu"}}, `"qemu" is both included and excluded`},
 		{Test{Name: "size", Run: run, ClusterSize: -1}, "ClusterSize -1 is negative"},
+		{Test{Name: "disk", Run: run, AdditionalDisks: []string{"1G", "lots"}}, `AdditionalDisks: disk size "lots"`},
 	} {
 		r := NewRegistry()
 		err := r.Register(tc.test)

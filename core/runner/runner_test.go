@@ -112,6 +112,27 @@ func TestClusterMachinesAtOnce(t *testing.T) {
 	}
 }
 
+// A test that needs disks the platform cannot attach is skipped there,
+// saying why, and its Run never starts; the others run.
+func TestAdditionalDisksSkipWherePlatformCannot(t *testing.T) {
+	e := newEnv(t, platformtest.Options{})
+	e.add(t,
+		register.Test{Name: "t.disks", ClusterSize: 1, AdditionalDisks: []string{"1G"}, Run: func(c cluster.TestCluster) { c.Error("must not run") }},
+		register.Test{Name: "t.plain", ClusterSize: 1, Run: func(cluster.TestCluster) {}},
+	)
+	rep, err, _ := e.run(t, context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := byName(rep)
+	if d := got["t.disks"]; d.Status != Skipped || !strings.Contains(strings.Join(d.Messages, ";"), "cannot give machines additional disks") {
+		t.Errorf("t.disks: %s %q", d.Status, d.Messages)
+	}
+	if p := got["t.plain"]; p.Status != Passed {
+		t.Errorf("t.plain: %s %q", p.Status, p.Messages)
+	}
+}
+
 func TestRunOutcomesAndArtifacts(t *testing.T) {
 	e := newEnv(t, platformtest.Options{
 		Journal: "-- boot --\n[ 1.0] systemd[1]: Started sshd.\n",

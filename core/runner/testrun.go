@@ -32,7 +32,13 @@ func (r *run) testFunc(t *register.Test) func(*harness.H) {
 			NoSSHKeyInUserData: t.HasFlag(register.NoSSHKeyInUserData),
 			NoSSHKeyInMetadata: t.HasFlag(register.NoSSHKeyInMetadata),
 			DisabledChecks:     disabledChecks(t),
+			AdditionalDisks:    t.AdditionalDisks,
 		})
+		if errors.Is(err, platform.ErrNoAdditionalDisks) {
+			// As kola upstream: a test that needs disks the platform
+			// cannot attach does not apply there.
+			h.Skipf("%v", err)
+		}
 		if err != nil {
 			r.markInfra(t.Name)
 			h.Fatalf("create cluster: %v", err)

@@ -38,7 +38,9 @@ func (e *ExitError) Error() string {
 
 // Run runs cmd in a new session, streaming its output. When ctx ends the
 // remote command is sent SIGKILL and the session closed, so a hung command
-// cannot outlive its test.
+// cannot outlive its test; when the machine stops answering keepalives
+// (it rebooted or died behind a NAT that keeps the connection open) the
+// connection is closed and the error wraps ErrConnectionLost.
 func Run(ctx context.Context, client *ssh.Client, cmd string, stdin io.Reader, stdout, stderr io.Writer) error {
 	sess, err := client.NewSession()
 	if err != nil {
@@ -51,8 +53,13 @@ func Run(ctx context.Context, client *ssh.Client, cmd string, stdin io.Reader, s
 	}
 	done := make(chan error, 1)
 	go func() { done <- sess.Wait() }()
+	stopWatch := make(chan struct{})
+	defer close(stopWatch)
+	lost := watch(client, stopWatch)
 	select {
 	case err = <-done:
+	case err := <-lost:
+		return fmt.Errorf("run %q: %w", cmd, err)
 	case <-ctx.Done():
 		_ = sess.Signal(ssh.SIGKILL)
 		sess.Close()

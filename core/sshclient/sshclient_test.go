@@ -269,3 +269,41 @@ func TestDialWake(t *testing.T) {
 	}
 	c.Close()
 }
+
+// A machine that goes silent without closing the connection (a reboot
+// behind QEMU's user network) fails the command it was running with
+// ErrConnectionLost after the keepalive timeout, not at the end of the
+// command's context; a machine that answers keepalives keeps a long
+// command going.
+func TestRunConnectionLost(t *testing.T) {
+	interval, timeout := keepAliveInterval, keepAliveTimeout
+	keepAliveInterval, keepAliveTimeout = 50*time.Millisecond, 300*time.Millisecond
+	t.Cleanup(func() { keepAliveInterval, keepAliveTimeout = interval, timeout })
+
+	k := testKey(t)
+	s := newServer(t, k, t.TempDir())
+	c, err := Dial(context.Background(), s.Addr, fastDial(k))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Several keepalives go by while this runs.
+	if err := Run(context.Background(), c, "sleep 1", nil, nil, nil); err != nil {
+		t.Fatalf("a command on a live connection: %v", err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	time.AfterFunc(200*time.Millisecond, s.Freeze)
+	start := time.Now()
+	err = Run(ctx, c, "sleep 30", nil, nil, nil)
+	if !errors.Is(err, ErrConnectionLost) {
+		t.Fatalf("after the machine went silent: %v, want ErrConnectionLost", err)
+	}
+	if ctx.Err() != nil {
+		t.Errorf("the command ran until its context ended (%v)", time.Since(start))
+	}
+	if Alive(c) {
+		t.Error("the lost connection is still reported alive")
+	}
+}

@@ -75,6 +75,10 @@ func newFlight(ctx context.Context, f Flags, opts platform.FlightOptions, tune f
 }
 
 func (f *flight) NewCluster(ctx context.Context, opts platform.ClusterOptions) (platform.Cluster, error) {
+	// Volumes per test are not built yet; a test that needs one says so.
+	if err := platform.RefuseAdditionalDisks("aws", opts); err != nil {
+		return nil, err
+	}
 	c := &cluster{BaseCluster: platform.NewBaseCluster(f.BaseFlight, opts), flight: f}
 	f.Track(c)
 	return c, nil

@@ -121,6 +121,10 @@ func (f *flight) Destroy(ctx context.Context) error {
 }
 
 func (f *flight) NewCluster(ctx context.Context, opts platform.ClusterOptions) (platform.Cluster, error) {
+	// Volumes per test are not built yet; a test that needs one says so.
+	if err := platform.RefuseAdditionalDisks("gce", opts); err != nil {
+		return nil, err
+	}
 	c := &cluster{BaseCluster: platform.NewBaseCluster(f.BaseFlight, opts), flight: f}
 	f.Track(c)
 	return c, nil

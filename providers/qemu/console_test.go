@@ -59,3 +59,20 @@ func TestHubSocketPath(t *testing.T) {
 		t.Errorf("second call gave %q, want %q", again, p)
 	}
 }
+
+func TestLastLines(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		n    int
+		want string
+	}{
+		{"", 3, ""},
+		{"one\n", 3, "one"},
+		{"a\nb\n\n  \nc\r\nd\n\n", 3, "b | c | d"},
+		{"strata-ignition: Ignition failed in stage disks; see its log above\r\n", 1, "strata-ignition: Ignition failed in stage disks; see its log above"},
+	} {
+		if got := lastLines(tc.text, tc.n); got != tc.want {
+			t.Errorf("lastLines(%q, %d) = %q, want %q", tc.text, tc.n, got, tc.want)
+		}
+	}
+}

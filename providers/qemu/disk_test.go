@@ -147,11 +147,19 @@ func TestDiskFlagErrors(t *testing.T) {
 	if err := os.WriteFile(badInfo+images.DiskInfoSuffix, []byte(`{"userdata":"floppy"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	awsDisk := filepath.Join(dir, "aws.raw")
+	if err := os.WriteFile(awsDisk, make([]byte, 1<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(awsDisk+images.DiskInfoSuffix, []byte(`{"name":"ignition","userdata":"ignition","cmdline":"root=PARTUUID=x ignition.platform.id=aws"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		mod  func(*Flags)
 		want string
 	}{
 		{func(f *Flags) { f.Image = vmdk }, "a vmdk disk; kola boots qcow2 or raw"},
+		{func(f *Flags) { f.Image = awsDisk }, "made for Ignition platform aws, whose config QEMU cannot serve"},
 		{func(f *Flags) { f.Image = badInfo }, `y.raw.json: userdata "floppy"`},
 		{func(f *Flags) { f.Image, f.Firmware, f.OVMFDir = plain, "uefi", dir }, "OVMF_CODE_4M.fd in --qemu-ovmf-dir"},
 	} {

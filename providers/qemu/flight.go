@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -19,9 +18,6 @@ import (
 // tempPrefix names the per-cluster temporary directories, so that those
 // left by a killed kola can be found and removed by the next one.
 const tempPrefix = "strata-qemu-"
-
-// diskSize is a size qemu-img takes: bytes, or K, M, G or T of them.
-var diskSize = regexp.MustCompile(`^[1-9][0-9]*[KMGT]?$`)
 
 type flight struct {
 	*platform.BaseFlight
@@ -62,8 +58,8 @@ func NewFlight(ctx context.Context, f Flags, opts platform.FlightOptions) (platf
 		return nil, platform.Usagef("qemu: --qemu-boot-timeout %v: must be positive", f.BootTimeout)
 	}
 	for _, d := range f.Disks {
-		if !diskSize.MatchString(d) {
-			return nil, platform.Usagef("qemu: --qemu-disk %q: want a size like 512M or 4G", d)
+		if err := platform.ValidDiskSize(d); err != nil {
+			return nil, platform.Usagef("qemu: --qemu-disk: %v", err)
 		}
 	}
 	base, err := platform.NewBaseFlight("qemu", opts)

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -216,11 +217,14 @@ func (m *machine) args(port int) ([]string, error) {
 	} else if err := m.fwCfgArgs(&args); err != nil {
 		return nil, err
 	}
-	for i, size := range f.flags.Disks {
+	// The test's own disks come first, so that a test finds them where it
+	// asked (the second disk is its first) whatever --qemu-disk adds.
+	disks := append(append([]string(nil), c.Opts.AdditionalDisks...), f.flags.Disks...)
+	for i, size := range disks {
 		p := filepath.Join(m.dir, fmt.Sprintf("disk%d.qcow2", i+1))
 		out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", p, size).CombinedOutput()
 		if err != nil {
-			return nil, fmt.Errorf("--qemu-disk %s: qemu-img create: %v: %s", size, err, bytes.TrimSpace(out))
+			return nil, fmt.Errorf("machine %s: disk %d of %s: qemu-img create: %v: %s", m.id, i+1, size, err, bytes.TrimSpace(out))
 		}
 		args = append(args, "-drive", "if=virtio,format=qcow2,file="+p)
 	}
@@ -306,10 +310,37 @@ func (m *machine) down() error {
 	default:
 		return nil
 	}
-	if msg := strings.TrimSpace(m.stderr.String()); msg != "" {
-		return fmt.Errorf("machine %s is down: QEMU exited (%v): %s", m.id, m.exitErr, msg)
+	why := fmt.Sprintf("QEMU exited (%v)", m.exitErr)
+	if m.exitErr == nil {
+		// A guest that gives up on its boot (Ignition failing a stage)
+		// powers off; its console says why.
+		why = "the guest powered off"
 	}
-	return fmt.Errorf("machine %s is down: QEMU exited (%v)", m.id, m.exitErr)
+	if msg := strings.TrimSpace(m.stderr.String()); msg != "" {
+		why += ": " + msg
+	}
+	if last := lastLines(m.console.String(), consoleTailLines); last != "" {
+		why += "; its console ends: " + last
+	}
+	return fmt.Errorf("machine %s is down: %s", m.id, why)
+}
+
+// consoleTailLines is how much of the console a machine's death quotes.
+const consoleTailLines = 3
+
+// lastLines returns the last n non-blank lines of text, joined by " | ".
+func lastLines(text string, n int) string {
+	var out []string
+	for _, line := range slices.Backward(strings.Split(text, "\n")) {
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, line)
+			if len(out) == n {
+				break
+			}
+		}
+	}
+	slices.Reverse(out)
+	return strings.Join(out, " | ")
 }
 
 func (m *machine) kill() {

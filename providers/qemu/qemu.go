@@ -65,6 +65,11 @@ func resolveImage(ctx context.Context, f Flags, opts platform.FlightOptions) (*i
 		if err != nil {
 			return nil, platform.Usagef("--qemu-image %s: %v", f.Image, err)
 		}
+		// The config goes through fw_cfg; a disk made for a cloud would
+		// wait for that cloud's metadata and fail its first boot.
+		if id := img.IgnitionPlatform(); id != "" && id != "qemu" {
+			return nil, platform.Usagef("--qemu-image %s: the disk is made for Ignition platform %s, whose config QEMU cannot serve: make one for qemu (ore qemu build-image --platform qemu)", f.Image, id)
+		}
 		return img, nil
 	case strings.ContainsRune(f.Image, os.PathSeparator) && err != nil:
 		return nil, platform.Usagef("--qemu-image %s: %v", f.Image, err)

@@ -1,6 +1,14 @@
 package ignition
 
 import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
 	"github.com/strata-os/strata/core/cluster"
 	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/register"
@@ -50,5 +58,42 @@ func filesLanded(c cluster.TestCluster) {
 		{"readlink /etc/strata-test/symlink", "/etc/strata-test/script.sh"},
 		{"stat -c '%h %i' /etc/strata-test/hardlink | cut -d' ' -f1", "2"},
 		{"test \"$(stat -c %i /etc/strata-test/hardlink)\" = \"$(stat -c %i /etc/strata-test/appended)\" && echo same", "same"},
+	})
+}
+
+// compressedText is what the compressed file holds once Ignition has
+// unpacked it.
+const compressedText = "unpacked by Ignition\n"
+
+func init() {
+	register.Register(register.Test{
+		Name:        "ignition.files.compressed",
+		Description: "A file whose contents come gzip-compressed is written unpacked, and its verification hash is of the unpacked contents, as the spec says.",
+		ClusterSize: 1,
+		Tags:        []string{"ignition"},
+		Distros:     distros,
+		UserData:    conf.Ignition(compressedConfig(compressedText)),
+		Run:         compressedUnpacked,
+	})
+}
+
+// compressedConfig writes text gzipped into a data URL, with the hash
+// Ignition verifies (of text, not of the gzip bytes).
+func compressedConfig(text string) string {
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write([]byte(text))
+	w.Close()
+	sum := sha512.Sum512([]byte(text))
+	return fmt.Sprintf(`{
+  "ignition": {"version": "3.3.0"},
+  "storage": {"files": [{"path": "/etc/strata-test/compressed", "mode": 420,
+    "contents": {"compression": "gzip", "source": "data:;base64,%s", "verification": {"hash": "sha512-%s"}}}]}
+}`, base64.StdEncoding.EncodeToString(gz.Bytes()), hex.EncodeToString(sum[:]))
+}
+
+func compressedUnpacked(c cluster.TestCluster) {
+	expect(c, c.Machines()[0], []check{
+		{"cat /etc/strata-test/compressed", strings.TrimSpace(compressedText)},
 	})
 }

@@ -43,3 +43,30 @@ func usersCreated(c cluster.TestCluster) {
 		{"sudo sh -c 'cat /home/tester-home/.ssh/authorized_keys /home/tester-home/.ssh/authorized_keys.d/* 2>/dev/null' | grep -c strata-tester", "1"},
 	})
 }
+
+// corePasswordHash is set on the existing user (a SHA-512 crypt string;
+// nobody logs in with it).
+const corePasswordHash = "$6$strata.test$0HG2tCQ6ZtqAxC1Rwq3Jc2O3xPl4zoGsW3zPc9JCq0Zr1b6J7C0lxN5RSfyVz4hX6o2C5sVx1v3gR5fFv4y0a/"
+
+func init() {
+	register.Register(register.Test{
+		Name:        "ignition.users.existing",
+		Description: "For a user the image already has (core), Ignition adds the config's SSH key beside the flight's and sets its password hash.",
+		ClusterSize: 1,
+		Tags:        []string{"ignition", "users"},
+		Distros:     distros,
+		UserData: conf.Ignition(`{
+  "ignition": {"version": "3.3.0"},
+  "passwd": {"users": [{"name": "core", "passwordHash": "` + corePasswordHash + `", "sshAuthorizedKeys": ["` + testerKey + `"]}]}
+}`),
+		Run: existingUserChanged,
+	})
+}
+
+func existingUserChanged(c cluster.TestCluster) {
+	expect(c, c.Machines()[0], []check{
+		// The test is logged in as core with the flight's key: it is kept.
+		{"sh -c 'cat ~/.ssh/authorized_keys ~/.ssh/authorized_keys.d/* 2>/dev/null' | grep -c strata-tester", "1"},
+		{"sudo getent shadow core | cut -d: -f2", corePasswordHash},
+	})
+}

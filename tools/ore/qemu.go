@@ -50,6 +50,7 @@ type qemuBuildImageCmd struct {
 	JSON     bool   `name:"json" help:"Print the image's description as JSON."`
 	Format   string `name:"format" placeholder:"FORMAT" help:"Also write the image as a bootable disk (BIOS and UEFI) in this format: raw, qcow2 (QEMU, OpenStack), vhd (fixed, Azure), vmdk (stream-optimized) or ova (vSphere), gce-tar (disk.raw in a tar.gz, Compute Engine); needs --output."`
 	Output   string `name:"output" type:"path" placeholder:"FILE" help:"Where --format writes the disk; its description goes beside it (FILE.json), for kola --qemu-image FILE."`
+	Platform string `name:"platform" placeholder:"PLATFORM" help:"The cloud the ignition image's disk is for: Ignition reads its config from that cloud's metadata on first boot (aws, gce, azure, do, openstack, esx, packet, metal, qemu; Ignition's IDs such as gcp work too). Default qemu (fw_cfg)."`
 }
 
 func (b *qemuBuildImageCmd) Run(a *app, q *qemuCmd) error {
@@ -58,6 +59,17 @@ func (b *qemuBuildImageCmd) Run(a *app, q *qemuCmd) error {
 	}
 	if b.Format != "" && !slices.Contains(images.DiskFormats(), b.Format) {
 		return platform.Usagef("--format %q: want one of %s", b.Format, strings.Join(images.DiskFormats(), ", "))
+	}
+	if b.Platform != "" {
+		if b.Name != "ignition" {
+			return platform.Usagef("--platform %s: only the ignition image is made per platform (%s takes its userdata the same way everywhere)", b.Platform, b.Name)
+		}
+		if b.Format == "" {
+			return platform.Usagef("--platform %s: the platform goes on a disk: give --format and --output", b.Platform)
+		}
+		if _, err := images.ForPlatform(&images.Image{Name: b.Name, Cmdline: images.IgnitionCmdline}, b.Platform); err != nil {
+			return platform.Usagef("--platform: %v", err)
+		}
 	}
 	cache, err := q.cacheDir()
 	if err != nil {
@@ -89,6 +101,11 @@ func (b *qemuBuildImageCmd) Run(a *app, q *qemuCmd) error {
 	img, err := images.Build(ctx, b.Name, images.Options{CacheDir: cache, Agent: agent, Ignition: ignition, Logger: a.log, Mirrors: mirrors})
 	if err != nil {
 		return fmt.Errorf("build image %s: %w", b.Name, err)
+	}
+	if b.Platform != "" {
+		if img, err = images.ForPlatform(img, b.Platform); err != nil {
+			return fmt.Errorf("build image %s: %w", b.Name, err)
+		}
 	}
 	if b.Format != "" {
 		if err := images.WriteDisk(ctx, img, b.Format, b.Output, images.Options{CacheDir: cache, Logger: a.log, Mirrors: mirrors}); err != nil {

@@ -150,6 +150,7 @@ func TestBuildImageDiskFlags(t *testing.T) {
 		args []string
 		want string
 	}{
+		{[]string{"--format", "raw", "--output", "/tmp/x.raw", "--platform", "aws"}, "--platform aws: only the ignition image is made per platform"},
 		{[]string{"--format", "raw"}, "--format and --output go together"},
 		{[]string{"--output", "/tmp/x.raw"}, "--format and --output go together"},
 		{[]string{"--format", "floppy", "--output", "/tmp/x"}, `--format "floppy": want one of raw, qcow2, vhd`},
@@ -157,6 +158,20 @@ func TestBuildImageDiskFlags(t *testing.T) {
 		var out, errOut bytes.Buffer
 		a := &app{stdout: &out, stderr: &errOut}
 		args := append([]string{"qemu", "--cache-dir", t.TempDir(), "build-image", "debian"}, tc.args...)
+		if code := a.main(args); code != 2 || !strings.Contains(errOut.String(), tc.want) {
+			t.Errorf("ore %s: exit %d, %q; want 2 and %q", strings.Join(args, " "), code, errOut.String(), tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--platform", "ec2", "--format", "raw", "--output", "/tmp/x.raw"}, `--platform: platform "ec2": want one of aws, azure`},
+		{[]string{"--platform", "aws"}, "--platform aws: the platform goes on a disk"},
+	} {
+		var out, errOut bytes.Buffer
+		a := &app{stdout: &out, stderr: &errOut}
+		args := append([]string{"qemu", "--cache-dir", t.TempDir(), "build-image", "ignition"}, tc.args...)
 		if code := a.main(args); code != 2 || !strings.Contains(errOut.String(), tc.want) {
 			t.Errorf("ore %s: exit %d, %q; want 2 and %q", strings.Join(args, " "), code, errOut.String(), tc.want)
 		}

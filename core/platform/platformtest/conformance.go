@@ -2,6 +2,7 @@ package platformtest
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -28,6 +29,7 @@ const (
 	Interrupt       = "interrupt"
 	Chaos           = "chaos"
 	GC              = "gc"
+	AdditionalDisks = "additional-disks"
 )
 
 // Target is a provider as the conformance suite sees it: how to get a
@@ -142,6 +144,7 @@ func Conformance(t *testing.T, target Target) {
 		{Interrupt, testInterrupt},
 		{Chaos, testChaos},
 		{GC, testGC},
+		{AdditionalDisks, testAdditionalDisks},
 	} {
 		t.Run(p.name, func(t *testing.T) {
 			if why, ok := target.Skip[p.name]; ok {
@@ -366,6 +369,52 @@ func testKeySwitches(t *testing.T, target Target, b Backend, ctx context.Context
 		if err := c.Destroy(ctx); err != nil {
 			t.Errorf("%s: destroy: %v", tc.name, err)
 		}
+	}
+}
+
+// A cluster that asks for additional disks either gets them on its
+// machines, of the sizes asked and in the order asked, or is refused with
+// ErrNoAdditionalDisks before anything is made (the runner skips such a
+// test there): never machines a test would find short of a disk.
+func testAdditionalDisks(t *testing.T, target Target, b Backend, ctx context.Context) {
+	f := startFlight(t, ctx, b)
+	c, err := f.NewCluster(ctx, platform.ClusterOptions{Name: "disks", OutputDir: t.TempDir(), AdditionalDisks: []string{"64M", "96M"}})
+	if err != nil {
+		if !errors.Is(err, platform.ErrNoAdditionalDisks) {
+			t.Fatalf("refused additional disks, but not with platform.ErrNoAdditionalDisks: %v", err)
+		}
+		if left := b.Leftovers(); !onlyFlightWide(left) {
+			t.Errorf("the refused cluster left behind: %v", left)
+		}
+		return
+	}
+	if !target.Boots {
+		t.Fatal("the cluster took additional disks, but machines do not boot here to show they have them: refuse them with platform.RefuseAdditionalDisks until the simulator can show its volumes")
+	}
+	m, err := c.NewMachine(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sizes in 512-byte sectors, by device name: the guest names disks in
+	// the order they are attached.
+	stdout, _, err := m.SSH(ctx, "for d in /sys/block/*; do echo ${d##*/} $(cat $d/size); done")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, line := range strings.Split(strings.TrimSpace(string(stdout)), "\n") {
+		if name, sectors, ok := strings.Cut(line, " "); ok && (sectors == "131072" || sectors == "196608") {
+			order = append(order, name+"="+sectors)
+		}
+	}
+	if len(order) != 2 || !strings.HasSuffix(order[0], "=131072") {
+		t.Errorf("want a 64M disk then a 96M disk beside the root disk; the guest has:\n%s", stdout)
+	}
+	if err := c.Destroy(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if left := b.Leftovers(); !onlyFlightWide(left) {
+		t.Errorf("left behind: %v", left)
 	}
 }
 

@@ -124,6 +124,10 @@ type flight struct {
 func (f *flight) Distro() string { return f.p.opts.Distro }
 
 func (f *flight) NewCluster(ctx context.Context, opts platform.ClusterOptions) (platform.Cluster, error) {
+	// Fake machines have no disks to show.
+	if err := platform.RefuseAdditionalDisks(f.p.opts.Name, opts); err != nil {
+		return nil, err
+	}
 	c := &cluster{BaseCluster: platform.NewBaseCluster(f.BaseFlight, opts), p: f.p}
 	f.Track(c)
 	return c, nil

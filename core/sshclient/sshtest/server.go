@@ -110,6 +110,65 @@ func (s *Server) Down() {
 	}
 }
 
+// Freeze makes the connections open now go silent for good without
+// closing, as a machine that reboots or dies behind QEMU's user network
+// does: the host's end of each TCP connection stays open and nothing
+// comes back. Later connections work as before.
+func (s *Server) Freeze() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		c.(*freezableConn).freeze()
+	}
+}
+
+// freezableConn stops moving bytes once frozen; Close still closes it.
+type freezableConn struct {
+	net.Conn
+	frozen    chan struct{}
+	closed    chan struct{}
+	closeOnce sync.Once
+	freezeOne sync.Once
+}
+
+func newFreezableConn(c net.Conn) *freezableConn {
+	return &freezableConn{Conn: c, frozen: make(chan struct{}), closed: make(chan struct{})}
+}
+
+func (c *freezableConn) freeze() { c.freezeOne.Do(func() { close(c.frozen) }) }
+
+func (c *freezableConn) silent() bool {
+	select {
+	case <-c.frozen:
+		return true
+	default:
+		return false
+	}
+}
+
+// Read drops what arrives once frozen and waits for Close.
+func (c *freezableConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if c.silent() {
+		<-c.closed
+		return 0, net.ErrClosed
+	}
+	return n, err
+}
+
+func (c *freezableConn) Write(p []byte) (int, error) {
+	if c.silent() {
+		<-c.closed
+		return 0, net.ErrClosed
+	}
+	return c.Conn.Write(p)
+}
+
+func (c *freezableConn) Close() error {
+	c.closeOnce.Do(func() { close(c.closed) })
+	return c.Conn.Close()
+}
+
 // Up listens again on the address the server had.
 func (s *Server) Up() error {
 	s.mu.Lock()
@@ -139,10 +198,11 @@ func (s *Server) Close() error {
 func (s *Server) accept(l net.Listener) {
 	defer s.wg.Done()
 	for {
-		conn, err := l.Accept()
+		raw, err := l.Accept()
 		if err != nil {
 			return
 		}
+		conn := net.Conn(newFreezableConn(raw))
 		s.mu.Lock()
 		s.conns[conn] = true
 		s.mu.Unlock()
