@@ -2,8 +2,7 @@ package aws
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -44,9 +43,11 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	name := fmt.Sprintf("%s-%s-%d", f.Name(), c.Name(), index)
 	tags := Tags(map[string]string{"Name": name, flightTag: f.Name()})
 	spec := api.InstanceSpec{
-		// Deterministic, so a launch retried after a lost answer finds
-		// the instance the first one made instead of making a second.
-		ClientToken:     clientToken(name),
+		// One per machine asked for, the same for every retry of its
+		// launch: a launch retried after a lost answer finds the instance
+		// the first one made instead of making a second, while a later
+		// cluster of the same name (a test run again) gets its own.
+		ClientToken:     clientToken(),
 		ImageID:         f.flags.AMI,
 		InstanceType:    f.flags.InstanceType,
 		SecurityGroupID: f.network.SecurityGroupID,
@@ -122,7 +123,8 @@ func (c *cluster) launch(ctx context.Context, spec api.InstanceSpec) (*api.Insta
 	}
 }
 
-func clientToken(name string) string {
-	sum := sha256.Sum256([]byte(name))
-	return hex.EncodeToString(sum[:16])
+// clientToken is a new idempotency token (EC2 takes up to 64 ASCII
+// characters).
+func clientToken() string {
+	return rand.Text()
 }

@@ -2,6 +2,7 @@ package gce
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -56,11 +57,13 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	spec := api.InstanceSpec{
 		Name: name, MachineType: f.flags.MachineType, Image: f.image, Network: f.flags.Network,
 		DiskSizeGB: f.flags.DiskSizeGB, Labels: Labels(map[string]string{flightLabel: instanceName(f.Name())}), Metadata: meta,
-		// The same for every attempt of this flight, so an insert retried
-		// after a lost answer gets the first one's operation instead of a
-		// conflict; another flight's differs, since Compute Engine would
-		// answer a reused ID with the old operation for a while.
-		RequestID: api.RequestID(f.nonce + "/" + name),
+		// The same for every attempt at this machine, so an insert
+		// retried after a lost answer gets the first one's operation
+		// instead of a conflict; any other machine's differs (another
+		// flight's, or a later cluster of the same name, a test run
+		// again), since Compute Engine answers a reused ID with the old
+		// operation for a while.
+		RequestID: api.RequestID(f.nonce + "/" + name + "/" + rand.Text()),
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, f.flags.BootTimeout,
 		fmt.Errorf("machine %s: not running within --gce-boot-timeout %v", name, f.flags.BootTimeout))

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -36,8 +37,9 @@ func main() {
 	tests := flag.Int("tests", 10, "one-machine tests in the kola measurement")
 	agent := flag.String("agent", "bin/strata-init", "static strata-init binary (the minimal image's init)")
 	accel := flag.String("accel", "auto", "QEMU accelerator: auto, kvm or tcg")
+	before := flag.String("ignition-before", "", "an ignition image directory to boot beside the current one, for a before/after ratio (an earlier build from ~/.cache/strata/images)")
 	flag.Parse()
-	if err := bench(context.Background(), *runs, *debianRuns, *ignitionRuns, *tests, *agent, *ignition, *accel); err != nil {
+	if err := bench(context.Background(), *runs, *debianRuns, *ignitionRuns, *tests, *agent, *ignition, *accel, *before); err != nil {
 		fmt.Fprintln(os.Stderr, "bootbench:", err)
 		os.Exit(1)
 	}
@@ -51,7 +53,7 @@ const (
 	gcResources  = 10000
 )
 
-func bench(ctx context.Context, runs, debianRuns, ignitionRuns, tests int, agent, ignition, accel string) error {
+func bench(ctx context.Context, runs, debianRuns, ignitionRuns, tests int, agent, ignition, accel, before string) error {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	base, err := images.Build(ctx, "baseline", images.Options{Logger: quiet})
 	if err != nil {
@@ -85,15 +87,23 @@ func bench(ctx context.Context, runs, debianRuns, ignitionRuns, tests int, agent
 	}
 	dflags := flags
 	dflags.Image = "debian"
-	debian, err := imageBoots(ctx, dflags, debianRuns, quiet)
+	debian, err := measureSystemdBoots(ctx, dflags, debianRuns, quiet)
 	if err != nil {
 		return err
 	}
 	iflags := flags
 	iflags.Image, iflags.Ignition = "ignition", ignition
-	ignitionBoots, err := imageBoots(ctx, iflags, ignitionRuns, quiet)
+	ignitionBoots, err := measureSystemdBoots(ctx, iflags, ignitionRuns, quiet)
 	if err != nil {
 		return err
+	}
+	var ignitionBefore *systemdBoots
+	if before != "" {
+		bflags := iflags
+		bflags.Image = before
+		if ignitionBefore, err = measureSystemdBoots(ctx, bflags, ignitionRuns, quiet); err != nil {
+			return err
+		}
 	}
 	one, err := repeat(clusterRuns, func() (time.Duration, error) { return clusterReady(ctx, fl, 1) })
 	if err != nil {
@@ -145,17 +155,24 @@ func bench(ctx context.Context, runs, debianRuns, ignitionRuns, tests int, agent
 	fmt.Fprintf(w, "raw kernel+init boot (-nodefaults, no console)\t%s\t%s\t%.2f× raw\t\n", sec(median(lean)), spread(lean), ratio(median(lean), median(raw)))
 	fmt.Fprintf(w, "minimal boot-to-SSH\t%s\t%s\t%.2f× raw, %.2f× lean raw\t\n", sec(median(minimal)), spread(minimal),
 		ratio(median(minimal), median(raw)), ratio(median(minimal), median(lean)))
-	if len(debian) > 0 {
-		fmt.Fprintf(w, "debian boot-to-SSH (%d boots)\t%s\t%s\t%.2f× raw, %.2f× minimal\t\n", len(debian), sec(median(debian)), spread(debian),
-			ratio(median(debian), median(raw)), ratio(median(debian), median(minimal)))
+	if debian != nil {
+		fmt.Fprintf(w, "debian boot-to-SSH (%d boots)\t%s\t%s\t%.2f× raw, %.2f× minimal\t\n", len(debian.toSSH), sec(median(debian.toSSH)), spread(debian.toSSH),
+			ratio(median(debian.toSSH), median(raw)), ratio(median(debian.toSSH), median(minimal)))
+		debian.phaseRows(w, "debian")
 	} else {
 		fmt.Fprintf(w, "debian boot-to-SSH\tskipped\t\t-debian-n 0\t\n")
 	}
-	if len(ignitionBoots) > 0 {
-		fmt.Fprintf(w, "ignition first boot-to-SSH (%d boots)\t%s\t%s\t%.2f× raw (target ≤ 12s)\t\n", len(ignitionBoots), sec(median(ignitionBoots)), spread(ignitionBoots),
-			ratio(median(ignitionBoots), median(raw)))
+	if ignitionBoots != nil {
+		fmt.Fprintf(w, "ignition first boot-to-SSH (%d boots)\t%s\t%s\t%.2f× raw (target ≤ 12s)\t\n", len(ignitionBoots.toSSH), sec(median(ignitionBoots.toSSH)), spread(ignitionBoots.toSSH),
+			ratio(median(ignitionBoots.toSSH), median(raw)))
+		ignitionBoots.phaseRows(w, "ignition")
 	} else {
 		fmt.Fprintf(w, "ignition first boot-to-SSH\tskipped\t\t-ignition-n 0\t\n")
+	}
+	if ignitionBefore != nil && ignitionBoots != nil {
+		fmt.Fprintf(w, "ignition first boot-to-SSH, before (%s)\t%s\t%s\tnow %.2f× before\t\n", filepath.Base(before), sec(median(ignitionBefore.toSSH)), spread(ignitionBefore.toSSH),
+			ratio(median(ignitionBoots.toSSH), median(ignitionBefore.toSSH)))
+		ignitionBefore.phaseRows(w, "ignition before")
 	}
 	fmt.Fprintf(w, "qemu cluster of 1 ready (%d runs)\t%s\t%s\t1.00\t\n", clusterRuns, sec(median(one)), spread(one))
 	fmt.Fprintf(w, "qemu cluster of 3 ready (%d runs)\t%s\t%s\t%.2f× one (target ≤ 1.5)\t\n", clusterRuns, sec(median(three)), spread(three), ratio(median(three), median(one)))
@@ -167,24 +184,6 @@ func bench(ctx context.Context, runs, debianRuns, ignitionRuns, tests int, agent
 	fmt.Fprintf(w, "kola %d one-machine tests -j1\t%s\t\t1.00\t\n", tests, sec(j1))
 	fmt.Fprintf(w, "kola %d one-machine tests -j2\t%s\t\t%.2f× faster than -j1\t\n", tests, sec(j2), ratio(j1, j2))
 	return w.Flush()
-}
-
-// imageBoots times n boots to SSH of the image flags name, in a flight of
-// its own; none when n is 0.
-func imageBoots(ctx context.Context, flags qemu.Flags, n int, log *slog.Logger) ([]time.Duration, error) {
-	if n == 0 {
-		return nil, nil
-	}
-	fl, err := qemu.NewFlight(ctx, flags, platform.FlightOptions{Name: "bench-" + flags.Image, Logger: log})
-	if err != nil {
-		return nil, err
-	}
-	defer fl.Destroy(ctx)
-	boots, err := repeat(n, func() (time.Duration, error) { return bootToSSH(ctx, fl) })
-	if err != nil {
-		return nil, fmt.Errorf("%s boot: %w", flags.Image, err)
-	}
-	return boots, nil
 }
 
 // The raw boot as the project's notes measure it (QEMU's default devices,

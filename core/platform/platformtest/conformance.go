@@ -30,6 +30,7 @@ const (
 	Chaos           = "chaos"
 	GC              = "gc"
 	AdditionalDisks = "additional-disks"
+	ReusedName      = "reused-name"
 )
 
 // Target is a provider as the conformance suite sees it: how to get a
@@ -145,6 +146,7 @@ func Conformance(t *testing.T, target Target) {
 		{Chaos, testChaos},
 		{GC, testGC},
 		{AdditionalDisks, testAdditionalDisks},
+		{ReusedName, testReusedName},
 	} {
 		t.Run(p.name, func(t *testing.T) {
 			if why, ok := target.Skip[p.name]; ok {
@@ -370,6 +372,33 @@ func testKeySwitches(t *testing.T, target Target, b Backend, ctx context.Context
 			t.Errorf("%s: destroy: %v", tc.name, err)
 		}
 	}
+}
+
+// A cluster made again under a name the flight used before (a test run
+// again after a failure) gets machines of its own: an idempotency token
+// derived from the name alone would make the cloud answer with the first
+// cluster's machine, gone by then.
+func testReusedName(t *testing.T, _ Target, b Backend, ctx context.Context) {
+	f := startFlight(t, ctx, b)
+	var ids []string
+	for i := range 2 {
+		c, err := f.NewCluster(ctx, platform.ClusterOptions{Name: "again", OutputDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := c.NewMachine(ctx, nil)
+		if err != nil {
+			t.Fatalf("cluster %d of the same name: %v", i+1, err)
+		}
+		ids = append(ids, m.ID())
+		if err := c.Destroy(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if left := b.Leftovers(); !onlyFlightWide(left) {
+		t.Errorf("left behind: %v", left)
+	}
+	t.Logf("machines %v", ids)
 }
 
 // A cluster that asks for additional disks either gets them on its
