@@ -22,7 +22,7 @@ var ignitionLock []byte
 var ignitionRoot embed.FS
 
 // ignitionBuilder changes when the way the image is assembled changes.
-const ignitionBuilder = "ignition-v5"
+const ignitionBuilder = "ignition-v6"
 
 // IgnitionDistro is the ignition image's distro name.
 const IgnitionDistro = "strata-ignition"
@@ -40,6 +40,9 @@ var IgnitionPackages = []string{
 	"systemd-sysv", "udev", "dbus", "openssh-server", "sudo",
 	"iproute2", "netbase", "procps", "less", minimalKernelMeta, "initramfs-tools",
 	"gdisk", "dosfstools",
+	// The machine's own hostname resolves without an /etc/hosts entry
+	// (sudo looks it up on every call).
+	"libnss-myhostname",
 	// initramfs-tools compresses with zstd when it can (else gzip, which
 	// takes seconds more to unpack under emulation).
 	"zstd",

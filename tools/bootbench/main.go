@@ -37,9 +37,10 @@ func main() {
 	tests := flag.Int("tests", 10, "one-machine tests in the kola measurement")
 	agent := flag.String("agent", "bin/strata-init", "static strata-init binary (the minimal image's init)")
 	accel := flag.String("accel", "auto", "QEMU accelerator: auto, kvm or tcg")
+	imagesOnly := flag.Bool("images-only", false, "measure the boot rows only (raw, minimal, debian, ignition), not clusters, GC or kola runs")
 	before := flag.String("ignition-before", "", "an ignition image directory to boot beside the current one, for a before/after ratio (an earlier build from ~/.cache/strata/images)")
 	flag.Parse()
-	if err := bench(context.Background(), *runs, *debianRuns, *ignitionRuns, *tests, *agent, *ignition, *accel, *before); err != nil {
+	if err := bench(context.Background(), *runs, *debianRuns, *ignitionRuns, *tests, *agent, *ignition, *accel, *before, *imagesOnly); err != nil {
 		fmt.Fprintln(os.Stderr, "bootbench:", err)
 		os.Exit(1)
 	}
@@ -53,7 +54,7 @@ const (
 	gcResources  = 10000
 )
 
-func bench(ctx context.Context, runs, debianRuns, ignitionRuns, tests int, agent, ignition, accel, before string) error {
+func bench(ctx context.Context, runs, debianRuns, ignitionRuns, tests int, agent, ignition, accel, before string, imagesOnly bool) error {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	base, err := images.Build(ctx, "baseline", images.Options{Logger: quiet})
 	if err != nil {
@@ -105,6 +106,45 @@ func bench(ctx context.Context, runs, debianRuns, ignitionRuns, tests int, agent
 			return err
 		}
 	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(os.Stdout, "accelerator: %s; %d boots per boot row (median, min..max)\n", acc, runs)
+	fmt.Fprintln(w, "measurement\tmedian\trange\tratio\t")
+	fmt.Fprintf(w, "raw kernel+init boot (-nographic, console)\t%s\t%s\t1.00\t\n", sec(median(raw)), spread(raw))
+	fmt.Fprintf(w, "raw kernel+init boot (-nographic, acpi=noirq)\t%s\t%s\t%.2f× raw\t\n", sec(median(noirq)), spread(noirq), ratio(median(noirq), median(raw)))
+	fmt.Fprintf(w, "raw kernel+init boot (-nodefaults, no console)\t%s\t%s\t%.2f× raw\t\n", sec(median(lean)), spread(lean), ratio(median(lean), median(raw)))
+	fmt.Fprintf(w, "minimal boot-to-SSH\t%s\t%s\t%.2f× raw, %.2f× lean raw\t\n", sec(median(minimal)), spread(minimal),
+		ratio(median(minimal), median(raw)), ratio(median(minimal), median(lean)))
+	if debian != nil {
+		fmt.Fprintf(w, "debian boot-to-SSH (%d boots)\t%s\t%s\t%.2f× raw, %.2f× minimal\t\n", len(debian.toSSH), sec(median(debian.toSSH)), spread(debian.toSSH),
+			ratio(median(debian.toSSH), median(raw)), ratio(median(debian.toSSH), median(minimal)))
+		debian.phaseRows(w, "debian")
+	} else {
+		fmt.Fprintf(w, "debian boot-to-SSH\tskipped\t\t-debian-n 0\t\n")
+	}
+	if ignitionBoots != nil {
+		fmt.Fprintf(w, "ignition first boot-to-SSH (%d boots)\t%s\t%s\t%.2f× raw (target ≤ 12s)\t\n", len(ignitionBoots.toSSH), sec(median(ignitionBoots.toSSH)), spread(ignitionBoots.toSSH),
+			ratio(median(ignitionBoots.toSSH), median(raw)))
+		ignitionBoots.phaseRows(w, "ignition")
+	} else {
+		fmt.Fprintf(w, "ignition first boot-to-SSH\tskipped\t\t-ignition-n 0\t\n")
+	}
+	if ignitionBefore != nil && ignitionBoots != nil {
+		fmt.Fprintf(w, "ignition first boot-to-SSH, before (%s)\t%s\t%s\tnow %.2f× before\t\n", filepath.Base(before), sec(median(ignitionBefore.toSSH)), spread(ignitionBefore.toSSH),
+			ratio(median(ignitionBoots.toSSH), median(ignitionBefore.toSSH)))
+		ignitionBefore.phaseRows(w, "ignition before")
+	}
+	if imagesOnly {
+		return w.Flush()
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return benchClusters(ctx, w, fl, flags, tests)
+}
+
+// benchClusters measures and prints the rows of clusters (qemu and
+// simulated EC2), GC at scale and whole kola runs.
+func benchClusters(ctx context.Context, w *tabwriter.Writer, fl platform.Flight, flags qemu.Flags, tests int) error {
 	one, err := repeat(clusterRuns, func() (time.Duration, error) { return clusterReady(ctx, fl, 1) })
 	if err != nil {
 		return fmt.Errorf("qemu cluster of 1: %w", err)
@@ -147,33 +187,6 @@ func bench(ctx context.Context, runs, debianRuns, ignitionRuns, tests int, agent
 		return fmt.Errorf("kola -j2: %w", err)
 	}
 
-	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(os.Stdout, "accelerator: %s; %d boots per boot row (median, min..max)\n", acc, runs)
-	fmt.Fprintln(w, "measurement\tmedian\trange\tratio\t")
-	fmt.Fprintf(w, "raw kernel+init boot (-nographic, console)\t%s\t%s\t1.00\t\n", sec(median(raw)), spread(raw))
-	fmt.Fprintf(w, "raw kernel+init boot (-nographic, acpi=noirq)\t%s\t%s\t%.2f× raw\t\n", sec(median(noirq)), spread(noirq), ratio(median(noirq), median(raw)))
-	fmt.Fprintf(w, "raw kernel+init boot (-nodefaults, no console)\t%s\t%s\t%.2f× raw\t\n", sec(median(lean)), spread(lean), ratio(median(lean), median(raw)))
-	fmt.Fprintf(w, "minimal boot-to-SSH\t%s\t%s\t%.2f× raw, %.2f× lean raw\t\n", sec(median(minimal)), spread(minimal),
-		ratio(median(minimal), median(raw)), ratio(median(minimal), median(lean)))
-	if debian != nil {
-		fmt.Fprintf(w, "debian boot-to-SSH (%d boots)\t%s\t%s\t%.2f× raw, %.2f× minimal\t\n", len(debian.toSSH), sec(median(debian.toSSH)), spread(debian.toSSH),
-			ratio(median(debian.toSSH), median(raw)), ratio(median(debian.toSSH), median(minimal)))
-		debian.phaseRows(w, "debian")
-	} else {
-		fmt.Fprintf(w, "debian boot-to-SSH\tskipped\t\t-debian-n 0\t\n")
-	}
-	if ignitionBoots != nil {
-		fmt.Fprintf(w, "ignition first boot-to-SSH (%d boots)\t%s\t%s\t%.2f× raw (target ≤ 12s)\t\n", len(ignitionBoots.toSSH), sec(median(ignitionBoots.toSSH)), spread(ignitionBoots.toSSH),
-			ratio(median(ignitionBoots.toSSH), median(raw)))
-		ignitionBoots.phaseRows(w, "ignition")
-	} else {
-		fmt.Fprintf(w, "ignition first boot-to-SSH\tskipped\t\t-ignition-n 0\t\n")
-	}
-	if ignitionBefore != nil && ignitionBoots != nil {
-		fmt.Fprintf(w, "ignition first boot-to-SSH, before (%s)\t%s\t%s\tnow %.2f× before\t\n", filepath.Base(before), sec(median(ignitionBefore.toSSH)), spread(ignitionBefore.toSSH),
-			ratio(median(ignitionBoots.toSSH), median(ignitionBefore.toSSH)))
-		ignitionBefore.phaseRows(w, "ignition before")
-	}
 	fmt.Fprintf(w, "qemu cluster of 1 ready (%d runs)\t%s\t%s\t1.00\t\n", clusterRuns, sec(median(one)), spread(one))
 	fmt.Fprintf(w, "qemu cluster of 3 ready (%d runs)\t%s\t%s\t%.2f× one (target ≤ 1.5)\t\n", clusterRuns, sec(median(three)), spread(three), ratio(median(three), median(one)))
 	fmt.Fprintf(w, "qemu cluster of 3, one after another (before)\t%s\t%s\t%.2f× one\t\n", sec(median(threeSeq)), spread(threeSeq), ratio(median(threeSeq), median(one)))
