@@ -115,35 +115,3 @@ func TestMissingSecurityGroupIsCreated(t *testing.T) {
 		t.Errorf("second flight made another network: %d vpcs, %d groups", len(vpcs), len(s.SecurityGroups()))
 	}
 }
-
-// A cluster made again under the same name in one flight (a test run
-// again) gets new instances: EC2 answers a launch whose idempotency token
-// it has seen with that launch's instance, here terminated with the first
-// cluster.
-func TestSameClusterNameTwice(t *testing.T) {
-	b := startSim(t, sim.Options{})
-	ctx := context.Background()
-	fl, err := b.NewFlight(ctx, platform.FlightOptions{Name: "kola-test", OutputDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fl.Destroy(ctx)
-	var ids []string
-	for i := range 2 {
-		c, err := fl.NewCluster(ctx, platform.ClusterOptions{Name: "again"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := c.NewMachine(ctx, nil)
-		if err != nil {
-			t.Fatalf("cluster %d: %v", i+1, err)
-		}
-		ids = append(ids, m.ID())
-		if err := c.Destroy(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if ids[0] == ids[1] {
-		t.Errorf("both clusters got instance %s", ids[0])
-	}
-}

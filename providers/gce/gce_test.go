@@ -159,28 +159,3 @@ func TestDistroOfImage(t *testing.T) {
 		}
 	}
 }
-
-// A cluster made again under the same name in one flight (a test run
-// again) gets a new instance, not the first cluster's deleted one, which
-// Compute Engine would answer a reused request ID with.
-func TestSameClusterNameTwice(t *testing.T) {
-	s := sim.New(sim.Options{})
-	fl, err := simFlight(t, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	defer fl.Destroy(ctx)
-	for i := range 2 {
-		c, err := fl.NewCluster(ctx, platform.ClusterOptions{Name: "again"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := c.NewMachine(ctx, nil); err != nil {
-			t.Fatalf("cluster %d: %v", i+1, err)
-		}
-		if err := c.Destroy(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
