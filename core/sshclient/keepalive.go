@@ -29,20 +29,24 @@ var ErrConnectionLost = errors.New("SSH connection lost: the machine stopped ans
 // Alive asks the server for a keepalive and reports whether it answered
 // within keepAliveTimeout; a connection that did not answer is closed.
 func Alive(client *ssh.Client) bool {
-	return keepAlive(client, nil) == nil
+	if keepAlive(client, nil, keepAliveTimeout) != nil {
+		client.Close()
+		return false
+	}
+	return true
 }
 
 // keepAlive sends one keepalive and waits for its answer (an error reply
 // is an answer: the server is there). It returns nil when answered,
-// errStopped when stop closed first, and ErrConnectionLost (having closed
-// the connection) when neither came within keepAliveTimeout.
-func keepAlive(client *ssh.Client, stop <-chan struct{}) error {
+// errStopped when stop closed first, and ErrConnectionLost when the
+// connection failed or neither came within timeout.
+func keepAlive(client *ssh.Client, stop <-chan struct{}, timeout time.Duration) error {
 	answered := make(chan error, 1)
 	go func() {
 		_, _, err := client.SendRequest("keepalive@openssh.com", true, nil)
 		answered <- err
 	}()
-	timer := time.NewTimer(keepAliveTimeout)
+	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	select {
 	case err := <-answered:
@@ -53,8 +57,7 @@ func keepAlive(client *ssh.Client, stop <-chan struct{}) error {
 	case <-stop:
 		return errStopped
 	case <-timer.C:
-		client.Close()
-		return fmt.Errorf("%w (no answer in %v)", ErrConnectionLost, keepAliveTimeout)
+		return fmt.Errorf("%w (no answer in %v)", ErrConnectionLost, timeout)
 	}
 }
 
@@ -62,11 +65,13 @@ var errStopped = errors.New("stopped")
 
 // watch sends keepalives until stop closes; the channel gets
 // ErrConnectionLost if the server stops answering (the connection is then
-// closed, which also ends the sessions on it).
+// closed, which also ends the sessions on it). The timings are read here,
+// by the caller, not by the goroutine that outlives it.
 func watch(client *ssh.Client, stop <-chan struct{}) <-chan error {
 	lost := make(chan error, 1)
+	interval, timeout := keepAliveInterval, keepAliveTimeout
 	go func() {
-		tick := time.NewTicker(keepAliveInterval)
+		tick := time.NewTicker(interval)
 		defer tick.Stop()
 		for {
 			select {
@@ -74,12 +79,14 @@ func watch(client *ssh.Client, stop <-chan struct{}) <-chan error {
 				return
 			case <-tick.C:
 			}
-			switch err := keepAlive(client, stop); {
+			switch err := keepAlive(client, stop, timeout); {
 			case errors.Is(err, errStopped):
 				return
 			case err != nil:
-				client.Close()
+				// Said before the close, so that Run, woken by the
+				// session ending, finds why.
 				lost <- err
+				client.Close()
 				return
 			}
 		}

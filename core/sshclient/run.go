@@ -58,6 +58,13 @@ func Run(ctx context.Context, client *ssh.Client, cmd string, stdin io.Reader, s
 	lost := watch(client, stopWatch)
 	select {
 	case err = <-done:
+		if err != nil {
+			select {
+			case lerr := <-lost: // the watchdog closed the connection
+				return fmt.Errorf("run %q: %w", cmd, lerr)
+			default:
+			}
+		}
 	case err := <-lost:
 		return fmt.Errorf("run %q: %w", cmd, err)
 	case <-ctx.Done():

@@ -58,8 +58,8 @@ func NewFlight(ctx context.Context, f Flags, opts platform.FlightOptions) (platf
 		return nil, platform.Usagef("qemu: --qemu-boot-timeout %v: must be positive", f.BootTimeout)
 	}
 	for _, d := range f.Disks {
-		if err := platform.ValidDiskSize(d); err != nil {
-			return nil, platform.Usagef("qemu: --qemu-disk: %v", err)
+		if platform.ValidDiskSize(d) != nil {
+			return nil, platform.Usagef("qemu: --qemu-disk %q: want a size like 512M or 4G", d)
 		}
 	}
 	base, err := platform.NewBaseFlight("qemu", opts)
