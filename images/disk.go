@@ -73,7 +73,7 @@ func WriteDisk(ctx context.Context, img *Image, format, output string, opts Opti
 		if err := runTool(ctx, opts.Logger, nil, "qemu-img", "convert", "-q", "-O", "raw", img.Disk, spec.RootFS); err != nil {
 			return fmt.Errorf("disk %s: %w", output, err)
 		}
-		spec.Cmdline = withRoot(img.Cmdline, "PARTUUID="+bootdisk.RootPartUUID)
+		spec.Cmdline = setKernelParam(img.Cmdline, "root", "PARTUUID="+bootdisk.RootPartUUID)
 	}
 	raw := filepath.Join(tmp, "disk.raw")
 	if err := bootdisk.WriteRaw(ctx, raw, tmp, spec, loaders); err != nil {
@@ -106,14 +106,14 @@ func WriteDisk(ctx context.Context, img *Image, format, output string, opts Opti
 	return nil
 }
 
-var rootParam = regexp.MustCompile(`(^|\s)root=\S*`)
-
-// withRoot sets the root= parameter of a kernel command line.
-func withRoot(cmdline, root string) string {
-	if rootParam.MatchString(cmdline) {
-		return rootParam.ReplaceAllString(cmdline, "${1}root="+root)
+// setKernelParam sets key=value on a kernel command line: in place of
+// the parameter where it is there, at the end where not.
+func setKernelParam(cmdline, key, value string) string {
+	param := regexp.MustCompile(`(^|\s)` + regexp.QuoteMeta(key) + `=\S*`)
+	if param.MatchString(cmdline) {
+		return param.ReplaceAllString(cmdline, "${1}"+strings.ReplaceAll(key+"="+value, "$", "$$"))
 	}
-	return strings.TrimSpace(cmdline + " root=" + root)
+	return strings.TrimSpace(cmdline + " " + key + "=" + value)
 }
 
 func mustEpoch() int64 {

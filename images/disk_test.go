@@ -65,15 +65,15 @@ func TestWriteDiskRefusesUnknownFormat(t *testing.T) {
 	}
 }
 
-func TestWithRoot(t *testing.T) {
+func TestSetKernelParam(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"console=ttyS0 root=/dev/vda rw", "console=ttyS0 root=PARTUUID=u rw"},
 		{"root=/dev/vda", "root=PARTUUID=u"},
 		{"console=ttyS0 quiet", "console=ttyS0 quiet root=PARTUUID=u"},
 		{"console=ttyS0 noroot=1", "console=ttyS0 noroot=1 root=PARTUUID=u"},
 	} {
-		if got := withRoot(tc.in, "PARTUUID=u"); got != tc.want {
-			t.Errorf("withRoot(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := setKernelParam(tc.in, "root", "PARTUUID=u"); got != tc.want {
+			t.Errorf("setKernelParam(%q, root) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

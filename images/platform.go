@@ -69,6 +69,6 @@ func ForPlatform(img *Image, platform string) (*Image, error) {
 		return nil, fmt.Errorf("image %s is not configured by Ignition (no ignition.platform.id on its command line): only an Ignition image is made for a platform", img.Name)
 	}
 	out := *img
-	out.Cmdline = platformParam.ReplaceAllString(img.Cmdline, "${1}ignition.platform.id="+id)
+	out.Cmdline = setKernelParam(img.Cmdline, "ignition.platform.id", id)
 	return &out, nil
 }
