@@ -21,7 +21,7 @@ import (
 var debianLock []byte
 
 // debianBuilder changes when the way the image is assembled changes.
-const debianBuilder = "debian-v8"
+const debianBuilder = "debian-v9"
 
 // DebianCmdline boots the debian image: root on the first virtio disk,
 // classic interface names (eth0 public, eth1 private).
@@ -62,11 +62,13 @@ func debugfs(ctx context.Context, log *slog.Logger, tmp, img string, requests ..
 func buildDebian(ctx context.Context, lock []byte, opts Options) (*Image, error) {
 	return bootstrapImage(ctx, bootstrapSpec{
 		builder: debianBuilder, lockName: "debian", lock: lock,
-		hooks: func(string) ([]string, error) { return []string{debianCustomize}, nil },
+		inputs: map[string]string{"customize": debianCustomize},
+		hooks:  func(string) ([]string, error) { return []string{debianCustomize}, nil },
 		image: Image{
 			Name:         "debian",
 			Cmdline:      DebianCmdline,
 			SSHUser:      "debian",
+			SSHReadyLine: DebianSSHReadyLine,
 			Distro:       "debian",
 			MinMemoryMiB: 1024,
 			UserData:     "cloud-init",
@@ -80,7 +82,9 @@ type bootstrapSpec struct {
 	builder  string // changes when the way the image is assembled changes
 	lockName string
 	lock     []byte
-	// inputs are more of what the image is made from (name → hash).
+	// inputs are more of what the image is made from (name → hash or
+	// text), the customize hooks' text among them, so that changing a
+	// hook builds the image again.
 	inputs map[string]string
 	// hooks returns mmdebstrap's customize hooks, in order; stage is a
 	// directory they may read (files put there first).
@@ -218,9 +222,36 @@ func bootstrapImage(ctx context.Context, spec bootstrapSpec, opts Options) (*Ima
 // and 1.7 s), the hostname in /etc/hosts (sudo warns on every call
 // otherwise), and the units that scrub, trim, or refresh apt on a fresh
 // offline machine masked (e2scrub_reap alone took 14 s of the one CPU).
-const debianCustomize = freshMachineRoot +
+var debianCustomize = freshMachineRoot +
 	`printf '` + debianCloudConfig + `' > "$1/etc/cloud/cloud.cfg.d/90-strata.cfg"; ` +
+	maskUnusedGenerators + sshReadyLine(DebianSSHReadyLine) +
 	`for u in ` + debianMaskedUnits + maskEach
+
+// DebianSSHReadyLine is what the debian image prints on its console when
+// sshd listens (sshReadyLine).
+const DebianSSHReadyLine = "strata-debian: ssh ready"
+
+// sshReadyLine is a customize hook's step that has sshd print line on
+// the console once it listens (after it told systemd it is ready). kola's
+// QEMU machines wait for the line (Image.SSHReadyLine) before they stop
+// probing through QEMU's forwarder and wait on one connection: under
+// emulation a booting machine's sshd can take seconds to greet, and
+// every connection given up on costs the machine an sshd of its own.
+func sshReadyLine(line string) string {
+	return `mkdir -p "$1/etc/systemd/system/ssh.service.d"; ` +
+		`printf '# kola waits for this line (strata image ssh_ready_line)\n[Service]\nExecStartPost=/bin/sh -c "echo ` + line + ` > /dev/console"\n' > "$1/etc/systemd/system/ssh.service.d/strata-ready.conf"; `
+}
+
+// maskUnusedGenerators masks the systemd generators (each a program run
+// before systemd starts a unit, a second or more of them under
+// emulation) for what a test machine does not have: encrypted, integrity
+// and verity volumes, GPT auto-discovery (the root is named), hibernation,
+// rc.local, offline updates, SysV scripts (every service has a unit) and
+// systemd.run= on the command line. fstab, getty, debug (systemd.mask=
+// and the debug shell) and cloud-init's stay.
+const maskUnusedGenerators = `mkdir -p "$1/etc/systemd/system-generators"; ` +
+	`for g in cryptsetup gpt-auto hibernate-resume integritysetup rc-local run system-update sysv veritysetup; do ` +
+	`ln -sf /dev/null "$1/etc/systemd/system-generators/systemd-$g-generator"; done; `
 
 // freshMachineRoot starts the customize hook of every Debian-based image
 // ($1 the root): an fstab naming the root filesystem by label, no apt

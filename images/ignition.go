@@ -22,14 +22,24 @@ var ignitionLock []byte
 var ignitionRoot embed.FS
 
 // ignitionBuilder changes when the way the image is assembled changes.
-const ignitionBuilder = "ignition-v6"
+const ignitionBuilder = "ignition-v7"
+
+// IgnitionSSHReadyLine is what the ignition image prints on its console
+// when sshd listens (sshReadyLine).
+const IgnitionSSHReadyLine = "strata-ignition: ssh ready"
 
 // IgnitionDistro is the ignition image's distro name.
 const IgnitionDistro = "strata-ignition"
 
 // IgnitionCmdline boots the ignition image on QEMU: Ignition's platform
-// is qemu (fw_cfg), as on Fedora CoreOS and Flatcar.
-const IgnitionCmdline = "console=ttyS0 root=/dev/vda rw net.ifnames=0 quiet ignition.platform.id=qemu"
+// is qemu (fw_cfg), as on Fedora CoreOS and Flatcar. acpi=noirq, as on
+// the minimal image, saves a second of ACPI interrupt-link evaluation
+// under emulation; QEMU's tables route PCI interrupts without it, a
+// cloud's machine may not, so ForPlatform drops it for the clouds.
+const IgnitionCmdline = "console=ttyS0 root=/dev/vda rw net.ifnames=0 quiet " + qemuOnlyParam + " ignition.platform.id=qemu"
+
+// qemuOnlyParam is the ignition image's command-line tuning for QEMU.
+const qemuOnlyParam = "acpi=noirq"
 
 // IgnitionPackages are what the ignition image is made of beyond Debian's
 // essential set: systemd (with networkd) as init, OpenSSH, the cloud
@@ -52,6 +62,7 @@ var IgnitionPackages = []string{
 var ignitionExecutable = map[string]bool{
 	"etc/initramfs-tools/hooks/strata-ignition":                true,
 	"etc/initramfs-tools/scripts/local-bottom/strata-ignition": true,
+	"etc/initramfs-tools/scripts/init-top/strata-coldplug":     true,
 	"usr/lib/strata/qemu-network":                              true,
 }
 
@@ -64,24 +75,44 @@ var ignitionExecutable = map[string]bool{
 const ignitionMasked = debianMaskedUnits + " systemd-networkd-wait-online.service " +
 	"modprobe@drm.service modprobe@efi_pstore.service modprobe@fuse.service modprobe@loop.service " +
 	"modprobe@dm_mod.service modprobe@configfs.service systemd-pstore.service " +
-	"sys-kernel-debug.mount sys-kernel-tracing.mount dev-hugepages.mount sys-fs-fuse-connections.mount sys-kernel-config.mount"
+	"sys-kernel-debug.mount sys-kernel-tracing.mount dev-hugepages.mount sys-fs-fuse-connections.mount sys-kernel-config.mount " +
+	// The root is mounted read-write from the kernel command line with
+	// the options the fstab gives; network settings come from networkd's
+	// files, not from ip= on the command line.
+	"systemd-remount-fs.service systemd-network-generator.service"
+
+// ignitionUpdated marks /etc and /var as up to date with /usr, so that
+// the units for a system whose /usr changed (creating system users,
+// ldconfig, the hwdb) skip on the first boot: the build did what they do.
+const ignitionUpdated = `for d in etc var; do printf '# made when the image was built: /%s is up to date with /usr\n' "$d" > "$1/$d/.updated"; touch -r "$1/usr" "$1/$d/.updated"; done; `
+
+// ignitionInitramfs: Debian's initramfs runs udev, which under emulation
+// costs seconds; strata-coldplug loads the drivers instead. The udev
+// package's initramfs files are diverted (so an upgrade keeps them out)
+// out of the directories mkinitramfs runs everything in,
+// and Debian's /etc/modules link, which names no module, goes, so that
+// systemd-modules-load runs only when a config asks for modules.
+const ignitionInitramfs = `mkdir -p "$1/usr/share/initramfs-tools/strata-disabled"; ` +
+	`for d in hooks scripts/init-top scripts/init-bottom; do chroot "$1" dpkg-divert --quiet --local --rename --divert "/usr/share/initramfs-tools/strata-disabled/$(echo $d | tr / -)-udev" --add "/usr/share/initramfs-tools/$d/udev"; done; ` +
+	`rm -f "$1/etc/modules-load.d/modules.conf"; `
 
 // ignitionCustomize runs in the finished root, after the staged files are
 // synced in: their modes and owners, the fstab, an empty machine-id (the
 // first boot, when Ignition runs and systemd applies presets), no SSH
 // host keys or apt sources, the user core (uid 1000, as on CoreOS) with
-// sudo, networkd and the strata units enabled, sshd started by ssh.socket
-// on the first connection (the socket listens from early boot, not after
-// the network is configured, as ssh.service alone would), and the
+// sudo, networkd, sshd and the strata units enabled (sshd itself, not
+// ssh.socket: with the socket, the connections a client gave up on while
+// sshd started each cost an sshd of their own when it did), and the
 // initramfs made again with the Ignition hook in it.
-const ignitionCustomize = `set -e; ` + freshMachineRoot +
+var ignitionCustomize = `set -e; ` + freshMachineRoot +
 	`chown -R 0:0 "$1/etc/initramfs-tools" "$1/etc/systemd/network" "$1/etc/systemd/system" "$1/etc/systemd/system-preset" "$1/etc/ssh/sshd_config.d" "$1/etc/sudoers.d" "$1/usr/lib/strata"; ` +
 	`chmod 0755 "$1/etc/systemd/system/ssh.service.d" "$1/etc/initramfs-tools/conf.d"; ` +
 	`chmod 0440 "$1/etc/sudoers.d/90-core"; ` +
 	`chroot "$1" useradd --create-home --uid 1000 --user-group --shell /bin/bash --comment "strata core user" core; ` +
-	`chroot "$1" systemctl disable ssh.service >/dev/null 2>&1; ` +
-	`for u in systemd-networkd.service strata-qemu-network.service strata-ssh-keygen.service ssh.socket; do chroot "$1" systemctl enable "$u" >/dev/null 2>&1; done; ` +
+	`for u in systemd-networkd.service strata-qemu-network.service strata-ssh-keygen.service ssh.service; do chroot "$1" systemctl enable "$u" >/dev/null 2>&1; done; ` +
 	`for u in ` + ignitionMasked + maskEach + `; ` +
+	maskUnusedGenerators + sshReadyLine(IgnitionSSHReadyLine) +
+	ignitionUpdated + ignitionInitramfs +
 	`chroot "$1" update-initramfs -u -k all`
 
 // buildIgnition makes the ignition image: a Debian system configured on
@@ -102,7 +133,7 @@ func buildIgnition(ctx context.Context, lock []byte, opts Options) (*Image, erro
 	}
 	return bootstrapImage(ctx, bootstrapSpec{
 		builder: ignitionBuilder, lockName: "ignition", lock: lock,
-		inputs: map[string]string{"ignition": sum, "root": rootSum},
+		inputs: map[string]string{"ignition": sum, "root": rootSum, "customize": ignitionCustomize, "cmdline": IgnitionCmdline},
 		hooks: func(stage string) ([]string, error) {
 			if err := stageIgnitionRoot(stage, opts.Ignition); err != nil {
 				return nil, fmt.Errorf("stage files: %w", err)
@@ -113,6 +144,7 @@ func buildIgnition(ctx context.Context, lock []byte, opts Options) (*Image, erro
 			Name:         "ignition",
 			Cmdline:      IgnitionCmdline,
 			SSHUser:      "core",
+			SSHReadyLine: IgnitionSSHReadyLine,
 			Distro:       IgnitionDistro,
 			MinMemoryMiB: 1024,
 			UserData:     "ignition",

@@ -70,5 +70,19 @@ func ForPlatform(img *Image, platform string) (*Image, error) {
 	}
 	out := *img
 	out.Cmdline = setKernelParam(img.Cmdline, "ignition.platform.id", id)
+	if id != "qemu" {
+		out.Cmdline = withoutKernelParam(out.Cmdline, qemuOnlyParam)
+	}
 	return &out, nil
+}
+
+// withoutKernelParam removes every occurrence of param (a whole word).
+func withoutKernelParam(cmdline, param string) string {
+	var kept []string
+	for _, p := range strings.Fields(cmdline) {
+		if p != param {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, " ")
 }

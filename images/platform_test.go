@@ -31,6 +31,9 @@ func TestForPlatform(t *testing.T) {
 			t.Errorf("%s for %s: platform %q (cmdline %q), want %q", tc.img.Name, tc.platform, got.IgnitionPlatform(), got.Cmdline, tc.want)
 		case strings.Count(got.Cmdline, "ignition.platform.id=") != 1 || !strings.HasPrefix(got.Cmdline, "console=ttyS0 root=/dev/vda rw"):
 			t.Errorf("%s for %s: cmdline %q lost or doubled a parameter", tc.img.Name, tc.platform, got.Cmdline)
+		case strings.Contains(got.Cmdline, "acpi=noirq") != (tc.want == "qemu"):
+			// QEMU's tuning stays on QEMU's disks only.
+			t.Errorf("%s for %s: cmdline %q; acpi=noirq belongs to qemu only", tc.img.Name, tc.platform, got.Cmdline)
 		}
 	}
 	if ign.IgnitionPlatform() != "qemu" {

@@ -30,7 +30,12 @@ type DialOptions struct {
 	// that has not heard the server yet is dropped and a new one made at
 	// once: a forwarder may hold a connection made before the server
 	// listened until BannerTimeout, and the pause between attempts is
-	// skipped. A stale wake costs one extra attempt.
+	// skipped. A stale wake costs one extra attempt. Before the first
+	// wake an attempt is held as long as AttemptTimeout; after it, an
+	// attempt waits longer for the banner (patientBanner): the server
+	// is there, so a slow banner means a busy machine, and a fresh
+	// attempt would only add an sshd to its load. Set Wake only for a
+	// machine that says so.
 	Wake <-chan struct{}
 	// HostKeyCallback defaults to accepting any key: test machines are
 	// created by the flight a moment before and their host keys are new.
@@ -88,6 +93,17 @@ func Dial(ctx context.Context, addr string, opts DialOptions) (*ssh.Client, erro
 		// Doubling every 8 attempts keeps a short banner timeout from
 		// locking out a machine too loaded to answer within it.
 		banner := min(opts.BannerTimeout<<((attempts-1)/8), opts.AttemptTimeout)
+		switch {
+		case wake == nil:
+		case !wake.ever():
+			// The machine will say when its server listens: until then
+			// one attempt at a time is enough. Quick ones would each be
+			// a connection the forwarder may still hand to the machine
+			// once its network is up, and an sshd started for nothing.
+			banner = opts.AttemptTimeout
+		default:
+			banner = min(max(banner, patientBanner*opts.BannerTimeout), opts.AttemptTimeout)
+		}
 		client, err := dialOnce(ctx, addr, cfg, banner, wake)
 		if err == nil {
 			return client, nil
@@ -110,6 +126,13 @@ func Dial(ctx context.Context, addr string, opts DialOptions) (*ssh.Client, erro
 		}
 	}
 }
+
+// patientBanner multiplies the banner timeout once the machine has said
+// its server listens. Not the whole attempt timeout: the line can come a
+// moment before the machine's network is, and a forwarder may hold an
+// attempt made then. Under emulation sshd on a booting machine took up
+// to 2 s to greet; a 500 ms timeout retried it a dozen times.
+const patientBanner = 8
 
 // cutShort reports whether ctx has ended or reached its deadline.
 func cutShort(ctx context.Context) bool {
@@ -141,7 +164,10 @@ func dialOnce(ctx context.Context, addr string, cfg *ssh.ClientConfig, bannerTim
 			raw.Close()
 		}
 	})
+	// An attempt held for a long banner timeout still ends with ctx.
+	stopCancel := context.AfterFunc(actx, func() { raw.Close() })
 	c, chans, reqs, err := ssh.NewClientConn(conn, addr, cfg)
+	stopCancel()
 	stop()
 	if err != nil {
 		conn.Close()

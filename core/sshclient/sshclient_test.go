@@ -217,20 +217,24 @@ func TestDialBannerTimeout(t *testing.T) {
 	}
 }
 
-// A wake from the machine (its console saying sshd listens) drops the
-// attempt the forwarder holds and dials again at once, instead of waiting
-// out the banner timeout and the pause between attempts (both a minute
-// here, longer than the test's deadline).
-func TestDialWake(t *testing.T) {
-	k := testKey(t)
-	s := newServer(t, k, t.TempDir())
-	var listening atomic.Bool
+// forwarder stands for QEMU's user network in front of a guest: until
+// listening is set it accepts connections and holds them, silent (and
+// says so on held); after, it relays them to server, greetDelay late (a
+// busy guest's sshd). conns counts the connections after listening.
+type forwarder struct {
+	addr      string
+	held      chan struct{}
+	listening atomic.Bool
+	conns     atomic.Int32
+}
+
+func newForwarder(t *testing.T, server string, greetDelay time.Duration) *forwarder {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	held := make(chan struct{}, 16)
+	t.Cleanup(func() { l.Close() })
+	f := &forwarder{addr: l.Addr().String(), held: make(chan struct{}, 64)}
 	go func() {
 		for {
 			c, err := l.Accept()
@@ -239,35 +243,102 @@ func TestDialWake(t *testing.T) {
 			}
 			go func() {
 				defer c.Close()
-				if !listening.Load() { // the guest does not listen yet: hold, silent
-					held <- struct{}{}
+				if !f.listening.Load() {
+					f.held <- struct{}{}
 					_, _ = io.Copy(io.Discard, c)
 					return
 				}
-				up, err := net.Dial("tcp", s.Addr)
-				if err != nil {
-					return
-				}
-				defer up.Close()
-				go func() { _, _ = io.Copy(up, c) }()
-				_, _ = io.Copy(c, up)
+				f.conns.Add(1)
+				time.Sleep(greetDelay)
+				forward(c, server)
 			}()
 		}
 	}()
-	wake := make(chan struct{})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	go func() {
-		<-held // an attempt is in flight
-		listening.Store(true)
-		wake <- struct{}{}
-	}()
-	c, err := Dial(ctx, l.Addr().String(), DialOptions{User: "core", Signer: k.Signer, AttemptTimeout: time.Minute,
-		BannerTimeout: time.Minute, RetryInterval: time.Minute, Wake: wake})
-	if err != nil {
-		t.Fatalf("dial with a wake: %v", err)
+	return f
+}
+
+// A wake from the machine (its console saying sshd listens) drops the
+// attempt the forwarder holds and dials again at once, instead of waiting
+// out the banner timeout and the pause between attempts (both a minute
+// here, longer than the test's deadline); an attempt held before the wake
+// is the only one. After the wake, a server slower to greet than the
+// banner timeout (sshd on a busy emulated machine) is waited for on one
+// connection, not dropped and dialled again and again: every connection
+// given up on would cost the machine another sshd.
+func TestDialWake(t *testing.T) {
+	k := testKey(t)
+	s := newServer(t, k, t.TempDir())
+	for _, tc := range []struct {
+		name          string
+		banner, greet time.Duration
+		before        time.Duration // the guest listens this long after the first held attempt
+	}{
+		{"wake-drops-held-attempt", time.Minute, 0, 0},
+		{"one-attempt-until-wake", 50 * time.Millisecond, 0, time.Second},
+		{"patient-after-wake", 100 * time.Millisecond, 300 * time.Millisecond, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newForwarder(t, s.Addr, tc.greet)
+			wake := make(chan struct{}, 1)
+			go func() {
+				<-f.held // an attempt is in flight
+				time.Sleep(tc.before)
+				f.listening.Store(true)
+				wake <- struct{}{}
+			}()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			c, err := Dial(ctx, f.addr, DialOptions{User: "core", Signer: k.Signer, AttemptTimeout: time.Minute,
+				BannerTimeout: tc.banner, RetryInterval: tc.banner, Wake: wake})
+			if err != nil {
+				t.Fatalf("dial: %v", err)
+			}
+			c.Close()
+			if held := len(f.held); held != 0 {
+				t.Errorf("%d more attempts held before the wake; want the one", held)
+			}
+			if n := f.conns.Load(); n != 1 {
+				t.Errorf("%d connections after the wake; want 1, waited on", n)
+			}
+		})
 	}
-	c.Close()
+}
+
+// Ctrl-C ends an attempt held for the machine's word at once, not when
+// its banner timeout (here a minute) runs out.
+func TestDialCancelEndsHeldAttempt(t *testing.T) {
+	k := testKey(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held, silent
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	time.AfterFunc(200*time.Millisecond, cancel)
+	done := make(chan error, 1)
+	go func() {
+		_, err := Dial(ctx, l.Addr().String(), DialOptions{User: "core", Signer: k.Signer, AttemptTimeout: time.Minute,
+			BannerTimeout: time.Minute, Wake: make(chan struct{})})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("dial through a silent forwarder succeeded")
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the cancelled dial still waits on its held attempt")
+	}
 }
 
 // A machine that goes silent without closing the connection (a reboot
@@ -306,4 +377,15 @@ func TestRunConnectionLost(t *testing.T) {
 	if Alive(c) {
 		t.Error("the lost connection is still reported alive")
 	}
+}
+
+// forward relays c to the server at addr until either side closes.
+func forward(c net.Conn, addr string) {
+	up, err := net.Dial("tcp", addr)
+	if err != nil {
+		return
+	}
+	defer up.Close()
+	go func() { _, _ = io.Copy(up, c) }()
+	_, _ = io.Copy(c, up)
 }

@@ -3,6 +3,7 @@ package sshclient
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // waker turns wakes from the machine into an abort of the attempt in
@@ -12,6 +13,7 @@ type waker struct {
 	mu     sync.Mutex
 	hook   func()
 	signal chan struct{}
+	heard  atomic.Bool // a wake has come
 }
 
 func newWaker(ctx context.Context, wake <-chan struct{}) *waker {
@@ -26,6 +28,7 @@ func newWaker(ctx context.Context, wake <-chan struct{}) *waker {
 				return
 			case <-wake:
 			}
+			w.heard.Store(true)
 			w.mu.Lock()
 			if w.hook != nil {
 				w.hook()
@@ -57,6 +60,11 @@ func (w *waker) onWake(f func()) (stop func()) {
 		w.hook = nil
 		w.mu.Unlock()
 	}
+}
+
+// ever reports whether a wake has come.
+func (w *waker) ever() bool {
+	return w != nil && w.heard.Load()
 }
 
 // woken receives when a wake came since the last receive.

@@ -72,9 +72,12 @@ func (b *qemuBackend) Leftovers() []string {
 // machine is ready.
 func (b *qemuBackend) MarkConsole(string) string { return "strata-init: ssh ready" }
 
-// InterruptNextCreate cancels two seconds into the create: QEMU runs and
-// the guest is booting (it needs about four to answer SSH here).
-func (b *qemuBackend) InterruptNextCreate(cancel func()) { time.AfterFunc(2*time.Second, cancel) }
+// InterruptNextCreate cancels half a second into the create: QEMU runs
+// and the guest is booting (its kernel alone takes two seconds here, and
+// the machine answers SSH after about three).
+func (b *qemuBackend) InterruptNextCreate(cancel func()) {
+	time.AfterFunc(500*time.Millisecond, cancel)
+}
 
 // checkPrivateNetworkAndReboot: the machines reach each other over TCP on
 // the private network, one reboots, and its console streams to the output

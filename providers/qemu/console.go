@@ -54,6 +54,15 @@ func newReadySignal(prefix string) *readySignal {
 	return &readySignal{prefix: []byte(prefix), wake: make(chan struct{}, 1)}
 }
 
+// wakes is what the dialer waits on: nil for an image that prints no
+// such line, whose machines the dialer must find by trying.
+func (r *readySignal) wakes() <-chan struct{} {
+	if len(r.prefix) == 0 {
+		return nil
+	}
+	return r.wake
+}
+
 func (r *readySignal) Write(p []byte) (int, error) {
 	if len(r.prefix) == 0 {
 		return len(p), nil

@@ -124,7 +124,7 @@ func (m *machine) start(ctx context.Context) error {
 		DialTimeout: f.flags.BootTimeout,
 		DialRetry:   100 * time.Millisecond,
 		DialBanner:  500 * time.Millisecond,
-		Wake:        ready.wake,
+		Wake:        ready.wakes(),
 		Down:        m.down,
 		Gone:        m.exited,
 	}
