@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/strata-os/strata/core/platform"
@@ -19,6 +21,31 @@ type GCOptions struct {
 	DryRun bool
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Progress, if set, is told after every deletion how far GC is (one
+	// call at a time); a leaked account's thousands of resources take
+	// minutes, and a silent command looks hung. Not called on a dry run.
+	Progress func(GCProgress)
+}
+
+// GCProgress is how far a collection is: of Total resources old enough,
+// Done deleted and Failed not; Kind is the kind being deleted.
+type GCProgress struct {
+	Kind                string
+	Done, Failed, Total int
+}
+
+// LogProgress returns a GCOptions.Progress that logs through log at most
+// once per interval, and always the first deletion and the last.
+func LogProgress(log *slog.Logger, interval time.Duration) func(GCProgress) {
+	var last time.Time
+	return func(p GCProgress) {
+		finished := p.Done+p.Failed == p.Total
+		if !last.IsZero() && !finished && time.Since(last) < interval {
+			return
+		}
+		last = time.Now()
+		log.Info("gc progress", "deleted", p.Done, "failed", p.Failed, "of", p.Total, "kind", p.Kind)
+	}
 }
 
 // Check refuses options that would select everything; providers call it
@@ -80,6 +107,11 @@ func Collect(ctx context.Context, found []Candidate, o GCOptions) ([]GCItem, err
 	}
 	var items []GCItem
 	var errs []error
+	var mu sync.Mutex
+	progress := GCProgress{}
+	for _, cs := range byKind {
+		progress.Total += len(cs)
+	}
 	for _, kind := range kinds {
 		cs := byKind[kind]
 		failed := make([]error, len(cs))
@@ -88,8 +120,20 @@ func Collect(ctx context.Context, found []Candidate, o GCOptions) ([]GCItem, err
 			g.SetLimit(deleteParallel)
 			for i, c := range cs {
 				g.Go(func() error {
-					if err := c.Delete(ctx); err != nil {
+					err := c.Delete(ctx)
+					if err != nil {
 						failed[i] = fmt.Errorf("delete %s %s: %w", c.Kind, c.ID, err)
+					}
+					if o.Progress != nil {
+						mu.Lock()
+						defer mu.Unlock()
+						progress.Kind = kind
+						if err != nil {
+							progress.Failed++
+						} else {
+							progress.Done++
+						}
+						o.Progress(progress)
 					}
 					return nil
 				})

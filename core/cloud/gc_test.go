@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -108,5 +109,71 @@ func TestCollectKindsInOrderEachAtOnce(t *testing.T) {
 	}
 	if maxInFlight < 2 || maxInFlight > deleteParallel {
 		t.Errorf("at most %d deletions at once, want 2..%d", maxInFlight, deleteParallel)
+	}
+}
+
+// Progress is told after each deletion, one call at a time, counting up
+// to every old-enough resource (the young one is not counted), failures
+// apart; a dry run reports none. LogProgress logs the first and the last
+// of them within its interval, and each one with no interval.
+func TestCollectProgress(t *testing.T) {
+	now := time.Now()
+	var found []Candidate
+	for i := range 50 {
+		kind := "instance"
+		if i >= 30 {
+			kind = "disk"
+		}
+		found = append(found, Candidate{Kind: kind, ID: fmt.Sprint(i), Created: now.Add(-24 * time.Hour), Delete: func(context.Context) error {
+			if i == 7 {
+				return errors.New("refused")
+			}
+			return nil
+		}})
+	}
+	found = append(found, Candidate{Kind: "disk", ID: "young", Created: now, Delete: func(context.Context) error { return nil }})
+	var calls []GCProgress
+	var busy sync.Mutex
+	progress := func(p GCProgress) {
+		if !busy.TryLock() {
+			t.Error("Progress called concurrently")
+			return
+		}
+		defer busy.Unlock()
+		calls = append(calls, p)
+	}
+	_, err := Collect(context.Background(), found, GCOptions{OlderThan: time.Hour, Progress: progress})
+	if err == nil {
+		t.Fatal("the refused deletion was not reported")
+	}
+	if len(calls) != 50 {
+		t.Fatalf("%d progress calls, want 50", len(calls))
+	}
+	for i, p := range calls {
+		if p.Total != 50 || p.Done+p.Failed != i+1 {
+			t.Fatalf("call %d: %+v, want %d of 50 counted", i, p, i+1)
+		}
+	}
+	if last := calls[49]; last.Failed != 1 || last.Done != 49 || last.Kind != "disk" {
+		t.Errorf("last call %+v, want 49 done, 1 failed, on disks", last)
+	}
+	calls = nil
+	if _, err := Collect(context.Background(), found, GCOptions{OlderThan: time.Hour, DryRun: true, Progress: progress}); err != nil || len(calls) != 0 {
+		t.Errorf("dry run: %v, %d progress calls", err, len(calls))
+	}
+
+	for _, tc := range []struct {
+		interval time.Duration
+		lines    int
+	}{{time.Hour, 2}, {0, 50}} {
+		var buf strings.Builder
+		log := slog.New(slog.NewTextHandler(&buf, nil))
+		if _, err := Collect(context.Background(), found, GCOptions{OlderThan: time.Hour, Progress: LogProgress(log, tc.interval)}); err == nil {
+			t.Fatal("the refused deletion was not reported")
+		}
+		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+		if len(lines) != tc.lines || !strings.Contains(lines[len(lines)-1], "deleted=49 failed=1 of=50") {
+			t.Errorf("interval %v: %d lines ending %q, want %d ending with the total", tc.interval, len(lines), lines[len(lines)-1], tc.lines)
+		}
 	}
 }

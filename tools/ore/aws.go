@@ -57,7 +57,7 @@ func (g *awsGCCmd) Run(a *app, c *awsCmd) error {
 		return err
 	}
 	defer stop()
-	items, err := aws.GC(ctx, client, g.Bucket, cloud.GCOptions{OlderThan: g.Duration, DryRun: g.DryRun})
+	items, err := aws.GC(ctx, client, g.Bucket, cloud.GCOptions{OlderThan: g.Duration, DryRun: g.DryRun, Progress: cloud.LogProgress(a.log, gcProgressInterval)})
 	verb := "deleted"
 	if g.DryRun {
 		verb = "would delete"

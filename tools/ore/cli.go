@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/alecthomas/kong"
 	"github.com/strata-os/strata/core/platform"
@@ -13,6 +14,10 @@ import (
 )
 
 // app is ore with its outside world, so tests can run it in-process.
+// gcProgressInterval paces the gc commands' progress lines on stderr: a
+// leaked account's thousands of deletions take minutes.
+const gcProgressInterval = 2 * time.Second
+
 type app struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger

@@ -49,7 +49,7 @@ func (g *gceGCCmd) Run(a *app, c *gceCmd) error {
 		return err
 	}
 	defer stop()
-	items, err := gce.GC(ctx, client, g.Bucket, cloud.GCOptions{OlderThan: g.Duration, DryRun: g.DryRun})
+	items, err := gce.GC(ctx, client, g.Bucket, cloud.GCOptions{OlderThan: g.Duration, DryRun: g.DryRun, Progress: cloud.LogProgress(a.log, gcProgressInterval)})
 	verb := "deleted"
 	if g.DryRun {
 		verb = "would delete"

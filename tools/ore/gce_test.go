@@ -91,6 +91,12 @@ func TestGCECommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "deleted image flatcar-dev-1") {
 		t.Errorf("delete-images: %d %s %s", code, out, errOut)
 	}
+	// What is left, the uploaded object, goes; stderr says how far gc is.
+	code, out, errOut = g("gc", "--duration", "1ns", "--bucket", "kola-images")
+	if code != 0 || !strings.Contains(out, "deleted object gs://kola-images/flatcar.tar.gz") ||
+		!strings.Contains(errOut, `msg="gc progress" deleted=1 failed=0 of=1 kind=object`) {
+		t.Errorf("gc: %d\n%s\n%s", code, out, errOut)
+	}
 
 	for _, tc := range []struct {
 		args []string
