@@ -62,8 +62,7 @@ func debugfs(ctx context.Context, log *slog.Logger, tmp, img string, requests ..
 func buildDebian(ctx context.Context, lock []byte, opts Options) (*Image, error) {
 	return bootstrapImage(ctx, bootstrapSpec{
 		builder: debianBuilder, lockName: "debian", lock: lock,
-		inputs: map[string]string{"customize": debianCustomize},
-		hooks:  func(string) ([]string, error) { return []string{debianCustomize}, nil },
+		customize: debianCustomize,
 		image: Image{
 			Name:         "debian",
 			Cmdline:      DebianCmdline,
@@ -82,13 +81,15 @@ type bootstrapSpec struct {
 	builder  string // changes when the way the image is assembled changes
 	lockName string
 	lock     []byte
-	// inputs are more of what the image is made from (name → hash or
-	// text), the customize hooks' text among them, so that changing a
-	// hook builds the image again.
+	// inputs are more of what the image is made from (name → hash).
 	inputs map[string]string
-	// hooks returns mmdebstrap's customize hooks, in order; stage is a
-	// directory they may read (files put there first).
-	hooks func(stage string) ([]string, error)
+	// stage, if set, puts files in a directory and returns the
+	// customize hooks that read them, run before customize.
+	stage func(dir string) ([]string, error)
+	// customize is the last customize hook: what the image is made
+	// into. Its text, like the command line's, is part of the image's
+	// hash, so that changing either builds the image again.
+	customize string
 	// image is the description; Kernel, Initrd, Disk, KernelRelease and
 	// InputHash are filled in.
 	image Image
@@ -105,7 +106,8 @@ func bootstrapImage(ctx context.Context, spec bootstrapSpec, opts Options) (*Ima
 	if err != nil {
 		return nil, err
 	}
-	parts := map[string]string{"builder": spec.builder, "packages": packagesHash(pkgs)}
+	parts := map[string]string{"builder": spec.builder, "packages": packagesHash(pkgs),
+		"customize": spec.customize, "cmdline": spec.image.Cmdline}
 	for k, v := range spec.inputs {
 		parts[k] = v
 	}
@@ -148,10 +150,13 @@ func bootstrapImage(ctx context.Context, spec bootstrapSpec, opts Options) (*Ima
 	if err := os.MkdirAll(stage, 0o755); err != nil {
 		return nil, err
 	}
-	hooks, err := spec.hooks(stage)
-	if err != nil {
-		return nil, fmt.Errorf("%s image: %w", name, err)
+	var hooks []string
+	if spec.stage != nil {
+		if hooks, err = spec.stage(stage); err != nil {
+			return nil, fmt.Errorf("%s image: %w", name, err)
+		}
 	}
+	hooks = append(hooks, spec.customize)
 
 	names := make([]string, 0, len(pkgs))
 	for _, p := range pkgs {

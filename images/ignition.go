@@ -88,10 +88,11 @@ const ignitionUpdated = `for d in etc var; do printf '# made when the image was 
 
 // ignitionInitramfs: Debian's initramfs runs udev, which under emulation
 // costs seconds; strata-coldplug loads the drivers instead. The udev
-// package's initramfs files are diverted (so an upgrade keeps them out)
-// out of the directories mkinitramfs runs everything in,
-// and Debian's /etc/modules link, which names no module, goes, so that
-// systemd-modules-load runs only when a config asks for modules.
+// package's initramfs hook and scripts are diverted out of the
+// directories mkinitramfs runs everything in (a diversion, so that an
+// upgrade of udev keeps them out), and Debian's /etc/modules link, which
+// names no module, goes, so that systemd-modules-load runs only when a
+// config asks for modules.
 const ignitionInitramfs = `mkdir -p "$1/usr/share/initramfs-tools/strata-disabled"; ` +
 	`for d in hooks scripts/init-top scripts/init-bottom; do chroot "$1" dpkg-divert --quiet --local --rename --divert "/usr/share/initramfs-tools/strata-disabled/$(echo $d | tr / -)-udev" --add "/usr/share/initramfs-tools/$d/udev"; done; ` +
 	`rm -f "$1/etc/modules-load.d/modules.conf"; `
@@ -133,13 +134,14 @@ func buildIgnition(ctx context.Context, lock []byte, opts Options) (*Image, erro
 	}
 	return bootstrapImage(ctx, bootstrapSpec{
 		builder: ignitionBuilder, lockName: "ignition", lock: lock,
-		inputs: map[string]string{"ignition": sum, "root": rootSum, "customize": ignitionCustomize, "cmdline": IgnitionCmdline},
-		hooks: func(stage string) ([]string, error) {
-			if err := stageIgnitionRoot(stage, opts.Ignition); err != nil {
+		inputs: map[string]string{"ignition": sum, "root": rootSum},
+		stage: func(dir string) ([]string, error) {
+			if err := stageIgnitionRoot(dir, opts.Ignition); err != nil {
 				return nil, fmt.Errorf("stage files: %w", err)
 			}
-			return []string{"sync-in " + stage + " /", ignitionCustomize}, nil
+			return []string{"sync-in " + dir + " /"}, nil
 		},
+		customize: ignitionCustomize,
 		image: Image{
 			Name:         "ignition",
 			Cmdline:      IgnitionCmdline,

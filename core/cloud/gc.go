@@ -95,6 +95,7 @@ func Collect(ctx context.Context, found []Candidate, o GCOptions) ([]GCItem, err
 	now := o.Now()
 	var kinds []string
 	byKind := map[string][]Candidate{}
+	var progress GCProgress
 	for _, c := range found {
 		// An unknown creation time is no proof of age.
 		if c.Created.IsZero() || now.Sub(c.Created) < o.OlderThan {
@@ -104,14 +105,11 @@ func Collect(ctx context.Context, found []Candidate, o GCOptions) ([]GCItem, err
 			kinds = append(kinds, c.Kind)
 		}
 		byKind[c.Kind] = append(byKind[c.Kind], c)
+		progress.Total++
 	}
 	var items []GCItem
 	var errs []error
 	var mu sync.Mutex
-	progress := GCProgress{}
-	for _, cs := range byKind {
-		progress.Total += len(cs)
-	}
 	for _, kind := range kinds {
 		cs := byKind[kind]
 		failed := make([]error, len(cs))

@@ -13,11 +13,11 @@ import (
 	"github.com/strata-os/strata/tools/internal/kongexit"
 )
 
-// app is ore with its outside world, so tests can run it in-process.
 // gcProgressInterval paces the gc commands' progress lines on stderr: a
 // leaked account's thousands of deletions take minutes.
 const gcProgressInterval = 2 * time.Second
 
+// app is ore with its outside world, so tests can run it in-process.
 type app struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger
