@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/base64"
@@ -25,8 +24,8 @@ import (
 // UploadOptions tune an upload.
 type UploadOptions struct {
 	// PartSize is the size of each part (default 16 MiB; at least 5 MiB,
-	// S3's minimum, and large enough for at most 10,000 parts). Memory use
-	// is about Parallel × PartSize.
+	// S3's minimum, and large enough for at most 10,000 parts). Parts are
+	// read from the file as they are sent, not held in memory.
 	PartSize int64
 	// Parallel is how many parts go at once (default 4).
 	Parallel int
@@ -106,28 +105,26 @@ func (c *Client) Upload(ctx context.Context, bucket, key string, f *os.File, o U
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := make([]byte, o.PartSize)
 			for i := range jobs {
 				off := int64(i) * o.PartSize
 				n := min(o.PartSize, size-off)
-				part := buf[:n]
-				if _, err := f.ReadAt(part, off); err != nil && !errors.Is(err, io.EOF) {
-					errs <- fmt.Errorf("read %s at %d: %w", f.Name(), off, err)
+				sum, err := partMD5(f, off, n)
+				if err != nil {
+					errs <- err
 					cancel()
 					return
 				}
-				sum := md5.Sum(part)
-				md5s[i] = sum[:]
-				if have[int32(i+1)] == hex.EncodeToString(sum[:]) {
+				md5s[i] = sum
+				if have[int32(i+1)] == hex.EncodeToString(sum) {
 					resumed.Add(1)
 					report(n)
 					continue
 				}
 				cctx, ccancel := c.call(wctx)
-				_, err := c.s3.UploadPart(cctx, &s3.UploadPartInput{
+				_, err = c.s3.UploadPart(cctx, &s3.UploadPartInput{
 					Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
-					PartNumber: aws.Int32(int32(i + 1)), Body: bytes.NewReader(part), ContentLength: aws.Int64(n),
-					ContentMD5: aws.String(base64.StdEncoding.EncodeToString(sum[:])),
+					PartNumber: aws.Int32(int32(i + 1)), Body: io.NewSectionReader(f, off, n), ContentLength: aws.Int64(n),
+					ContentMD5: aws.String(base64.StdEncoding.EncodeToString(sum)),
 				})
 				ccancel()
 				if err != nil {
@@ -178,6 +175,24 @@ feed:
 		return nil, fmt.Errorf("upload %s: S3 has ETag %s, but the parts sent make %s", where, got, want)
 	}
 	return &UploadResult{ETag: want, Parts: nparts, Resumed: int(resumed.Load())}, nil
+}
+
+// partMD5 reads a part from the file and returns its MD5. Parts are not
+// held in memory: the SDK reads the part from the file again as it sends
+// it (a section of the file is seekable, for its signature and retries),
+// from the page cache, so an upload's memory does not grow with its part
+// size or the file's; S3 refuses a part that changed in between, by its
+// Content-MD5.
+func partMD5(f *os.File, off, n int64) ([]byte, error) {
+	h := md5.New()
+	got, err := io.Copy(h, io.NewSectionReader(f, off, n))
+	if err != nil {
+		return nil, fmt.Errorf("read %s at %d: %w", f.Name(), off, err)
+	}
+	if got != n {
+		return nil, fmt.Errorf("read %s at %d: %d bytes, want %d (did the file shrink?)", f.Name(), off, got, n)
+	}
+	return h.Sum(nil), nil
 }
 
 // findUpload finds an unfinished multipart upload of key and the MD5 of

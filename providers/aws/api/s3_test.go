@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"crypto/rand"
 	"net/http"
 	"net/http/httptest"
@@ -111,3 +112,65 @@ func get(t *testing.T, c *Client, bucket, key string) []byte {
 }
 
 type s3GetInput = s3.GetObjectInput
+
+// A part the SDK sends again (S3 answered 500) is read from the file
+// again, whole: the object is still the file byte for byte.
+func TestUploadRetriesPartFromFile(t *testing.T) {
+	s3 := sim.NewS3()
+	var failed atomic.Bool
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("partNumber") == "2" && r.Method == http.MethodPut && !failed.Swap(true) {
+			// Read part of the body first, as a server that fails
+			// mid-request would.
+			_, _ = r.Body.Read(make([]byte, 4096))
+			http.Error(w, "<Error><Code>InternalError</Code><Message>try again</Message></Error>", http.StatusInternalServerError)
+			return
+		}
+		s3.ServeHTTP(w, r)
+	})
+	c := s3Client(t, h)
+	ctx := context.Background()
+	if _, err := c.EnsureBucket(ctx, "images"); err != nil {
+		t.Fatal(err)
+	}
+	f := testFile(t, 3*minPartSize+777)
+	res, err := c.Upload(ctx, "images", "retried.bin", f, UploadOptions{PartSize: minPartSize, Parallel: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !failed.Load() || res.Parts != 4 {
+		t.Fatalf("part 2 never failed (%v) or parts %d", failed.Load(), res.Parts)
+	}
+	want, _ := os.ReadFile(f.Name())
+	if got := get(t, c, "images", "retried.bin"); !bytes.Equal(got, want) {
+		t.Errorf("object differs from the file (%d vs %d bytes)", len(got), len(want))
+	}
+}
+
+func TestPartMD5(t *testing.T) {
+	f := testFile(t, 1000)
+	data, _ := os.ReadFile(f.Name())
+	for _, tc := range []struct {
+		off, n  int64
+		wantErr string
+	}{
+		{0, 1000, ""},
+		{600, 400, ""},
+		{600, 500, "600: 400 bytes, want 500 (did the file shrink?)"},
+	} {
+		got, err := partMD5(f, tc.off, tc.n)
+		switch {
+		case tc.wantErr != "":
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), f.Name()) {
+				t.Errorf("partMD5(%d, %d): %v, want an error naming the file and %q", tc.off, tc.n, err, tc.wantErr)
+			}
+		case err != nil:
+			t.Errorf("partMD5(%d, %d): %v", tc.off, tc.n, err)
+		default:
+			want := md5.Sum(data[tc.off : tc.off+tc.n])
+			if !bytes.Equal(got, want[:]) {
+				t.Errorf("partMD5(%d, %d) = %x, want %x", tc.off, tc.n, got, want)
+			}
+		}
+	}
+}
