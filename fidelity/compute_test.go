@@ -143,3 +143,61 @@ func status(err error) int {
 	}
 	return 0
 }
+
+// operations.wait, called as such through Google's generated clients
+// (their Operation.Wait polls with get instead): a zonal and a global
+// deletion's wait answers DONE, and the resource is gone after it.
+func TestComputeOperationsWait(t *testing.T) {
+	s := sim.New(sim.Options{OperationPolls: 3})
+	const project, zone = "strata-sim", "us-central1-a"
+	s.AddInstance("waited-1", nil, time.Now())
+	s.AddImage(project, "waited-image", "", nil, time.Now())
+	opts := computeOpts(t, s)
+	ctx := context.Background()
+	instances, err := compute.NewInstancesRESTClient(ctx, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer instances.Close()
+	images, err := compute.NewImagesRESTClient(ctx, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer images.Close()
+	zoneOps, err := compute.NewZoneOperationsRESTClient(ctx, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zoneOps.Close()
+	globalOps, err := compute.NewGlobalOperationsRESTClient(ctx, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer globalOps.Close()
+
+	op, err := instances.Delete(ctx, &computepb.DeleteInstanceRequest{Project: project, Zone: zone, Instance: "waited-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zop, err := zoneOps.Wait(ctx, &computepb.WaitZoneOperationRequest{Project: project, Zone: zone, Operation: op.Name()})
+	if err != nil || zop.GetStatus() != computepb.Operation_DONE {
+		t.Fatalf("zone operation wait: %v, %v", zop.GetStatus(), err)
+	}
+	if _, err := instances.Get(ctx, &computepb.GetInstanceRequest{Project: project, Zone: zone, Instance: "waited-1"}); status(err) != http.StatusNotFound {
+		t.Errorf("instance after the wait: %v, want 404", err)
+	}
+	op, err = images.Delete(ctx, &computepb.DeleteImageRequest{Project: project, Image: "waited-image"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gop, err := globalOps.Wait(ctx, &computepb.WaitGlobalOperationRequest{Project: project, Operation: op.Name()})
+	if err != nil || gop.GetStatus() != computepb.Operation_DONE {
+		t.Fatalf("global operation wait: %v, %v", gop.GetStatus(), err)
+	}
+	if _, err := images.Get(ctx, &computepb.GetImageRequest{Project: project, Image: "waited-image"}); status(err) != http.StatusNotFound {
+		t.Errorf("image after the wait: %v, want 404", err)
+	}
+	if _, err := zoneOps.Wait(ctx, &computepb.WaitZoneOperationRequest{Project: project, Zone: zone, Operation: "no-such-operation"}); status(err) != http.StatusNotFound {
+		t.Errorf("wait on a missing operation: %v, want 404", err)
+	}
+}

@@ -178,6 +178,10 @@ func benchClusters(ctx context.Context, w *tabwriter.Writer, fl platform.Flight,
 	if err != nil {
 		return fmt.Errorf("gc of %d: %w", gcResources, err)
 	}
+	gceGCTime, gceGCItems, err := gceGCAtScale(ctx, gcResources)
+	if err != nil {
+		return fmt.Errorf("gce gc of %d: %w", gcResources, err)
+	}
 	j1, err := kolaWall(ctx, flags, tests, "1")
 	if err != nil {
 		return fmt.Errorf("kola -j1: %w", err)
@@ -194,6 +198,7 @@ func benchClusters(ctx context.Context, w *tabwriter.Writer, fl platform.Flight,
 	fmt.Fprintf(w, "simulated EC2 cluster of 10, %v a call\t%s\t%s\t%.2f× one (target ≤ 3)\t\n", cloudLatency, sec(median(cloud10)), spread(cloud10), ratio(median(cloud10), median(cloud1)))
 	fmt.Fprintf(w, "simulated EC2 cluster of 10, one after another (before, 1 run)\t%s\t\t%.2f× one\t\n", sec(median(cloud10Seq)), ratio(median(cloud10Seq), median(cloud1)))
 	fmt.Fprintf(w, "simulated EC2 gc of %d resources (%d deleted)\t%s\t\t%.2f× target 10s\t\n", gcResources, gcItems, sec(gcTime), gcTime.Seconds()/10)
+	fmt.Fprintf(w, "simulated GCE gc of %d resources (%d deleted)\t%s\t\t%.2f× target 10s\t\n", gcResources, gceGCItems, sec(gceGCTime), gceGCTime.Seconds()/10)
 	fmt.Fprintf(w, "kola %d one-machine tests -j1\t%s\t\t1.00\t\n", tests, sec(j1))
 	fmt.Fprintf(w, "kola %d one-machine tests -j2\t%s\t\t%.2f× faster than -j1\t\n", tests, sec(j2), ratio(j1, j2))
 	return w.Flush()

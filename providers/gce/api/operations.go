@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -21,12 +22,52 @@ type Operation struct {
 // Poll asks once whether op is done; when it is, the error is the
 // operation's own (a quota, a missing image…), typed like a call's.
 func (c *Client) Poll(ctx context.Context, op *Operation) (bool, error) {
+	return c.ask(ctx, op, false)
+}
+
+// Wait waits for op with the operations' wait method, which answers
+// when the operation is done or after about two minutes, and asks again
+// (after interval) while it is not done: one call where polling every
+// interval spent an interval per operation, which over the thousands of
+// deletions of a GC was most of its time.
+func (c *Client) Wait(ctx context.Context, op *Operation, interval time.Duration) error {
+	for {
+		// Each wait ends on our side before the call's own timeout
+		// could: the service may hold it two minutes.
+		rctx, cancel := context.WithTimeout(ctx, waitRound)
+		done, err := c.ask(rctx, op, true)
+		cancel()
+		if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			continue // this round ended, not the wait
+		}
+		if done || err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("operation %s on %s: not done: %w", op.Name, op.Target, context.Cause(ctx))
+		case <-time.After(interval):
+		}
+	}
+}
+
+// waitRound bounds one call of operations.wait.
+var waitRound = time.Minute
+
+// ask gets op, or with wait waits for it (operations.wait), and says
+// whether it is done and, if it is, how it failed.
+func (c *Client) ask(ctx context.Context, op *Operation, wait bool) (bool, error) {
 	var o *compute.Operation
 	err := c.do(ctx, "operation "+op.Name+" on "+op.Target, "operation", op.Name, func(ctx context.Context) error {
 		var err error
-		if op.zonal {
+		switch {
+		case op.zonal && wait:
+			o, err = c.compute.ZoneOperations.Wait(c.project, c.zone, op.Name).Context(ctx).Do()
+		case op.zonal:
 			o, err = c.compute.ZoneOperations.Get(c.project, c.zone, op.Name).Context(ctx).Do()
-		} else {
+		case wait:
+			o, err = c.compute.GlobalOperations.Wait(c.project, op.Name).Context(ctx).Do()
+		default:
 			o, err = c.compute.GlobalOperations.Get(c.project, op.Name).Context(ctx).Do()
 		}
 		return err
@@ -38,21 +79,6 @@ func (c *Client) Poll(ctx context.Context, op *Operation) (bool, error) {
 		return false, nil
 	}
 	return true, operationError(op, o)
-}
-
-// Wait polls op every interval until it is done or ctx ends.
-func (c *Client) Wait(ctx context.Context, op *Operation, interval time.Duration) error {
-	for {
-		done, err := c.Poll(ctx, op)
-		if done || err != nil {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("operation %s on %s: not done: %w", op.Name, op.Target, context.Cause(ctx))
-		case <-time.After(interval):
-		}
-	}
 }
 
 // operationError turns a finished operation's errors into a typed error.

@@ -43,6 +43,19 @@ func (s *Server) getOperation(r *http.Request, _ []byte) (any, *apiError) {
 	return s.operationJSON(op), nil
 }
 
+// waitOperation is operations.wait, which answers once the operation is
+// done (Compute Engine's also answers, not done, after about two
+// minutes). A simulated operation is done after a few polls; a wait
+// makes them all at once.
+func (s *Server) waitOperation(r *http.Request, body []byte) (any, *apiError) {
+	for {
+		resp, aerr := s.getOperation(r, body)
+		if aerr != nil || s.operations[r.PathValue("name")].done {
+			return resp, aerr
+		}
+	}
+}
+
 func (s *Server) operationJSON(op *operation) map[string]any {
 	status := "RUNNING"
 	if op.done {

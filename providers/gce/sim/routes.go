@@ -16,6 +16,7 @@ func (s *Server) routes() {
 	s.handle("GET "+zone+"/disks", "compute.disks.list", s.zonal(s.listDisks))
 	s.handle("DELETE "+zone+"/disks/{name}", "compute.disks.delete", s.zonal(s.deleteDisk))
 	s.handle("GET "+zone+"/operations/{name}", "compute.zoneOperations.get", s.zonal(s.getOperation))
+	s.handle("POST "+zone+"/operations/{name}/wait", "compute.zoneOperations.wait", s.zonal(s.waitOperation))
 
 	s.handle("GET "+global+"/networks/{name}", "compute.networks.get", s.global(s.getNetwork))
 	s.handle("POST "+global+"/images", "compute.images.insert", s.global(s.insertImage))
@@ -24,6 +25,7 @@ func (s *Server) routes() {
 	s.handle("GET "+global+"/images/family/{family}", "compute.images.getFromFamily", s.getImageFromFamily)
 	s.handle("DELETE "+global+"/images/{name}", "compute.images.delete", s.global(s.deleteImage))
 	s.handle("GET "+global+"/operations/{name}", "compute.globalOperations.get", s.global(s.getOperation))
+	s.handle("POST "+global+"/operations/{name}/wait", "compute.globalOperations.wait", s.global(s.waitOperation))
 
 	s.handle("GET /storage/v1/b/{bucket}", "storage.buckets.get", s.getBucket)
 	s.handle("GET /storage/v1/b/{bucket}/o", "storage.objects.list", s.listObjects)
