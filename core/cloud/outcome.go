@@ -1,0 +1,32 @@
+package cloud
+
+import (
+	"fmt"
+	"slices"
+)
+
+// CheckOutcome says whether a collection left the cloud as it must:
+// exists is what is there after it, gone what had to be deleted and keep
+// what had to stay, each as "kind name". The error counts each kind of
+// mistake and names the first few of each. Simulators use it to check GC
+// over the populations they plant.
+func CheckOutcome(exists map[string]bool, gone, keep []string) error {
+	var wronglyGone, wronglyKept []string
+	for _, r := range keep {
+		if !exists[r] {
+			wronglyGone = append(wronglyGone, r)
+		}
+	}
+	for _, r := range gone {
+		if exists[r] {
+			wronglyKept = append(wronglyKept, r)
+		}
+	}
+	if len(wronglyGone) == 0 && len(wronglyKept) == 0 {
+		return nil
+	}
+	slices.Sort(wronglyGone)
+	slices.Sort(wronglyKept)
+	return fmt.Errorf("%d resources that must stay are gone (first %v); %d old ones of strata's stay (first %v)",
+		len(wronglyGone), wronglyGone[:min(3, len(wronglyGone))], len(wronglyKept), wronglyKept[:min(3, len(wronglyKept))])
+}
