@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/strata-os/strata/core/cloud"
+	"github.com/strata-os/strata/core/cloud/gcoutcome"
 )
 
 // AddGCPopulation plants what an account that leaked for a month holds:
@@ -61,6 +61,6 @@ func (s *Server) AddGCPopulation(n int, ours map[string]string, now time.Time) (
 		for _, im := range s.Images() {
 			exists["image "+im.ID] = true
 		}
-		return cloud.CheckOutcome(exists, gone, keep)
+		return gcoutcome.Check(exists, gone, keep)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/strata-os/strata/core/cloud"
+	"github.com/strata-os/strata/core/cloud/gcoutcome"
 )
 
 // AddGCPopulation plants what a project that leaked for a month holds: n
@@ -64,6 +64,6 @@ func (s *Server) AddGCPopulation(n int, ours map[string]string, bucket string, n
 		for _, o := range s.Objects(bucket) {
 			exists["object "+o.Name] = true
 		}
-		return cloud.CheckOutcome(exists, gone, keep)
+		return gcoutcome.Check(exists, gone, keep)
 	}
 }

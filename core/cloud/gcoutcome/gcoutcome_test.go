@@ -1,11 +1,11 @@
-package cloud
+package gcoutcome
 
 import (
 	"strings"
 	"testing"
 )
 
-func TestCheckOutcome(t *testing.T) {
+func TestCheck(t *testing.T) {
 	gone, keep := []string{"disk a", "disk b"}, []string{"disk c", "image d"}
 	for _, tc := range []struct {
 		exists []string
@@ -20,7 +20,7 @@ func TestCheckOutcome(t *testing.T) {
 		for _, r := range tc.exists {
 			exists[r] = true
 		}
-		err := CheckOutcome(exists, gone, keep)
+		err := Check(exists, gone, keep)
 		if (err == nil) != (tc.want == "") || (err != nil && !strings.Contains(err.Error(), tc.want)) {
 			t.Errorf("exists %v: %v, want %q", tc.exists, err, tc.want)
 		}
