@@ -26,6 +26,18 @@ func computeOpts(t *testing.T, s *sim.Server) []option.ClientOption {
 	return []option.ClientOption{option.WithEndpoint(srv.URL), option.WithoutAuthentication()}
 }
 
+// restClient makes one of Google's generated REST clients for the
+// simulator opts point at, closed when the test ends.
+func restClient[C interface{ Close() error }](t *testing.T, opts []option.ClientOption, newClient func(context.Context, ...option.ClientOption) (C, error)) C {
+	t.Helper()
+	c, err := newClient(context.Background(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 // An instance's life through Google's cloud.google.com/go/compute client:
 // inserted and waited for through its operation, read, listed by label,
 // its serial port read, deleted and waited for, then gone (404); images
@@ -35,21 +47,9 @@ func TestComputeLifecycle(t *testing.T) {
 	s.AddImage("kinvolk-public", "flatcar-stable-1", "flatcar-stable", nil, time.Now().Add(-time.Hour))
 	opts := computeOpts(t, s)
 	ctx := context.Background()
-	instances, err := compute.NewInstancesRESTClient(ctx, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer instances.Close()
-	images, err := compute.NewImagesRESTClient(ctx, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer images.Close()
-	networks, err := compute.NewNetworksRESTClient(ctx, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer networks.Close()
+	instances := restClient(t, opts, compute.NewInstancesRESTClient)
+	images := restClient(t, opts, compute.NewImagesRESTClient)
+	networks := restClient(t, opts, compute.NewNetworksRESTClient)
 
 	img, err := images.GetFromFamily(ctx, &computepb.GetFromFamilyImageRequest{Project: "kinvolk-public", Family: "flatcar-stable"})
 	if err != nil || img.GetName() != "flatcar-stable-1" {
@@ -154,26 +154,10 @@ func TestComputeOperationsWait(t *testing.T) {
 	s.AddImage(project, "waited-image", "", nil, time.Now())
 	opts := computeOpts(t, s)
 	ctx := context.Background()
-	instances, err := compute.NewInstancesRESTClient(ctx, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer instances.Close()
-	images, err := compute.NewImagesRESTClient(ctx, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer images.Close()
-	zoneOps, err := compute.NewZoneOperationsRESTClient(ctx, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zoneOps.Close()
-	globalOps, err := compute.NewGlobalOperationsRESTClient(ctx, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer globalOps.Close()
+	instances := restClient(t, opts, compute.NewInstancesRESTClient)
+	images := restClient(t, opts, compute.NewImagesRESTClient)
+	zoneOps := restClient(t, opts, compute.NewZoneOperationsRESTClient)
+	globalOps := restClient(t, opts, compute.NewGlobalOperationsRESTClient)
 
 	op, err := instances.Delete(ctx, &computepb.DeleteInstanceRequest{Project: project, Zone: zone, Instance: "waited-1"})
 	if err != nil {
