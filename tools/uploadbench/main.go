@@ -1,21 +1,26 @@
-// Command uploadbench measures `ore aws upload` of a sparse file to the S3
+// Command uploadbench measures `ore aws upload` of a file to the S3
 // simulator and `ore gce upload` to the Cloud Storage one (`ore … simulate`,
-// separate processes) against a raw copy of the same file through a
-// loopback TCP connection, and ore's peak RSS, and prints one table.
+// separate processes) against two floors measured in the same run — a raw
+// copy of the same file through a loopback TCP connection, and one MD5
+// pass over it (both clouds' protocols hash every byte) — and ore's peak
+// RSS, and prints one table.
 // ./ci/bench-upload.sh runs it.
 package main
 
 import (
 	"bufio"
 	"context"
+	"crypto/md5"
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -23,34 +28,39 @@ import (
 
 func main() {
 	ore := flag.String("ore", "bin/ore", "the ore binary")
-	size := flag.Int64("size", 1<<30, "file size, bytes (sparse)")
+	size := flag.Int64("size", 1<<30, "file size, bytes")
 	parallel := flag.Int("parallel", 4, "ore upload --parallel")
+	rounds := flag.Int("n", 3, "rounds; each measurement's median is reported")
 	flag.Parse()
-	if err := bench(context.Background(), *ore, *size, *parallel); err != nil {
+	if err := bench(context.Background(), *ore, *size, *parallel, *rounds); err != nil {
 		fmt.Fprintln(os.Stderr, "uploadbench:", err)
 		os.Exit(1)
 	}
 }
 
-func bench(ctx context.Context, ore string, size int64, parallel int) error {
+// measurement is one row's samples.
+type measurement struct {
+	name  string
+	took  []time.Duration
+	rss   int64 // the largest seen
+	floor bool
+}
+
+func (m *measurement) median() time.Duration {
+	s := slices.Clone(m.took)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func bench(ctx context.Context, ore string, size int64, parallel, rounds int) error {
 	dir, err := os.MkdirTemp("", "uploadbench-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
 	file := filepath.Join(dir, "disk.img")
-	f, err := os.Create(file)
-	if err != nil {
+	if err := writeImage(file, size); err != nil {
 		return err
-	}
-	if err := f.Truncate(size); err != nil {
-		return err
-	}
-	f.Close()
-
-	raw, err := loopbackCopy(file)
-	if err != nil {
-		return fmt.Errorf("loopback copy: %w", err)
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -70,59 +80,135 @@ func bench(ctx context.Context, ore string, size int64, parallel int) error {
 		return time.Since(start), rss * 1024, nil
 	}
 
-	awsURL, err := simulate(ctx, ore, "aws")
-	if err != nil {
-		return err
+	raw := &measurement{name: "raw copy through loopback TCP", floor: true}
+	hash := &measurement{name: "MD5 of the file, one core", floor: true}
+	aws := &measurement{name: "ore aws upload"}
+	gce := &measurement{name: "ore gce upload"}
+	// upload times one upload to a simulator of its own, stopped after
+	// it: the objects it stored go with it, so no round's upload waits
+	// for the disk to take an earlier round's.
+	upload := func(row *measurement, cloud string, args func(url string) []string) error {
+		url, stop, err := simulate(ctx, ore, cloud)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		if cloud == "aws" {
+			if _, _, err := run("aws", "--aws-endpoint", url, "initialize", "--bucket", "bench"); err != nil {
+				return err
+			}
+		}
+		took, rss, err := run(args(url)...)
+		if err != nil {
+			return err
+		}
+		row.took = append(row.took, took)
+		row.rss = max(row.rss, rss)
+		return nil
 	}
-	if _, _, err := run("aws", "--aws-endpoint", awsURL, "initialize", "--bucket", "bench"); err != nil {
-		return err
-	}
-	awsTook, awsRSS, err := run("aws", "--aws-endpoint", awsURL, "upload", "--bucket", "bench", "--no-progress", "--parallel", fmt.Sprint(parallel), file)
-	if err != nil {
-		return err
-	}
-	gceURL, err := simulate(ctx, ore, "gce")
-	if err != nil {
-		return err
-	}
-	gceTook, gceRSS, err := run("gce", "--gce-endpoint", gceURL, "--gce-project", "strata-sim", "upload", "--bucket", "kola-images", "--no-progress", file)
-	if err != nil {
-		return err
+	// Rounds interleave the rows, so a noisy minute on a shared machine
+	// lands on all of them rather than on one.
+	for range rounds {
+		took, err := loopbackCopy(file)
+		if err != nil {
+			return fmt.Errorf("loopback copy: %w", err)
+		}
+		raw.took = append(raw.took, took)
+		if took, err = md5File(file); err != nil {
+			return err
+		}
+		hash.took = append(hash.took, took)
+		if err := upload(aws, "aws", func(url string) []string {
+			return []string{"aws", "--aws-endpoint", url, "upload", "--bucket", "bench", "--no-progress", "--parallel", fmt.Sprint(parallel), file}
+		}); err != nil {
+			return err
+		}
+		if err := upload(gce, "gce", func(url string) []string {
+			return []string{"gce", "--gce-endpoint", url, "--gce-project", "strata-sim", "upload", "--bucket", "kola-images", "--no-progress", file}
+		}); err != nil {
+			return err
+		}
 	}
 
 	mb := float64(size) / (1 << 20)
+	floor := raw.median()
 	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(os.Stdout, "%d MiB sparse file to each cloud's storage simulator in another process (aws: --parallel %d, 16 MiB parts; gce: resumable, 16 MiB chunks)\n", size>>20, parallel)
-	fmt.Fprintln(w, "measurement\ttime\tthroughput\tratio\t")
-	fmt.Fprintf(w, "raw copy through loopback TCP\t%.2fs\t%.0f MiB/s\t1.00\t\n", raw.Seconds(), mb/raw.Seconds())
-	for _, r := range []struct {
-		name string
-		took time.Duration
-		rss  int64
-	}{{"ore aws upload", awsTook, awsRSS}, {"ore gce upload", gceTook, gceRSS}} {
-		fmt.Fprintf(w, "%s\t%.2fs\t%.0f MiB/s\t%.2f× raw time\t\n", r.name, r.took.Seconds(), mb/r.took.Seconds(), r.took.Seconds()/raw.Seconds())
-		fmt.Fprintf(w, "%s peak RSS\t\t%.0f MiB\t\t\n", r.name, float64(r.rss)/(1<<20))
+	fmt.Fprintf(os.Stdout, "%d MiB file to each cloud's storage simulator in another process, median of %d rounds (aws: --parallel %d, 16 MiB parts; gce: resumable, 16 MiB chunks)\n", size>>20, rounds, parallel)
+	fmt.Fprintln(w, "measurement\ttime\trange\tthroughput\t× raw copy\t× one MD5 pass\tpeak RSS\t")
+	for _, m := range []*measurement{raw, hash, aws, gce} {
+		med := m.median()
+		rss := ""
+		if !m.floor {
+			rss = fmt.Sprintf("%.0f MiB", float64(m.rss)/(1<<20))
+		}
+		fmt.Fprintf(w, "%s\t%.2fs\t%.2f..%.2fs\t%.0f MiB/s\t%.2f\t%.2f\t%s\t\n", m.name, med.Seconds(),
+			slices.Min(m.took).Seconds(), slices.Max(m.took).Seconds(), mb/med.Seconds(),
+			floor.Seconds()/med.Seconds(), hash.median().Seconds()/med.Seconds(), rss)
 	}
 	return w.Flush()
 }
 
-// simulate starts `ore CLOUD simulate` until ctx ends and returns its URL.
-func simulate(ctx context.Context, ore, cloud string) (string, error) {
+// md5File times one MD5 of the file on one core: S3's ETag is the MD5 of
+// every byte, and both ends of an S3 upload (the client for Content-MD5,
+// the service for the ETag) compute it, so no S3 upload is faster than
+// this, however fast the wire.
+func md5File(path string) (time.Duration, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	start := time.Now()
+	if _, err := io.CopyBuffer(md5.New(), f, make([]byte, 1<<20)); err != nil {
+		return 0, err
+	}
+	return time.Since(start), nil
+}
+
+// writeImage writes a file of size bytes that are not all zero (a sparse
+// file's holes read at a speed no disk image does), and leaves it in the
+// page cache, as a freshly built image is.
+func writeImage(path string, size int64) error {
+	block := make([]byte, 1<<20)
+	rand.NewChaCha8([32]byte{}).Read(block)
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	for off := int64(0); off < size; off += int64(len(block)) {
+		if _, err := f.Write(block[:min(int64(len(block)), size-off)]); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	return f.Close()
+}
+
+// simulate starts `ore CLOUD simulate` and returns its URL and a stop
+// that ends it and waits until it has gone, with what it stored.
+func simulate(ctx context.Context, ore, cloud string) (string, func(), error) {
+	ctx, cancel := context.WithCancel(ctx)
 	sim := exec.CommandContext(ctx, ore, cloud, "simulate", "--listen", "127.0.0.1:0")
 	out, err := sim.StdoutPipe()
 	if err != nil {
-		return "", err
+		cancel()
+		return "", nil, err
 	}
 	if err := sim.Start(); err != nil {
-		return "", err
+		cancel()
+		return "", nil, err
 	}
-	go func() { <-ctx.Done(); _ = sim.Wait() }()
+	stop := func() {
+		cancel()
+		_ = sim.Wait()
+	}
 	url, err := simulatorURL(out)
 	if err != nil {
-		return "", fmt.Errorf("ore %s simulate: %w", cloud, err)
+		stop()
+		return "", nil, fmt.Errorf("ore %s simulate: %w", cloud, err)
 	}
 	go func() { _, _ = io.Copy(io.Discard, out) }()
-	return url, nil
+	return url, stop, nil
 }
 
 // loopbackCopy times sending the file through a TCP connection on
@@ -140,7 +226,9 @@ func loopbackCopy(file string) (time.Duration, error) {
 			done <- err
 			return
 		}
-		_, err = io.Copy(io.Discard, c)
+		// Large reads, as a storage server's are: io.Discard's own
+		// 8 KiB reads would make the floor a syscall benchmark.
+		_, err = io.CopyBuffer(struct{ io.Writer }{io.Discard}, struct{ io.Reader }{c}, make([]byte, 1<<20))
 		c.Close()
 		done <- err
 	}()

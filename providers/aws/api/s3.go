@@ -5,7 +5,6 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
 )
 
 // UploadOptions tune an upload.
@@ -201,12 +199,6 @@ func (c *Client) findUpload(ctx context.Context, bucket, key string) (string, ma
 	cctx, cancel := c.call(ctx)
 	defer cancel()
 	out, err := c.s3.ListMultipartUploads(cctx, &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket), Prefix: aws.String(key)})
-	var ae smithy.APIError
-	if errors.As(err, &ae) && ae.ErrorCode() == "NoSuchUpload" {
-		// gofakes3 says so for a bucket that never had an upload; S3
-		// lists none.
-		return "", nil, nil
-	}
 	if err != nil {
 		return "", nil, classify("list uploads in "+bucket, "bucket", bucket, err)
 	}

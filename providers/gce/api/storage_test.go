@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -141,6 +142,29 @@ func TestUploadCorrupted(t *testing.T) {
 		}
 		if o := s.Objects("kola"); len(o) != 0 {
 			t.Errorf("%d bytes: stored %+v", size, o)
+		}
+	}
+}
+
+// BenchmarkUpload sends 256 MiB through the resumable protocol to the
+// simulator in the same process, so one -cpuprofile shows the client and
+// the simulator.
+func BenchmarkUpload(b *testing.B) {
+	const size = 256 << 20
+	s := sim.New(sim.Options{})
+	s.AddBucket("bench")
+	srv := s.Start()
+	defer srv.Close()
+	c, err := api.New(context.Background(), api.Options{Project: "strata-sim", Zone: "us-central1-a", Endpoint: srv.URL})
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := make([]byte, size)
+	b.SetBytes(size)
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := c.Upload(context.Background(), api.UploadSpec{Bucket: "bench", Object: fmt.Sprintf("image-%d.tar.gz", i), Body: bytes.NewReader(data)}); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -147,7 +147,7 @@ func (s *Server) insertImage(r *http.Request, body []byte) (any, *apiError) {
 			return &apiError{http.StatusBadRequest, "INVALID_FIELD_VALUE",
 				fmt.Sprintf("Invalid value for field 'resource.rawDisk.source': '%s'. The object does not exist or cannot be read.", req.RawDisk.Source)}
 		}
-		if data := s.buckets[m[1]].objects[m[2]].data; !bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
+		if head := s.buckets[m[1]].objects[m[2]].head(2); !bytes.HasPrefix(head, []byte{0x1f, 0x8b}) {
 			img.Status = "FAILED"
 			return &apiError{http.StatusBadRequest, "INVALID_FIELD_VALUE", "Invalid value for field 'resource.rawDisk.source': the object is not gzip-compressed (a raw disk image must be a .tar.gz holding disk.raw)"}
 		}

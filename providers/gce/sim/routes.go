@@ -31,8 +31,16 @@ func (s *Server) routes() {
 	s.handle("GET /storage/v1/b/{bucket}/o", "storage.objects.list", s.listObjects)
 	s.handle("GET /storage/v1/b/{bucket}/o/{object...}", "storage.objects.get", s.getObject)
 	s.handle("DELETE /storage/v1/b/{bucket}/o/{object...}", "storage.objects.delete", s.deleteObject)
-	s.handle("POST /upload/storage/v1/b/{bucket}/o", "storage.objects.insert", s.insertObject)
-	s.handle("PUT /upload/storage/v1/b/{bucket}/o", "storage.objects.insert.chunk", s.uploadChunk)
+	s.mux.HandleFunc("POST /upload/storage/v1/b/{bucket}/o", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("upload_id") != "" {
+			// A resumable upload's chunk: Google's Go client sends them
+			// with POST, others with PUT.
+			s.serve(w, r, "storage.objects.insert", resourceOf(r, nil), func() (any, *apiError) { return s.uploadChunk(r) })
+			return
+		}
+		s.serveBuffered(w, r, "storage.objects.insert", s.insertObject)
+	})
+	s.handleStream("PUT /upload/storage/v1/b/{bucket}/o", "storage.objects.insert.chunk", s.uploadChunk)
 	// Cloud Storage's XML API, for reads as Google's Go client makes them.
 	s.handle("GET /{bucket}/{object...}", "storage.objects.get.xml", s.getObjectXML)
 }

@@ -138,77 +138,108 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 // request body.
 type handler func(r *http.Request, body []byte) (any, *apiError)
 
+// streamHandler serves a method whose body may be as big as a disk image:
+// it reads the body itself, and takes the lock itself where it needs it.
+type streamHandler func(r *http.Request) (any, *apiError)
+
 // handle registers a method under its pattern, with fault injection,
 // authentication and the lock around it.
 func (s *Server) handle(pattern, method string, h handler) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) { s.serveBuffered(w, r, method, h) })
+}
+
+// handleStream registers a streamHandler, with fault injection and
+// authentication around it.
+func (s *Server) handleStream(pattern, method string, h streamHandler) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			writeError(w, &apiError{http.StatusBadRequest, "badRequest", "reading the body: " + err.Error()})
-			return
-		}
-		d := s.faults.Decide(method, resourceOf(r, body))
-		defer d.Done()
+		s.serve(w, r, method, resourceOf(r, nil), func() (any, *apiError) { return h(r) })
+	})
+}
+
+func (s *Server) serveBuffered(w http.ResponseWriter, r *http.Request, method string, h handler) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeError(w, &apiError{http.StatusBadRequest, "badRequest", "reading the body: " + err.Error()})
+		return
+	}
+	s.serve(w, r, method, resourceOf(r, body), func() (any, *apiError) {
 		s.mu.Lock()
-		authErr := s.authorize(r)
-		s.mu.Unlock()
-		d.Wait(r.Context())
-		if authErr != nil {
-			writeError(w, authErr)
+		defer s.mu.Unlock()
+		return h(r, body)
+	})
+}
+
+// serve answers a call to method about resource: authentication and the
+// faults a test injected first, then the call itself.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, method, resource string, call func() (any, *apiError)) {
+	d := s.faults.Decide(method, resource)
+	defer d.Done()
+	s.mu.Lock()
+	authErr := s.authorize(r)
+	s.mu.Unlock()
+	d.Wait(r.Context())
+	if authErr != nil {
+		writeError(w, authErr)
+		return
+	}
+	lost := false
+	if f := d.Fault; f != nil {
+		switch f.Effect {
+		case fault.Throttle:
+			writeError(w, &apiError{http.StatusTooManyRequests, "rateLimitExceeded", "Rate Limit Exceeded"})
 			return
-		}
-		lost := false
-		if f := d.Fault; f != nil {
-			switch f.Effect {
-			case fault.Throttle:
-				writeError(w, &apiError{http.StatusTooManyRequests, "rateLimitExceeded", "Rate Limit Exceeded"})
-				return
-			case fault.ServerError:
-				writeError(w, &apiError{http.StatusServiceUnavailable, "backendError", "Backend Error"})
-				return
-			case fault.LoseAnswer:
-				lost = true
-			default:
-				e := &apiError{f.Status, f.Code, f.Message}
-				if e.status == 0 {
-					e.status = http.StatusForbidden
-				}
-				if e.reason == "" {
-					e.reason = "forbidden"
-				}
-				if e.message == "" {
-					e.message = "injected failure of " + method
-				}
-				writeError(w, e)
-				return
-			}
-		}
-		s.mu.Lock()
-		resp, aerr := h(r, body)
-		s.mu.Unlock()
-		if lost {
-			// It happened; the caller is told it may not have.
+		case fault.ServerError:
 			writeError(w, &apiError{http.StatusServiceUnavailable, "backendError", "Backend Error"})
 			return
-		}
-		if aerr != nil {
-			writeError(w, aerr)
+		case fault.LoseAnswer:
+			lost = true
+		default:
+			e := &apiError{f.Status, f.Code, f.Message}
+			if e.status == 0 {
+				e.status = http.StatusForbidden
+			}
+			if e.reason == "" {
+				e.reason = "forbidden"
+			}
+			if e.message == "" {
+				e.message = "injected failure of " + method
+			}
+			writeError(w, e)
 			return
 		}
-		switch resp := resp.(type) {
-		case nil:
-			w.WriteHeader(http.StatusNoContent)
-		case rawResponse:
-			for k, v := range resp.header {
-				w.Header()[k] = v
-			}
-			w.WriteHeader(resp.status)
-			w.Write(resp.body)
-		default:
-			w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-			json.NewEncoder(w).Encode(withoutNulls(resp))
+	}
+	resp, aerr := call()
+	if raw, ok := resp.(rawResponse); ok && raw.content != nil {
+		defer raw.content.Close()
+	}
+	if lost {
+		// It happened; the caller is told it may not have.
+		writeError(w, &apiError{http.StatusServiceUnavailable, "backendError", "Backend Error"})
+		return
+	}
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	switch resp := resp.(type) {
+	case nil:
+		w.WriteHeader(http.StatusNoContent)
+	case rawResponse:
+		for k, v := range resp.header {
+			w.Header()[k] = v
 		}
-	})
+		if resp.content != nil {
+			w.Header().Set("Content-Length", strconv.FormatInt(resp.length, 10))
+			w.WriteHeader(resp.status)
+			io.Copy(w, resp.content)
+			return
+		}
+		w.WriteHeader(resp.status)
+		w.Write(resp.body)
+	default:
+		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+		json.NewEncoder(w).Encode(withoutNulls(resp))
+	}
 }
 
 // withoutNulls is v as Google's APIs would send it: a field without a
@@ -259,11 +290,15 @@ func resourceOf(r *http.Request, body []byte) string {
 	return r.URL.Query().Get("name")
 }
 
-// rawResponse is an answer that is not a JSON resource.
+// rawResponse is an answer that is not a JSON resource: body, or length
+// bytes of content (an object's, read after the lock is let go; serve
+// closes it).
 type rawResponse struct {
-	status int
-	header http.Header
-	body   []byte
+	status  int
+	header  http.Header
+	body    []byte
+	content io.ReadCloser
+	length  int64
 }
 
 // apiError is Google's error answer.

@@ -6,7 +6,9 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"hash"
 	"hash/crc32"
 	"io"
 	"maps"
@@ -17,7 +19,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/strata-os/strata/core/cloud/simblob"
 )
 
 type bucket struct {
@@ -26,19 +31,59 @@ type bucket struct {
 	objects map[string]*object
 }
 
+// object is a stored object. Its bytes are data when they came in one
+// request (or a test planted them), or a blob, on disk, when they came in
+// a resumable upload's chunks, as disk images do; its hashes are computed
+// once, as the bytes arrive.
 type object struct {
 	name       string
 	data       []byte
+	blob       *simblob.Blob
+	size       int64
+	md5        [md5.Size]byte
+	crc32c     uint32
 	metadata   map[string]string
 	created    time.Time
 	generation uint64
 }
 
-// upload is a resumable upload in progress.
+func newObject(name string, data []byte) *object {
+	return &object{name: name, data: data, size: int64(len(data)), md5: md5.Sum(data), crc32c: crc32.Checksum(data, castagnoli)}
+}
+
+// open reads n bytes of the object from off; the blob, if any, stays
+// readable until the reader is closed, even if the object is deleted.
+func (o *object) open(off, n int64) io.ReadCloser {
+	if o.blob == nil {
+		return io.NopCloser(bytes.NewReader(o.data[off : off+n]))
+	}
+	return simblob.Join(o.blob).Open(off, n)
+}
+
+// head is the object's first n bytes (fewer if it is shorter).
+func (o *object) head(n int64) []byte {
+	r := o.open(0, min(n, o.size))
+	defer r.Close()
+	b, _ := io.ReadAll(r)
+	return b
+}
+
+func (o *object) release() {
+	if o.blob != nil {
+		o.blob.Release()
+	}
+}
+
+// upload is a resumable upload in progress. Its chunks are written to
+// blob as they arrive, one at a time (mu), hashed on the way.
 type upload struct {
 	bucket, name string
 	metadata     map[string]string
-	data         []byte
+
+	mu   sync.Mutex
+	blob *simblob.Blob
+	md5  hash.Hash
+	crc  uint32
 }
 
 // Object is a simulated object as a test sees it.
@@ -61,10 +106,21 @@ func (s *Server) AddBucket(name string) {
 func (s *Server) AddObject(bucketName, name string, data []byte, metadata map[string]string, created time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.buckets[bucketName].objects[name] = &object{name: name, data: data, metadata: metadata, created: created, generation: s.nextID()}
+	o := newObject(name, data)
+	o.metadata, o.created, o.generation = metadata, created, s.nextID()
+	s.buckets[bucketName].put(o)
 }
 
-// Objects lists a bucket's objects by name.
+// put stores o in place of what was there.
+func (b *bucket) put(o *object) {
+	if old := b.objects[o.name]; old != nil {
+		old.release()
+	}
+	b.objects[o.name] = o
+}
+
+// Objects lists a bucket's objects by name, with their bytes (read from
+// disk for one uploaded in chunks: for tests' small objects).
 func (s *Server) Objects(bucketName string) []Object {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -75,7 +131,7 @@ func (s *Server) Objects(bucketName string) []Object {
 	var out []Object
 	for _, name := range slices.Sorted(maps.Keys(b.objects)) {
 		o := b.objects[name]
-		out = append(out, Object{Name: name, Size: len(o.data), Metadata: maps.Clone(o.metadata), Created: o.created, Data: o.data})
+		out = append(out, Object{Name: name, Size: int(o.size), Metadata: maps.Clone(o.metadata), Created: o.created, Data: o.head(o.size)})
 	}
 	return out
 }
@@ -83,13 +139,12 @@ func (s *Server) Objects(bucketName string) []Object {
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 func objectJSON(b *bucket, o *object) map[string]any {
-	md5sum := md5.Sum(o.data)
-	crc := binary.BigEndian.AppendUint32(nil, crc32.Checksum(o.data, castagnoli))
+	crc := binary.BigEndian.AppendUint32(nil, o.crc32c)
 	return map[string]any{
 		"kind": "storage#object", "id": fmt.Sprintf("%s/%s/%d", b.name, o.name, o.generation),
-		"name": o.name, "bucket": b.name, "size": strconv.Itoa(len(o.data)), "generation": fmt.Sprint(o.generation),
+		"name": o.name, "bucket": b.name, "size": strconv.FormatInt(o.size, 10), "generation": fmt.Sprint(o.generation),
 		"contentType": "application/octet-stream", "metadata": o.metadata,
-		"md5Hash": base64.StdEncoding.EncodeToString(md5sum[:]), "crc32c": base64.StdEncoding.EncodeToString(crc),
+		"md5Hash": base64.StdEncoding.EncodeToString(o.md5[:]), "crc32c": base64.StdEncoding.EncodeToString(crc),
 		"timeCreated": o.created.Format(time.RFC3339Nano), "updated": o.created.Format(time.RFC3339Nano),
 	}
 }
@@ -177,24 +232,23 @@ var byteRange = regexp.MustCompile(`^bytes=([0-9]+)-([0-9]*)$`)
 // whole object in x-goog-hash (clients check a whole read against them),
 // its generation, and a single byte range when asked for one.
 func media(r *http.Request, o *object) rawResponse {
-	md5sum := md5.Sum(o.data)
-	crc := binary.BigEndian.AppendUint32(nil, crc32.Checksum(o.data, castagnoli))
+	crc := binary.BigEndian.AppendUint32(nil, o.crc32c)
 	h := http.Header{
 		"Content-Type":                 {"application/octet-stream"},
-		"X-Goog-Hash":                  {"crc32c=" + base64.StdEncoding.EncodeToString(crc) + ",md5=" + base64.StdEncoding.EncodeToString(md5sum[:])},
+		"X-Goog-Hash":                  {"crc32c=" + base64.StdEncoding.EncodeToString(crc) + ",md5=" + base64.StdEncoding.EncodeToString(o.md5[:])},
 		"X-Goog-Generation":            {fmt.Sprint(o.generation)},
 		"X-Goog-Metageneration":        {"1"},
-		"X-Goog-Stored-Content-Length": {strconv.Itoa(len(o.data))},
+		"X-Goog-Stored-Content-Length": {strconv.FormatInt(o.size, 10)},
 		"X-Goog-Storage-Class":         {"STANDARD"},
 		"Last-Modified":                {o.created.UTC().Format(http.TimeFormat)},
-		"Etag":                         {fmt.Sprintf("%q", base64.StdEncoding.EncodeToString(md5sum[:]))},
+		"Etag":                         {fmt.Sprintf("%q", base64.StdEncoding.EncodeToString(o.md5[:]))},
 		"Accept-Ranges":                {"bytes"},
 	}
 	m := byteRange.FindStringSubmatch(r.Header.Get("Range"))
 	if m == nil {
-		return rawResponse{status: http.StatusOK, header: h, body: o.data}
+		return rawResponse{status: http.StatusOK, header: h, content: o.open(0, o.size), length: o.size}
 	}
-	size := int64(len(o.data))
+	size := o.size
 	start, _ := strconv.ParseInt(m[1], 10, 64)
 	end := size - 1
 	if m[2] != "" {
@@ -206,7 +260,7 @@ func media(r *http.Request, o *object) rawResponse {
 		return rawResponse{status: http.StatusRequestedRangeNotSatisfiable, header: h}
 	}
 	h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, end, size))
-	return rawResponse{status: http.StatusPartialContent, header: h, body: o.data[start : end+1]}
+	return rawResponse{status: http.StatusPartialContent, header: h, content: o.open(start, end+1-start), length: end + 1 - start}
 }
 
 func (s *Server) deleteObject(r *http.Request, _ []byte) (any, *apiError) {
@@ -214,6 +268,7 @@ func (s *Server) deleteObject(r *http.Request, _ []byte) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
+	o.release()
 	delete(b.objects, o.name)
 	return nil, nil
 }
@@ -229,10 +284,6 @@ type objectMeta struct {
 // one request), media (data only) or resumable (metadata now, data in
 // chunks to the session URI answered in Location).
 func (s *Server) insertObject(r *http.Request, body []byte) (any, *apiError) {
-	if r.URL.Query().Get("upload_id") != "" {
-		// Google's Go client sends chunks with POST, others with PUT.
-		return s.uploadChunk(r, body)
-	}
 	b, err := s.bucket(r)
 	if err != nil {
 		return nil, err
@@ -258,8 +309,12 @@ func (s *Server) insertObject(r *http.Request, body []byte) (any, *apiError) {
 		if meta.Name == "" {
 			return nil, &apiError{http.StatusBadRequest, "required", "Required object name"}
 		}
+		blob, berr := simblob.New()
+		if berr != nil {
+			return nil, &apiError{http.StatusInternalServerError, "internalError", berr.Error()}
+		}
 		id := fmt.Sprintf("upload-%d", s.nextID())
-		s.uploads[id] = &upload{bucket: b.name, name: meta.Name, metadata: meta.Metadata}
+		s.uploads[id] = &upload{bucket: b.name, name: meta.Name, metadata: meta.Metadata, blob: blob, md5: md5.New()}
 		loc := fmt.Sprintf("http://%s/upload/storage/v1/b/%s/o?uploadType=resumable&upload_id=%s", r.Host, b.name, id)
 		return rawResponse{status: http.StatusOK, header: http.Header{"Location": {loc}}}, nil
 	default:
@@ -268,11 +323,11 @@ func (s *Server) insertObject(r *http.Request, body []byte) (any, *apiError) {
 	if meta.Name == "" {
 		return nil, &apiError{http.StatusBadRequest, "required", "Required object name"}
 	}
-	data = s.corrupt(data)
-	if want, ok := crc32cHeader("crc32c=" + meta.CRC32C); ok && want != crc32.Checksum(data, castagnoli) {
+	o := newObject(meta.Name, s.corrupt(data))
+	if want, ok := crc32cHeader("crc32c=" + meta.CRC32C); ok && want != o.crc32c {
 		return nil, crcMismatch(meta.CRC32C)
 	}
-	return s.store(b, meta, data), nil
+	return s.store(b, o, meta.Metadata), nil
 }
 
 // corrupt flips a byte when the test asks for broken uploads.
@@ -289,9 +344,9 @@ func crcMismatch(sent string) *apiError {
 	return &apiError{http.StatusBadRequest, "invalid", fmt.Sprintf("Provided CRC32C %q doesn't match calculated CRC32C", sent)}
 }
 
-func (s *Server) store(b *bucket, meta objectMeta, data []byte) map[string]any {
-	o := &object{name: meta.Name, data: data, metadata: meta.Metadata, created: s.opts.Now(), generation: s.nextID()}
-	b.objects[o.name] = o
+func (s *Server) store(b *bucket, o *object, metadata map[string]string) map[string]any {
+	o.metadata, o.created, o.generation = metadata, s.opts.Now(), s.nextID()
+	b.put(o)
 	return objectJSON(b, o)
 }
 
@@ -332,9 +387,14 @@ var contentRange = regexp.MustCompile(`^bytes (?:(\d+)-(\d+)|\*)/(\d+|\*)$`)
 
 // uploadChunk takes one chunk of a resumable upload (or, empty, asks how
 // far it got): 308 with what has arrived until the last, then the object.
-func (s *Server) uploadChunk(r *http.Request, body []byte) (any, *apiError) {
+// It runs without the server's lock while the chunk streams to disk, so a
+// chunk of a disk image holds up nothing else.
+func (s *Server) uploadChunk(r *http.Request) (any, *apiError) {
 	id := r.URL.Query().Get("upload_id")
+	s.mu.Lock()
 	u, ok := s.uploads[id]
+	corrupting := s.corrupting
+	s.mu.Unlock()
 	if !ok {
 		return nil, notFound("No such upload session: %s", id)
 	}
@@ -342,34 +402,42 @@ func (s *Server) uploadChunk(r *http.Request, body []byte) (any, *apiError) {
 	if m == nil {
 		return nil, invalid("Malformed Content-Range %q", r.Header.Get("Content-Range"))
 	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
 	if m[1] != "" {
-		first, _ := strconv.Atoi(m[1])
-		last, _ := strconv.Atoi(m[2])
-		switch {
-		case last-first+1 != len(body):
-			return nil, invalid("Content-Range %q does not match the %d bytes sent", m[0], len(body))
-		case first > len(u.data):
-			return nil, invalid("Content-Range %q starts past the %d bytes received", m[0], len(u.data))
+		first, _ := strconv.ParseInt(m[1], 10, 64)
+		last, _ := strconv.ParseInt(m[2], 10, 64)
+		if err := u.receive(r.Body, first, last-first+1, corrupting); err != nil {
+			return nil, err
 		}
-		// A chunk sent again after a lost answer overlaps what arrived.
-		u.data = append(u.data[:first], s.corrupt(body)...)
 	}
+	size := u.blob.Size()
 	if m[3] != "*" {
-		total, _ := strconv.Atoi(m[3])
-		if total == len(u.data) {
+		total, _ := strconv.ParseInt(m[3], 10, 64)
+		if total == size {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if s.uploads[id] != u {
+				return nil, notFound("No such upload session: %s", id)
+			}
 			delete(s.uploads, id)
-			if s.buckets[u.bucket] == nil {
+			b := s.buckets[u.bucket]
+			if b == nil {
+				u.blob.Release()
 				return nil, notFound("The specified bucket does not exist.")
 			}
-			if want, ok := crc32cHeader(r.Header.Get("X-Goog-Hash")); ok && want != crc32.Checksum(u.data, castagnoli) {
+			if want, ok := crc32cHeader(r.Header.Get("X-Goog-Hash")); ok && want != u.crc {
+				u.blob.Release()
 				return nil, crcMismatch(r.Header.Get("X-Goog-Hash"))
 			}
-			return s.store(s.buckets[u.bucket], objectMeta{Name: u.name, Metadata: u.metadata}, u.data), nil
+			o := &object{name: u.name, blob: u.blob, size: size, crc32c: u.crc}
+			u.md5.Sum(o.md5[:0])
+			return s.store(b, o, u.metadata), nil
 		}
 	}
 	h := http.Header{"X-Guploader-Uploadid": {id}}
-	if len(u.data) > 0 {
-		h.Set("Range", fmt.Sprintf("bytes=0-%d", len(u.data)-1))
+	if size > 0 {
+		h.Set("Range", fmt.Sprintf("bytes=0-%d", size-1))
 	}
 	if r.Header.Get("X-Guploader-No-308") == "yes" {
 		// The client asked not to get a 308, which HTTP libraries take
@@ -378,6 +446,98 @@ func (s *Server) uploadChunk(r *http.Request, body []byte) (any, *apiError) {
 		return rawResponse{status: http.StatusOK, header: h}, nil
 	}
 	return rawResponse{status: http.StatusPermanentRedirect, header: h}, nil
+}
+
+// receive writes a chunk of n bytes at first, hashing it on the way.
+func (u *upload) receive(body io.Reader, first, n int64, corrupting bool) *apiError {
+	if first > u.blob.Size() {
+		return invalid("Content-Range starts at %d, past the %d bytes received", first, u.blob.Size())
+	}
+	if first < u.blob.Size() {
+		// A chunk sent again after a lost answer overlaps what arrived.
+		if err := u.cut(first); err != nil {
+			return err
+		}
+	}
+	if corrupting {
+		body = flipByte(body, n/2)
+	}
+	// The chunk is hashed beside its writing, on another core: a
+	// resumable upload waits for each chunk's answer, so the time this
+	// takes is the upload's.
+	pr, pw := io.Pipe()
+	hashed := make(chan struct{})
+	go func() {
+		defer close(hashed)
+		io.CopyBuffer(u.hashes(), pr, make([]byte, 1<<20))
+	}()
+	got, err := u.blob.Append(io.TeeReader(io.LimitReader(body, n+1), pw))
+	pw.Close()
+	<-hashed
+	var fail *apiError
+	var readErr *simblob.ReadError
+	switch {
+	case errors.As(err, &readErr):
+		fail = &apiError{http.StatusBadRequest, "badRequest", readErr.Error()}
+	case err != nil:
+		fail = &apiError{http.StatusInternalServerError, "internalError", err.Error()}
+	case got != n:
+		fail = invalid("Content-Range says %d bytes, %d were sent", n, min(got, n+1))
+	}
+	if fail != nil {
+		// Nothing of a refused chunk is kept.
+		if err := u.cut(first); err != nil {
+			return err
+		}
+		return fail
+	}
+	return nil
+}
+
+// cut drops what arrived from off on and redoes the hashes up to it.
+func (u *upload) cut(off int64) *apiError {
+	if err := u.blob.Truncate(off); err != nil {
+		return &apiError{http.StatusInternalServerError, "internalError", err.Error()}
+	}
+	u.md5.Reset()
+	u.crc = 0
+	if _, err := io.Copy(u.hashes(), io.NewSectionReader(u.blob, 0, off)); err != nil {
+		return &apiError{http.StatusInternalServerError, "internalError", err.Error()}
+	}
+	return nil
+}
+
+// hashes is where a chunk's bytes are hashed as they are stored.
+func (u *upload) hashes() io.Writer {
+	return io.MultiWriter(u.md5, crcWriter{&u.crc})
+}
+
+type crcWriter struct{ crc *uint32 }
+
+func (w crcWriter) Write(p []byte) (int, error) {
+	*w.crc = crc32.Update(*w.crc, castagnoli, p)
+	return len(p), nil
+}
+
+// flipByte corrupts the byte at off of what r reads, as a broken network
+// path would.
+func flipByte(r io.Reader, off int64) io.Reader {
+	return &flipper{r: r, at: off}
+}
+
+type flipper struct {
+	r   io.Reader
+	pos int64
+	at  int64
+}
+
+func (f *flipper) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if f.at >= f.pos && f.at < f.pos+int64(n) {
+		p[f.at-f.pos] ^= 0xff
+	}
+	f.pos += int64(n)
+	return n, err
 }
 
 // crc32cHeader reads the crc32c of an X-Goog-Hash header
