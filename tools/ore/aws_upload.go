@@ -50,7 +50,7 @@ func (i *awsInitializeCmd) Run(a *app, c *awsCmd) error {
 type awsUploadCmd struct {
 	Bucket   string           `required:"" help:"Bucket (see ore aws initialize)."`
 	Key      string           `help:"Object key (default: the file's name)."`
-	PartSize units.Base2Bytes `name:"part-size" default:"16MiB" help:"Size of each part (at least 5MiB); memory use is about --parallel × --part-size."`
+	PartSize units.Base2Bytes `name:"part-size" default:"16MiB" help:"Size of each part (at least 5MiB). Parts are read from the file as they are sent, so memory does not grow with it."`
 	Parallel int              `default:"4" help:"Parts sent at once."`
 	Progress bool             `default:"true" negatable:"" help:"Show a progress bar on stderr."`
 	File     string           `arg:"" type:"existingfile" help:"Image file to upload."`

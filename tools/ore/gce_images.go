@@ -17,7 +17,7 @@ import (
 type gceUploadCmd struct {
 	Bucket    string           `required:"" help:"Bucket to upload to."`
 	Object    string           `help:"Object name (default: the file's name)."`
-	ChunkSize units.Base2Bytes `name:"chunk-size" default:"16MiB" help:"Size of each request of the resumable upload (a multiple of 256KiB); a failed one is sent again."`
+	ChunkSize units.Base2Bytes `name:"chunk-size" default:"8MiB" help:"Size of each request of the resumable upload (a multiple of 256KiB); a failed one is sent again."`
 	Progress  bool             `default:"true" negatable:"" help:"Show a progress bar on stderr."`
 	File      string           `arg:"" type:"existingfile" help:"Image file to upload."`
 }

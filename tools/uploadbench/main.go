@@ -133,7 +133,7 @@ func bench(ctx context.Context, ore string, size int64, parallel, rounds int) er
 	mb := float64(size) / (1 << 20)
 	floor := raw.median()
 	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(os.Stdout, "%d MiB file to each cloud's storage simulator in another process, median of %d rounds (aws: --parallel %d, 16 MiB parts; gce: resumable, 16 MiB chunks)\n", size>>20, rounds, parallel)
+	fmt.Fprintf(os.Stdout, "%d MiB file to each cloud's storage simulator in another process, median of %d rounds (aws: --parallel %d, 16 MiB parts; gce: resumable, 8 MiB chunks)\n", size>>20, rounds, parallel)
 	fmt.Fprintln(w, "measurement\ttime\trange\tthroughput\t× raw copy\t× one MD5 pass\tpeak RSS\t")
 	for _, m := range []*measurement{raw, hash, aws, gce} {
 		med := m.median()

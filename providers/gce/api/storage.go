@@ -34,7 +34,7 @@ type UploadSpec struct {
 	Body           io.Reader
 	Metadata       map[string]string
 	// ChunkSize is how much goes per request of the resumable upload
-	// (default 16 MiB; a multiple of 256 KiB). A chunk that fails is sent
+	// (default 8 MiB; a multiple of 256 KiB). A chunk that fails is sent
 	// again, so an upload survives a broken connection or a 5xx.
 	ChunkSize int
 	// Progress is told how many bytes have been sent so far.
@@ -48,7 +48,7 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // the stored object's CRC32C against what was read.
 func (c *Client) Upload(ctx context.Context, s UploadSpec) (*Object, error) {
 	if s.ChunkSize <= 0 {
-		s.ChunkSize = 16 << 20
+		s.ChunkSize = 8 << 20
 	}
 	sum := crc32.New(castagnoli)
 	body := io.TeeReader(s.Body, sum)
