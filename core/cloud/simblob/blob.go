@@ -19,13 +19,13 @@ import (
 	"sync/atomic"
 )
 
-// Blob is bytes in an unlinked temporary file. Reads (ReadAt, Section)
-// may run concurrently with each other; writes (Append, Truncate) are the
-// owner's, one at a time, and not concurrent with reads of what they
-// change.
+// Blob is bytes in an unlinked temporary file. Reads (ReadAt) may run
+// concurrently with each other and with an Append; writes (Append,
+// Truncate) are the owner's, one at a time, and not concurrent with reads
+// of what they change.
 type Blob struct {
 	f    *os.File
-	size int64
+	size atomic.Int64
 	refs atomic.Int32
 }
 
@@ -56,11 +56,11 @@ func (e *ReadError) Unwrap() error { return e.Err }
 // Append copies r to the end of the blob until r ends, and says how many
 // bytes it copied. A read error comes back as a *ReadError.
 func (b *Blob) Append(r io.Reader) (int64, error) {
-	w := io.NewOffsetWriter(b.f, b.size)
+	w := io.NewOffsetWriter(b.f, b.size.Load())
 	buf := copyBuffers.Get().(*[]byte)
 	defer copyBuffers.Put(buf)
 	n, err := io.CopyBuffer(w, readerOnly{r}, *buf)
-	b.size += n
+	b.size.Add(n)
 	var re *readFailure
 	if errors.As(err, &re) {
 		return n, &ReadError{re.err}
@@ -94,25 +94,26 @@ func (r readerOnly) Read(p []byte) (int, error) {
 // Truncate cuts the blob to n bytes (n no more than its size), as a
 // resumable upload does when a chunk is sent again.
 func (b *Blob) Truncate(n int64) error {
-	if n > b.size {
-		return fmt.Errorf("truncate a simulator blob of %d bytes to %d", b.size, n)
+	if size := b.size.Load(); n > size {
+		return fmt.Errorf("truncate a simulator blob of %d bytes to %d", size, n)
 	}
 	if err := b.f.Truncate(n); err != nil {
 		return fmt.Errorf("truncate a simulator blob: %w", err)
 	}
-	b.size = n
+	b.size.Store(n)
 	return nil
 }
 
 // Size is how many bytes the blob holds.
-func (b *Blob) Size() int64 { return b.size }
+func (b *Blob) Size() int64 { return b.size.Load() }
 
 // ReadAt reads the blob's bytes at off.
 func (b *Blob) ReadAt(p []byte, off int64) (int, error) {
-	if off >= b.size {
+	size := b.size.Load()
+	if off >= size {
 		return 0, io.EOF
 	}
-	if max := b.size - off; int64(len(p)) > max {
+	if max := size - off; int64(len(p)) > max {
 		n, err := b.f.ReadAt(p[:max], off)
 		if err == nil {
 			err = io.EOF
@@ -146,7 +147,7 @@ func Join(blobs ...*Blob) *Joined {
 	j := &Joined{blobs: blobs}
 	var end int64
 	for _, b := range blobs {
-		end += b.size
+		end += b.Size()
 		j.ends = append(j.ends, end)
 	}
 	return j
@@ -168,7 +169,7 @@ func (j *Joined) ReadAt(p []byte, off int64) (int, error) {
 		if i == len(j.blobs) {
 			return read, io.EOF
 		}
-		start := j.ends[i] - j.blobs[i].size
+		start := j.ends[i] - j.blobs[i].Size()
 		n, err := j.blobs[i].ReadAt(p[:min(int64(len(p)), j.ends[i]-off)], off-start)
 		read += n
 		p = p[n:]

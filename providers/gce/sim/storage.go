@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"hash/crc32"
 	"io"
 	"maps"
@@ -75,15 +74,14 @@ func (o *object) release() {
 }
 
 // upload is a resumable upload in progress. Its chunks are written to
-// blob as they arrive, one at a time (mu), hashed on the way.
+// blob as they arrive, one at a time (mu), and hashed behind the writer.
 type upload struct {
 	bucket, name string
 	metadata     map[string]string
 
-	mu   sync.Mutex
-	blob *simblob.Blob
-	md5  hash.Hash
-	crc  uint32
+	mu     sync.Mutex
+	blob   *simblob.Blob
+	hashes *lagHash
 }
 
 // Object is a simulated object as a test sees it.
@@ -314,7 +312,7 @@ func (s *Server) insertObject(r *http.Request, body []byte) (any, *apiError) {
 			return nil, &apiError{http.StatusInternalServerError, "internalError", berr.Error()}
 		}
 		id := fmt.Sprintf("upload-%d", s.nextID())
-		s.uploads[id] = &upload{bucket: b.name, name: meta.Name, metadata: meta.Metadata, blob: blob, md5: md5.New()}
+		s.uploads[id] = &upload{bucket: b.name, name: meta.Name, metadata: meta.Metadata, blob: blob, hashes: newLagHash(blob)}
 		loc := fmt.Sprintf("http://%s/upload/storage/v1/b/%s/o?uploadType=resumable&upload_id=%s", r.Host, b.name, id)
 		return rawResponse{status: http.StatusOK, header: http.Header{"Location": {loc}}}, nil
 	default:
@@ -426,12 +424,16 @@ func (s *Server) uploadChunk(r *http.Request) (any, *apiError) {
 				u.blob.Release()
 				return nil, notFound("The specified bucket does not exist.")
 			}
-			if want, ok := crc32cHeader(r.Header.Get("X-Goog-Hash")); ok && want != u.crc {
+			sum, crc, err := u.hashes.sums()
+			if err != nil {
+				u.blob.Release()
+				return nil, &apiError{http.StatusInternalServerError, "internalError", "hash the upload: " + err.Error()}
+			}
+			if want, ok := crc32cHeader(r.Header.Get("X-Goog-Hash")); ok && want != crc {
 				u.blob.Release()
 				return nil, crcMismatch(r.Header.Get("X-Goog-Hash"))
 			}
-			o := &object{name: u.name, blob: u.blob, size: size, crc32c: u.crc}
-			u.md5.Sum(o.md5[:0])
+			o := &object{name: u.name, blob: u.blob, size: size, md5: sum, crc32c: crc}
 			return s.store(b, o, u.metadata), nil
 		}
 	}
@@ -462,18 +464,7 @@ func (u *upload) receive(body io.Reader, first, n int64, corrupting bool) *apiEr
 	if corrupting {
 		body = flipByte(body, n/2)
 	}
-	// The chunk is hashed beside its writing, on another core: a
-	// resumable upload waits for each chunk's answer, so the time this
-	// takes is the upload's.
-	pr, pw := io.Pipe()
-	hashed := make(chan struct{})
-	go func() {
-		defer close(hashed)
-		io.CopyBuffer(u.hashes(), pr, make([]byte, 1<<20))
-	}()
-	got, err := u.blob.Append(io.TeeReader(io.LimitReader(body, n+1), pw))
-	pw.Close()
-	<-hashed
+	got, err := u.blob.Append(io.LimitReader(body, n+1))
 	var fail *apiError
 	var readErr *simblob.ReadError
 	switch {
@@ -491,32 +482,17 @@ func (u *upload) receive(body io.Reader, first, n int64, corrupting bool) *apiEr
 		}
 		return fail
 	}
+	u.hashes.advance(u.blob.Size())
 	return nil
 }
 
-// cut drops what arrived from off on and redoes the hashes up to it.
+// cut drops what arrived from off on.
 func (u *upload) cut(off int64) *apiError {
+	u.hashes.cut(off)
 	if err := u.blob.Truncate(off); err != nil {
 		return &apiError{http.StatusInternalServerError, "internalError", err.Error()}
 	}
-	u.md5.Reset()
-	u.crc = 0
-	if _, err := io.Copy(u.hashes(), io.NewSectionReader(u.blob, 0, off)); err != nil {
-		return &apiError{http.StatusInternalServerError, "internalError", err.Error()}
-	}
 	return nil
-}
-
-// hashes is where a chunk's bytes are hashed as they are stored.
-func (u *upload) hashes() io.Writer {
-	return io.MultiWriter(u.md5, crcWriter{&u.crc})
-}
-
-type crcWriter struct{ crc *uint32 }
-
-func (w crcWriter) Write(p []byte) (int, error) {
-	*w.crc = crc32.Update(*w.crc, castagnoli, p)
-	return len(p), nil
 }
 
 // flipByte corrupts the byte at off of what r reads, as a broken network
