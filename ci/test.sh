@@ -40,9 +40,11 @@ log "ignition image (in the background)"
 ignition_pid=$!
 
 log "go test"
-# STRATA_TEST_DEBIAN: the debian image is built from an empty image cache
-# on every run (and the images' locks are checked against the mirrors),
-# so a lock that can no longer be built fails CI, not a user.
+# STRATA_TEST_DEBIAN: the debian image is built a second time from an
+# empty image cache and compared byte for byte, once per lock, image
+# inputs and image code on a machine (TestDebianReproducible remembers a
+# check that passed), so a change that makes it unreproducible, or a lock
+# that can no longer be built, fails CI, not a user.
 # shellcheck disable=SC2046
 STRATA_TEST_DEBIAN=1 gotestsum --format testname --junitfile "$ROOT/.cache/go-test-junit.xml" --jsonfile "$ROOT/.cache/go-test.json" \
 	-- -race -timeout 15m $(module_patterns) || status=$?

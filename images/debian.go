@@ -60,7 +60,11 @@ func debugfs(ctx context.Context, log *slog.Logger, tmp, img string, requests ..
 // buildDebian makes the debian image: Debian's own boot, configured by
 // cloud-init.
 func buildDebian(ctx context.Context, lock []byte, opts Options) (*Image, error) {
-	return bootstrapImage(ctx, bootstrapSpec{
+	return bootstrapImage(ctx, debianSpec(lock), opts)
+}
+
+func debianSpec(lock []byte) bootstrapSpec {
+	return bootstrapSpec{
 		builder: debianBuilder, lockName: "debian", lock: lock,
 		customize: debianCustomize,
 		image: Image{
@@ -72,7 +76,7 @@ func buildDebian(ctx context.Context, lock []byte, opts Options) (*Image, error)
 			MinMemoryMiB: 1024,
 			UserData:     "cloud-init",
 		},
-	}, opts)
+	}
 }
 
 // bootstrapSpec is a Debian system image: its packages, how it is
@@ -95,6 +99,22 @@ type bootstrapSpec struct {
 	image Image
 }
 
+// cacheDir is where the image is cached: named by the hash of everything
+// it is made from (also returned, with the parsed lock).
+func (spec bootstrapSpec) cacheDir(opts Options) (pkgs []debs.Package, hash, dir string, err error) {
+	pkgs, err = debs.ParseLock(spec.lockName+".lock", spec.lock)
+	if err != nil {
+		return nil, "", "", err
+	}
+	parts := map[string]string{"builder": spec.builder, "packages": packagesHash(pkgs),
+		"customize": spec.customize, "cmdline": spec.image.Cmdline}
+	for k, v := range spec.inputs {
+		parts[k] = v
+	}
+	hash = inputHash(parts)
+	return pkgs, hash, filepath.Join(opts.CacheDir, "images", spec.image.Name+"-"+hash[:16]), nil
+}
+
 // bootstrapImage makes a real Debian bookworm system: mmdebstrap installs
 // the locked packages (maintainer scripts and all, in a user namespace, no
 // root) from a local repository holding only them; genext2fs turns the
@@ -102,17 +122,10 @@ type bootstrapSpec struct {
 // qemu-img a qcow2. The kernel and Debian's own initrd are taken from it.
 func bootstrapImage(ctx context.Context, spec bootstrapSpec, opts Options) (*Image, error) {
 	name := spec.image.Name
-	pkgs, err := debs.ParseLock(spec.lockName+".lock", spec.lock)
+	pkgs, hash, dir, err := spec.cacheDir(opts)
 	if err != nil {
 		return nil, err
 	}
-	parts := map[string]string{"builder": spec.builder, "packages": packagesHash(pkgs),
-		"customize": spec.customize, "cmdline": spec.image.Cmdline}
-	for k, v := range spec.inputs {
-		parts[k] = v
-	}
-	hash := inputHash(parts)
-	dir := filepath.Join(opts.CacheDir, "images", name+"-"+hash[:16])
 	if img, ok := cached(dir); ok {
 		return img, nil
 	}
