@@ -9,6 +9,11 @@ func TestEachCheck(t *testing.T) {
 	for _, tc := range []struct {
 		line, check string
 	}{
+		{`BdsDxe: failed to load Boot0001 "UEFI QEMU QEMU HARDDISK " from PciRoot(0x0)/Pci(0x1F,0x2)/Sata(0x0,0xFFFF,0x0): Access Denied`, FirmwareRefused},
+		{`BdsDxe: failed to load Boot0003 "UEFI Misc Device" from PciRoot(0x0)/Pci(0x4,0x0): Security Violation`, FirmwareRefused},
+		{`BdsDxe: failed to load Boot0002 "UEFI PXEv4 (MAC:525400123456)" from PciRoot(0x0)/Pci(0x3,0x0)/MAC(525400123456,0x1)/IPv4(0.0.0.0): Not Found`, ""},
+		{"No bootable device.  Retrying in 60 seconds.", NoBootDevice},
+		{"BdsDxe: No bootable option or device was found.", NoBootDevice},
 		{"[    2.345678] Kernel panic - not syncing: VFS: Unable to mount root fs", KernelPanic},
 		{"[   10.1] Oops: 0002 [#1] PREEMPT SMP NOPTI", KernelOops},
 		{"[   10.1] BUG: kernel NULL pointer dereference, address: 0000000000000000", KernelBUG},
@@ -63,5 +68,28 @@ func TestWatcherStream(t *testing.T) {
 	w.Flush()
 	if len(got) != 2 || got[1].Check != KernelOops {
 		t.Errorf("after flush: %+v", got)
+	}
+}
+
+// A match says whether the machine is finished, and what it means where
+// the firmware's words do not say it.
+func TestFatalAndExplain(t *testing.T) {
+	for _, tc := range []struct {
+		line    string
+		fatal   bool
+		explain string
+	}{
+		{"BdsDxe: failed to load Boot0001 \"UEFI Misc Device\" from PciRoot(0x0): Access Denied", true, "Secure Boot on"},
+		{"No bootable device.", true, "a boot loader for this firmware"},
+		{"Kernel panic - not syncing: Attempted to kill init!", true, "kernel-panic on console: Kernel panic"},
+		{"Segmentation fault (core dumped)", false, "core-dump on console: Segmentation fault (core dumped)"},
+	} {
+		m := Scan(tc.line, nil)
+		if len(m) != 1 {
+			t.Fatalf("%q: %d matches", tc.line, len(m))
+		}
+		if m[0].Fatal() != tc.fatal || !strings.Contains(m[0].Explain(), tc.explain) {
+			t.Errorf("%q: fatal %v, explained %q; want %v and %q", tc.line, m[0].Fatal(), m[0].Explain(), tc.fatal, tc.explain)
+		}
 	}
 }

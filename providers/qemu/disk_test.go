@@ -171,3 +171,56 @@ func TestDiskFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+// Firmware that will not boot the image ends the machine at once, with
+// the firmware's own line and what it means, rather than at the boot
+// timeout: Secure Boot refusing strata's loader (not signed by a key the
+// firmware trusts), and a disk with nothing on it to boot.
+func TestFirmwareRefusalEndsBoot(t *testing.T) {
+	base := testFlags(t)
+	for _, tc := range []struct {
+		name, firmware, want string
+		disk                 func(t *testing.T) string
+	}{
+		{"unsigned loader under Secure Boot", "uefi-secure", "Secure Boot", func(t *testing.T) string { return minimalDisk(t, "qcow2") }},
+		{"blank disk under BIOS", "bios", "found nothing to boot", blankDisk},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.firmware != "bios" {
+				if _, err := os.Stat(filepath.Join("/usr/share/OVMF", ovmfFiles[tc.firmware][0])); err != nil {
+					t.Skip("no OVMF (apt-get install ovmf)")
+				}
+			}
+			f := base
+			f.Image, f.Firmware, f.OVMFDir = tc.disk(t), tc.firmware, "/usr/share/OVMF"
+			out := t.TempDir()
+			ctx := context.Background()
+			fl, err := NewFlight(ctx, f, platform.FlightOptions{Name: "refused", OutputDir: out})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer fl.Destroy(ctx)
+			c, err := fl.NewCluster(ctx, platform.ClusterOptions{Name: "refused", OutputDir: out})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Destroy(ctx)
+			// Ignition userdata: a user's disk without a description is
+			// taken for an Ignition one.
+			_, err = c.NewMachine(ctx, conf.Ignition(`{"ignition": {"version": "3.4.0"}}`))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "boot timeout") {
+				t.Fatalf("boot = %v, want the firmware's refusal, saying %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// blankDisk is a disk with nothing on it.
+func blankDisk(t *testing.T) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "blank.qcow2")
+	if b, err := exec.Command("qemu-img", "create", "-f", "qcow2", out, "64M").CombinedOutput(); err != nil {
+		t.Skipf("qemu-img: %v: %s", err, b)
+	}
+	return out
+}

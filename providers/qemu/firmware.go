@@ -34,13 +34,19 @@ func checkFirmware(f Flags) error {
 	return nil
 }
 
-// firmwareArgs are QEMU's firmware arguments for the machine: none for
-// SeaBIOS; OVMF's code read-only and a copy of its variable store per
-// machine (the firmware writes boot entries into it).
+// firmwareArgs are QEMU's firmware arguments for the machine: for
+// SeaBIOS booting a disk, none but telling it there is no display, so it
+// writes to the serial console (console.txt) what it would show on a
+// screen — "No bootable device." among it; OVMF's code read-only and a
+// copy of its variable store per machine (the firmware writes boot
+// entries into it).
 func (m *machine) firmwareArgs() ([]string, error) {
 	f := m.cluster.flight.flags
 	files, ok := ovmfFiles[f.Firmware]
 	if !ok {
+		if m.cluster.flight.image.Kernel == "" {
+			return []string{"-machine", "graphics=off"}, nil
+		}
 		return nil, nil
 	}
 	// The template is half a megabyte or so: read whole.

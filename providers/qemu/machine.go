@@ -40,7 +40,8 @@ type machine struct {
 	stderr    lockedBuffer
 	console   consoleBuffer
 
-	// fatal is closed on the first kernel panic, recorded in fatalMatch.
+	// fatal is closed on the first fatal console match (a kernel panic,
+	// firmware that will not boot the image), recorded in fatalMatch.
 	fatal      chan struct{}
 	fatalOnce  sync.Once
 	fatalMatch consolecheck.Match
@@ -140,7 +141,7 @@ func (m *machine) start(ctx context.Context) error {
 		case <-m.exited:
 			cancel(m.down())
 		case <-m.fatal:
-			cancel(fmt.Errorf("%s on console: %s", m.fatalMatch.Check, m.fatalMatch.Line))
+			cancel(errors.New(m.fatalMatch.Explain()))
 		case <-wctx.Done():
 		}
 	}()
@@ -278,10 +279,11 @@ func (m *machine) fwCfgArgs(argsp *[]string) error {
 	return nil
 }
 
-// onConsole ends a machine whose kernel panicked: it will not recover, and
-// the test should fail now, not at its timeout.
+// onConsole ends a machine the console says is finished (its kernel
+// panicked, its firmware will not boot the image): it will not recover,
+// and the test should fail now, not at its timeout.
 func (m *machine) onConsole(match consolecheck.Match) {
-	if match.Check != consolecheck.KernelPanic {
+	if !match.Fatal() {
 		return
 	}
 	m.fatalOnce.Do(func() {
@@ -302,7 +304,7 @@ func (m *machine) down() error {
 	// A panicked machine is dead even while its QEMU is still exiting.
 	select {
 	case <-m.fatal:
-		return fmt.Errorf("machine %s is down: %s on console: %s", m.id, m.fatalMatch.Check, m.fatalMatch.Line)
+		return fmt.Errorf("machine %s is down: %s", m.id, m.fatalMatch.Explain())
 	default:
 	}
 	select {
