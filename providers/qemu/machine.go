@@ -177,10 +177,14 @@ func (m *machine) args(port int) ([]string, error) {
 		"-chardev", "stdio,id=console,signal=off", "-serial", "chardev:console",
 		// Host entropy, so the guest's RNG is ready at once (SSH host keys).
 		"-object", "rng-random,id=rng,filename=/dev/urandom", "-device", "virtio-rng-pci,rng=rng",
+		// The cards carry no option ROM (romfile=): machines boot disks
+		// and kernels, never the network, and under SeaBIOS iPXE only
+		// spends twenty seconds on DHCP and TFTP before an unbootable
+		// disk's "No bootable device." (OVMF has network boot of its own.)
 		"-netdev", fmt.Sprintf("user,id=pub,hostfwd=tcp:127.0.0.1:%d-:22", port),
-		"-device", "virtio-net-pci,netdev=pub",
+		"-device", "virtio-net-pci,netdev=pub,romfile=",
 		"-netdev", "stream,id=priv,server=off,addr.type=unix,addr.path=" + c.hubPath,
-		"-device", fmt.Sprintf("virtio-net-pci,netdev=priv,mac=52:54:00:77:00:%02x", m.index%256),
+		"-device", fmt.Sprintf("virtio-net-pci,netdev=priv,mac=52:54:00:77:00:%02x,romfile=", m.index%256),
 	}
 	fw, err := m.firmwareArgs()
 	if err != nil {
