@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Upload benchmark: ore aws upload and ore gce upload of a 1 GiB sparse
-# file to the S3 and Cloud Storage simulators against a raw loopback copy,
-# and ore's peak RSS, as one table.
+# Upload benchmark: ore aws upload and ore gce upload of a 1 GiB file to
+# the S3 and Cloud Storage simulators against two floors measured in the
+# same run (a raw loopback copy, one MD5 pass over the file), and ore's
+# peak RSS, as one table (median of 3 rounds; -n, -size to change).
 source "$(dirname "$0")/lib.sh"
 "$ROOT/ci/setup.sh"
 mkdir -p "$ROOT/bin"
