@@ -14,38 +14,23 @@ import (
 // how many deletions a GC with a one-day bound makes, and a check that,
 // after it ran, names every resource it wrongly deleted or kept.
 func (s *Server) AddGCPopulation(n int, ours map[string]string, now time.Time) (deletions int, check func() error) {
-	old, young := now.Add(-48*time.Hour), now.Add(-time.Hour)
-	var gone, keep []string
+	p := &gcoutcome.Population{Now: now, Ours: ours}
 	for i := range n {
-		mine, created := i%2 == 0, old
-		if i%4 >= 2 {
-			created = young
-		}
-		tags := map[string]string{"team": "db"}
-		if mine {
-			tags = ours
-		}
-		var r string
+		tags, created := p.Member(i)
 		switch i % 10 {
 		case 0, 1, 2, 3:
-			r = "instance " + s.AddInstance(tags, created)
+			p.Planted(i, "instance "+s.AddInstance(tags, created))
 		case 4, 5, 6:
 			name := fmt.Sprintf("key-%d", i)
 			s.AddKeyPair(name, tags, created)
-			r = "key pair " + name
+			p.Planted(i, "key pair "+name)
 		case 7, 8:
-			r = "snapshot " + s.AddSnapshot(tags, created)
+			p.Planted(i, "snapshot "+s.AddSnapshot(tags, created))
 		default:
-			r = "image " + s.AddImage(fmt.Sprintf("img-%d", i), s.AddSnapshot(tags, created), tags, created)
-		}
-		if mine && created.Equal(old) {
-			gone = append(gone, r)
-			deletions++
-		} else {
-			keep = append(keep, r)
+			p.Planted(i, "image "+s.AddImage(fmt.Sprintf("img-%d", i), s.AddSnapshot(tags, created), tags, created))
 		}
 	}
-	return deletions, func() error {
+	return p.Deletions(), func() error {
 		exists := map[string]bool{}
 		for _, in := range s.Instances() {
 			if in.State != "terminated" && in.State != "shutting-down" {
@@ -61,6 +46,6 @@ func (s *Server) AddGCPopulation(n int, ours map[string]string, now time.Time) (
 		for _, im := range s.Images() {
 			exists["image "+im.ID] = true
 		}
-		return gcoutcome.Check(exists, gone, keep)
+		return p.Check(exists)
 	}
 }

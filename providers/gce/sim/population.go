@@ -16,41 +16,26 @@ import (
 // and a check that, after it ran, names every resource it wrongly
 // deleted or kept.
 func (s *Server) AddGCPopulation(n int, ours map[string]string, bucket string, now time.Time) (deletions int, check func() error) {
-	old, young := now.Add(-48*time.Hour), now.Add(-time.Hour)
-	var gone, keep []string
+	p := &gcoutcome.Population{Now: now, Ours: ours}
 	for i := range n {
-		mine, created := i%2 == 0, old
-		if i%4 >= 2 {
-			created = young
-		}
-		labels := map[string]string{"team": "db"}
-		if mine {
-			labels = ours
-		}
+		labels, created := p.Member(i)
 		name := fmt.Sprintf("res-%05d", i)
-		var these []string
 		switch i % 10 {
 		case 0, 1, 2, 3:
 			s.AddInstance(name, labels, created)
-			these = []string{"instance " + name, "disk " + name}
+			p.Planted(i, "instance "+name, "disk "+name)
 		case 4, 5:
 			s.AddDisk(name, labels, created)
-			these = []string{"disk " + name}
+			p.Planted(i, "disk "+name)
 		case 6, 7:
 			s.AddImage(s.opts.Project, name, "", labels, created)
-			these = []string{"image " + name}
+			p.Planted(i, "image "+name)
 		default:
 			s.AddObject(bucket, name+".tar.gz", []byte("x"), labels, created)
-			these = []string{"object " + name + ".tar.gz"}
-		}
-		if mine && created.Equal(old) {
-			gone = append(gone, these...)
-			deletions++
-		} else {
-			keep = append(keep, these...)
+			p.Planted(i, "object "+name+".tar.gz")
 		}
 	}
-	return deletions, func() error {
+	return p.Deletions(), func() error {
 		exists := map[string]bool{}
 		for _, in := range s.Instances() {
 			exists["instance "+in.Name] = true
@@ -64,6 +49,6 @@ func (s *Server) AddGCPopulation(n int, ours map[string]string, bucket string, n
 		for _, o := range s.Objects(bucket) {
 			exists["object "+o.Name] = true
 		}
-		return gcoutcome.Check(exists, gone, keep)
+		return p.Check(exists)
 	}
 }
