@@ -156,8 +156,8 @@ func (s *s3Store) bucket(name string) (*s3Bucket, error) {
 	return b, nil
 }
 
-// put stores o in a bucket in place of what was there.
-func (s *s3Store) put(b *s3Bucket, o *s3Object) {
+// put stores o in place of what was there.
+func (b *s3Bucket) put(o *s3Object) {
 	if old := b.objects[o.key]; old != nil {
 		old.release()
 	}
@@ -174,7 +174,7 @@ func (s *s3Store) plant(bucket, key string, data []byte, meta map[string]string,
 	meta = maps.Clone(meta)
 	meta["Last-Modified"] = modified.UTC().Format(http.TimeFormat)
 	sum := md5.Sum(data)
-	s.put(s.buckets[bucket], &s3Object{key: key, meta: meta, modified: modified, hash: sum[:], data: data, size: int64(len(data))})
+	s.buckets[bucket].put(&s3Object{key: key, meta: meta, modified: modified, hash: sum[:], data: data, size: int64(len(data))})
 }
 
 func (s *s3Store) ListBuckets() ([]gofakes3.BucketInfo, error) {
@@ -333,7 +333,7 @@ func (s *s3Store) PutObject(bucket, key string, meta map[string]string, input io
 			return gofakes3.PutObjectResult{}, err
 		}
 	}
-	s.put(b, &s3Object{key: key, meta: meta, modified: time.Now().UTC(), hash: sum, parts: []*simblob.Blob{blob}, size: size})
+	b.put(&s3Object{key: key, meta: meta, modified: time.Now().UTC(), hash: sum, parts: []*simblob.Blob{blob}, size: size})
 	return gofakes3.PutObjectResult{}, nil
 }
 
@@ -555,6 +555,6 @@ func (s *s3Store) CompleteMultipartUpload(bucket, key string, id gofakes3.Upload
 	// S3 dates an object made by a multipart upload from when the upload
 	// began; gofakes3 put that date in the metadata then.
 	hash := whole.Sum(nil)
-	s.put(b, &s3Object{key: key, meta: u.meta, modified: u.initiated, hash: hash, parts: blobs, size: size})
+	b.put(&s3Object{key: key, meta: u.meta, modified: u.initiated, hash: hash, parts: blobs, size: size})
 	return "", fmt.Sprintf(`"%x-%d"`, hash, len(in.Parts)), nil
 }
