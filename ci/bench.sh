@@ -6,4 +6,4 @@
 source "$(dirname "$0")/lib.sh"
 "$ROOT/ci/setup.sh"
 "$ROOT/ci/build.sh"
-cd tools && exec go run ./bootbench -agent "$ROOT/bin/strata-init" -ignition "$ROOT/bin/ignition" "$@"
+cd tools && exec go run ./bootbench -agent "$ROOT/bin/strata-init" -ignition "$ROOT/bin/ignition" -initrd-bus "$ROOT/bin/strata-initrd-bus" "$@"

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Builds what kola and ore need into bin/: kola, ore, kolet, strata-init
-# (the minimal image's init) and ignition (the ignition image's).
+# (the minimal image's init), ignition and strata-initrd-bus (the ignition
+# image's).
 source "$(dirname "$0")/lib.sh"
 
-log "building bin/kola, bin/ore, bin/kolet, bin/strata-init and bin/ignition"
+log "building bin/kola, bin/ore, bin/kolet, bin/strata-init, bin/strata-initrd-bus and bin/ignition"
 mkdir -p "$ROOT/bin"
 (cd tools && go build -o "$ROOT/bin/kola" ./kola && go build -o "$ROOT/bin/ore" ./ore)
 (cd agent && CGO_ENABLED=0 go build -ldflags="-s -w" -o "$ROOT/bin/kolet" ./kolet &&
-	CGO_ENABLED=0 go build -ldflags="-s -w" -o "$ROOT/bin/strata-init" ./strata-init)
+	CGO_ENABLED=0 go build -ldflags="-s -w" -o "$ROOT/bin/strata-init" ./strata-init &&
+	CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -buildid=" -o "$ROOT/bin/strata-initrd-bus" ./strata-initrd-bus)
 # Ignition for the ignition image, at the version go.work pins, the way a
 # distribution builds it: its version stamped, no SELinux relabelling, SSH
 # keys written to authorized_keys itself (not a fragment only an sshd

@@ -12,7 +12,7 @@ import (
 // in an empty one, gives the same kernel, initrd (Ignition and its hook
 // inside) and disk (the core user, enabled units). It takes two image
 // builds, so it runs when STRATA_TEST_IGNITION names the ignition binary
-// (./ci/build.sh writes bin/ignition).
+// (./ci/build.sh writes bin/ignition, and strata-initrd-bus beside it).
 func TestIgnitionReproducible(t *testing.T) {
 	binary := os.Getenv("STRATA_TEST_IGNITION")
 	if binary == "" {
@@ -22,8 +22,9 @@ func TestIgnitionReproducible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	bus := filepath.Join(filepath.Dir(binary), ProgramInitrdBus)
 	ctx := context.Background()
-	shared, err := Build(ctx, "ignition", Options{CacheDir: sharedCacheRoot(t), Ignition: binary})
+	shared, err := Build(ctx, "ignition", Options{CacheDir: sharedCacheRoot(t), Ignition: binary, InitrdBus: bus})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +32,7 @@ func TestIgnitionReproducible(t *testing.T) {
 	if err := os.Symlink(sharedDebCache(t), filepath.Join(cache, "debs")); err != nil {
 		t.Fatal(err)
 	}
-	fresh, err := Build(ctx, "ignition", Options{CacheDir: cache, Ignition: binary})
+	fresh, err := Build(ctx, "ignition", Options{CacheDir: cache, Ignition: binary, InitrdBus: bus})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,14 +45,27 @@ func TestIgnitionReproducible(t *testing.T) {
 	sameBootFiles(t, shared, fresh)
 }
 
-// Without the binary the build says what is missing, before any work.
+// Without either binary the build says which is missing, before any
+// work.
 func TestIgnitionNeedsBinary(t *testing.T) {
-	_, err := Build(context.Background(), "ignition", Options{CacheDir: t.TempDir()})
-	if err == nil || !strings.Contains(err.Error(), "needs the ignition binary") {
-		t.Errorf("err = %v", err)
+	present := filepath.Join(t.TempDir(), "present")
+	if err := os.WriteFile(present, nil, 0o755); err != nil {
+		t.Fatal(err)
 	}
-	_, err = Build(context.Background(), "ignition", Options{CacheDir: t.TempDir(), Ignition: "/no/such/ignition"})
-	if err == nil || !strings.Contains(err.Error(), "/no/such/ignition") {
-		t.Errorf("err = %v", err)
+	tests := []struct {
+		opts Options
+		want string
+	}{
+		{Options{}, "needs the ignition binary"},
+		{Options{Ignition: present}, "needs the strata-initrd-bus binary"},
+		{Options{Ignition: "/no/such/ignition", InitrdBus: present}, "/no/such/ignition"},
+		{Options{Ignition: present, InitrdBus: "/no/such/bus"}, "/no/such/bus"},
+	}
+	for _, tc := range tests {
+		tc.opts.CacheDir = t.TempDir()
+		_, err := Build(context.Background(), "ignition", tc.opts)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: err = %v, want it to say %q", tc.opts, err, tc.want)
+		}
 	}
 }

@@ -39,6 +39,10 @@ type Image struct {
 	UserData string `json:"userdata,omitempty"`
 	// MinMemoryMiB is the least memory the image boots well with.
 	MinMemoryMiB int `json:"min_memory_mib,omitempty"`
+	// CPUs is how many CPUs a machine of the image gets unless the user
+	// says otherwise (0: one). systemd starts a boot's units in parallel,
+	// and under emulation each CPU is a host thread of its own.
+	CPUs int `json:"cpus,omitempty"`
 	// Distro is the distribution, for tests limited to some ("debian").
 	Distro string `json:"distro,omitempty"`
 	// OSVersion is the OS version, for tests bounded by version.
@@ -67,6 +71,10 @@ type Options struct {
 	// Ignition is the ignition binary the ignition image runs
 	// (github.com/coreos/ignition/v2/internal, built by ./ci/run.sh).
 	Ignition string
+	// InitrdBus is the static strata-initrd-bus binary
+	// (agent/strata-initrd-bus) the ignition image's initramfs runs for
+	// Ignition's disks stage.
+	InitrdBus string
 	Logger   *slog.Logger
 	// Offline forbids downloading: every package must already be in
 	// CacheDir/debs (Bazel fetched them), else the build fails naming it.

@@ -76,6 +76,17 @@ func ForPlatform(img *Image, platform string) (*Image, error) {
 	return &out, nil
 }
 
+// CmdlineForCPUs is cmdline as a machine with cpus CPUs boots it:
+// acpi=noirq, which saves a single-CPU machine a second of ACPI interrupt
+// routing under emulation, also keeps the kernel off the local APIC and
+// so from starting any CPU but the first.
+func CmdlineForCPUs(cmdline string, cpus int) string {
+	if cpus > 1 {
+		return withoutKernelParam(cmdline, qemuOnlyParam)
+	}
+	return cmdline
+}
+
 // withoutKernelParam removes every occurrence of param (a whole word).
 func withoutKernelParam(cmdline, param string) string {
 	var kept []string

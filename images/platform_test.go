@@ -40,3 +40,21 @@ func TestForPlatform(t *testing.T) {
 		t.Errorf("ForPlatform changed the image it was given: %q", ign.Cmdline)
 	}
 }
+
+func TestCmdlineForCPUs(t *testing.T) {
+	tests := []struct {
+		cmdline string
+		cpus    int
+		want    string
+	}{
+		{IgnitionCmdline, 1, IgnitionCmdline},
+		{"console=ttyS0 acpi=noirq quiet", 2, "console=ttyS0 quiet"},
+		{"console=ttyS0 quiet", 4, "console=ttyS0 quiet"},
+		{"acpi=noirqx", 2, "acpi=noirqx"},
+	}
+	for _, tc := range tests {
+		if got := CmdlineForCPUs(tc.cmdline, tc.cpus); got != tc.want {
+			t.Errorf("CmdlineForCPUs(%q, %d) = %q, want %q", tc.cmdline, tc.cpus, got, tc.want)
+		}
+	}
+}

@@ -31,6 +31,17 @@ type flight struct {
 	// once slow every one of them (four debian boots on two CPUs took
 	// more than 3 minutes each, against 45 s alone).
 	booting chan struct{}
+	// cpus is each machine's: --qemu-cpus, else the image's, at most
+	// the host's (more would only queue on the same cores).
+	cpus int
+}
+
+// machineCPUs is how many CPUs a flight's machines get.
+func machineCPUs(flag int, img *images.Image, host int) int {
+	if flag > 0 {
+		return flag
+	}
+	return max(1, min(img.CPUs, host))
 }
 
 // NewFlight checks QEMU, resolves (building if needed) the image and picks
@@ -45,8 +56,8 @@ func NewFlight(ctx context.Context, f Flags, opts platform.FlightOptions) (platf
 	if f.Memory < 128 {
 		return nil, platform.Usagef("qemu: --qemu-memory %d MiB is too small (at least 128)", f.Memory)
 	}
-	if f.CPUs < 1 {
-		return nil, platform.Usagef("qemu: --qemu-cpus must be at least 1")
+	if f.CPUs < 0 {
+		return nil, platform.Usagef("qemu: --qemu-cpus %d: must be at least 1", f.CPUs)
 	}
 	if f.MaxBooting < 0 {
 		return nil, platform.Usagef("qemu: --qemu-max-booting %d: must be positive", f.MaxBooting)
@@ -86,7 +97,8 @@ func NewFlight(ctx context.Context, f Flags, opts platform.FlightOptions) (platf
 	cacheDir, _ := images.DefaultCacheDir()
 	accel, why := accelerator(ctx, f.Accel, f.Binary, img.Kernel, cacheDir)
 	base.Logger().Info("qemu flight", "image", img.Name, "kernel", img.KernelRelease, "accel", accel, "why", why)
-	return &flight{BaseFlight: base, flags: f, image: img, diskFormat: diskFormat, accel: accel, booting: make(chan struct{}, f.MaxBooting)}, nil
+	return &flight{BaseFlight: base, flags: f, image: img, diskFormat: diskFormat, accel: accel, booting: make(chan struct{}, f.MaxBooting),
+		cpus: machineCPUs(f.CPUs, img, runtime.NumCPU())}, nil
 }
 
 func (f *flight) NewCluster(ctx context.Context, opts platform.ClusterOptions) (platform.Cluster, error) {

@@ -19,6 +19,7 @@ import (
 	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/consolecheck"
 	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/images"
 	"golang.org/x/sys/unix"
 )
 
@@ -167,13 +168,13 @@ func (m *machine) args(port int) ([]string, error) {
 	c, f := m.cluster, m.cluster.flight
 	img := f.image
 	accel := f.accel
-	if accel == "tcg" && f.flags.CPUs > 1 {
+	if accel == "tcg" && f.cpus > 1 {
 		accel = "tcg,thread=multi"
 	}
 	memory := max(f.flags.Memory, img.MinMemoryMiB)
 	args := []string{
 		"-name", m.id, "-nodefaults", "-no-user-config", "-display", "none",
-		"-accel", accel, "-m", strconv.Itoa(memory), "-smp", strconv.Itoa(f.flags.CPUs),
+		"-accel", accel, "-m", strconv.Itoa(memory), "-smp", strconv.Itoa(f.cpus),
 		"-chardev", "stdio,id=console,signal=off", "-serial", "chardev:console",
 		// Host entropy, so the guest's RNG is ready at once (SSH host keys).
 		"-object", "rng-random,id=rng,filename=/dev/urandom", "-device", "virtio-rng-pci,rng=rng",
@@ -192,7 +193,7 @@ func (m *machine) args(port int) ([]string, error) {
 	}
 	args = append(args, fw...)
 	if img.Kernel != "" {
-		args = append(args, "-kernel", img.Kernel, "-initrd", img.Initrd, "-append", img.Cmdline)
+		args = append(args, "-kernel", img.Kernel, "-initrd", img.Initrd, "-append", images.CmdlineForCPUs(img.Cmdline, f.cpus))
 	}
 	if img.Disk != "" {
 		// The image is never written: the machine writes to its overlay.

@@ -27,9 +27,10 @@ type Flags struct {
 	TPM         bool          `name:"qemu-tpm" help:"Give each machine a TPM 2.0 (swtpm, one per machine)."`
 	Agent       string        `name:"qemu-agent" type:"path" placeholder:"PATH" help:"Static strata-init binary to build images with (default: strata-init next to this program)."`
 	Ignition    string        `name:"qemu-ignition-binary" type:"path" placeholder:"PATH" help:"Ignition binary the ignition image is built with (default: ignition next to this program)."`
+	InitrdBus   string        `name:"qemu-initrd-bus" type:"path" placeholder:"PATH" help:"Static strata-initrd-bus binary the ignition image's initramfs runs for Ignition's disks stage (default: strata-initrd-bus next to this program)."`
 	Mirrors     []string      `name:"qemu-debian-mirror" env:"STRATA_DEBIAN_MIRRORS" placeholder:"URL" help:"Debian archive roots to fetch image packages from, tried in order (repeatable or comma-separated; default: the host's apt sources, then deb.debian.org)."`
 	Memory      int           `name:"qemu-memory" default:"512" help:"Memory of each machine, MiB."`
-	CPUs        int           `name:"qemu-cpus" default:"1" help:"CPUs of each machine."`
+	CPUs        int           `name:"qemu-cpus" placeholder:"N" help:"CPUs of each machine (default: the image's choice, 2 for the debian and ignition images, else 1; at most the host's CPUs)."`
 	Disks       []string      `name:"qemu-disk" placeholder:"SIZE" help:"Add an empty disk of SIZE (e.g. 1G) to each machine; repeatable."`
 	Accel       string        `name:"qemu-accel" enum:"auto,kvm,tcg" default:"auto" help:"Accelerator: auto probes KVM and falls back to TCG (${enum})."`
 	Binary      string        `name:"qemu-binary" default:"qemu-system-x86_64" help:"QEMU system emulator."`
@@ -85,24 +86,13 @@ func resolveImage(ctx context.Context, f Flags, opts platform.FlightOptions) (*i
 			return nil, platform.Usage(err)
 		}
 	}
-	agent, ignition := f.Agent, f.Ignition
-	switch f.Image {
-	case "minimal":
-		if agent == "" {
-			agent = images.BesideProgram("strata-init")
-		}
-		if _, err := os.Stat(agent); err != nil {
-			return nil, platform.Usagef("image %s needs the strata-init agent: %s not found (./ci/run.sh builds it into bin/, or pass --qemu-agent)", f.Image, agent)
-		}
-	case "ignition":
-		if ignition == "" {
-			ignition = images.BesideProgram("ignition")
-		}
-		if _, err := os.Stat(ignition); err != nil {
-			return nil, platform.Usagef("image %s needs the ignition binary: %s not found (./ci/run.sh builds it into bin/, or pass --qemu-ignition-binary)", f.Image, ignition)
-		}
+	build := images.Options{Agent: f.Agent, Ignition: f.Ignition, InitrdBus: f.InitrdBus, Logger: opts.Logger, Mirrors: mirrors}
+	if err := images.LocatePrograms(f.Image, &build, map[string]string{
+		images.ProgramAgent: "--qemu-agent", images.ProgramIgnition: "--qemu-ignition-binary", images.ProgramInitrdBus: "--qemu-initrd-bus",
+	}); err != nil {
+		return nil, platform.Usage(err)
 	}
-	return images.Build(ctx, f.Image, images.Options{Agent: agent, Ignition: ignition, Logger: opts.Logger, Mirrors: mirrors})
+	return images.Build(ctx, f.Image, build)
 }
 
 // Accelerator reports what a qemu flight's machines run on ("kvm" or "tcg").

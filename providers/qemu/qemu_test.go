@@ -170,7 +170,7 @@ func TestFlagErrorsAreUsageErrors(t *testing.T) {
 		{func(f *Flags) { f.Image = "/no/such/image" }, "--qemu-image /no/such/image: stat /no/such/image: no such file or directory"},
 		{func(f *Flags) { f.Image = "windows" }, `--qemu-image "windows": neither a directory nor an image strata builds`},
 		{func(f *Flags) { f.Memory = 64 }, "--qemu-memory 64 MiB is too small"},
-		{func(f *Flags) { f.CPUs = 0 }, "--qemu-cpus must be at least 1"},
+		{func(f *Flags) { f.CPUs = -1 }, "--qemu-cpus -1: must be at least 1"},
 		{func(f *Flags) { f.BootTimeout = -time.Second }, "--qemu-boot-timeout -1s: must be positive"},
 		{func(f *Flags) { f.Disks = []string{"lots"} }, `--qemu-disk "lots": want a size like 512M or 4G`},
 		{func(f *Flags) { f.Agent = "/no/such/agent" }, "needs the strata-init agent: /no/such/agent not found"},

@@ -2,7 +2,7 @@
 // files, directories and links with their modes and owners, compressed
 // contents, systemd units (enabled, drop-ins, masked), users and groups
 // (new and existing), merged configs, remote resources checked by hash, a
-// filesystem on an extra disk, and that all of it happens on the first
+// partitions and filesystems on an extra disk, and that all of it happens on the first
 // boot only. The tests hold only to Ignition's specification, so they
 // run on strata's ignition image and on Fedora CoreOS and Flatcar alike.
 package ignition
@@ -16,13 +16,6 @@ import (
 
 // distros are the images Ignition configures.
 var distros = []string{"strata-ignition", "fcos", "flatcar"}
-
-// systemdInitrdDistros run Ignition in a systemd initramfs. Ignition waits
-// for the disks a config formats through systemd's D-Bus API, so its disks
-// stage (filesystems, partitions, RAID) needs one; strata's ignition image
-// runs Ignition from Debian's initramfs-tools, without systemd, and fails
-// that stage ("dial unix /run/systemd/private").
-var systemdInitrdDistros = []string{"fcos", "flatcar"}
 
 // check is a command run on the machine and the output (trimmed) it must
 // print.

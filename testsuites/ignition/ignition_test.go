@@ -1,6 +1,7 @@
 package ignition
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/strata-os/strata/core/register"
@@ -13,14 +14,15 @@ func TestRegistered(t *testing.T) {
 		t.Fatal(err)
 	}
 	names := []string{"ignition.files", "ignition.systemd.units", "ignition.users", "ignition.remote.verified", "ignition.remote.badhash",
-		"ignition.config.merge", "ignition.files.compressed", "ignition.firstboot.once", "ignition.users.existing", "ignition.storage.filesystem"}
+		"ignition.config.merge", "ignition.files.compressed", "ignition.firstboot.once", "ignition.users.existing", "ignition.storage.filesystem",
+		"ignition.storage.partitions"}
 	for _, name := range names {
 		test, ok := register.Default.Get(name)
 		if !ok {
 			t.Errorf("%s not registered", name)
 			continue
 		}
-		if want := distros; len(test.Distros) != len(want) && !(name == "ignition.storage.filesystem" && len(test.Distros) == len(systemdInitrdDistros)) {
+		if want := distros; !slices.Equal(test.Distros, want) {
 			t.Errorf("%s runs on %v, want %v", name, test.Distros, want)
 		}
 	}

@@ -34,13 +34,14 @@ func main() {
 	debianRuns := flag.Int("debian-n", 3, "boots of the debian image (0 skips it)")
 	ignitionRuns := flag.Int("ignition-n", 3, "boots of the ignition image (0 skips it)")
 	ignition := flag.String("ignition", "bin/ignition", "ignition binary (the ignition image's; ci/build.sh writes it)")
+	initrdBus := flag.String("initrd-bus", "bin/strata-initrd-bus", "strata-initrd-bus binary (the ignition image's initramfs; ci/build.sh writes it)")
 	tests := flag.Int("tests", 10, "one-machine tests in the kola measurement")
 	agent := flag.String("agent", "bin/strata-init", "static strata-init binary (the minimal image's init)")
 	accel := flag.String("accel", "auto", "QEMU accelerator: auto, kvm or tcg")
 	imagesOnly := flag.Bool("images-only", false, "measure the boot rows only (raw, minimal, debian, ignition), not clusters, GC or kola runs")
 	before := flag.String("ignition-before", "", "an ignition image directory to boot beside the current one, for a before/after ratio (an earlier build from ~/.cache/strata/images)")
 	flag.Parse()
-	if err := bench(context.Background(), *runs, *debianRuns, *ignitionRuns, *tests, *agent, *ignition, *accel, *before, *imagesOnly); err != nil {
+	if err := bench(context.Background(), *runs, *debianRuns, *ignitionRuns, *tests, *agent, *ignition, *initrdBus, *accel, *before, *imagesOnly); err != nil {
 		fmt.Fprintln(os.Stderr, "bootbench:", err)
 		os.Exit(1)
 	}
@@ -54,7 +55,7 @@ const (
 	gcResources  = 10000
 )
 
-func bench(ctx context.Context, runs, debianRuns, ignitionRuns, tests int, agent, ignition, accel, before string, imagesOnly bool) error {
+func bench(ctx context.Context, runs, debianRuns, ignitionRuns, tests int, agent, ignition, initrdBus, accel, before string, imagesOnly bool) error {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	base, err := images.Build(ctx, "baseline", images.Options{Logger: quiet})
 	if err != nil {
@@ -93,7 +94,7 @@ func bench(ctx context.Context, runs, debianRuns, ignitionRuns, tests int, agent
 		return err
 	}
 	iflags := flags
-	iflags.Image, iflags.Ignition = "ignition", ignition
+	iflags.Image, iflags.Ignition, iflags.InitrdBus = "ignition", ignition, initrdBus
 	ignitionBoots, err := measureSystemdBoots(ctx, iflags, ignitionRuns, quiet)
 	if err != nil {
 		return err

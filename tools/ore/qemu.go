@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -44,13 +43,14 @@ func (q *qemuCmd) cacheDir() (string, error) {
 }
 
 type qemuBuildImageCmd struct {
-	Name     string `arg:"" enum:"minimal,debian,ignition,baseline" help:"Image: ${enum}."`
-	Agent    string `type:"path" placeholder:"PATH" help:"The static strata-init for the minimal image (default: strata-init next to ore)."`
-	Ignition string `name:"ignition-binary" type:"path" placeholder:"PATH" help:"The ignition binary for the ignition image (default: ignition next to ore)."`
-	JSON     bool   `name:"json" help:"Print the image's description as JSON."`
-	Format   string `name:"format" placeholder:"FORMAT" help:"Also write the image as a bootable disk (BIOS and UEFI) in this format: raw, qcow2 (QEMU, OpenStack), vhd (fixed, Azure), vmdk (stream-optimized) or ova (vSphere), gce-tar (disk.raw in a tar.gz, Compute Engine); needs --output."`
-	Output   string `name:"output" type:"path" placeholder:"FILE" help:"Where --format writes the disk; its description goes beside it (FILE.json), for kola --qemu-image FILE."`
-	Platform string `name:"platform" placeholder:"PLATFORM" help:"The cloud the ignition image's disk is for: Ignition reads its config from that cloud's metadata on first boot (aws, gce, azure, do, openstack, esx, packet, metal, qemu; Ignition's IDs such as gcp work too). Default qemu (fw_cfg)."`
+	Name      string `arg:"" enum:"minimal,debian,ignition,baseline" help:"Image: ${enum}."`
+	Agent     string `type:"path" placeholder:"PATH" help:"The static strata-init for the minimal image (default: strata-init next to ore)."`
+	Ignition  string `name:"ignition-binary" type:"path" placeholder:"PATH" help:"The ignition binary for the ignition image (default: ignition next to ore)."`
+	InitrdBus string `name:"initrd-bus" type:"path" placeholder:"PATH" help:"The static strata-initrd-bus for the ignition image's initramfs (default: strata-initrd-bus next to ore)."`
+	JSON      bool   `name:"json" help:"Print the image's description as JSON."`
+	Format    string `name:"format" placeholder:"FORMAT" help:"Also write the image as a bootable disk (BIOS and UEFI) in this format: raw, qcow2 (QEMU, OpenStack), vhd (fixed, Azure), vmdk (stream-optimized) or ova (vSphere), gce-tar (disk.raw in a tar.gz, Compute Engine); needs --output."`
+	Output    string `name:"output" type:"path" placeholder:"FILE" help:"Where --format writes the disk; its description goes beside it (FILE.json), for kola --qemu-image FILE."`
+	Platform  string `name:"platform" placeholder:"PLATFORM" help:"The cloud the ignition image's disk is for: Ignition reads its config from that cloud's metadata on first boot (aws, gce, azure, do, openstack, esx, packet, metal, qemu; Ignition's IDs such as gcp work too). Default qemu (fw_cfg)."`
 }
 
 func (b *qemuBuildImageCmd) Run(a *app, q *qemuCmd) error {
@@ -75,22 +75,11 @@ func (b *qemuBuildImageCmd) Run(a *app, q *qemuCmd) error {
 	if err != nil {
 		return err
 	}
-	agent, ignition := b.Agent, b.Ignition
-	switch b.Name {
-	case "minimal":
-		if agent == "" {
-			agent = images.BesideProgram("strata-init")
-		}
-		if _, err := os.Stat(agent); err != nil {
-			return platform.Usage(fmt.Errorf("image minimal needs the strata-init agent: %s not found (pass --agent; ./ci/run.sh builds it into bin/)", agent))
-		}
-	case "ignition":
-		if ignition == "" {
-			ignition = images.BesideProgram("ignition")
-		}
-		if _, err := os.Stat(ignition); err != nil {
-			return platform.Usage(fmt.Errorf("image ignition needs the ignition binary: %s not found (pass --ignition-binary; ./ci/run.sh builds it into bin/)", ignition))
-		}
+	opts := images.Options{CacheDir: cache, Agent: b.Agent, Ignition: b.Ignition, InitrdBus: b.InitrdBus, Logger: a.log}
+	if err := images.LocatePrograms(b.Name, &opts, map[string]string{
+		images.ProgramAgent: "--agent", images.ProgramIgnition: "--ignition-binary", images.ProgramInitrdBus: "--initrd-bus",
+	}); err != nil {
+		return platform.Usage(err)
 	}
 	mirrors, err := q.mirrors()
 	if err != nil {
@@ -98,7 +87,8 @@ func (b *qemuBuildImageCmd) Run(a *app, q *qemuCmd) error {
 	}
 	ctx, cancel := a.context()
 	defer cancel()
-	img, err := images.Build(ctx, b.Name, images.Options{CacheDir: cache, Agent: agent, Ignition: ignition, Logger: a.log, Mirrors: mirrors})
+	opts.Mirrors = mirrors
+	img, err := images.Build(ctx, b.Name, opts)
 	if err != nil {
 		return fmt.Errorf("build image %s: %w", b.Name, err)
 	}
