@@ -92,6 +92,18 @@ func (f *fixture) systemdConn(t *testing.T, user string) (*sddbus.Conn, error) {
 	})
 }
 
+// connect is systemdConn as the test's own user, closed when the test
+// ends.
+func (f *fixture) connect(t *testing.T) *sddbus.Conn {
+	t.Helper()
+	c, err := f.systemdConn(t, me())
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
 func me() string { return strconv.Itoa(os.Geteuid()) }
 
 // TestDeviceJobs runs Ignition's own wait (StartUnit, then JobRemoved)
@@ -115,15 +127,11 @@ func TestDeviceJobs(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, 500*time.Millisecond)
-			c, err := f.systemdConn(t, me())
-			if err != nil {
-				t.Fatalf("connect: %v", err)
-			}
-			defer c.Close()
+			c := f.connect(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			result := make(chan string, 1)
-			_, err = c.StartUnitContext(ctx, tc.unit, "replace", result)
+			_, err := c.StartUnitContext(ctx, tc.unit, "replace", result)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("StartUnit: %v, want an error saying %q", err, tc.wantErr)
@@ -153,15 +161,11 @@ func TestDeviceJobs(t *testing.T) {
 	}
 }
 
-// TestJobsEndOnShutdown: a job still waiting when the server stops ends
-// as canceled, and its client hears of it.
+// TestJobsEndOnShutdown: the server stops with a job still waiting, and a
+// result its client hears of is canceled.
 func TestJobsEndOnShutdown(t *testing.T) {
 	f := newFixture(t, time.Minute)
-	c, err := f.systemdConn(t, me())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := f.connect(t)
 	result := make(chan string, 1)
 	if _, err := c.StartUnitContext(context.Background(), "dev-vdb.device", "replace", result); err != nil {
 		t.Fatal(err)
@@ -188,11 +192,7 @@ func TestJobsEndOnShutdown(t *testing.T) {
 // asks for, and an error naming any call not answered here.
 func TestManagerVersionAndUnknownCalls(t *testing.T) {
 	f := newFixture(t, time.Second)
-	c, err := f.systemdConn(t, me())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := f.connect(t)
 	v, err := c.GetManagerProperty("Version")
 	if err != nil || v != `"252"` {
 		t.Errorf("Version: %q, %v; want \"252\"", v, err)
