@@ -75,7 +75,7 @@ type Options struct {
 	// (agent/strata-initrd-bus) the ignition image's initramfs runs for
 	// Ignition's disks stage.
 	InitrdBus string
-	Logger   *slog.Logger
+	Logger    *slog.Logger
 	// Offline forbids downloading: every package must already be in
 	// CacheDir/debs (Bazel fetched them), else the build fails naming it.
 	Offline bool
