@@ -173,7 +173,8 @@ func TestFlagErrorsAreUsageErrors(t *testing.T) {
 		{func(f *Flags) { f.CPUs = -1 }, "--qemu-cpus -1: must be at least 1"},
 		{func(f *Flags) { f.BootTimeout = -time.Second }, "--qemu-boot-timeout -1s: must be positive"},
 		{func(f *Flags) { f.Disks = []string{"lots"} }, `--qemu-disk "lots": want a size like 512M or 4G`},
-		{func(f *Flags) { f.Agent = "/no/such/agent" }, "needs the strata-init agent: /no/such/agent not found"},
+		{func(f *Flags) { f.Agent = "/no/such/agent" }, "needs the strata-init binary: /no/such/agent not found (./ci/build.sh builds it into bin/, or pass --qemu-agent)"},
+		{func(f *Flags) { f.Image, f.Ignition, f.InitrdBus = "ignition", "/bin/sh", "/no/such/bus" }, "needs the strata-initrd-bus binary: /no/such/bus not found (./ci/build.sh builds it into bin/, or pass --qemu-initrd-bus)"},
 	} {
 		f := base
 		tc.mod(&f)

@@ -41,7 +41,8 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{[]string{"qemu", "build-image", "windows"}, `<name> must be one of "minimal","debian","ignition","baseline" but got "windows"`},
 		{[]string{"nosuch"}, `unexpected argument nosuch`},
-		{[]string{"qemu", "build-image", "minimal", "--agent", "/no/such/strata-init"}, "image minimal needs the strata-init agent: /no/such/strata-init not found"},
+		{[]string{"qemu", "build-image", "minimal", "--agent", "/no/such/strata-init"}, "image minimal needs the strata-init binary: /no/such/strata-init not found (./ci/build.sh builds it into bin/, or pass --agent)"},
+		{[]string{"qemu", "build-image", "ignition", "--ignition-binary", "/bin/sh", "--initrd-bus", "/no/such/bus"}, "image ignition needs the strata-initrd-bus binary: /no/such/bus not found (./ci/build.sh builds it into bin/, or pass --initrd-bus)"},
 	} {
 		code, _, errOut := ore(t, tc.args...)
 		if code != 2 || !strings.Contains(errOut, tc.want) {
