@@ -42,7 +42,13 @@ func (e *ExitError) Error() string {
 // (it rebooted or died behind a NAT that keeps the connection open) the
 // connection is closed and the error wraps ErrConnectionLost.
 func Run(ctx context.Context, client *ssh.Client, cmd string, stdin io.Reader, stdout, stderr io.Writer) error {
-	sess, err := client.NewSession()
+	// Watched from the session request on: a machine that rebooted
+	// behind a forwarder that keeps the connection open (QEMU's user
+	// network) never answers that request either.
+	stopWatch := make(chan struct{})
+	defer close(stopWatch)
+	lost := watch(client, stopWatch)
+	sess, err := newSession(ctx, client, lost)
 	if err != nil {
 		return fmt.Errorf("ssh session for %q: %w", cmd, err)
 	}
@@ -53,9 +59,6 @@ func Run(ctx context.Context, client *ssh.Client, cmd string, stdin io.Reader, s
 	}
 	done := make(chan error, 1)
 	go func() { done <- sess.Wait() }()
-	stopWatch := make(chan struct{})
-	defer close(stopWatch)
-	lost := watch(client, stopWatch)
 	select {
 	case err = <-done:
 		if err != nil {
@@ -84,6 +87,35 @@ func Run(ctx context.Context, client *ssh.Client, cmd string, stdin io.Reader, s
 		return fmt.Errorf("run %q: %w", cmd, err)
 	}
 	return nil
+}
+
+// newSession opens a session on client, giving up when ctx ends or the
+// watchdog finds the connection lost (it then closes the connection,
+// which ends the request). A session that opens after ctx ended is
+// closed.
+func newSession(ctx context.Context, client *ssh.Client, lost <-chan error) (*ssh.Session, error) {
+	type opened struct {
+		sess *ssh.Session
+		err  error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		s, err := client.NewSession()
+		ch <- opened{s, err}
+	}()
+	select {
+	case o := <-ch:
+		return o.sess, o.err
+	case err := <-lost:
+		return nil, err
+	case <-ctx.Done():
+		go func() {
+			if o := <-ch; o.sess != nil {
+				o.sess.Close()
+			}
+		}()
+		return nil, context.Cause(ctx)
+	}
 }
 
 // Output runs cmd and returns its stdout and stderr; a non-zero exit is an

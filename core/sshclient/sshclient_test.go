@@ -379,6 +379,49 @@ func TestRunConnectionLost(t *testing.T) {
 	}
 }
 
+// A machine that went silent before the command's session was opened
+// (Reboot's probe, dialled to the old boot a moment before it went down)
+// fails the same way: the session request is watched too.
+func TestRunSessionOnSilentMachine(t *testing.T) {
+	interval, timeout := keepAliveInterval, keepAliveTimeout
+	keepAliveInterval, keepAliveTimeout = 50*time.Millisecond, 300*time.Millisecond
+	t.Cleanup(func() { keepAliveInterval, keepAliveTimeout = interval, timeout })
+
+	k := testKey(t)
+	s := newServer(t, k, t.TempDir())
+	c, err := Dial(context.Background(), s.Addr, fastDial(k))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s.Freeze()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	start := time.Now()
+	err = Run(ctx, c, "true", nil, nil, nil)
+	if !errors.Is(err, ErrConnectionLost) {
+		t.Fatalf("a session asked of a silent machine: %v, want ErrConnectionLost", err)
+	}
+	if ctx.Err() != nil {
+		t.Errorf("the session request waited until its context ended (%v)", time.Since(start))
+	}
+
+	// And a context that ends first ends the wait for the session.
+	s2 := newServer(t, k, t.TempDir())
+	c2, err := Dial(context.Background(), s2.Addr, fastDial(k))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	keepAliveTimeout = time.Hour
+	s2.Freeze()
+	short, cancelShort := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancelShort()
+	if err := Run(short, c2, "true", nil, nil, nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a session request past its context: %v, want the deadline", err)
+	}
+}
+
 // forward relays c to the server at addr until either side closes.
 func forward(c net.Conn, addr string) {
 	up, err := net.Dial("tcp", addr)
