@@ -83,6 +83,8 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	}()
 	var handlers sync.WaitGroup
 	defer func() {
+		// Waiting jobs end with ctx: whatever ended Serve, they go now.
+		cancel()
 		s.mu.Lock()
 		for c := range s.conns {
 			c.nc.Close()
