@@ -65,15 +65,18 @@ func WriteDisk(ctx context.Context, img *Image, format, output string, opts Opti
 	}
 	defer os.RemoveAll(tmp)
 
+	// The command line is baked into the disk, where --qemu-cpus cannot
+	// change it: it is the one for the CPUs the image boots with.
+	cmdline := CmdlineForCPUs(img.Cmdline, img.CPUs)
 	spec := bootdisk.Spec{Title: "strata " + img.Name, Kernel: img.Kernel, Initrd: img.Initrd,
-		Cmdline: img.Cmdline, Epoch: mustEpoch()}
+		Cmdline: cmdline, Epoch: mustEpoch()}
 	if img.Disk != "" {
 		// The root filesystem, raw, for the second partition.
 		spec.RootFS = filepath.Join(tmp, "root.raw")
 		if err := runTool(ctx, opts.Logger, nil, "qemu-img", "convert", "-q", "-O", "raw", img.Disk, spec.RootFS); err != nil {
 			return fmt.Errorf("disk %s: %w", output, err)
 		}
-		spec.Cmdline = setKernelParam(img.Cmdline, "root", "PARTUUID="+bootdisk.RootPartUUID)
+		spec.Cmdline = setKernelParam(cmdline, "root", "PARTUUID="+bootdisk.RootPartUUID)
 	}
 	raw := filepath.Join(tmp, "disk.raw")
 	if err := bootdisk.WriteRaw(ctx, raw, tmp, spec, loaders); err != nil {
