@@ -347,9 +347,7 @@ func TestDialCancelEndsHeldAttempt(t *testing.T) {
 // command's context; a machine that answers keepalives keeps a long
 // command going.
 func TestRunConnectionLost(t *testing.T) {
-	interval, timeout := keepAliveInterval, keepAliveTimeout
-	keepAliveInterval, keepAliveTimeout = 50*time.Millisecond, 300*time.Millisecond
-	t.Cleanup(func() { keepAliveInterval, keepAliveTimeout = interval, timeout })
+	fastKeepAlive(t)
 
 	k := testKey(t)
 	s := newServer(t, k, t.TempDir())
@@ -383,9 +381,7 @@ func TestRunConnectionLost(t *testing.T) {
 // (Reboot's probe, dialled to the old boot a moment before it went down)
 // fails the same way: the session request is watched too.
 func TestRunSessionOnSilentMachine(t *testing.T) {
-	interval, timeout := keepAliveInterval, keepAliveTimeout
-	keepAliveInterval, keepAliveTimeout = 50*time.Millisecond, 300*time.Millisecond
-	t.Cleanup(func() { keepAliveInterval, keepAliveTimeout = interval, timeout })
+	fastKeepAlive(t)
 
 	k := testKey(t)
 	s := newServer(t, k, t.TempDir())
@@ -420,6 +416,14 @@ func TestRunSessionOnSilentMachine(t *testing.T) {
 	if err := Run(short, c2, "true", nil, nil, nil); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("a session request past its context: %v, want the deadline", err)
 	}
+}
+
+// fastKeepAlive makes lost connections found in a fraction of a second
+// for the rest of the test.
+func fastKeepAlive(t *testing.T) {
+	interval, timeout := keepAliveInterval, keepAliveTimeout
+	keepAliveInterval, keepAliveTimeout = 50*time.Millisecond, 300*time.Millisecond
+	t.Cleanup(func() { keepAliveInterval, keepAliveTimeout = interval, timeout })
 }
 
 // forward relays c to the server at addr until either side closes.
