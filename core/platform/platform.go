@@ -143,6 +143,15 @@ type OSVersionReporter interface {
 	OSVersion() string
 }
 
+// ConcurrencyPlanner is implemented by flights that size their machines
+// by how many boot at once: under emulation a QEMU machine's CPUs are
+// threads on the host's cores, and guests with more CPUs than their share
+// of the cores boot slower, not faster. The runner calls it once, with its
+// -j, before the first cluster.
+type ConcurrencyPlanner interface {
+	PlanConcurrency(atOnce int)
+}
+
 // MemoryReporter is implemented by flights whose machines use this host's
 // memory; the runner sizes -j auto by it.
 type MemoryReporter interface {

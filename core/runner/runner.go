@@ -164,6 +164,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return abort(err)
 	}
+	if cp, ok := flight.(platform.ConcurrencyPlanner); ok {
+		cp.PlanConcurrency(parallel)
+	}
 	props.Options.Distro, props.Options.Parallel = opts.Distro, parallel
 	if err := writeJSON(dir, "properties.json", props); err != nil {
 		return abort(platform.Infra("", err))

@@ -420,3 +420,53 @@ func TestInterruptDestroysEverything(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// planningFlight records the runner's PlanConcurrency calls and whether a
+// cluster came before the first.
+type planningFlight struct {
+	platform.Flight
+	planned        *[]int
+	clusterEarlier *bool
+}
+
+func (p planningFlight) PlanConcurrency(atOnce int) { *p.planned = append(*p.planned, atOnce) }
+
+func (p planningFlight) NewCluster(ctx context.Context, o platform.ClusterOptions) (platform.Cluster, error) {
+	if len(*p.planned) == 0 {
+		*p.clusterEarlier = true
+	}
+	return p.Flight.NewCluster(ctx, o)
+}
+
+// A flight that sizes its machines by the tests at once hears -j once,
+// before its first cluster.
+func TestFlightHearsParallelBeforeClusters(t *testing.T) {
+	e := newEnv(t, platformtest.Options{})
+	e.add(t, register.Test{Name: "a.one", Run: func(cluster.TestCluster) {}},
+		register.Test{Name: "a.two", Run: func(cluster.TestCluster) {}})
+	var planned []int
+	var clusterEarlier bool
+	rep, err, _ := e.run(t, context.Background(), func(o *Options) {
+		o.Parallel = "3"
+		newFlight := o.Provider.NewFlight
+		o.Provider.NewFlight = func(ctx context.Context, fo platform.FlightOptions) (platform.Flight, error) {
+			f, err := newFlight(ctx, fo)
+			if err != nil {
+				return nil, err
+			}
+			return planningFlight{Flight: f, planned: &planned, clusterEarlier: &clusterEarlier}, nil
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Tests) != 2 {
+		t.Fatalf("%d tests ran, want 2", len(rep.Tests))
+	}
+	if len(planned) != 1 || planned[0] != 3 {
+		t.Errorf("PlanConcurrency calls %v, want one with -j 3", planned)
+	}
+	if clusterEarlier {
+		t.Error("a cluster was made before the flight heard -j")
+	}
+}

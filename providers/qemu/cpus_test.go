@@ -10,17 +10,25 @@ func TestMachineCPUs(t *testing.T) {
 	tests := []struct {
 		name            string
 		flag, img, host int
+		accel           string
+		atOnce          int
 		want            int
 	}{
-		{"the flag wins", 3, 2, 2, 3},
-		{"the image's choice", 0, 2, 8, 2},
-		{"no more than the host has", 0, 4, 2, 2},
-		{"an image without a choice", 0, 0, 8, 1},
-		{"a host of one", 0, 2, 1, 1},
+		{"the flag wins", 3, 2, 2, "tcg", 1, 3},
+		{"the flag wins over the tests at once", 2, 2, 2, "tcg", 2, 2},
+		{"the image's choice", 0, 2, 8, "tcg", 1, 2},
+		{"no more than the host has", 0, 4, 2, "tcg", 1, 2},
+		{"an image without a choice", 0, 0, 8, "tcg", 1, 1},
+		{"a host of one", 0, 2, 1, "tcg", 1, 1},
+		{"two at once on two cores", 0, 2, 2, "tcg,thread=multi", 2, 1},
+		{"two at once on eight cores", 0, 2, 8, "tcg", 2, 2},
+		{"three at once on eight cores", 0, 4, 8, "tcg", 3, 2},
+		{"more at once than cores", 0, 2, 2, "tcg", 5, 1},
+		{"KVM keeps the image's", 0, 2, 2, "kvm", 2, 2},
 	}
 	for _, tc := range tests {
-		if got := machineCPUs(tc.flag, &images.Image{CPUs: tc.img}, tc.host); got != tc.want {
-			t.Errorf("%s: machineCPUs(%d, image %d, host %d) = %d, want %d", tc.name, tc.flag, tc.img, tc.host, got, tc.want)
+		if got := machineCPUs(tc.flag, &images.Image{CPUs: tc.img}, tc.host, tc.accel, tc.atOnce); got != tc.want {
+			t.Errorf("%s: machineCPUs(%d, image %d, host %d, %s, %d at once) = %d, want %d", tc.name, tc.flag, tc.img, tc.host, tc.accel, tc.atOnce, got, tc.want)
 		}
 	}
 }

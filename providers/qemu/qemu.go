@@ -22,7 +22,7 @@ import (
 // Flags are kola's --qemu-* flags.
 type Flags struct {
 	Image       string        `name:"qemu-image" default:"minimal" help:"Image to boot: minimal, debian or ignition (built on first use), a directory with an image.json, or a disk image file (qcow2 or raw, booted through --qemu-firmware; never modified; described by FILE.json beside it if there is one, else taken as an Ignition image with user core)."`
-	Firmware    string        `name:"qemu-firmware" enum:"bios,uefi,uefi-secure" default:"bios" help:"Firmware: bios (SeaBIOS), uefi (OVMF), uefi-secure (OVMF with Secure Boot on and Microsoft's keys enrolled; a q35 machine) (${enum})."`
+	Firmware    string        `name:"qemu-firmware" enum:"bios,uefi,uefi-secure" default:"bios" help:"Firmware: bios (SeaBIOS; qboot, when QEMU has it, for images booted from a kernel), uefi (OVMF), uefi-secure (OVMF with Secure Boot on and Microsoft's keys enrolled; a q35 machine) (${enum})."`
 	OVMFDir     string        `name:"qemu-ovmf-dir" type:"path" default:"/usr/share/OVMF" placeholder:"DIR" help:"Where OVMF's firmware files are (Debian's ovmf package)."`
 	TPM         bool          `name:"qemu-tpm" help:"Give each machine a TPM 2.0 (swtpm, one per machine)."`
 	Agent       string        `name:"qemu-agent" type:"path" placeholder:"PATH" help:"Static strata-init binary to build images with (default: strata-init next to this program)."`
@@ -30,7 +30,7 @@ type Flags struct {
 	InitrdBus   string        `name:"qemu-initrd-bus" type:"path" placeholder:"PATH" help:"Static strata-initrd-bus binary the ignition image's initramfs runs for Ignition's disks stage (default: strata-initrd-bus next to this program)."`
 	Mirrors     []string      `name:"qemu-debian-mirror" env:"STRATA_DEBIAN_MIRRORS" placeholder:"URL" help:"Debian archive roots to fetch image packages from, tried in order (repeatable or comma-separated; default: the host's apt sources, then deb.debian.org)."`
 	Memory      int           `name:"qemu-memory" default:"512" help:"Memory of each machine, MiB."`
-	CPUs        int           `name:"qemu-cpus" placeholder:"N" help:"CPUs of each machine (default: the image's choice, 2 for the debian and ignition images, else 1; at most the host's CPUs)."`
+	CPUs        int           `name:"qemu-cpus" placeholder:"N" help:"CPUs of each machine (default: the image's choice, 2 for the ignition image, else 1; at most the host's CPUs, and under TCG their share among the tests at once)."`
 	Disks       []string      `name:"qemu-disk" placeholder:"SIZE" help:"Add an empty disk of SIZE (e.g. 1G) to each machine; repeatable."`
 	Accel       string        `name:"qemu-accel" enum:"auto,kvm,tcg" default:"auto" help:"Accelerator: auto probes KVM and falls back to TCG (${enum})."`
 	Binary      string        `name:"qemu-binary" default:"qemu-system-x86_64" help:"QEMU system emulator."`
