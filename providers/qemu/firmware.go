@@ -8,8 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/images"
@@ -42,20 +40,12 @@ func checkFirmware(f Flags) error {
 // screen — "No bootable device." among it; OVMF's code read-only and a
 // copy of its variable store per machine (the firmware writes boot
 // entries into it).
-//
-// A kernel booted with cmdline goes through qboot when the flight found
-// one, unless the kernel is to route interrupts by the BIOS's tables
-// (acpi=noirq, kept for one CPU): qboot writes none, and such a kernel
-// never gets a timer tick.
-func (m *machine) firmwareArgs(cmdline string) ([]string, error) {
+func (m *machine) firmwareArgs() ([]string, error) {
 	f := m.cluster.flight.flags
 	files, ok := ovmfFiles[f.Firmware]
 	if !ok {
 		if m.cluster.flight.image.Kernel == "" {
 			return []string{"-machine", "graphics=off"}, nil
-		}
-		if q := m.cluster.flight.qboot; q != "" && !slices.Contains(strings.Fields(cmdline), "acpi=noirq") {
-			return []string{"-bios", q}, nil
 		}
 		return nil, nil
 	}
@@ -78,36 +68,6 @@ func (m *machine) firmwareArgs(cmdline string) ([]string, error) {
 	}
 	return args, nil
 }
-
-// findQboot returns QEMU's qboot.rom, the BIOS that does nothing but load
-// the kernel QEMU was given, or "" when this QEMU has none. A kernel image
-// under --qemu-firmware bios boots through it (see firmwareArgs for when
-// not) rather than SeaBIOS, which
-// spends a second under emulation on what a kernel boot never uses (its
-// option ROMs, PCI and disk probing, a boot menu). It is looked for where
-// QEMU keeps its firmware: the binary's prefix's share/qemu (an install
-// under a prefix), then system (Debian's and a source build's).
-func findQboot(binary string, system []string) string {
-	var dirs []string
-	if p, err := exec.LookPath(binary); err == nil {
-		if real, err := filepath.EvalSymlinks(p); err == nil {
-			p = real
-		}
-		dirs = append(dirs, filepath.Join(filepath.Dir(filepath.Dir(p)), "share", "qemu"))
-	}
-	dirs = append(dirs, system...)
-	for _, d := range dirs {
-		p := filepath.Join(d, "qboot.rom")
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-			return p
-		}
-	}
-	return ""
-}
-
-// qbootSystemDirs are where QEMU's firmware is when not under the
-// binary's prefix.
-var qbootSystemDirs = []string{"/usr/share/qemu", "/usr/local/share/qemu"}
 
 // checkDisk returns the format of the image's disk: qcow2 for strata's
 // images, whatever qemu-img finds (qcow2 or raw) for a user's file.

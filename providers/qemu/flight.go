@@ -34,9 +34,6 @@ type flight struct {
 	// cpus is each machine's (machineCPUs), set before the first
 	// cluster (PlanConcurrency).
 	cpus int
-	// qboot is the BIOS kernel images boot through under --qemu-firmware
-	// bios (findQboot); "" for SeaBIOS.
-	qboot string
 }
 
 // machineCPUs is how many CPUs a flight's machines get: --qemu-cpus, else
@@ -118,13 +115,8 @@ func NewFlight(ctx context.Context, f Flags, opts platform.FlightOptions) (platf
 	cacheDir, _ := images.DefaultCacheDir()
 	accel, why := accelerator(ctx, f.Accel, f.Binary, img.Kernel, cacheDir)
 	base.Logger().Info("qemu flight", "image", img.Name, "kernel", img.KernelRelease, "accel", accel, "why", why)
-	fl := &flight{BaseFlight: base, flags: f, image: img, diskFormat: diskFormat, accel: accel, booting: make(chan struct{}, f.MaxBooting),
-		cpus: machineCPUs(f.CPUs, img, runtime.NumCPU(), accel, 1)}
-	if img.Kernel != "" && f.Firmware == "bios" {
-		fl.qboot = findQboot(f.Binary, qbootSystemDirs)
-		base.Logger().Debug("kernel boot firmware", "qboot", fl.qboot)
-	}
-	return fl, nil
+	return &flight{BaseFlight: base, flags: f, image: img, diskFormat: diskFormat, accel: accel, booting: make(chan struct{}, f.MaxBooting),
+		cpus: machineCPUs(f.CPUs, img, runtime.NumCPU(), accel, 1)}, nil
 }
 
 func (f *flight) NewCluster(ctx context.Context, opts platform.ClusterOptions) (platform.Cluster, error) {

@@ -188,7 +188,7 @@ func (m *machine) args(port int) ([]string, error) {
 		"-device", fmt.Sprintf("virtio-net-pci,netdev=priv,mac=52:54:00:77:00:%02x,romfile=", m.index%256),
 	}
 	cmdline := images.CmdlineForCPUs(img.Cmdline, f.cpus)
-	fw, err := m.firmwareArgs(cmdline)
+	fw, err := m.firmwareArgs()
 	if err != nil {
 		return nil, err
 	}

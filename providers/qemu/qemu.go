@@ -22,7 +22,7 @@ import (
 // Flags are kola's --qemu-* flags.
 type Flags struct {
 	Image       string        `name:"qemu-image" default:"minimal" help:"Image to boot: minimal, debian or ignition (built on first use), a directory with an image.json, or a disk image file (qcow2 or raw, booted through --qemu-firmware; never modified; described by FILE.json beside it if there is one, else taken as an Ignition image with user core)."`
-	Firmware    string        `name:"qemu-firmware" enum:"bios,uefi,uefi-secure" default:"bios" help:"Firmware: bios (SeaBIOS; qboot, when QEMU has it, for images booted from a kernel), uefi (OVMF), uefi-secure (OVMF with Secure Boot on and Microsoft's keys enrolled; a q35 machine) (${enum})."`
+	Firmware    string        `name:"qemu-firmware" enum:"bios,uefi,uefi-secure" default:"bios" help:"Firmware: bios (SeaBIOS), uefi (OVMF), uefi-secure (OVMF with Secure Boot on and Microsoft's keys enrolled; a q35 machine) (${enum})."`
 	OVMFDir     string        `name:"qemu-ovmf-dir" type:"path" default:"/usr/share/OVMF" placeholder:"DIR" help:"Where OVMF's firmware files are (Debian's ovmf package)."`
 	TPM         bool          `name:"qemu-tpm" help:"Give each machine a TPM 2.0 (swtpm, one per machine)."`
 	Agent       string        `name:"qemu-agent" type:"path" placeholder:"PATH" help:"Static strata-init binary to build images with (default: strata-init next to this program)."`
