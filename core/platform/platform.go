@@ -146,10 +146,11 @@ type OSVersionReporter interface {
 // ConcurrencyPlanner is implemented by flights that size their machines
 // by how many boot at once: under emulation a QEMU machine's CPUs are
 // threads on the host's cores, and guests with more CPUs than their share
-// of the cores boot slower, not faster. The runner calls it once, with its
-// -j, before the first cluster.
+// of the cores boot slower, not faster. The runner calls it once, before
+// the first cluster, with the most machines its tests may boot at once:
+// -j times the largest cluster (a cluster's machines boot together).
 type ConcurrencyPlanner interface {
-	PlanConcurrency(atOnce int)
+	PlanConcurrency(machinesAtOnce int)
 }
 
 // MemoryReporter is implemented by flights whose machines use this host's

@@ -165,7 +165,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return abort(err)
 	}
 	if cp, ok := flight.(platform.ConcurrencyPlanner); ok {
-		cp.PlanConcurrency(parallel)
+		cp.PlanConcurrency(parallel * maxSize)
 	}
 	props.Options.Distro, props.Options.Parallel = opts.Distro, parallel
 	if err := writeJSON(dir, "properties.json", props); err != nil {

@@ -438,12 +438,12 @@ func (p planningFlight) NewCluster(ctx context.Context, o platform.ClusterOption
 	return p.Flight.NewCluster(ctx, o)
 }
 
-// A flight that sizes its machines by the tests at once hears -j once,
-// before its first cluster.
+// A flight that sizes its machines by how many boot at once hears it
+// once, before its first cluster: -j times the largest cluster.
 func TestFlightHearsParallelBeforeClusters(t *testing.T) {
 	e := newEnv(t, platformtest.Options{})
 	e.add(t, register.Test{Name: "a.one", Run: func(cluster.TestCluster) {}},
-		register.Test{Name: "a.two", Run: func(cluster.TestCluster) {}})
+		register.Test{Name: "a.two", ClusterSize: 2, Run: func(cluster.TestCluster) {}})
 	var planned []int
 	var clusterEarlier bool
 	rep, err, _ := e.run(t, context.Background(), func(o *Options) {
@@ -463,8 +463,8 @@ func TestFlightHearsParallelBeforeClusters(t *testing.T) {
 	if len(rep.Tests) != 2 {
 		t.Fatalf("%d tests ran, want 2", len(rep.Tests))
 	}
-	if len(planned) != 1 || planned[0] != 3 {
-		t.Errorf("PlanConcurrency calls %v, want one with -j 3", planned)
+	if len(planned) != 1 || planned[0] != 6 {
+		t.Errorf("PlanConcurrency calls %v, want one with 6 (-j 3, clusters of up to 2)", planned)
 	}
 	if clusterEarlier {
 		t.Error("a cluster was made before the flight heard -j")

@@ -32,8 +32,8 @@ type flight struct {
 	// more than 3 minutes each, against 45 s alone).
 	booting chan struct{}
 	// cpus is each machine's (machineCPUs), set before the first
-	// cluster (PlanConcurrency).
-	cpus int
+	// cluster (PlanConcurrency); hostCPUs the host's.
+	cpus, hostCPUs int
 }
 
 // machineCPUs is how many CPUs a flight's machines get: --qemu-cpus, else
@@ -53,11 +53,13 @@ func machineCPUs(flag int, img *images.Image, host int, accel string, atOnce int
 	return n
 }
 
-// PlanConcurrency implements platform.ConcurrencyPlanner.
-func (f *flight) PlanConcurrency(atOnce int) {
-	cpus := machineCPUs(f.flags.CPUs, f.image, runtime.NumCPU(), f.accel, atOnce)
+// PlanConcurrency implements platform.ConcurrencyPlanner: of the
+// machines that may boot at once, --qemu-max-booting lets that many.
+func (f *flight) PlanConcurrency(machinesAtOnce int) {
+	atOnce := min(machinesAtOnce, f.flags.MaxBooting)
+	cpus := machineCPUs(f.flags.CPUs, f.image, f.hostCPUs, f.accel, atOnce)
 	if cpus != f.cpus {
-		f.Logger().Info("machine CPUs for the tests running at once", "cpus", cpus, "image_cpus", f.image.CPUs, "at_once", atOnce, "host_cpus", runtime.NumCPU())
+		f.Logger().Info("machine CPUs for the machines booting at once", "cpus", cpus, "image_cpus", f.image.CPUs, "at_once", atOnce, "host_cpus", f.hostCPUs)
 		f.cpus = cpus
 	}
 }
@@ -116,7 +118,7 @@ func NewFlight(ctx context.Context, f Flags, opts platform.FlightOptions) (platf
 	accel, why := accelerator(ctx, f.Accel, f.Binary, img.Kernel, cacheDir)
 	base.Logger().Info("qemu flight", "image", img.Name, "kernel", img.KernelRelease, "accel", accel, "why", why)
 	return &flight{BaseFlight: base, flags: f, image: img, diskFormat: diskFormat, accel: accel, booting: make(chan struct{}, f.MaxBooting),
-		cpus: machineCPUs(f.CPUs, img, runtime.NumCPU(), accel, 1)}, nil
+		cpus: machineCPUs(f.CPUs, img, runtime.NumCPU(), accel, 1), hostCPUs: runtime.NumCPU()}, nil
 }
 
 func (f *flight) NewCluster(ctx context.Context, opts platform.ClusterOptions) (platform.Cluster, error) {

@@ -30,7 +30,7 @@ type Flags struct {
 	InitrdBus   string        `name:"qemu-initrd-bus" type:"path" placeholder:"PATH" help:"Static strata-initrd-bus binary the ignition image's initramfs runs for Ignition's disks stage (default: strata-initrd-bus next to this program)."`
 	Mirrors     []string      `name:"qemu-debian-mirror" env:"STRATA_DEBIAN_MIRRORS" placeholder:"URL" help:"Debian archive roots to fetch image packages from, tried in order (repeatable or comma-separated; default: the host's apt sources, then deb.debian.org)."`
 	Memory      int           `name:"qemu-memory" default:"512" help:"Memory of each machine, MiB."`
-	CPUs        int           `name:"qemu-cpus" placeholder:"N" help:"CPUs of each machine (default: the image's choice, 2 for the ignition image, else 1; at most the host's CPUs, and under TCG their share among the tests at once)."`
+	CPUs        int           `name:"qemu-cpus" placeholder:"N" help:"CPUs of each machine (default: the image's choice, 2 for the ignition image, else 1; at most the host's CPUs, and under TCG their share among the machines booting at once)."`
 	Disks       []string      `name:"qemu-disk" placeholder:"SIZE" help:"Add an empty disk of SIZE (e.g. 1G) to each machine; repeatable."`
 	Accel       string        `name:"qemu-accel" enum:"auto,kvm,tcg" default:"auto" help:"Accelerator: auto probes KVM and falls back to TCG (${enum})."`
 	Binary      string        `name:"qemu-binary" default:"qemu-system-x86_64" help:"QEMU system emulator."`
