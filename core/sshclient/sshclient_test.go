@@ -38,15 +38,23 @@ func testKey(t *testing.T) *KeyPair {
 // connect starts a server running commands in a temp dir and dials it.
 func connect(t *testing.T) (*ssh.Client, string) {
 	t.Helper()
-	k := testKey(t)
 	dir := t.TempDir()
+	_, c := connectServer(t, dir)
+	return c, dir
+}
+
+// connectServer starts a server running commands in dir and dials it,
+// for tests that act on the server too (Freeze).
+func connectServer(t *testing.T, dir string) (*sshtest.Server, *ssh.Client) {
+	t.Helper()
+	k := testKey(t)
 	s := newServer(t, k, dir)
 	c, err := Dial(context.Background(), s.Addr, fastDial(k))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	return c, dir
+	return s, c
 }
 
 func fastDial(k *KeyPair) DialOptions {
@@ -349,13 +357,7 @@ func TestDialCancelEndsHeldAttempt(t *testing.T) {
 func TestRunConnectionLost(t *testing.T) {
 	fastKeepAlive(t)
 
-	k := testKey(t)
-	s := newServer(t, k, t.TempDir())
-	c, err := Dial(context.Background(), s.Addr, fastDial(k))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	s, c := connectServer(t, t.TempDir())
 	// Several keepalives go by while this runs.
 	if err := Run(context.Background(), c, "sleep 1", nil, nil, nil); err != nil {
 		t.Fatalf("a command on a live connection: %v", err)
@@ -365,7 +367,7 @@ func TestRunConnectionLost(t *testing.T) {
 	defer cancel()
 	time.AfterFunc(200*time.Millisecond, s.Freeze)
 	start := time.Now()
-	err = Run(ctx, c, "sleep 30", nil, nil, nil)
+	err := Run(ctx, c, "sleep 30", nil, nil, nil)
 	if !errors.Is(err, ErrConnectionLost) {
 		t.Fatalf("after the machine went silent: %v, want ErrConnectionLost", err)
 	}
@@ -383,18 +385,12 @@ func TestRunConnectionLost(t *testing.T) {
 func TestRunSessionOnSilentMachine(t *testing.T) {
 	fastKeepAlive(t)
 
-	k := testKey(t)
-	s := newServer(t, k, t.TempDir())
-	c, err := Dial(context.Background(), s.Addr, fastDial(k))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	s, c := connectServer(t, t.TempDir())
 	s.Freeze()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	start := time.Now()
-	err = Run(ctx, c, "true", nil, nil, nil)
+	err := Run(ctx, c, "true", nil, nil, nil)
 	if !errors.Is(err, ErrConnectionLost) {
 		t.Fatalf("a session asked of a silent machine: %v, want ErrConnectionLost", err)
 	}
@@ -403,12 +399,7 @@ func TestRunSessionOnSilentMachine(t *testing.T) {
 	}
 
 	// And a context that ends first ends the wait for the session.
-	s2 := newServer(t, k, t.TempDir())
-	c2, err := Dial(context.Background(), s2.Addr, fastDial(k))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c2.Close()
+	s2, c2 := connectServer(t, t.TempDir())
 	keepAliveTimeout = time.Hour
 	s2.Freeze()
 	short, cancelShort := context.WithTimeout(context.Background(), 200*time.Millisecond)

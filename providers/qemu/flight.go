@@ -117,8 +117,9 @@ func NewFlight(ctx context.Context, f Flags, opts platform.FlightOptions) (platf
 	cacheDir, _ := images.DefaultCacheDir()
 	accel, why := accelerator(ctx, f.Accel, f.Binary, img.Kernel, cacheDir)
 	base.Logger().Info("qemu flight", "image", img.Name, "kernel", img.KernelRelease, "accel", accel, "why", why)
+	host := runtime.NumCPU()
 	return &flight{BaseFlight: base, flags: f, image: img, diskFormat: diskFormat, accel: accel, booting: make(chan struct{}, f.MaxBooting),
-		cpus: machineCPUs(f.CPUs, img, runtime.NumCPU(), accel, 1), hostCPUs: runtime.NumCPU()}, nil
+		cpus: machineCPUs(f.CPUs, img, host, accel, 1), hostCPUs: host}, nil
 }
 
 func (f *flight) NewCluster(ctx context.Context, opts platform.ClusterOptions) (platform.Cluster, error) {

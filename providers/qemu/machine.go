@@ -187,14 +187,13 @@ func (m *machine) args(port int) ([]string, error) {
 		"-netdev", "stream,id=priv,server=off,addr.type=unix,addr.path=" + c.hubPath,
 		"-device", fmt.Sprintf("virtio-net-pci,netdev=priv,mac=52:54:00:77:00:%02x,romfile=", m.index%256),
 	}
-	cmdline := images.CmdlineForCPUs(img.Cmdline, f.cpus)
 	fw, err := m.firmwareArgs()
 	if err != nil {
 		return nil, err
 	}
 	args = append(args, fw...)
 	if img.Kernel != "" {
-		args = append(args, "-kernel", img.Kernel, "-initrd", img.Initrd, "-append", cmdline)
+		args = append(args, "-kernel", img.Kernel, "-initrd", img.Initrd, "-append", images.CmdlineForCPUs(img.Cmdline, f.cpus))
 	}
 	if img.Disk != "" {
 		// The image is never written: the machine writes to its overlay.
