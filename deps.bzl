@@ -59,6 +59,13 @@ def go_dependencies():
         sum = "h1:5GGOwjXU738VrsBT0EDFtP5JtLPmJQILp8RS6P+KqLM=",
         version = "v1.20.7",
     )
+    go_repository(
+        name = "com_github_aws_aws_sdk_go_v2_feature_s3_manager",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/aws/aws-sdk-go-v2/feature/s3/manager",
+        sum = "h1:RgRlA38QGJPnsG6TNEnMTQq8COa6Ye7AGwdnFlzd3Ys=",
+        version = "v1.22.41",
+    )
 
     go_repository(
         name = "com_github_aws_aws_sdk_go_v2_internal_configsources",
@@ -213,6 +220,41 @@ def go_dependencies():
         sum = "h1:aEmdAq7gVCoGCnvf1NnELlu3I6D/nhqrC321FyFiQkQ=",
         version = "v1.28.8",
     )
+    go_repository(
+        name = "com_github_azure_azure_sdk_for_go_sdk_azcore",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/Azure/azure-sdk-for-go/sdk/azcore",
+        sum = "h1:aokoqcHvaGjiM3VpjKDfMMnF/8epJ+Q1HLJ7CudztqE=",
+        version = "v1.22.0",
+    )
+    go_repository(
+        name = "com_github_azure_azure_sdk_for_go_sdk_azidentity",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/Azure/azure-sdk-for-go/sdk/azidentity",
+        sum = "h1:CU4+EJeJi3TKYWEcYuSdWsjzw0nVsK/H0MSQOiPcymU=",
+        version = "v1.14.0",
+    )
+    go_repository(
+        name = "com_github_azure_azure_sdk_for_go_sdk_internal",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/Azure/azure-sdk-for-go/sdk/internal",
+        sum = "h1:fhqpLE3UEXi9lPaBRpQ6XuRW0nU7hgg4zlmZZa+a9q4=",
+        version = "v1.12.0",
+    )
+    go_repository(
+        name = "com_github_azure_azure_sdk_for_go_sdk_storage_azblob",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob",
+        sum = "h1:irsmOWwkp0KCTTNS5e2hdFeIvSQClQo2No3IaNmL3Vw=",
+        version = "v1.8.0",
+    )
+    go_repository(
+        name = "com_github_azuread_microsoft_authentication_library_for_go",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/AzureAD/microsoft-authentication-library-for-go",
+        sum = "h1:RHK7bS+HQMslb1sZpAokUt+zTVmue0hKSs2C791hhzU=",
+        version = "v1.7.2",
+    )
 
     go_repository(
         name = "com_github_bazelbuild_buildtools",
@@ -220,6 +262,13 @@ def go_dependencies():
         importpath = "github.com/bazelbuild/buildtools",
         sum = "h1:fmdo+fvvWlhldUcqkhAMpKndSxMN3vH5l7yow5cEaiQ=",
         version = "v0.0.0-20220531122519-a43aed7014c8",
+    )
+    go_repository(
+        name = "com_github_beevik_etree",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/beevik/etree",
+        sum = "h1:xjBk9O4p4x7D1YajePjfLzdaFC4/uYUENA7P0pv6gXA=",
+        version = "v1.7.0",
     )
 
     go_repository(
@@ -243,6 +292,13 @@ def go_dependencies():
         importpath = "github.com/clarketm/json",
         sum = "h1:U1IxjqJkJ7bRK4L6dyphmoO840P6bdhPdbbLySourqI=",
         version = "v1.17.1",
+    )
+    go_repository(
+        name = "com_github_containers_libhvee",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/containers/libhvee",
+        sum = "h1:lh9sN2vl0pWrozAjvudsJaKLN1H6YXaohSn/cCxSSLI=",
+        version = "v0.11.0",
     )
 
     go_repository(
@@ -277,6 +333,10 @@ def go_dependencies():
         name = "com_github_coreos_ignition_v2",
         build_file_proto_mode = "disable_global",
         importpath = "github.com/coreos/ignition/v2",
+        # Ignition's command is the main package of its internal/, whose
+        # library gazelle makes private: //third_party/ignition embeds it.
+        patch_args = ["-p1"],
+        patches = ["//third_party/ignition:internal-visibility.patch"],
         sum = "h1:kEWbmy7HnDeOAOxQOrZFPcyvL2GPCOZSW6Tu+f7IhTA=",
         version = "v2.27.0",
     )
@@ -345,6 +405,20 @@ def go_dependencies():
         sum = "h1:4KLkAxT3aOY8Li4FRJe/KvhoNFFxo0m6fNuFUO8QJUk=",
         version = "v5.1.0",
     )
+    go_repository(
+        name = "com_github_golang_jwt_jwt_v5",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/golang-jwt/jwt/v5",
+        sum = "h1:kYf81DTWFe7t+1VvL7eS+jKFVWaUnK9cB1qbwn63YCY=",
+        version = "v5.3.1",
+    )
+    go_repository(
+        name = "com_github_google_renameio_v2",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/google/renameio/v2",
+        sum = "h1:qKZs+tfn+arruZZhQ7TKC/ergJunuJicWS6gLDt/dGw=",
+        version = "v2.0.2",
+    )
 
     go_repository(
         name = "com_github_google_s2a_go",
@@ -406,6 +480,27 @@ def go_dependencies():
         sum = "h1:2jupLlAwFm95+YDR+NwD2MEfFO9d4z4Prjl1XXDjuao=",
         version = "v1.18.6",
     )
+    go_repository(
+        name = "com_github_kylelemons_godebug",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/kylelemons/godebug",
+        sum = "h1:RPNrshWIDI6G2gRW9EHilWtl7Z6Sb1BR0xunSBf0SNc=",
+        version = "v1.1.0",
+    )
+    go_repository(
+        name = "com_github_mdlayher_socket",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/mdlayher/socket",
+        sum = "h1:ScZPaAGyO1icQnbFrhPM8mnXyMu9qukC1K4ZoM2IQKU=",
+        version = "v0.6.0",
+    )
+    go_repository(
+        name = "com_github_mdlayher_vsock",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/mdlayher/vsock",
+        sum = "h1:bqQfZ1OznI03y6YiXp2sze05RVdzLn/zsfjnjd4+ivI=",
+        version = "v1.3.0",
+    )
 
     go_repository(
         name = "com_github_mitchellh_colorstring",
@@ -421,6 +516,20 @@ def go_dependencies():
         importpath = "github.com/pierrec/lz4/v4",
         sum = "h1:+PhzhWDrjRj89TH2sw43nE3+4+W8lSxIuQadEHZyjUk=",
         version = "v4.1.27",
+    )
+    go_repository(
+        name = "com_github_pin_tftp",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/pin/tftp",
+        sum = "h1:Yng4J7jv6lOc6IF4XoB5mnd3P7ZrF60XQq+my3FAMus=",
+        version = "v2.1.0+incompatible",
+    )
+    go_repository(
+        name = "com_github_pkg_browser",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/pkg/browser",
+        sum = "h1:+mdjkGKdHQG3305AYmdv1U2eRNDiU2ErMBj1gwrq8eQ=",
+        version = "v0.0.0-20240102092130-5ac0b6a4141c",
     )
 
     go_repository(
@@ -467,6 +576,13 @@ def go_dependencies():
         sum = "h1:TsZE7l11zFCLZnZ+teH4Umoq5BhEIfIzfRDZ1Uzql2w=",
         version = "v1.9.4",
     )
+    go_repository(
+        name = "com_github_spf13_pflag",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/spf13/pflag",
+        sum = "h1:4EBh2KAYBwaONj6b2Ye1GiHfwjqyROoF4RwYO+vPwFk=",
+        version = "v1.0.10",
+    )
 
     go_repository(
         name = "com_github_stretchr_testify",
@@ -489,6 +605,14 @@ def go_dependencies():
         sum = "h1:cXw+kPto8NLuJtlMsI152irrVw9fRDX8AbShPRpg2CI=",
         version = "v1.0.0",
     )
+    go_repository(
+        name = "com_github_vmware_vmw_guestinfo",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/vmware/vmw-guestinfo",
+        sum = "h1:v6jG/tdl4O07LNVp74Nt7/OyL+1JsIW1M2f/nSvQheY=",
+        version = "v0.0.0-20220317130741-510905f0efa3",
+    )
+
     go_repository(
         name = "com_google_cloud_go_auth",
         build_file_proto_mode = "disable_global",

@@ -2,10 +2,11 @@
 # Runs every check and test: set-up, gofmt, go vet and go test (with the
 # race detector) on every module in go.work, then the main job (the basic
 # suite on qemu with the minimal image, ./ci/run.sh), the tests that differ
-# on the debian image (cloud-init) and on the ignition image (Ignition, and
-# the ignition suite), then the Bazel path (ci/bazel-test.sh: gazelle and
-# buildifier checks, bazel test //...). Prints kola's summary line for
-# each, one for go test and one for bazel test.
+# on the debian image (cloud-init), then the Bazel path (ci/bazel-test.sh:
+# gazelle and buildifier checks, bazel test //..., which builds the minimal
+# and ignition images and runs the basic and ignition suites on them).
+# Prints kola's summary line for each kola run, one for go test and one
+# for bazel test.
 source "$(dirname "$0")/lib.sh"
 
 "$ROOT/ci/setup.sh"
@@ -31,13 +32,7 @@ log "simulator fidelity: second clients (in the background)"
 	>"$ROOT/.cache/fidelity-test.out" 2>&1) &
 fidelity_pid=$!
 
-# The ignition image is built beside the go test stage too: that stage
-# ends with the debian image's build, mostly one dpkg at a time, and
-# leaves a CPU to spare.
 "$ROOT/ci/build.sh"
-log "ignition image (in the background)"
-("$ROOT/bin/ore" qemu build-image ignition >"$ROOT/.cache/ignition-image.out" 2>&1) &
-ignition_pid=$!
 
 log "go test"
 # STRATA_TEST_DEBIAN: the debian image is built a second time from an
@@ -49,11 +44,6 @@ log "go test"
 STRATA_TEST_DEBIAN=1 gotestsum --format testname --junitfile "$ROOT/.cache/go-test-junit.xml" --jsonfile "$ROOT/.cache/go-test.json" \
 	-- -race -timeout 15m $(module_patterns) || status=$?
 
-ignition_status=0
-wait "$ignition_pid" || ignition_status=$?
-log "ignition image (exit $ignition_status)"
-[ "$ignition_status" = 0 ] || cat "$ROOT/.cache/ignition-image.out"
-
 fidelity_status=0
 wait "$fidelity_pid" || fidelity_status=$?
 log "simulator fidelity: second clients (exit $fidelity_status)"
@@ -63,11 +53,13 @@ cat "$ROOT/.cache/fidelity-test.out"
 # The README's main job: the basic suite on qemu through kola, with the
 # minimal image; then on the debian image (systemd, cloud-init) the tests
 # whose path differs there: userdata through cloud-init, the private
-# network from its network-config and systemd's state; and on the ignition
-# image the same for Ignition and networkd, and the ignition suite (whose
-# firstboot.once reboots). (basic.ssh, basic.native and basic.reboot would
-# boot more machines at a minute each under TCG to show what the minimal
-# image shows.)
+# network from its network-config and systemd's state. (basic.ssh,
+# basic.native and basic.reboot would boot more machines at a minute each
+# under TCG to show what the minimal image shows.) The ignition image's
+# tests (the same for Ignition and networkd, and the ignition suite) are
+# Bazel targets, run with the rest of bazel test below: Bazel builds that
+# image hermetically and keeps the result while nothing it depends on
+# changes.
 log "kola end-to-end: ./ci/run.sh"
 kola_status=0
 "$ROOT/ci/run.sh" || kola_status=$?
@@ -83,15 +75,6 @@ kola_status=0
 "$ROOT/bin/kola" run --platform qemu --qemu-image debian --qemu-boot-timeout 5m -j 2 \
 	'basic.userdata.cloudconfig' 'basic.systemd.*' 'basic.cluster' || kola_status=$?
 [ "$status" != 0 ] || status=$kola_status
-log "kola end-to-end on the ignition image"
-kola_status=0
-# Two tests at once on this machine's two cores: kola gives each machine
-# one CPU of the image's two under TCG (its share of the cores; 271 s
-# against 337 s with two each).
-"$ROOT/bin/kola" run --platform qemu --qemu-image ignition --qemu-boot-timeout 5m -j 2 \
-	'basic.systemd.*' 'basic.cluster' 'ignition.*' || kola_status=$?
-[ "$status" != 0 ] || status=$kola_status
-
 log "bazel: ./ci/bazel-test.sh"
 bazel_status=0
 "$ROOT/ci/bazel-test.sh" || bazel_status=$?

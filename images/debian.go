@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/strata-os/strata/images/debs"
+	"github.com/strata-os/strata/images/hosttool"
 )
 
 //go:embed debian.lock
@@ -130,7 +131,7 @@ func bootstrapImage(ctx context.Context, spec bootstrapSpec, opts Options) (*Ima
 		return img, nil
 	}
 	for _, tool := range []string{"mmdebstrap", "genext2fs", "tune2fs", "debugfs", "e2fsck", "qemu-img", "dpkg-deb"} {
-		if _, err := exec.LookPath(tool); err != nil {
+		if _, err := hosttool.Path(tool); err != nil {
 			return nil, fmt.Errorf("%s image: %s not found (apt-get install mmdebstrap uidmap genext2fs e2fsprogs qemu-utils)", name, tool)
 		}
 	}
@@ -356,11 +357,16 @@ func runTool(ctx context.Context, log *slog.Logger, env []string, name string, a
 	defer func() {
 		log.Debug("image build step", "tool", name, "seconds", time.Since(start).Round(time.Millisecond).Seconds())
 	}()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = append(os.Environ(), env...)
+	path, err := hosttool.Path(name)
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, path, args...)
+	// mmdebstrap's hooks run chroot, from sbin.
+	cmd.Env = append(hosttool.Environ(os.Environ()), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
+	err = cmd.Run()
 	if ee, ok := err.(*exec.ExitError); ok {
 		return &toolError{cmd: name, status: ee.ExitCode(), out: strings.TrimSpace(out.String())}
 	}

@@ -191,9 +191,15 @@ func DefaultCacheDir() (string, error) {
 	return filepath.Join(home, ".cache", "strata"), nil
 }
 
-// Load returns the image built into dir (it holds an image.json).
+// Load returns the image built into dir (it holds an image.json), its
+// files by absolute path: a machine's disk overlay names its backing
+// file, which qemu-img would take relative to the overlay's directory.
 func Load(dir string) (*Image, error) {
-	img, ok := cached(dir)
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	img, ok := cached(abs)
 	if !ok {
 		return nil, fmt.Errorf("%s: not an image directory (no readable image.json)", dir)
 	}

@@ -211,3 +211,29 @@ func TestList(t *testing.T) {
 		t.Errorf("paths not made absolute: %+v", imgs[0])
 	}
 }
+
+// A directory given relative to the working directory (Bazel's
+// $(rootpath //images:ignition), a user's ./out) loads with absolute
+// paths: the qemu provider names the disk as an overlay's backing file.
+func TestLoadRelativeDir(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "images", "ignition"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "images", "ignition", "image.json"),
+		[]byte(`{"name":"ignition","kernel":"vmlinuz","initrd":"initrd.img","disk":"disk.qcow2"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	img, err := Load(filepath.Join("images", "ignition"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := filepath.Join(dir, "images", "ignition")
+	if img.Dir != want || img.Disk != filepath.Join(want, "disk.qcow2") || img.Kernel != filepath.Join(want, "vmlinuz") {
+		t.Errorf("Load(images/ignition) = dir %q disk %q kernel %q, want them under %q", img.Dir, img.Disk, img.Kernel, want)
+	}
+	if _, err := Load("missing"); err == nil || !strings.Contains(err.Error(), "missing: not an image directory") {
+		t.Errorf("Load(missing) error %v, want one naming the directory as given", err)
+	}
+}

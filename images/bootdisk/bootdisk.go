@@ -24,6 +24,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/strata-os/strata/images/hosttool"
 )
 
 // Fixed identities make builds reproducible; tools would pick random ones.
@@ -80,27 +82,11 @@ var toolPackages = map[string]string{"sfdisk": "fdisk", "mkfs.fat": "dosfstools"
 // CheckTools reports the first missing host program, naming its package.
 func CheckTools() error {
 	for _, t := range []string{"sfdisk", "mkfs.fat", "mcopy", "mmd"} {
-		if _, err := toolPath(t); err != nil {
+		if _, err := hosttool.Path(t); err != nil {
 			return fmt.Errorf("bootable disks need %s (apt-get install %s)", t, toolPackages[t])
 		}
 	}
 	return nil
-}
-
-// toolPath finds a program on PATH, else in the sbin directories: sfdisk
-// and mkfs.fat live there, which a user's PATH (and Bazel's test PATH)
-// often lacks, and they need no root on an image file.
-func toolPath(name string) (string, error) {
-	if p, err := exec.LookPath(name); err == nil {
-		return p, nil
-	}
-	for _, dir := range []string{"/usr/sbin", "/sbin"} {
-		p := filepath.Join(dir, name)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("%s not found", name)
 }
 
 // WriteRaw writes a raw bootable disk to path; tmp holds intermediate files.
@@ -285,7 +271,7 @@ func run(ctx context.Context, stdin io.Reader, env []string, name string, args .
 	path := name
 	if !strings.ContainsRune(name, os.PathSeparator) {
 		var err error
-		if path, err = toolPath(name); err != nil {
+		if path, err = hosttool.Path(name); err != nil {
 			return err
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/strata-os/strata/images/hosttool"
 )
 
 // fakeLoaders stand in for boot.lock's packages: recognisable bytes, and
@@ -73,7 +75,7 @@ func TestWriteRawLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	sfdisk, err := toolPath("sfdisk")
+	sfdisk, err := hosttool.Path("sfdisk")
 	if err != nil {
 		t.Fatal(err)
 	}

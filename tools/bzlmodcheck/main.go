@@ -1,9 +1,11 @@
 // Command bzlmodcheck keeps the two Bazel entry paths in step: the Go
 // repositories that BUILD files use must be in deps.bzl (WORKSPACE, Bazel
 // 4.2, written by gazelle) and in MODULE.bazel's use_repo(go_deps, ...)
-// (Bazel 7/8), and use_repo must name nothing else; and the AWS SDK's
+// (Bazel 7/8), and use_repo must name nothing else; the AWS SDK's
 // service modules carry the gazelle directives they need on both paths
-// (go_repository's build_directives, go_deps.gazelle_override). Bazel 7/8
+// (go_repository's build_directives, go_deps.gazelle_override); and a
+// module patched in deps.bzl is patched alike in MODULE.bazel
+// (go_deps.module_override). Bazel 7/8
 // cannot run here, so this is what catches a MODULE.bazel left behind.
 // With -write it rewrites deps.bzl and MODULE.bazel instead of failing.
 package main
@@ -34,7 +36,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bzlmodcheck:", p)
 	}
 	if len(problems) > 0 {
-		fmt.Fprintln(os.Stderr, "bzlmodcheck: run ci/gazelle.sh to regenerate deps.bzl and MODULE.bazel's use_repo")
+		fmt.Fprintln(os.Stderr, "bzlmodcheck: run ci/gazelle.sh to regenerate deps.bzl and MODULE.bazel's use_repo (patches and their module_override are kept by hand)")
 		os.Exit(1)
 	}
 }
@@ -73,6 +75,7 @@ func check(root string, write bool) ([]string, error) {
 		return nil, err
 	}
 	problems = append(problems, moduleOverrides(mod, sdkPaths, write)...)
+	problems = append(problems, modulePatches(depsFile, mod)...)
 	if write {
 		setUseRepo(call, want)
 		return nil, os.WriteFile(modPath, build.Format(mod), 0o644)
@@ -102,16 +105,11 @@ func depsRepos(path string) (map[string]bool, error) {
 		return nil, err
 	}
 	names := map[string]bool{}
-	build.Walk(f, func(x build.Expr, _ []build.Expr) {
-		if c, ok := x.(*build.CallExpr); ok {
-			if id, ok := c.X.(*build.Ident); ok && id.Name == "go_repository" {
-				r := &build.Rule{Call: c}
-				if n := r.AttrString("name"); n != "" {
-					names[n] = true
-				}
-			}
+	for _, r := range goRepositories(f) {
+		if n := r.AttrString("name"); n != "" {
+			names[n] = true
 		}
-	})
+	}
 	if len(names) == 0 {
 		return nil, fmt.Errorf("%s: no go_repository rules", path)
 	}
@@ -130,7 +128,7 @@ func usedRepos(root string) (map[string]string, error) {
 		}
 		rel, _ := filepath.Rel(root, p)
 		if d.IsDir() {
-			if rel != "." && (strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "bazel-") || rel == "third_party" || d.Name() == "_kola_temp") {
+			if rel != "." && (strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "bazel-") || d.Name() == "_kola_temp" || isRepository(p)) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -150,6 +148,18 @@ func usedRepos(root string) (map[string]string, error) {
 		return nil
 	})
 	return used, err
+}
+
+// isRepository reports whether dir is a repository of its own (a
+// local_repository such as third_party/bazel/rules_cc), whose BUILD files
+// name that repository's dependencies, not ours.
+func isRepository(dir string) bool {
+	for _, name := range []string{"WORKSPACE", "WORKSPACE.bazel", "MODULE.bazel"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // useRepo finds use_repo(go_deps, ...) in MODULE.bazel.

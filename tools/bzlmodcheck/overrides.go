@@ -44,33 +44,38 @@ func listValues(x build.Expr) []string {
 	return out
 }
 
+// goRepositories returns deps.bzl's go_repository rules, in order.
+func goRepositories(f *build.File) []*build.Rule {
+	var rules []*build.Rule
+	build.Walk(f, func(x build.Expr, _ []build.Expr) {
+		if c, ok := x.(*build.CallExpr); ok {
+			if id, ok := c.X.(*build.Ident); ok && id.Name == "go_repository" {
+				rules = append(rules, &build.Rule{Call: c})
+			}
+		}
+	})
+	return rules
+}
+
 // depsDirectives checks (or, writing, sets) build_directives on the
 // go_repository rules that need them; it returns the import paths that do.
 func depsDirectives(f *build.File, write bool) (paths []string, problems []string) {
-	build.Walk(f, func(x build.Expr, _ []build.Expr) {
-		c, ok := x.(*build.CallExpr)
-		if !ok {
-			return
-		}
-		if id, ok := c.X.(*build.Ident); !ok || id.Name != "go_repository" {
-			return
-		}
-		r := &build.Rule{Call: c}
+	for _, r := range goRepositories(f) {
 		ip := r.AttrString("importpath")
 		if !needsSDKResolves(ip) {
-			return
+			continue
 		}
 		paths = append(paths, ip)
 		if slices.Equal(listValues(r.Attr("build_directives")), sdkResolves) {
-			return
+			continue
 		}
 		if write {
 			r.SetAttr("build_directives", stringList(sdkResolves))
-			bzl.SortArgs(c)
-			return
+			bzl.SortArgs(r.Call)
+			continue
 		}
 		problems = append(problems, fmt.Sprintf("deps.bzl: go_repository %q lacks the AWS SDK's resolve directives", r.AttrString("name")))
-	})
+	}
 	return paths, problems
 }
 

@@ -22,23 +22,35 @@ func (d *debList) String() string     { return strings.Join(*d, ",") }
 func (d *debList) Set(v string) error { *d = append(*d, v); return nil }
 
 func main() {
-	name := flag.String("image", "", "image to build (minimal, baseline)")
+	name := flag.String("image", "", "image to build (minimal, baseline, ignition)")
 	out := flag.String("out", "", "directory to write the image into")
-	agent := flag.String("agent", "", "static strata-init (minimal)")
+	var progs images.Options
+	flag.StringVar(&progs.Agent, "agent", "", "static strata-init (minimal)")
+	flag.StringVar(&progs.Ignition, "ignition", "", "the ignition binary (ignition)")
+	flag.StringVar(&progs.InitrdBus, "initrd-bus", "", "static strata-initrd-bus (ignition)")
 	var debs debList
 	flag.Var(&debs, "deb", "a package of the image's lock (repeatable)")
-	flag.Parse()
+	args, err := expandParamFile(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mkimage:", err)
+		os.Exit(2)
+	}
+	if err := flag.CommandLine.Parse(args); err != nil {
+		os.Exit(2)
+	}
 	if *name == "" || *out == "" {
 		fmt.Fprintln(os.Stderr, "mkimage: -image and -out are required")
 		os.Exit(2)
 	}
-	if err := run(context.Background(), *name, *out, *agent, debs); err != nil {
+	if err := run(context.Background(), *name, *out, progs, debs); err != nil {
 		fmt.Fprintln(os.Stderr, "mkimage:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, name, out, agent string, debs []string) error {
+// run builds the image with progs' programs (paths relative to the
+// action's working directory) from debs.
+func run(ctx context.Context, name, out string, progs images.Options, debs []string) error {
 	cache, err := os.MkdirTemp("", "mkimage-")
 	if err != nil {
 		return err
@@ -62,13 +74,20 @@ func run(ctx context.Context, name, out, agent string, debs []string) error {
 			return err
 		}
 	}
-	if agent != "" {
-		if agent, err = filepath.Abs(agent); err != nil {
+	// The image build runs programs from other directories: absolute
+	// paths, so that they are found from there too.
+	for _, p := range []*string{&progs.Agent, &progs.Ignition, &progs.InitrdBus} {
+		if *p == "" {
+			continue
+		}
+		if *p, err = filepath.Abs(*p); err != nil {
 			return err
 		}
 	}
-	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	img, err := images.Build(ctx, name, images.Options{CacheDir: cache, Agent: agent, Logger: quiet, Offline: true})
+	progs.CacheDir = cache
+	progs.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	progs.Offline = true
+	img, err := images.Build(ctx, name, progs)
 	if err != nil {
 		return err
 	}
@@ -85,6 +104,19 @@ func run(ctx context.Context, name, out, agent string, debs []string) error {
 		}
 	}
 	return nil
+}
+
+// expandParamFile reads the arguments from @FILE, one a line, when that
+// is the only argument: Bazel's param file (images/defs.bzl).
+func expandParamFile(args []string) ([]string, error) {
+	if len(args) != 1 || !strings.HasPrefix(args[0], "@") {
+		return args, nil
+	}
+	b, err := os.ReadFile(args[0][1:])
+	if err != nil {
+		return nil, fmt.Errorf("read arguments: %w", err)
+	}
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n"), nil
 }
 
 func copyFile(src, dst string) error {
