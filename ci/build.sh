@@ -4,12 +4,15 @@
 # image's).
 source "$(dirname "$0")/lib.sh"
 
-log "building bin/kola, bin/ore, bin/kolet, bin/strata-init, bin/strata-initrd-bus and bin/ignition"
+log "building bin/kola, bin/ore, bin/kolet, bin/strata-init, bin/strata-initrd-bus$([ "${STRATA_BUILD_IGNITION:-1}" = 0 ] || echo " and bin/ignition")"
 mkdir -p "$ROOT/bin"
 (cd tools && go build -o "$ROOT/bin/kola" ./kola && go build -o "$ROOT/bin/ore" ./ore)
 (cd agent && CGO_ENABLED=0 go build -ldflags="-s -w" -o "$ROOT/bin/kolet" ./kolet &&
 	CGO_ENABLED=0 go build -ldflags="-s -w" -o "$ROOT/bin/strata-init" ./strata-init &&
 	CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -buildid=" -o "$ROOT/bin/strata-initrd-bus" ./strata-initrd-bus)
+# STRATA_BUILD_IGNITION=0 leaves bin/ignition out: CI builds the ignition
+# image with Bazel's Ignition (//third_party/ignition) instead.
+[ "${STRATA_BUILD_IGNITION:-1}" = 0 ] && exit 0
 # Ignition for the ignition image, at the version go.work pins, the way a
 # distribution builds it: its version stamped, no SELinux relabelling, SSH
 # keys written to authorized_keys itself (not a fragment only an sshd

@@ -36,7 +36,10 @@ strata_image = rule(
         "agent": attr.label(allow_single_file = True, cfg = "target", doc = "The static strata-init, for minimal."),
         "ignition": attr.label(allow_single_file = True, cfg = "target", doc = "The ignition binary (//third_party/ignition), for ignition."),
         "initrd_bus": attr.label(allow_single_file = True, cfg = "target", doc = "The static strata-initrd-bus, for ignition."),
-        "_mkimage": attr.label(default = "//images/cmd/mkimage", executable = True, cfg = "exec"),
+        # The target configuration, not exec: on this one platform both
+        # are the host, and exec would compile the standard library and
+        # the images packages a second time.
+        "_mkimage": attr.label(default = "//images/cmd/mkimage", executable = True, cfg = "target"),
     },
     doc = "A test image directory (image.json, kernel, initrd) that kola's --qemu-image takes.",
 )

@@ -18,6 +18,9 @@ type Provider struct {
 	// --aws-region) and NewFlight reads the parsed values from it.
 	Flags     any
 	NewFlight func(ctx context.Context, opts FlightOptions) (Flight, error)
+	// SDK is the Go module of the cloud's SDK the provider wraps ("" for
+	// none); kola version reports the version linked.
+	SDK string
 }
 
 // Registry holds providers by name.

@@ -21,3 +21,21 @@ func String() string {
 	}
 	return "devel"
 }
+
+// Module returns the version of a module linked into the binary, "" if
+// it is not (or the build recorded no module versions, as Bazel's).
+func Module(path string) string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	for _, d := range bi.Deps {
+		if d.Path == path {
+			if d.Replace != nil && d.Replace.Version != "" {
+				return d.Replace.Version
+			}
+			return d.Version
+		}
+	}
+	return ""
+}

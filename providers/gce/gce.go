@@ -87,6 +87,7 @@ func init() {
 		NewFlight: func(ctx context.Context, opts platform.FlightOptions) (platform.Flight, error) {
 			return NewFlight(ctx, *flags, opts)
 		},
+		SDK: "google.golang.org/api",
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/core/register"
 	"github.com/strata-os/strata/core/runner"
+	"github.com/strata-os/strata/core/version"
 	"github.com/strata-os/strata/tools/internal/kongexit"
 )
 
@@ -138,7 +139,15 @@ type versionCmd struct{}
 func (versionCmd) Run(a *app) error {
 	fmt.Fprintf(a.stdout, "kola %s (%s, %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	for _, p := range a.providers.Providers() {
-		fmt.Fprintf(a.stdout, "  platform %-10s %s\n", p.Name, p.Description)
+		sdk := ""
+		if p.SDK != "" {
+			v := version.Module(p.SDK)
+			if v == "" {
+				v = "version not recorded"
+			}
+			sdk = fmt.Sprintf(" (%s %s)", p.SDK, v)
+		}
+		fmt.Fprintf(a.stdout, "  platform %-10s %s%s\n", p.Name, p.Description, sdk)
 	}
 	return nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/strata-os/strata/core/platform/platformtest"
 	"github.com/strata-os/strata/core/register"
 	"github.com/strata-os/strata/core/runner"
+	"github.com/strata-os/strata/core/version"
 )
 
 // kola runs the CLI in-process against a fake platform and the given tests
@@ -338,5 +339,31 @@ func TestProviderFlags(t *testing.T) {
 	var bad strings.Builder
 	if code := newApp(&bad).main([]string{"run", "-p", "fake", "--fake-size=big"}); code != runner.ExitUsage || !strings.Contains(bad.String(), "--fake-size") {
 		t.Errorf("bad provider flag: exit %d\n%s", code, bad.String())
+	}
+}
+
+// kola version names each linked cloud provider's SDK and its version
+// (as the build recorded it: Bazel records none).
+func TestVersionListsSDKs(t *testing.T) {
+	var out strings.Builder
+	a := &app{stdout: &out, stderr: &out, providers: platform.Default, tests: register.Default, ctx: context.Background(),
+		exit: func(int) { t.Fatal("exit called") }}
+	if code := a.main([]string{"version"}); code != 0 {
+		t.Fatalf("exit %d: %s", code, out.String())
+	}
+	for name, sdk := range map[string]string{"azure": "github.com/Azure/azure-sdk-for-go/sdk/azcore", "aws": "github.com/aws/aws-sdk-go-v2", "gce": "google.golang.org/api"} {
+		want := version.Module(sdk)
+		if want == "" {
+			want = "version not recorded"
+		}
+		var line string
+		for _, l := range strings.Split(out.String(), "\n") {
+			if strings.Contains(l, "platform "+name+" ") {
+				line = l
+			}
+		}
+		if !strings.Contains(line, "("+sdk+" "+want+")") {
+			t.Errorf("kola version's %s line %q lacks (%s %s):\n%s", name, line, sdk, want, out.String())
+		}
 	}
 }

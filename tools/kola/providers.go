@@ -3,6 +3,7 @@ package main
 // The platforms kola can run on: each provider registers itself from init.
 import (
 	_ "github.com/strata-os/strata/providers/aws"
+	_ "github.com/strata-os/strata/providers/azure"
 	_ "github.com/strata-os/strata/providers/gce"
 	_ "github.com/strata-os/strata/providers/qemu"
 )

@@ -62,7 +62,8 @@ type Backend interface {
 	// backend still holds: instances not terminated, key pairs, disks,
 	// processes, temporary files. A terminated instance a cloud still
 	// lists for a while is not a leftover. What belongs to a flight
-	// rather than to a cluster (its key pair) has the kind "key", so the
+	// rather than to a cluster (its key pair, an Azure flight's resource
+	// group and network) has the kind "key" or starts "flight ", so the
 	// suite can tell what a destroyed cluster must not leave.
 	Leftovers() []string
 }
@@ -259,10 +260,10 @@ func testLifecycle(t *testing.T, target Target, b Backend, ctx context.Context) 
 }
 
 // onlyFlightWide reports whether what is left belongs to the flight (its
-// key pair), not to the destroyed cluster.
+// key pair, its network), not to the destroyed cluster.
 func onlyFlightWide(left []string) bool {
 	for _, l := range left {
-		if !strings.HasPrefix(l, "key ") {
+		if !strings.HasPrefix(l, "key ") && !strings.HasPrefix(l, "flight ") {
 			return false
 		}
 	}

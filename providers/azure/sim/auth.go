@@ -1,0 +1,134 @@
+package sim
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// isEntra reports whether a request is for Microsoft Entra ID (the
+// authority), which has no api-version and no bearer token.
+func isEntra(r *http.Request) bool {
+	p := r.URL.Path
+	return strings.Contains(p, "/oauth2/") || strings.Contains(p, "/.well-known/") || strings.HasPrefix(p, "/common/discovery/")
+}
+
+// authorize checks ARM's bearer token: one the token endpoint issued.
+func (s *Server) authorize(r *http.Request) *armError {
+	if isEntra(r) || strings.HasPrefix(r.URL.Path, "/bootdiagnostics/") {
+		return nil
+	}
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		return &armError{http.StatusUnauthorized, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing."}
+	}
+	if s.tokens[tok] == "" {
+		return &armError{http.StatusUnauthorized, "InvalidAuthenticationToken", "The access token is invalid."}
+	}
+	return nil
+}
+
+// Clients lists the application IDs that were issued tokens.
+func (s *Server) Clients() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range s.tokens {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// authority is the URL of the simulator's directory, as MSAL builds it.
+func (s *Server) authority(tenant string) string { return s.base + "/" + tenant }
+
+// instanceDiscovery is Entra's instance metadata: the authority is its
+// own alias, and its tenants' configuration is found under it.
+func (s *Server) instanceDiscovery(r *http.Request, _ []byte) (any, *armError) {
+	host := strings.TrimPrefix(s.base, "https://")
+	return map[string]any{
+		"tenant_discovery_endpoint": s.base + "/" + s.opts.Tenant + "/v2.0/.well-known/openid-configuration",
+		"api-version":               "1.1",
+		"metadata": []map[string]any{{
+			"preferred_network": host, "preferred_cache": host, "aliases": []string{host},
+		}},
+	}, nil
+}
+
+// openIDConfiguration is the tenant's OpenID Connect metadata; MSAL takes
+// the token endpoint from it and checks that the issuer is the authority.
+func (s *Server) openIDConfiguration(r *http.Request, _ []byte) (any, *armError) {
+	tenant := r.PathValue("tenant")
+	if !s.knownTenant(tenant) {
+		return response{status: http.StatusBadRequest, body: oauthError("invalid_tenant", 90002, fmt.Sprintf("AADSTS90002: Tenant '%s' not found.", tenant))}, nil
+	}
+	a := s.authority(tenant)
+	return map[string]any{
+		"token_endpoint":                        a + "/oauth2/v2.0/token",
+		"authorization_endpoint":                a + "/oauth2/v2.0/authorize",
+		"issuer":                                a + "/v2.0",
+		"token_endpoint_auth_methods_supported": []string{"client_secret_post", "private_key_jwt", "client_secret_basic"},
+		"response_types_supported":              []string{"code", "id_token", "code id_token", "id_token token"},
+		"tenant_region_scope":                   "NA",
+	}, nil
+}
+
+func (s *Server) knownTenant(t string) bool {
+	return strings.EqualFold(t, s.opts.Tenant) || t == "organizations" || t == "common"
+}
+
+// oauthError is Entra's error body (RFC 6749 section 5.2 and its
+// AADSTS codes), not ARM's.
+func oauthError(code string, aadsts int, description string) map[string]any {
+	return map[string]any{"error": code, "error_description": description, "error_codes": []int{aadsts}}
+}
+
+// token is the tenant's token endpoint for the client-credentials grant
+// with a client secret, as azidentity's ClientSecretCredential (and its
+// EnvironmentCredential) makes it.
+func (s *Server) token(r *http.Request, body []byte) (any, *armError) {
+	tenant := r.PathValue("tenant")
+	if !s.knownTenant(tenant) {
+		return response{status: http.StatusBadRequest, body: oauthError("invalid_tenant", 90002, fmt.Sprintf("AADSTS90002: Tenant '%s' not found.", tenant))}, nil
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return response{status: http.StatusBadRequest, body: oauthError("invalid_request", 900144, "AADSTS900144: malformed request body: "+err.Error())}, nil
+	}
+	if g := form.Get("grant_type"); g != "client_credentials" {
+		return response{status: http.StatusBadRequest, body: oauthError("unsupported_grant_type", 70003, fmt.Sprintf("AADSTS70003: The app requested an unsupported grant type %q (the simulator has client_credentials).", g))}, nil
+	}
+	id := form.Get("client_id")
+	secret, known := s.clients[id]
+	switch {
+	case !known:
+		return response{status: http.StatusBadRequest, body: oauthError("unauthorized_client", 700016, fmt.Sprintf("AADSTS700016: Application with identifier '%s' was not found in the directory '%s'.", id, tenant))}, nil
+	case form.Get("client_secret") == "":
+		return response{status: http.StatusUnauthorized, body: oauthError("invalid_client", 7000216, "AADSTS7000216: 'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.")}, nil
+	case form.Get("client_secret") != secret:
+		return response{status: http.StatusUnauthorized, body: oauthError("invalid_client", 7000215, "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")}, nil
+	}
+	// MSAL adds OpenID Connect's own scopes, which Entra ID ignores for
+	// this grant; the resource's must end in /.default.
+	scope, resources := form.Get("scope"), 0
+	for _, sc := range strings.Fields(scope) {
+		switch {
+		case sc == "openid" || sc == "offline_access" || sc == "profile":
+		case strings.HasSuffix(sc, "/.default"):
+			resources++
+		default:
+			resources = -1
+		}
+	}
+	if resources != 1 {
+		return response{status: http.StatusBadRequest, body: oauthError("invalid_scope", 1002012, fmt.Sprintf("AADSTS1002012: The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.", scope))}, nil
+	}
+	tok := fmt.Sprintf("sim-token-%d", s.nextID())
+	s.tokens[tok] = id
+	return map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok}, nil
+}
