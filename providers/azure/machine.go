@@ -45,7 +45,9 @@ func (m *machine) Destroy(ctx context.Context) error {
 		if err == nil {
 			return nil
 		}
-		if api.IsTerminal(err) || ctx.Err() != nil {
+		// NicInUse: a create the caller gave up on made the machine
+		// after it was deleted; it is deleted again.
+		if api.IsTerminal(err) && api.Code(err) != "NicInUse" || ctx.Err() != nil {
 			return fmt.Errorf("delete %s: %w", m.ID(), errors.Join(err, context.Cause(ctx)))
 		}
 		f.Logger().Warn("delete failed; trying again", "machine", m.ID(), "err", err)

@@ -84,6 +84,17 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 		if api.IsTerminal(err) || api.IsNotFound(err) {
 			return nil, err // refused outright: nothing was made
 		}
+		// The insert may have been taken with its answer lost, or still
+		// be on its way when the caller gave up: a delete now could
+		// come first and find nothing. Sent again with its request ID,
+		// it settles that (Compute Engine answers the first one's
+		// operation, or makes the instance now and ignores the first
+		// when it comes), and the delete finds what there is.
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		if again, aerr := f.api.InsertInstance(dctx, spec); aerr == nil {
+			f.api.Wait(dctx, again, pollInterval)
+		}
+		cancel()
 		return fail(err)
 	}
 	if err := f.api.Wait(ctx, op, pollInterval); err != nil {

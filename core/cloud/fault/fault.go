@@ -238,6 +238,14 @@ func (e *Engine) MaxInFlight(call string) int {
 	return e.maxInFlight[call]
 }
 
+// InFlight reports how many calls named call are under way now (from
+// Decide to Done).
+func (e *Engine) InFlight(call string) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.inFlight[call]
+}
+
 // Injected reports how many calls a rule failed.
 func (e *Engine) Injected() int {
 	e.mu.Lock()

@@ -556,6 +556,7 @@ func testInterrupt(t *testing.T, _ Target, b Backend, ctx context.Context) {
 	type when struct {
 		name string
 		arm  func(cancel func())
+		call string // the call interrupted, when the backend is Faulty
 	}
 	var whens []when
 	switch fb := b.(type) {
@@ -566,10 +567,10 @@ func testInterrupt(t *testing.T, _ Target, b Backend, ctx context.Context) {
 		for _, w := range []struct{ name, call string }{{"during-create-call", fb.Calls().Create}, {"while-starting", fb.Calls().Read}} {
 			whens = append(whens, when{w.name, func(cancel func()) {
 				fb.Faults().Set(fault.Rule{Call: w.call, Times: 1, Effect: fault.Delay, Latency: 200 * time.Millisecond, Hook: cancel})
-			}})
+			}, w.call})
 		}
 	case Interrupter:
-		whens = append(whens, when{"while-starting", fb.InterruptNextCreate})
+		whens = append(whens, when{"while-starting", fb.InterruptNextCreate, ""})
 	default:
 		t.Fatalf("the backend (%T) cannot interrupt a create: implement platformtest.Faulty or platformtest.Interrupter", b)
 	}
@@ -584,6 +585,11 @@ func testInterrupt(t *testing.T, _ Target, b Backend, ctx context.Context) {
 		cancel()
 		if fb, ok := b.(Faulty); ok {
 			fb.Faults().Set()
+			// The cloud finishes a call its caller gave up on: what it
+			// made then must not be left either.
+			for deadline := time.Now().Add(10 * time.Second); fb.Faults().InFlight(w.call) > 0 && time.Now().Before(deadline); {
+				time.Sleep(10 * time.Millisecond)
+			}
 		}
 		if err == nil {
 			t.Errorf("%s: the create was interrupted, yet reported a machine", w.name)
