@@ -39,7 +39,7 @@ func TestConsoleSaysWhatIsLost(t *testing.T) {
 	if con := m.ConsoleOutput(ctx); !strings.Contains(con, "login: ") || !strings.Contains(con, "last 64 KiB") {
 		t.Errorf("console: %q", con)
 	}
-	if _, _, err := m.SSH(ctx, "true"); err == nil || !strings.Contains(err.Error(), "machine "+m.ID()+" is a simulated instance") {
+	if _, _, err := m.SSH(ctx, "true"); err == nil || !strings.Contains(err.Error(), "machine "+m.ID()+" (") || !strings.Contains(err.Error(), ") is a simulated machine (strata's EC2 simulator)") {
 		t.Errorf("SSH to a simulated machine: %v", err)
 	}
 	if lm, ok := m.(interface{ MetricLabels() map[string]string }); !ok || lm.MetricLabels()["size"] != "t3.small" || lm.MetricLabels()["region"] != "us-east-1" {

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"net"
 	"time"
 
 	"github.com/strata-os/strata/core/cloud"
@@ -86,27 +85,15 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	if in, err = f.api.WaitRunning(ctx, m.ID(), pollInterval); err != nil {
 		return fail(platform.Infra(fmt.Sprintf("machine %s (%s)", m.ID(), name), err))
 	}
-	m.SetAddresses(in.PublicIP, in.PrivateIP)
-	m.SSHMachine = platform.SSHMachine{
-		Addr: net.JoinHostPort(in.PublicIP, "22"), User: "core", Key: f.SSHKey(), DialTimeout: f.flags.BootTimeout,
-	}
+	r := cloud.Running{PublicIP: in.PublicIP, PrivateIP: in.PrivateIP}
 	if in.Simulated {
-		id := m.ID()
-		m.SSHMachine.Down = func() error {
-			return fmt.Errorf("machine %s is a simulated instance (strata's EC2 simulator): it does not boot, so there is no SSH", id)
+		r.Simulator = "strata's EC2 simulator"
+	}
+	if joined, err := cloud.Join(ctx, c.BaseCluster, m, fmt.Sprintf("%s (%s)", m.ID(), name), r, "core", f.flags.BootTimeout, rendered); err != nil {
+		if !joined {
+			return fail(err)
 		}
-	}
-	if err := c.SaveUserData(m.ID(), rendered); err != nil {
-		return fail(platform.Infra("save userdata of "+m.ID(), err))
-	}
-	c.AddMachine(m)
-	if in.Simulated {
-		f.Logger().Info("simulated machine: it runs but will not boot; SSH is not tried", "machine", m.ID())
-		return m, nil
-	}
-	// The cluster destroys it from here, after its console is saved.
-	if _, err := m.SSHClient(ctx); err != nil {
-		return nil, fmt.Errorf("machine %s (%s) did not answer SSH: %w", m.ID(), name, err)
+		return nil, err
 	}
 	return m, nil
 }

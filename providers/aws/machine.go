@@ -19,6 +19,9 @@ type machine struct {
 // consoleNote heads console.txt: EC2 does not keep a whole console.
 const consoleNote = "[strata: EC2 keeps only the last 64 KiB of a console, saved at boots and shutdowns; earlier output is lost]\n"
 
+// Parts are what cloud.Join fills in.
+func (m *machine) Parts() (*platform.SSHMachine, *cloud.Machine) { return &m.SSHMachine, &m.Machine }
+
 // ConsoleOutput asks EC2 for the console as it keeps it.
 func (m *machine) ConsoleOutput(ctx context.Context) string {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)

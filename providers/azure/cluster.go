@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"net"
 	"regexp"
 	"strings"
 	"time"
@@ -87,26 +86,15 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	if err != nil {
 		return fail(platform.Infra("machine "+name, fmt.Errorf("azure: %w", withCause(ctx, err))))
 	}
-	m.SetAddresses(nic.PublicIP, nic.PrivateIP)
-	m.SSHMachine = platform.SSHMachine{
-		Addr: net.JoinHostPort(nic.PublicIP, "22"), User: sshUser, Key: f.SSHKey(), DialTimeout: f.flags.BootTimeout,
-	}
+	r := cloud.Running{PublicIP: nic.PublicIP, PrivateIP: nic.PrivateIP}
 	if vm.Simulated {
-		m.SSHMachine.Down = func() error {
-			return fmt.Errorf("machine %s is a simulated virtual machine (strata's Azure simulator): it does not boot, so there is no SSH", name)
+		r.Simulator = "strata's Azure simulator"
+	}
+	if joined, err := cloud.Join(ctx, c.BaseCluster, m, name, r, sshUser, f.flags.BootTimeout, rendered); err != nil {
+		if !joined {
+			return fail(err)
 		}
-	}
-	if err := c.SaveUserData(name, rendered); err != nil {
-		return fail(platform.Infra("save userdata of "+name, err))
-	}
-	c.AddMachine(m)
-	if vm.Simulated {
-		f.Logger().Info("simulated machine: it runs but will not boot; SSH is not tried", "machine", name)
-		return m, nil
-	}
-	// The cluster destroys it from here, after its console is saved.
-	if _, err := m.SSHClient(ctx); err != nil {
-		return nil, fmt.Errorf("machine %s did not answer SSH: %w", name, err)
+		return nil, err
 	}
 	return m, nil
 }

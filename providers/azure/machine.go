@@ -17,6 +17,9 @@ type machine struct {
 	cluster *cluster
 }
 
+// Parts are what cloud.Join fills in.
+func (m *machine) Parts() (*platform.SSHMachine, *cloud.Machine) { return &m.SSHMachine, &m.Machine }
+
 // retryInterval is how long a failed delete waits before it tries again.
 var retryInterval = 2 * time.Second
 

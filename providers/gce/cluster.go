@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"net"
 	"regexp"
 	"strings"
 	"time"
@@ -104,26 +103,15 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	if err != nil {
 		return fail(platform.Infra("machine "+name, err))
 	}
-	m.SetAddresses(in.PublicIP, in.PrivateIP)
-	m.SSHMachine = platform.SSHMachine{
-		Addr: net.JoinHostPort(in.PublicIP, "22"), User: "core", Key: f.SSHKey(), DialTimeout: f.flags.BootTimeout,
-	}
+	r := cloud.Running{PublicIP: in.PublicIP, PrivateIP: in.PrivateIP}
 	if in.Simulated {
-		m.SSHMachine.Down = func() error {
-			return fmt.Errorf("machine %s is a simulated instance (strata's Compute Engine simulator): it does not boot, so there is no SSH", name)
+		r.Simulator = "strata's Compute Engine simulator"
+	}
+	if joined, err := cloud.Join(ctx, c.BaseCluster, m, name, r, "core", f.flags.BootTimeout, rendered); err != nil {
+		if !joined {
+			return fail(err)
 		}
-	}
-	if err := c.SaveUserData(name, rendered); err != nil {
-		return fail(platform.Infra("save userdata of "+name, err))
-	}
-	c.AddMachine(m)
-	if in.Simulated {
-		f.Logger().Info("simulated machine: it runs but will not boot; SSH is not tried", "machine", name)
-		return m, nil
-	}
-	// The cluster destroys it from here, after its console is saved.
-	if _, err := m.SSHClient(ctx); err != nil {
-		return nil, fmt.Errorf("machine %s did not answer SSH: %w", name, err)
+		return nil, err
 	}
 	return m, nil
 }

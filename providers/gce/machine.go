@@ -16,6 +16,9 @@ type machine struct {
 	cluster *cluster
 }
 
+// Parts are what cloud.Join fills in.
+func (m *machine) Parts() (*platform.SSHMachine, *cloud.Machine) { return &m.SSHMachine, &m.Machine }
+
 // ConsoleOutput is the instance's first serial port as Compute Engine
 // keeps it, saying so when its start is lost.
 func (m *machine) ConsoleOutput(ctx context.Context) string {
