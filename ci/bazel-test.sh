@@ -5,18 +5,10 @@
 # and the kola_test targets that boot the minimal image). A disk cache
 # under ~/.cache/strata keeps a fresh clone's run warm. Extra arguments go
 # to bazel test (e.g. --config=remote-cache). Prints one summary line.
-# With --images it only builds the test images.
 source "$(dirname "$0")/lib.sh"
 
 "$ROOT/ci/bazel-setup.sh"
 cache="${STRATA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/strata}"
-
-# --images: only build the test images the kola_test targets boot (ci/test.sh
-# runs this beside its go test stage).
-if [ "${1:-}" = "--images" ]; then
-	log "bazel build the test images"
-	exec bazel build --disk_cache="$cache/bazel-disk" //images:minimal //images:ignition
-fi
 
 log "gazelle --check"
 "$ROOT/ci/gazelle.sh" --check
