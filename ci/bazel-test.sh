@@ -2,7 +2,7 @@
 # The Bazel path: set-up (Debian's Bazel 4.2.3, patched rules_go, gazelle),
 # the checks that BUILD files, deps.bzl and MODULE.bazel are in step with
 # the Go code and buildifier-clean, then `bazel test //...` (the Go tests
-# and the kola_test targets that boot the minimal image). A disk cache
+# and the kola_test targets that boot the minimal and ignition images). A disk cache
 # under ~/.cache/strata keeps a fresh clone's run warm. Extra arguments go
 # to bazel test (e.g. --config=remote-cache). Prints one summary line.
 source "$(dirname "$0")/lib.sh"
