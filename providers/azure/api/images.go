@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
@@ -36,19 +37,10 @@ func ParseImage(s string) (ImageRef, error) {
 		return ImageRef{}, fmt.Errorf("resource type %s is not an image (Microsoft.Compute/images or Microsoft.Compute/galleries/images/versions)", id.ResourceType)
 	}
 	parts := strings.Split(s, ":")
-	if len(parts) != 4 || slicesHasEmpty(parts) {
+	if len(parts) != 4 || slices.Contains(parts, "") {
 		return ImageRef{}, errors.New("neither a resource ID nor a marketplace URN PUBLISHER:OFFER:SKU:VERSION")
 	}
 	return ImageRef{Publisher: parts[0], Offer: parts[1], SKU: parts[2], Version: parts[3]}, nil
-}
-
-func slicesHasEmpty(parts []string) bool {
-	for _, p := range parts {
-		if p == "" {
-			return true
-		}
-	}
-	return false
 }
 
 func (r ImageRef) String() string {

@@ -354,7 +354,7 @@ func prepareNIC(s *Server, res, old *Resource) *armError {
 }
 
 // privateIP gives the next address of a subnet's prefix (Azure keeps the
-// first four; the prefix is taken as a /24 or wider).
+// first four of each 256; the prefix is taken as a /16 or wider).
 func (s *Server) privateIP(subnet *Resource) string {
 	prefix := getString(subnet.Properties, "addressPrefix")
 	base, _, _ := strings.Cut(prefix, "/")
@@ -362,19 +362,8 @@ func (s *Server) privateIP(subnet *Resource) string {
 	if len(parts) != 4 {
 		parts = []string{"10", "0", "0", "0"}
 	}
-	n := 4
-	for _, r := range s.resources {
-		if !strings.EqualFold(r.Type, "Microsoft.Network/networkInterfaces") {
-			continue
-		}
-		for _, ipc := range getList(r.Properties, "ipConfigurations") {
-			if strings.EqualFold(getString(ipc, "properties", "subnet", "id"), subnet.ID) {
-				n++
-			}
-		}
-	}
 	s.ips++
-	return fmt.Sprintf("%s.%s.%d.%d", parts[0], parts[1], (n+int(s.ips))/250%250, 4+(n+int(s.ips))%250)
+	return fmt.Sprintf("%s.%s.%d.%d", parts[0], parts[1], s.ips/250%250, 4+s.ips%250)
 }
 
 func nicInUse(s *Server, res *Resource) string {

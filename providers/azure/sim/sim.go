@@ -282,15 +282,22 @@ func (s *Server) lockedID() uint64 {
 	return s.nextID()
 }
 
-// resourceName is the name a request is about, for fault rules: the
-// path's last segment that is not an action.
+// resourceName is the name a request is about, for fault rules: a
+// route's {vm} or {tenant}, or the resource (or group) an ARM path names.
 func resourceName(r *http.Request) string {
-	for _, k := range []string{"name", "group", "vm"} {
+	for _, k := range []string{"vm", "tenant"} {
 		if v := r.PathValue(k); v != "" {
 			return v
 		}
 	}
-	return ""
+	a, ok := parseARMPath(r.URL.Path)
+	switch {
+	case !ok:
+		return ""
+	case a.namespace != "" && len(a.segs) >= 2:
+		return a.segs[1]
+	}
+	return a.group
 }
 
 // armError is ARM's error answer.

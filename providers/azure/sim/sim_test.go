@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/strata-os/strata/core/cloud/fault"
 )
 
 // rawClient speaks ARM's wire protocol by hand (net/http and JSON, no
@@ -296,5 +298,25 @@ func TestMachineLifecycle(t *testing.T) {
 	}
 	if got, ok := s.VM("m"); !ok || got.State != "Deleted" {
 		t.Errorf("a deleted VM is remembered as deleted: %+v %v", got, ok)
+	}
+}
+
+// A fault rule aimed at one resource hits calls about it only: ARM's
+// paths name the resource (or the group) the rule matches.
+func TestFaultByResource(t *testing.T) {
+	s, c := startRaw(t, Options{})
+	s.Faults().Set(fault.Rule{Call: "Microsoft.Resources/subscriptions/resourceGroups/write", Resource: "doomed", Effect: fault.Error})
+	if resp, body := c.do("PUT", "/resourcegroups/doomed", map[string]any{"location": "westus2"}); resp.StatusCode != 403 || errorCode(body) != "AuthorizationFailed" {
+		t.Errorf("the group the rule names: %s %v", resp.Status, body)
+	}
+	if resp, body := c.do("PUT", "/resourcegroups/spared", map[string]any{"location": "westus2"}); resp.StatusCode != http.StatusCreated {
+		t.Errorf("another group: %s %v", resp.Status, body)
+	}
+	s.Faults().Set(fault.Rule{Call: "Microsoft.Network/networkSecurityGroups/write", Resource: "nsg-b", Effect: fault.Error})
+	if resp, _ := c.do("PUT", "/resourceGroups/spared/providers/Microsoft.Network/networkSecurityGroups/nsg-b", map[string]any{"location": "westus2"}); resp.StatusCode != 403 {
+		t.Errorf("the resource the rule names: %s", resp.Status)
+	}
+	if resp, _ := c.do("PUT", "/resourceGroups/spared/providers/Microsoft.Network/networkSecurityGroups/nsg-a", map[string]any{"location": "westus2"}); resp.StatusCode != http.StatusCreated {
+		t.Errorf("another resource: %s", resp.Status)
 	}
 }
