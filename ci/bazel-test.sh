@@ -9,6 +9,10 @@ source "$(dirname "$0")/lib.sh"
 
 "$ROOT/ci/bazel-setup.sh"
 cache="${STRATA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/strata}"
+# go_repository takes modules from the host's module cache (ci/setup.sh has
+# downloaded them; each is still checked against its sum in deps.bzl), not
+# a second download into Bazel's own.
+export GO_REPOSITORY_USE_HOST_CACHE=1
 
 log "gazelle --check"
 "$ROOT/ci/gazelle.sh" --check

@@ -6,7 +6,12 @@ source "$(dirname "$0")/lib.sh"
 
 log "building bin/kola, bin/ore, bin/kolet, bin/strata-init, bin/strata-initrd-bus$([ "${STRATA_BUILD_IGNITION:-1}" = 0 ] || echo " and bin/ignition")"
 mkdir -p "$ROOT/bin"
-(cd tools && go build -o "$ROOT/bin/kola" ./kola && go build -o "$ROOT/bin/ore" ./ore)
+# STRATA_RACE=1 builds kola and ore with the race detector: CI does, so its
+# end-to-end runs check for races too and the build reuses what go vet -race
+# and go test -race compiled (a normal build would compile everything once more).
+race=()
+[ "${STRATA_RACE:-0}" = 1 ] && race=(-race)
+(cd tools && go build "${race[@]}" -o "$ROOT/bin/kola" ./kola && go build "${race[@]}" -o "$ROOT/bin/ore" ./ore)
 (cd agent && CGO_ENABLED=0 go build -ldflags="-s -w" -o "$ROOT/bin/kolet" ./kolet &&
 	CGO_ENABLED=0 go build -ldflags="-s -w" -o "$ROOT/bin/strata-init" ./strata-init &&
 	CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -buildid=" -o "$ROOT/bin/strata-initrd-bus" ./strata-initrd-bus)

@@ -16,10 +16,14 @@ log "gofmt"
 unformatted=$(gofmt -l $(modules) "$ROOT/fidelity")
 [ -z "$unformatted" ] || die "not gofmt-formatted (run gofmt -w): $unformatted"
 
+# One build configuration for every Go stage: go vet, the bin/ build and go
+# test all use -race, so each package and SDK is compiled once, not once
+# per configuration.
+export STRATA_RACE=1
 log "go vet"
 # shellcheck disable=SC2046
-go vet $(module_patterns)
-(cd "$ROOT/fidelity" && GOWORK=off go vet ./...)
+go vet -race $(module_patterns)
+(cd "$ROOT/fidelity" && GOWORK=off go vet -race ./...)
 
 mkdir -p "$ROOT/.cache"
 status=0
