@@ -3,13 +3,17 @@ package azure
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/core/cloud/fault"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/core/platform/platformtest"
@@ -22,7 +26,6 @@ import (
 func TestConformance(t *testing.T) {
 	platformtest.Conformance(t, platformtest.Target{
 		Start: func(t *testing.T) platformtest.Backend { return startSim(t, sim.Options{}) },
-		Skip:  map[string]string{platformtest.GC: "ore azure gc is not built yet"},
 	})
 }
 
@@ -33,9 +36,10 @@ const testSecret = "strata-canary-secret-9f3c1d"
 // simBackend is a simulated subscription with a Flatcar marketplace
 // image, signed in to with a service principal's SDK auth file.
 type simBackend struct {
-	s     *sim.Server
-	srv   *httptest.Server
-	flags Flags
+	s       *sim.Server
+	srv     *httptest.Server
+	flags   Flags
+	planted int
 }
 
 func startSim(t *testing.T, opts sim.Options) *simBackend {
@@ -118,6 +122,54 @@ func (b *simBackend) Faults() *fault.Engine { return b.s.Faults() }
 
 func (b *simBackend) Calls() platformtest.Calls {
 	return platformtest.Calls{Create: "Microsoft.Compute/virtualMachines/write", Read: "Microsoft.Compute/virtualMachines/read"}
+}
+
+// Kinds are what GC collects: resource groups, and managed images in
+// groups that are not strata's (ore's, in a group of the user's).
+func (b *simBackend) Kinds() []string { return []string{gcGroup, gcImage} }
+
+// userImages is the user's group that planted images live in.
+const userImages = "user-images"
+
+func (b *simBackend) Plant(t *testing.T, kind string, ours bool, created time.Time) string {
+	t.Helper()
+	tags := map[string]string{CreatedAtTag: created.UTC().Format(time.RFC3339), "owner": "someone-else"}
+	if ours {
+		tags = Tags(nil, created)
+	}
+	b.planted++
+	name := fmt.Sprintf("planted-%d", b.planted)
+	switch kind {
+	case gcGroup:
+		b.s.AddGroup(name, tags)
+		return name
+	case gcImage:
+		if !b.s.Exists(userImages) {
+			b.s.AddGroup(userImages, nil)
+		}
+		if b.s.AddImage(userImages, name, "https://strata.blob.core.windows.net/vhds/"+name+".vhd", tags) == "" {
+			t.Fatalf("plant image %s", name)
+		}
+		return userImages + "/" + name
+	}
+	t.Fatalf("no such kind %q", kind)
+	return ""
+}
+
+func (b *simBackend) Exists(kind, id string) bool {
+	if kind == gcImage {
+		group, name, _ := strings.Cut(id, "/")
+		return b.s.Exists("/subscriptions/" + b.s.Subscription() + "/resourceGroups/" + group + "/providers/Microsoft.Compute/images/" + name)
+	}
+	return b.s.Exists(id)
+}
+
+func (b *simBackend) GC(ctx context.Context, o cloud.GCOptions) ([]cloud.GCItem, error) {
+	c, err := Connect(ctx, b.flags.Account, slog.New(slog.DiscardHandler), b.tune)
+	if err != nil {
+		return nil, err
+	}
+	return GC(ctx, c, o)
 }
 
 func (b *simBackend) MarkConsole(id string) string {

@@ -150,17 +150,17 @@ func TestAWSSimulateAndGC(t *testing.T) {
 
 // simulate starts `ore CLOUD simulate` and returns its URL, and a stop
 // that checks it ended well.
-func simulate(t *testing.T, cloud string) (string, func()) {
+func simulate(t *testing.T, cloud string, extra ...string) (string, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	simOut := &syncbuf.Buffer{}
 	done := make(chan int)
 	sim := &app{stdout: simOut, stderr: io.Discard, ctx: ctx}
-	go func() { done <- sim.main([]string{cloud, "simulate", "--listen", "127.0.0.1:0"}) }()
+	go func() { done <- sim.main(append([]string{cloud, "simulate", "--listen", "127.0.0.1:0"}, extra...)) }()
 	var url string
 	for i := 0; i < 100 && url == ""; i++ {
 		time.Sleep(20 * time.Millisecond)
-		if m := regexp.MustCompile(`on (http://[0-9.:]+)`).FindStringSubmatch(simOut.String()); m != nil {
+		if m := regexp.MustCompile(`on (https?://[0-9.:]+)`).FindStringSubmatch(simOut.String()); m != nil {
 			url = m[1]
 		}
 	}

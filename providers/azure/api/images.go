@@ -43,6 +43,16 @@ func ParseImage(s string) (ImageRef, error) {
 	return ImageRef{Publisher: parts[0], Offer: parts[1], SKU: parts[2], Version: parts[3]}, nil
 }
 
+// ManagedImage is the resource group and name of a managed image's ID;
+// an error for a gallery image version or a marketplace image.
+func (r ImageRef) ManagedImage() (group, name string, err error) {
+	id, err := arm.ParseResourceID(r.ID)
+	if err != nil || !strings.EqualFold(id.ResourceType.String(), "Microsoft.Compute/images") {
+		return "", "", fmt.Errorf("%s is not a managed image (Microsoft.Compute/images)", r)
+	}
+	return id.ResourceGroupName, id.Name, nil
+}
+
 func (r ImageRef) String() string {
 	if r.ID != "" {
 		return r.ID
@@ -96,4 +106,124 @@ func errorWithoutURL(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// Image is a managed image.
+type Image struct {
+	ID, Name, Group, Location string
+	Tags                      map[string]string
+	// Source is the page blob the image was made from ("" if another).
+	Source string
+	// HyperVGeneration is V1 (BIOS) or V2 (UEFI).
+	HyperVGeneration string
+	State            string
+}
+
+func imageOf(im *armcompute.Image) Image {
+	out := Image{ID: deref(im.ID), Name: deref(im.Name), Location: deref(im.Location), Tags: valueMap(im.Tags)}
+	if id, err := arm.ParseResourceID(out.ID); err == nil {
+		out.Group = id.ResourceGroupName
+	}
+	if p := im.Properties; p != nil {
+		out.State = deref(p.ProvisioningState)
+		if p.HyperVGeneration != nil {
+			out.HyperVGeneration = string(*p.HyperVGeneration)
+		}
+		if p.StorageProfile != nil && p.StorageProfile.OSDisk != nil {
+			out.Source = deref(p.StorageProfile.OSDisk.BlobURI)
+		}
+	}
+	return out
+}
+
+// Images lists the subscription's managed images, in every group.
+func (c *Client) Images(ctx context.Context) ([]Image, error) {
+	pager := c.images.NewListPager(nil)
+	var out []Image
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return nil, wrap("list images", err)
+		}
+		for _, im := range page.Value {
+			out = append(out, imageOf(im))
+		}
+	}
+	return out, nil
+}
+
+// Image reads one managed image.
+func (c *Client) Image(ctx context.Context, group, name string) (Image, error) {
+	res, err := c.images.Get(ctx, group, name, nil)
+	if err != nil {
+		return Image{}, wrap(fmt.Sprintf("image %s in resource group %s", name, group), err)
+	}
+	return imageOf(&res.Image), nil
+}
+
+// ImageSpec is a managed image to make from an uploaded VHD.
+type ImageSpec struct {
+	Group, Name string
+	// BlobURI is the page blob holding the fixed VHD.
+	BlobURI string
+	// HyperVGeneration is V1 (BIOS) or V2 (UEFI); default V2, which
+	// strata's disks boot under.
+	HyperVGeneration string
+	Tags             map[string]string
+}
+
+// CreateImage makes a managed Linux image from a VHD page blob and waits
+// until it is there. Making one that is there already with the same
+// source is no error (a rerun); with another source it is Azure's
+// conflict.
+func (c *Client) CreateImage(ctx context.Context, s ImageSpec) (Image, error) {
+	op := fmt.Sprintf("create image %s in resource group %s", s.Name, s.Group)
+	gen := armcompute.HyperVGenerationTypesV2
+	switch strings.ToUpper(s.HyperVGeneration) {
+	case "", "V2":
+	case "V1":
+		gen = armcompute.HyperVGenerationTypesV1
+	default:
+		return Image{}, fmt.Errorf("%s: Hyper-V generation %q is neither V1 nor V2", op, s.HyperVGeneration)
+	}
+	img := armcompute.Image{
+		Location: to.Ptr(c.opts.Location),
+		Tags:     ptrMap(s.Tags),
+		Properties: &armcompute.ImageProperties{
+			HyperVGeneration: &gen,
+			StorageProfile: &armcompute.ImageStorageProfile{OSDisk: &armcompute.ImageOSDisk{
+				OSType:  to.Ptr(armcompute.OperatingSystemTypesLinux),
+				OSState: to.Ptr(armcompute.OperatingSystemStateTypesGeneralized),
+				BlobURI: to.Ptr(s.BlobURI),
+				Caching: to.Ptr(armcompute.CachingTypesReadWrite),
+			}},
+		},
+	}
+	p, err := c.images.BeginCreateOrUpdate(ctx, s.Group, s.Name, img, nil)
+	if err != nil {
+		return Image{}, wrap(op, errorWithoutURL(err))
+	}
+	res, err := p.PollUntilDone(ctx, c.pollOptions())
+	if err != nil {
+		return Image{}, wrap(op, errorWithoutURL(err))
+	}
+	return imageOf(&res.Image), nil
+}
+
+// DeleteImage deletes a managed image and waits until it is gone; one
+// that is not there is no error.
+func (c *Client) DeleteImage(ctx context.Context, group, name string) error {
+	op := fmt.Sprintf("delete image %s in resource group %s", name, group)
+	p, err := c.images.BeginDelete(ctx, group, name, nil)
+	if IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return wrap(op, err)
+	}
+	_, err = p.PollUntilDone(ctx, c.pollOptions())
+	if IsNotFound(err) {
+		return nil
+	}
+	return wrap(op, err)
 }

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/alecthomas/kong"
+	"github.com/strata-os/strata/core/cloud"
+	"github.com/strata-os/strata/providers/azure"
+	"github.com/strata-os/strata/providers/azure/api"
+	"github.com/strata-os/strata/providers/azure/sim"
+)
+
+type azureCmd struct {
+	azure.Account `embed:""`
+
+	GC          azureGCCmd          `cmd:"" name:"gc" help:"Delete what strata's runs left: resource groups and images strata tagged as its own and older than --duration."`
+	CreateImage azureCreateImageCmd `cmd:"" help:"Create a managed image from an uploaded VHD page blob."`
+	ListImages  azureListImagesCmd  `cmd:"" help:"List the managed images strata made (by the tag it puts on them)."`
+	DeleteImage azureDeleteImageCmd `cmd:"" help:"Delete managed images."`
+	Simulate    azureSimulateCmd    `cmd:"" help:"Serve strata's Resource Manager and Entra ID simulator over https, to try kola and ore against by hand."`
+}
+
+// connect is what every command on the subscription starts with: a
+// context that Ctrl-C cancels and a client.
+func (c *azureCmd) connect(a *app) (context.Context, context.CancelFunc, *api.Client, error) {
+	ctx, stop := a.context()
+	client, err := azure.Connect(ctx, c.Account, a.log, nil)
+	if err != nil {
+		stop()
+		return nil, nil, nil, err
+	}
+	return ctx, stop, client, nil
+}
+
+type azureGCCmd struct {
+	Duration time.Duration `default:"5h" help:"Only resources older than this (by their created-at tag)."`
+	DryRun   bool          `name:"dry-run" help:"Print what would be deleted; delete nothing."`
+}
+
+func (g *azureGCCmd) Run(a *app, c *azureCmd) error {
+	ctx, stop, client, err := c.connect(a)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	items, err := azure.GC(ctx, client, cloud.GCOptions{OlderThan: g.Duration, DryRun: g.DryRun, Progress: cloud.LogProgress(a.log, gcProgressInterval)})
+	verb := "deleted"
+	if g.DryRun {
+		verb = "would delete"
+	}
+	for _, it := range items {
+		fmt.Fprintf(a.stdout, "%s %s\n", verb, it)
+	}
+	fmt.Fprintf(a.stdout, "ore azure gc: %s %d resources in subscription %s older than %v\n", verb, len(items), client.Subscription(), g.Duration)
+	return err
+}
+
+type azureSimulateCmd struct {
+	Listen   string `default:"127.0.0.1:8688" help:"Address to serve on."`
+	StateDir string `name:"state-dir" type:"path" placeholder:"DIR" help:"Where to write the simulator's CA certificate (for --azure-ca-file) and a service principal's auth file (for --azure-auth) (default: a new temporary directory, removed on exit)."`
+}
+
+func (s *azureSimulateCmd) Run(a *app, c *azureCmd, kctx *kong.Context) error {
+	if err := refuseFlags(kctx, "the simulator makes its own", "azure-endpoint", "azure-auth", "azure-ca-file", "azure-subscription"); err != nil {
+		return err
+	}
+	ctx, stop := a.context()
+	defer stop()
+	ln, err := listen(s.Listen)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	host, _, _ := net.SplitHostPort(ln.Addr().String())
+	cert, caPEM, err := sim.Certificate([]string{host, "localhost"}, time.Now())
+	if err != nil {
+		return err
+	}
+	dir := s.StateDir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "strata-azure-sim-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("--state-dir: %w", err)
+	}
+	server := sim.New(sim.Options{Location: c.Location})
+	// A secret made for this run: nothing outside this machine accepts it.
+	clientID, secret := "strata-sim-app", rand.Text()
+	server.AddClient(clientID, secret)
+	server.AddMarketplaceImage("kinvolk", "flatcar-container-linux-free", "stable", "4230.2.3")
+	caFile, authFile := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "azureAuth.json")
+	if err := os.WriteFile(caFile, caPEM, 0o644); err != nil {
+		return err
+	}
+	auth, _ := json.Marshal(map[string]string{"clientId": clientID, "clientSecret": secret, "tenantId": server.Tenant(), "subscriptionId": server.Subscription()})
+	if err := os.WriteFile(authFile, auth, 0o600); err != nil {
+		return err
+	}
+	url := "https://" + ln.Addr().String()
+	account := fmt.Sprintf("--azure-endpoint %s --azure-ca-file %s --azure-auth %s --azure-location %s", url, caFile, authFile, server.Location())
+	fmt.Fprintf(a.stdout, "Resource Manager and Entra ID simulator on %s (subscription %s, location %s, marketplace image kinvolk:flatcar-container-linux-free:stable:4230.2.3); its machines are made but never boot.\n", url, server.Subscription(), server.Location())
+	fmt.Fprintf(a.stdout, "Its CA certificate is %s and a service principal's auth file %s.\n", caFile, authFile)
+	fmt.Fprintf(a.stdout, "Try, in another shell:\n")
+	fmt.Fprintf(a.stdout, "  kola spawn -p azure %s --azure-image kinvolk:flatcar-container-linux-free:stable:latest\n", account)
+	fmt.Fprintf(a.stdout, "  ore azure %s gc --dry-run --duration 1s\n", account)
+	fmt.Fprintf(a.stdout, "Ctrl-C stops it.\n")
+	return serve(ctx, tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}), server)
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/strata-os/strata/providers/azure"
+)
+
+// Every ore azure command against `ore azure simulate` over https, with
+// the CA certificate and auth file it writes: create, list and delete
+// images, gc; and the errors a person meets.
+func TestAzureCommands(t *testing.T) {
+	state := t.TempDir()
+	url, stop := simulate(t, "azure", "--state-dir", state)
+	defer stop()
+	acct := azure.Account{Endpoint: url, CAFile: filepath.Join(state, "ca.pem"), AuthFile: filepath.Join(state, "azureAuth.json"), Location: "westus2"}
+	if fi, err := os.Stat(acct.AuthFile); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("auth file: %v %v", fi, err)
+	}
+	z := func(args ...string) (int, string, string) {
+		return ore(t, append([]string{"azure", "--azure-endpoint", url, "--azure-ca-file", acct.CAFile, "--azure-auth", acct.AuthFile}, args...)...)
+	}
+	// The user's group for images, and a flight's group a killed run left.
+	ctx := context.Background()
+	c, err := azure.Connect(ctx, acct, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CreateGroup(ctx, "user-images", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CreateGroup(ctx, "strata-killed-run", azure.Tags(nil, time.Now().Add(-time.Minute))); err != nil {
+		t.Fatal(err)
+	}
+
+	blob := "https://strata.blob.core.windows.net/vhds/flatcar.vhd"
+	code, out, errOut := z("create-image", "--blob", blob, "--resource-group", "user-images", "--name", "flatcar-dev-1", "--tags", "channel=dev")
+	if code != 0 || !strings.Contains(out, "/resourceGroups/user-images/providers/Microsoft.Compute/images/flatcar-dev-1 (V2) Succeeded from "+blob) ||
+		!strings.Contains(out, "kola run -p azure --azure-image /subscriptions/") {
+		t.Fatalf("create-image: %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = z("list-images", "--json")
+	var imgs []struct {
+		Name, Group, Source, HyperVGeneration string
+		Tags                                  map[string]string
+	}
+	if err := json.Unmarshal([]byte(out), &imgs); code != 0 || err != nil || len(imgs) != 1 || imgs[0].Name != "flatcar-dev-1" ||
+		imgs[0].Group != "user-images" || imgs[0].Source != blob || imgs[0].Tags["channel"] != "dev" || imgs[0].Tags[azure.CreatedByTag] != azure.CreatedBy {
+		t.Errorf("list-images --json: %d %v %s", code, err, out)
+	}
+	code, out, _ = z("list-images")
+	if code != 0 || !strings.Contains(out, "GROUP") || !strings.Contains(out, "flatcar-dev-1") {
+		t.Errorf("list-images: %d\n%s", code, out)
+	}
+	code, out, _ = z("gc", "--dry-run", "--duration", "1ns")
+	if code != 0 || !strings.Contains(out, "would delete group strata-killed-run") || !strings.Contains(out, "would delete image user-images/flatcar-dev-1") ||
+		!strings.Contains(out, "would delete 2 resources in subscription ") {
+		t.Errorf("gc --dry-run: %d\n%s", code, out)
+	}
+	code, out, errOut = z("delete-image", "user-images/flatcar-dev-1")
+	if code != 0 || !strings.Contains(out, "deleted image user-images/flatcar-dev-1") {
+		t.Errorf("delete-image: %d %s %s", code, out, errOut)
+	}
+	code, out, errOut = z("gc", "--duration", "1s")
+	if code != 0 || !strings.Contains(out, "deleted group strata-killed-run") || !strings.Contains(out, "deleted 1 resources") ||
+		!strings.Contains(errOut, `msg="gc progress" deleted=1 failed=0 of=1 kind=group`) {
+		t.Errorf("gc: %d\n%s\n%s", code, out, errOut)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"delete-image", "user-images/flatcar-dev-1"}, 1, "image flatcar-dev-1 in resource group user-images: 404 ResourceNotFound"},
+		{[]string{"delete-image", "flatcar-dev-1"}, 2, `image "flatcar-dev-1": neither GROUP/NAME nor a resource ID`},
+		{[]string{"delete-image", "/subscriptions/x/resourceGroups/g/providers/Microsoft.Compute/galleries/gal/images/d/versions/1.0.0"}, 2, "is not a managed image"},
+		{[]string{"create-image", "--blob", "http://a/b.vhd", "--resource-group", "user-images", "--name", "n"}, 2, `--blob "http://a/b.vhd": not an https URL`},
+		{[]string{"create-image", "--blob", blob, "--resource-group", "nope", "--name", "n"}, 1, "create image n in resource group nope: 404 ResourceGroupNotFound"},
+		{[]string{"gc", "--duration", "0s"}, 2, "--duration must be positive"},
+		{[]string{"simulate", "--listen", "127.0.0.1:0"}, 2, "--azure-endpoint: not used by azure simulate"},
+	} {
+		code, _, errOut := z(tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.want) {
+			t.Errorf("ore azure %v: %d %q, want %d %q", tc.args, code, errOut, tc.code, tc.want)
+		}
+	}
+	// A simulator that is not there: the error names it, not a hang.
+	code, _, errOut = ore(t, "azure", "--azure-endpoint", "https://127.0.0.1:1", "--azure-ca-file", acct.CAFile, "--azure-auth", acct.AuthFile, "list-images")
+	if code != 1 || !strings.Contains(errOut, "127.0.0.1:1") {
+		t.Errorf("no simulator: %d %s", code, errOut)
+	}
+}
