@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/strata-os/strata/core/platform"
@@ -48,6 +49,9 @@ func Connect(ctx context.Context, a Account, log *slog.Logger, tune func(*api.Op
 			return nil, platform.Usagef("azure: --azure-endpoint %q is not an https URL (Entra ID takes no other)", a.Endpoint)
 		}
 		o.Endpoint, o.AuthorityHost = a.Endpoint, a.Endpoint
+		// A simulator (as Azurite and Azure Stack do) serves storage
+		// accounts' Blob services path-style, beside Resource Manager.
+		o.StorageEndpoint = strings.TrimSuffix(a.Endpoint, "/") + "/{account}/"
 	}
 	if a.CAFile != "" {
 		client, err := trusting(a.CAFile)

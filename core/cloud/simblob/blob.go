@@ -104,6 +104,33 @@ func (b *Blob) Truncate(n int64) error {
 	return nil
 }
 
+// Resize sets the blob's size: growing it leaves a hole that reads as
+// zeros and takes no disk (a page blob is made at its full size, then
+// written a page range at a time); shrinking it cuts.
+func (b *Blob) Resize(n int64) error {
+	if n < 0 {
+		return fmt.Errorf("resize a simulator blob to %d bytes", n)
+	}
+	if err := b.f.Truncate(n); err != nil {
+		return fmt.Errorf("resize a simulator blob: %w", err)
+	}
+	b.size.Store(n)
+	return nil
+}
+
+// WriteAt writes p at off, inside the blob's size (a page blob's page
+// writes; a write past the end is refused, as the cloud refuses it).
+func (b *Blob) WriteAt(p []byte, off int64) (int, error) {
+	if size := b.size.Load(); off < 0 || off+int64(len(p)) > size {
+		return 0, fmt.Errorf("write %d bytes at %d to a simulator blob of %d bytes", len(p), off, size)
+	}
+	n, err := b.f.WriteAt(p, off)
+	if err != nil {
+		return n, fmt.Errorf("write a simulator blob: %w", err)
+	}
+	return n, nil
+}
+
 // Size is how many bytes the blob holds.
 func (b *Blob) Size() int64 { return b.size.Load() }
 

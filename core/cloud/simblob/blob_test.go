@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/iotest"
 )
@@ -155,5 +156,39 @@ func TestBlobHoldsBinary(t *testing.T) {
 	}
 	if err := iotest.TestReader(io.NewSectionReader(b, 0, b.Size()), data); err != nil {
 		t.Error(err)
+	}
+}
+
+// A page blob: made at its full size (a hole of zeros, no disk), written
+// in the middle, never past its end.
+func TestResizeAndWriteAt(t *testing.T) {
+	b, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Release()
+	const size = 1 << 30
+	if err := b.Resize(size); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := b.WriteAt([]byte("page"), 4096); err != nil || n != 4 {
+		t.Fatalf("WriteAt = %d, %v", n, err)
+	}
+	var st syscall.Stat_t
+	if err := syscall.Fstat(int(b.f.Fd()), &st); err != nil {
+		t.Fatal(err)
+	}
+	if used := st.Blocks * 512; used > 1<<20 {
+		t.Errorf("a 1 GiB blob with one page written uses %d bytes of disk", used)
+	}
+	got := make([]byte, 8)
+	if _, err := b.ReadAt(got, 4092); err != nil || !bytes.Equal(got, []byte("\x00\x00\x00\x00page")) {
+		t.Errorf("read back %q, %v", got, err)
+	}
+	if _, err := b.WriteAt([]byte("xx"), size-1); err == nil {
+		t.Error("a write past the end was taken")
+	}
+	if err := b.Resize(10); err != nil || b.Size() != 10 {
+		t.Errorf("shrink: %v, size %d", err, b.Size())
 	}
 }

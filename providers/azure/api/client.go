@@ -58,6 +58,11 @@ type Options struct {
 	// PollFrequency is how often a long-running operation is polled when
 	// Azure does not say (default 5 s).
 	PollFrequency time.Duration
+	// StorageEndpoint is a storage account's Blob service URL, with
+	// {account} standing for the account's name (default
+	// https://{account}.blob.core.windows.net/; a simulator serves
+	// https://host/{account}/).
+	StorageEndpoint string
 }
 
 // Client is one subscription and location.
@@ -74,6 +79,10 @@ type Client struct {
 	vmImages   *armcompute.VirtualMachineImagesClient
 	galleryVer *armcompute.GalleryImageVersionsClient
 	http       *http.Client
+	// cred and base are kept for the Blob service's clients, which are
+	// made per storage account.
+	cred azcore.TokenCredential
+	base policy.ClientOptions
 }
 
 // New signs in lazily (the first call gets a token) and returns a client.
@@ -115,7 +124,7 @@ func New(ctx context.Context, o Options) (*Client, error) {
 		return nil, err
 	}
 	armOpts := &arm.ClientOptions{ClientOptions: base}
-	c := &Client{opts: o, http: o.HTTPClient}
+	c := &Client{opts: o, http: o.HTTPClient, cred: cred, base: base}
 	resources, err := armresources.NewClientFactory(o.Subscription, cred, armOpts)
 	if err != nil {
 		return nil, fmt.Errorf("resource manager client: %w", err)

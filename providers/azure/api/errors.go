@@ -2,9 +2,11 @@ package api
 
 import (
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
@@ -45,10 +47,19 @@ func wrap(op string, err error) error {
 			var b struct {
 				Error struct{ Code, Message string }
 			}
-			if json.Unmarshal(body, &b) == nil {
+			var x struct{ Code, Message string } // Storage's XML error
+			switch {
+			case json.Unmarshal(body, &b) == nil:
 				e.Message = b.Error.Message
 				if e.Code == "" {
 					e.Code = b.Error.Code
+				}
+			case xml.Unmarshal(body, &x) == nil:
+				// Storage appends the request's ID and time on lines of
+				// their own.
+				e.Message, _, _ = strings.Cut(x.Message, "\n")
+				if e.Code == "" {
+					e.Code = x.Code
 				}
 			}
 		}

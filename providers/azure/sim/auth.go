@@ -26,6 +26,9 @@ func (s *Server) authorize(r *http.Request) *armError {
 	if s.tokens[tok] == "" {
 		return &armError{http.StatusUnauthorized, "InvalidAuthenticationToken", "The access token is invalid."}
 	}
+	if isStorageAudience(s.audiences[tok]) {
+		return &armError{http.StatusUnauthorized, "InvalidAuthenticationTokenAudience", "The access token has been obtained for wrong audience or resource '" + s.audiences[tok] + "'."}
+	}
 	return nil
 }
 
@@ -115,12 +118,13 @@ func (s *Server) token(r *http.Request, body []byte) (any, *armError) {
 	}
 	// MSAL adds OpenID Connect's own scopes, which Entra ID ignores for
 	// this grant; the resource's must end in /.default.
-	scope, resources := form.Get("scope"), 0
+	scope, resources, audience := form.Get("scope"), 0, ""
 	for _, sc := range strings.Fields(scope) {
 		switch {
 		case sc == "openid" || sc == "offline_access" || sc == "profile":
 		case strings.HasSuffix(sc, "/.default"):
 			resources++
+			audience = sc
 		default:
 			resources = -1
 		}
@@ -130,5 +134,6 @@ func (s *Server) token(r *http.Request, body []byte) (any, *armError) {
 	}
 	tok := fmt.Sprintf("sim-token-%d", s.nextID())
 	s.tokens[tok] = id
+	s.audiences[tok] = audience
 	return map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok}, nil
 }

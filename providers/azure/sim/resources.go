@@ -32,6 +32,7 @@ var kinds = map[string]*kind{
 	"microsoft.network/networkinterfaces":     {prepare: prepareNIC, inUse: nicInUse, maxName: 80},
 	"microsoft.compute/virtualmachines":       {prepare: prepareVM, removed: vmRemoved, maxName: 64},
 	"microsoft.compute/images":                {prepare: prepareImage, maxName: 80},
+	"microsoft.storage/storageaccounts":       {prepare: prepareStorageAccount, created: storageAccountCreated, removed: storageAccountRemoved, maxName: 24},
 }
 
 func kindOf(typ string) *kind { return kinds[strings.ToLower(typ)] }
@@ -45,6 +46,7 @@ var canonicalType = map[string]string{
 	"microsoft.network/networkinterfaces":       "Microsoft.Network/networkInterfaces",
 	"microsoft.compute/virtualmachines":         "Microsoft.Compute/virtualMachines",
 	"microsoft.compute/images":                  "Microsoft.Compute/images",
+	"microsoft.storage/storageaccounts":         "Microsoft.Storage/storageAccounts",
 }
 
 func (s *Server) getResource(a armPath) handler {
@@ -473,6 +475,9 @@ func vmRemoved(s *Server, res *Resource) {
 func prepareImage(s *Server, res, _ *Resource) *armError {
 	if get(res.Properties, "storageProfile", "osDisk") == nil {
 		return invalidParam("storageProfile.osDisk", "Required parameter 'osDisk' is missing (null).")
+	}
+	if uri, _ := get(res.Properties, "storageProfile", "osDisk", "blobUri").(string); uri != "" {
+		return s.checkImageBlob(uri)
 	}
 	return nil
 }

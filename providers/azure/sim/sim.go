@@ -29,6 +29,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/strata-os/strata/core/cloud/fault"
@@ -70,14 +71,18 @@ type Server struct {
 	resources  map[string]*Resource // by lower-case ID
 	groups     map[string]*Resource // by lower-case name
 	operations map[string]*operation
-	clients    map[string]string    // Entra application (client) ID → secret
-	tokens     map[string]string    // access token → client ID
-	launched   []string             // VM IDs, in order of creation
-	consoles   map[string]string    // VM name (lower case) → serial log
-	sigs       map[string]string    // serial log signature → VM name
-	vms        map[string]*Resource // every VM created, by lower-case ID
-	marketImgs map[string]bool      // publisher:offer:sku:version, lower case
-	ips        uint32
+	clients    map[string]string // Entra application (client) ID → secret
+	tokens     map[string]string // access token → client ID
+	audiences  map[string]string // access token → the scope it was issued for
+	accounts   map[string]*storageAccount
+	// blobBytesIn counts Put Page and Put Blob body bytes.
+	blobBytesIn atomic.Int64
+	launched    []string             // VM IDs, in order of creation
+	consoles    map[string]string    // VM name (lower case) → serial log
+	sigs        map[string]string    // serial log signature → VM name
+	vms         map[string]*Resource // every VM created, by lower-case ID
+	marketImgs  map[string]bool      // publisher:offer:sku:version, lower case
+	ips         uint32
 }
 
 // New returns a simulator with no resources and no Entra applications.
@@ -110,6 +115,8 @@ func New(opts Options) *Server {
 		operations: map[string]*operation{},
 		clients:    map[string]string{},
 		tokens:     map[string]string{},
+		audiences:  map[string]string{},
+		accounts:   map[string]*storageAccount{},
 		consoles:   map[string]string{},
 		sigs:       map[string]string{},
 		vms:        map[string]*Resource{},
@@ -161,6 +168,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if strings.HasPrefix(strings.ToLower(r.URL.Path), "/subscriptions/") {
 		s.serveARM(w, r)
+		return
+	}
+	if s.isBlobRequest(r) {
+		s.serveBlob(w, r)
 		return
 	}
 	s.mux.ServeHTTP(w, r)

@@ -1,0 +1,293 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/pageblob"
+)
+
+// UploadOptions tune UploadPageBlob.
+type UploadOptions struct {
+	// ChunkSize bounds one Put Page: a multiple of 512, at most (and by
+	// default) 4 MiB, Azure's limit.
+	ChunkSize int64
+	// Parallel is how many Put Page calls run at once (default 8).
+	Parallel int
+	// Metadata goes on the blob (names must be C# identifiers).
+	Metadata map[string]string
+	// Overwrite replaces a blob of the name that holds something else;
+	// without it, that is an error (nobody's upload is lost by mistake).
+	Overwrite bool
+	// Progress is told how many of the file's bytes are done (sent, or
+	// zero and so not sent, or sent by an earlier interrupted upload).
+	Progress func(done, total int64)
+}
+
+// UploadResult says what an upload did.
+type UploadResult struct {
+	URL  string
+	Size int64
+	// Sent is the bytes of the Put Page bodies; Zero the bytes of zero
+	// pages, which a page blob reads as zeros without being sent;
+	// Resumed the bytes an interrupted upload of the same file had sent.
+	Sent, Zero, Resumed int64
+	MD5                 []byte
+	// Complete says the blob was there whole already: nothing was sent.
+	Complete bool
+}
+
+// sourceMD5 is the metadata that names the file a page blob is being
+// filled from, so that an upload cut short is resumed only with the same
+// bytes.
+const sourceMD5 = "stratasourcemd5"
+
+const (
+	pageSize     = 512
+	maxPageWrite = 4 << 20
+)
+
+// UploadPageBlob uploads a file (a fixed VHD) as a page blob: only its
+// non-zero pages, in Put Page calls of up to ChunkSize bytes run in
+// parallel, each with its MD5 for Azure to check. An upload cut short is
+// resumed by the next one of the same file, which sends only the ranges
+// Get Page Ranges does not report. At the end the blob's Content-MD5 is
+// set to the file's MD5 and read back.
+func (s *Storage) UploadPageBlob(ctx context.Context, container, name string, f *os.File, o UploadOptions) (*UploadResult, error) {
+	target := s.BlobURL(container, name)
+	op := fmt.Sprintf("upload %s to %s", f.Name(), target)
+	if o.ChunkSize == 0 {
+		o.ChunkSize = maxPageWrite
+	}
+	if o.ChunkSize%pageSize != 0 || o.ChunkSize <= 0 || o.ChunkSize > maxPageWrite {
+		return nil, fmt.Errorf("%s: chunk size %d is not a multiple of 512 up to 4 MiB", op, o.ChunkSize)
+	}
+	if o.Parallel < 1 {
+		o.Parallel = 8
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	size := fi.Size()
+	if size == 0 || size%pageSize != 0 {
+		return nil, fmt.Errorf("%s: the file is %d bytes; a page blob is a whole number of 512-byte pages", op, size)
+	}
+	ranges, sum, err := planUpload(ctx, f, size, o.ChunkSize)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	res := &UploadResult{URL: target, Size: size, MD5: sum}
+	pb, err := s.pageBlob(container, name)
+	if err != nil {
+		return nil, err
+	}
+	md := map[string]*string{sourceMD5: to.Ptr(base64.StdEncoding.EncodeToString(sum))}
+	for k, v := range o.Metadata {
+		md[k] = to.Ptr(v)
+	}
+
+	var written [][2]int64
+	props, err := pb.GetProperties(ctx, nil)
+	switch {
+	case err == nil:
+		same := props.BlobType != nil && *props.BlobType == blob.BlobTypePageBlob && deref(props.ContentLength) == size &&
+			metadataValue(props.Metadata, sourceMD5) == base64.StdEncoding.EncodeToString(sum)
+		if !same && !o.Overwrite {
+			return nil, fmt.Errorf("%s: the blob is there with other content (%d bytes); pass --overwrite to replace it", op, deref(props.ContentLength))
+		}
+		if same && bytes.Equal(props.ContentMD5, sum) {
+			res.Complete = true
+			res.Resumed = nonZero(ranges)
+			res.Zero = size - res.Resumed
+			if o.Progress != nil {
+				o.Progress(size, size)
+			}
+			return res, nil
+		}
+		if same {
+			if written, err = pageRanges(ctx, pb); err != nil {
+				return nil, wrap(op+": read the page ranges an earlier upload wrote", err)
+			}
+			break
+		}
+		fallthrough
+	case bloberror.HasCode(err, bloberror.BlobNotFound):
+		if _, err := pb.Create(ctx, size, &pageblob.CreateOptions{Metadata: md, HTTPHeaders: &blob.HTTPHeaders{BlobContentType: to.Ptr("application/octet-stream")}}); err != nil {
+			return nil, wrap(op+": create the page blob", err)
+		}
+	default:
+		return nil, wrap(op, err)
+	}
+
+	var todo [][2]int64
+	for _, r := range ranges {
+		if covered(written, r) {
+			res.Resumed += r[1] - r[0]
+		} else {
+			todo = append(todo, r)
+		}
+	}
+	res.Zero = size - nonZero(ranges)
+	var done atomic.Int64
+	done.Store(size - nonZero(todo))
+	if o.Progress != nil {
+		o.Progress(done.Load(), size)
+	}
+	if err := putPages(ctx, pb, f, todo, o.Parallel, func(n int64) {
+		if o.Progress != nil {
+			o.Progress(done.Add(n), size)
+		}
+	}); err != nil {
+		return nil, fmt.Errorf("%s: %w (run it again to resume)", op, err)
+	}
+	res.Sent = nonZero(todo)
+
+	if _, err := pb.SetHTTPHeaders(ctx, blob.HTTPHeaders{BlobContentMD5: sum, BlobContentType: to.Ptr("application/octet-stream")}, nil); err != nil {
+		return nil, wrap(op+": set the blob's Content-MD5", err)
+	}
+	check, err := pb.GetProperties(ctx, nil)
+	if err != nil {
+		return nil, wrap(op+": read the blob back", err)
+	}
+	if deref(check.ContentLength) != size || !bytes.Equal(check.ContentMD5, sum) {
+		return nil, fmt.Errorf("%s: the blob reads back as %d bytes with MD5 %x, not the file's %d bytes with MD5 %x", op, deref(check.ContentLength), check.ContentMD5, size, sum)
+	}
+	return res, nil
+}
+
+// planUpload reads the file once: its MD5, and its non-zero pages as
+// [start, end) ranges of at most chunk bytes.
+func planUpload(ctx context.Context, f *os.File, size, chunk int64) ([][2]int64, []byte, error) {
+	h := md5.New()
+	buf := make([]byte, chunk)
+	var zero [pageSize]byte
+	var out [][2]int64
+	for off := int64(0); off < size; off += chunk {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		n := min(chunk, size-off)
+		if _, err := f.ReadAt(buf[:n], off); err != nil && !(errors.Is(err, io.EOF) && n == size-off) {
+			return nil, nil, fmt.Errorf("read at %d: %w", off, err)
+		}
+		h.Write(buf[:n])
+		// Runs of non-zero pages inside this chunk.
+		start := int64(-1)
+		for p := int64(0); p < n; p += pageSize {
+			if bytes.Equal(buf[p:p+pageSize], zero[:]) {
+				if start >= 0 {
+					out = append(out, [2]int64{off + start, off + p})
+					start = -1
+				}
+			} else if start < 0 {
+				start = p
+			}
+		}
+		if start >= 0 {
+			out = append(out, [2]int64{off + start, off + n})
+		}
+	}
+	return out, h.Sum(nil), nil
+}
+
+// metadataValue looks a metadata name up as Storage does, whatever its
+// case (HTTP headers bring it back in Go's canonical case).
+func metadataValue(m map[string]*string, name string) string {
+	for k, v := range m {
+		if strings.EqualFold(k, name) {
+			return deref(v)
+		}
+	}
+	return ""
+}
+
+func nonZero(ranges [][2]int64) int64 {
+	var n int64
+	for _, r := range ranges {
+		n += r[1] - r[0]
+	}
+	return n
+}
+
+// covered says whether r lies within one of the written ranges (which
+// Azure reports merged, so a range written whole lies in one).
+func covered(written [][2]int64, r [2]int64) bool {
+	for _, w := range written {
+		if w[0] <= r[0] && r[1] <= w[1] {
+			return true
+		}
+	}
+	return false
+}
+
+// pageRanges are the ranges of a page blob that hold data, [start, end).
+func pageRanges(ctx context.Context, pb *pageblob.Client) ([][2]int64, error) {
+	var out [][2]int64
+	pager := pb.NewGetPageRangesPager(nil)
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range page.PageRange {
+			out = append(out, [2]int64{deref(r.Start), deref(r.End) + 1})
+		}
+	}
+	return out, nil
+}
+
+// putPages sends the ranges with up to parallel Put Page calls at once,
+// each with its MD5; the first failure stops the rest.
+func putPages(ctx context.Context, pb *pageblob.Client, f *os.File, ranges [][2]int64, parallel int, sent func(int64)) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	work := make(chan [2]int64)
+	var wg sync.WaitGroup
+	for range min(parallel, max(len(ranges), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, maxPageWrite)
+			for r := range work {
+				n := r[1] - r[0]
+				if _, err := f.ReadAt(buf[:n], r[0]); err != nil {
+					cancel(fmt.Errorf("read bytes %d-%d: %w", r[0], r[1]-1, err))
+					continue
+				}
+				sum := md5.Sum(buf[:n])
+				_, err := pb.UploadPages(ctx, streaming.NopCloser(bytes.NewReader(buf[:n])), blob.HTTPRange{Offset: r[0], Count: n},
+					&pageblob.UploadPagesOptions{TransactionalValidation: blob.TransferValidationTypeMD5(sum[:])})
+				if err != nil {
+					cancel(wrap(fmt.Sprintf("put pages %d-%d", r[0], r[1]-1), err))
+					continue
+				}
+				sent(n)
+			}
+		}()
+	}
+feed:
+	for _, r := range ranges {
+		select {
+		case work <- r:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	return context.Cause(ctx)
+}
