@@ -24,7 +24,7 @@ func uploadFixture(t *testing.T) (*simBackend, *api.Client) {
 	t.Helper()
 	b := startSim(t, sim.Options{})
 	b.s.AddGroup("images", nil)
-	if b.s.AddStorageAccount("images", "strataimages") == "" {
+	if !b.s.AddStorageAccount("images", "strataimages") {
 		t.Fatal("no storage account")
 	}
 	c, err := Connect(context.Background(), b.flags.Account, nil, b.tune)

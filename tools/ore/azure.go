@@ -22,6 +22,7 @@ type azureCmd struct {
 	azure.Account `embed:""`
 
 	GC          azureGCCmd          `cmd:"" name:"gc" help:"Delete what strata's runs left: resource groups and images strata tagged as its own and older than --duration."`
+	UploadBlob  azureUploadBlobCmd  `cmd:"" help:"Upload a disk image as a fixed VHD page blob: only its non-zero pages, in parallel, MD5-checked, resuming an interrupted upload."`
 	CreateImage azureCreateImageCmd `cmd:"" help:"Create a managed image from an uploaded VHD page blob."`
 	ListImages  azureListImagesCmd  `cmd:"" help:"List the managed images strata made (by the tag it puts on them)."`
 	DeleteImage azureDeleteImageCmd `cmd:"" help:"Delete managed images."`
@@ -63,6 +64,13 @@ func (g *azureGCCmd) Run(a *app, c *azureCmd) error {
 	return err
 }
 
+// What ore azure simulate starts with, for images: a resource group and
+// a storage account in it.
+const (
+	simImageGroup     = "strata-images"
+	simStorageAccount = "stratasim"
+)
+
 type azureSimulateCmd struct {
 	Listen   string `default:"127.0.0.1:8688" help:"Address to serve on."`
 	StateDir string `name:"state-dir" type:"path" placeholder:"DIR" help:"Where to write the simulator's CA certificate (for --azure-ca-file) and a service principal's auth file (for --azure-auth) (default: a new temporary directory, removed on exit)."`
@@ -98,6 +106,8 @@ func (s *azureSimulateCmd) Run(a *app, c *azureCmd, kctx *kong.Context) error {
 	clientID, secret := "strata-sim-app", rand.Text()
 	server.AddClient(clientID, secret)
 	server.AddMarketplaceImage("kinvolk", "flatcar-container-linux-free", "stable", "4230.2.3")
+	server.AddGroup(simImageGroup, nil)
+	server.AddStorageAccount(simImageGroup, simStorageAccount)
 	caFile, authFile := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "azureAuth.json")
 	if err := os.WriteFile(caFile, caPEM, 0o644); err != nil {
 		return err
@@ -108,10 +118,13 @@ func (s *azureSimulateCmd) Run(a *app, c *azureCmd, kctx *kong.Context) error {
 	}
 	url := "https://" + ln.Addr().String()
 	account := fmt.Sprintf("--azure-endpoint %s --azure-ca-file %s --azure-auth %s --azure-location %s", url, caFile, authFile, server.Location())
-	fmt.Fprintf(a.stdout, "Resource Manager and Entra ID simulator on %s (subscription %s, location %s, marketplace image kinvolk:flatcar-container-linux-free:stable:4230.2.3); its machines are made but never boot.\n", url, server.Subscription(), server.Location())
+	fmt.Fprintf(a.stdout, "Resource Manager, Blob storage and Entra ID simulator on %s (subscription %s, location %s, marketplace image kinvolk:flatcar-container-linux-free:stable:4230.2.3, resource group %s with storage account %s); its machines are made but never boot.\n",
+		url, server.Subscription(), server.Location(), simImageGroup, simStorageAccount)
 	fmt.Fprintf(a.stdout, "Its CA certificate is %s and a service principal's auth file %s.\n", caFile, authFile)
 	fmt.Fprintf(a.stdout, "Try, in another shell:\n")
 	fmt.Fprintf(a.stdout, "  kola spawn -p azure %s --azure-image kinvolk:flatcar-container-linux-free:stable:latest\n", account)
+	fmt.Fprintf(a.stdout, "  ore azure %s upload-blob --storage-account %s disk.qcow2\n", account, simStorageAccount)
+	fmt.Fprintf(a.stdout, "  ore azure %s create-image --resource-group %s --name disk --blob %s/%s/vhds/disk.vhd\n", account, simImageGroup, url, simStorageAccount)
 	fmt.Fprintf(a.stdout, "  ore azure %s gc --dry-run --duration 1s\n", account)
 	fmt.Fprintf(a.stdout, "Ctrl-C stops it.\n")
 	return serve(ctx, tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}), server)

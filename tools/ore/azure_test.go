@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -75,11 +76,41 @@ func TestAzureCommands(t *testing.T) {
 		t.Errorf("gc: %d\n%s\n%s", code, out, errOut)
 	}
 
+	// A qcow2 goes up as a fixed VHD (16 MiB and its footer), of which
+	// three pages are sent: the two with data and the footer's. It
+	// becomes an image, and a second upload of it sends nothing.
+	disk := qcow2(t, 16<<20, map[int64]string{0: "boot sector", 9<<20 + 3: "data"})
+	code, out, errOut = z("upload-blob", "--storage-account", "stratasim", "--no-progress", disk)
+	vhdURL := url + "/stratasim/vhds/disk.vhd"
+	if code != 0 || !strings.Contains(out, "to "+vhdURL+": 16777728 bytes, 1536 sent,") || !strings.Contains(out, "ore azure create-image --blob "+vhdURL) {
+		t.Fatalf("upload-blob: %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = z("create-image", "--blob", vhdURL, "--resource-group", "strata-images", "--name", "disk")
+	if code != 0 || !strings.Contains(out, "Succeeded from "+vhdURL) {
+		t.Errorf("create-image from the upload: %d\n%s\n%s", code, out, errOut)
+	}
+	// qemu-img stamps the VHD it converts to with the time and a random
+	// ID: the same disk converted again differs in its footer alone,
+	// which is all that is sent again.
+	code, out, _ = z("upload-blob", "--storage-account", "stratasim", "--no-progress", disk)
+	if code != 0 || !strings.Contains(out, ": 16777728 bytes, 512 sent, 16776192 zero (not sent), 1024 sent by an earlier") {
+		t.Errorf("upload-blob again: %d\n%s", code, out)
+	}
+	code, out, errOut = z("upload-blob", "--storage-account", "stratasim", "--no-progress", "--blob", "disk.vhd", writeFile(t, "other.raw", strings.Repeat("x", 1<<20)))
+	if code != 1 || !strings.Contains(errOut, "pass --overwrite") {
+		t.Errorf("upload-blob of another file over it: %d\n%s\n%s", code, out, errOut)
+	}
+
 	for _, tc := range []struct {
 		args []string
 		code int
 		want string
 	}{
+		{[]string{"upload-blob", "--storage-account", "nosuch", disk}, 1, `there is no storage account "nosuch"`},
+		{[]string{"upload-blob", "--storage-account", "Bad_Name", disk}, 1, `storage account "Bad_Name": 3 to 24 lower-case letters and digits`},
+		{[]string{"upload-blob", "--storage-account", "stratasim", "--parallel", "0", disk}, 2, "--parallel 0: must be at least 1"},
+		{[]string{"upload-blob", "--storage-account", "stratasim", filepath.Join(state, "nothing.qcow2")}, 2, "nothing.qcow2"},
+		{[]string{"create-image", "--blob", url + "/stratasim/vhds/nothing.vhd", "--resource-group", "strata-images", "--name", "n"}, 1, "/stratasim/vhds/nothing.vhd does not exist"},
 		{[]string{"delete-image", "user-images/flatcar-dev-1"}, 1, "image flatcar-dev-1 in resource group user-images: 404 ResourceNotFound"},
 		{[]string{"delete-image", "flatcar-dev-1"}, 2, `image "flatcar-dev-1": neither GROUP/NAME nor a resource ID`},
 		{[]string{"delete-image", "/subscriptions/x/resourceGroups/g/providers/Microsoft.Compute/galleries/gal/images/d/versions/1.0.0"}, 2, "is not a managed image"},
@@ -98,4 +129,37 @@ func TestAzureCommands(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "127.0.0.1:1") {
 		t.Errorf("no simulator: %d %s", code, errOut)
 	}
+}
+
+// qcow2 writes a qcow2 disk of size bytes holding text at the offsets.
+func qcow2(t *testing.T, size int64, data map[int64]string) string {
+	t.Helper()
+	if _, err := exec.LookPath("qemu-img"); err != nil {
+		t.Skip("qemu-img is not installed")
+	}
+	dir := t.TempDir()
+	raw := filepath.Join(dir, "disk.raw")
+	f, err := os.Create(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Truncate(size)
+	for off, s := range data {
+		f.WriteAt([]byte(s), off)
+	}
+	f.Close()
+	out := filepath.Join(dir, "disk.qcow2")
+	if b, err := exec.Command("qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw, out).CombinedOutput(); err != nil {
+		t.Fatalf("qemu-img: %v %s", err, b)
+	}
+	return out
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

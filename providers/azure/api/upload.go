@@ -50,9 +50,12 @@ type UploadResult struct {
 	Complete bool
 }
 
-// sourceMD5 is the metadata that names the file a page blob is being
+// sourceMD5 is the metadata that names the disk a page blob is being
 // filled from, so that an upload cut short is resumed only with the same
-// bytes.
+// bytes: the MD5 of all but the last page, which is a VHD's footer, and
+// qemu-img stamps each VHD it writes with the time and a random ID. So a
+// disk converted again is the same disk, and only its footer is sent
+// again.
 const sourceMD5 = "stratasourcemd5"
 
 const (
@@ -86,7 +89,7 @@ func (s *Storage) UploadPageBlob(ctx context.Context, container, name string, f 
 	if size == 0 || size%pageSize != 0 {
 		return nil, fmt.Errorf("%s: the file is %d bytes; a page blob is a whole number of 512-byte pages", op, size)
 	}
-	ranges, sum, err := planUpload(ctx, f, size, o.ChunkSize)
+	ranges, sum, diskSum, err := planUpload(ctx, f, size, o.ChunkSize)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
@@ -95,7 +98,7 @@ func (s *Storage) UploadPageBlob(ctx context.Context, container, name string, f 
 	if err != nil {
 		return nil, err
 	}
-	md := map[string]*string{sourceMD5: to.Ptr(base64.StdEncoding.EncodeToString(sum))}
+	md := map[string]*string{sourceMD5: to.Ptr(base64.StdEncoding.EncodeToString(diskSum))}
 	for k, v := range o.Metadata {
 		md[k] = to.Ptr(v)
 	}
@@ -105,7 +108,7 @@ func (s *Storage) UploadPageBlob(ctx context.Context, container, name string, f 
 	switch {
 	case err == nil:
 		same := props.BlobType != nil && *props.BlobType == blob.BlobTypePageBlob && deref(props.ContentLength) == size &&
-			metadataValue(props.Metadata, sourceMD5) == base64.StdEncoding.EncodeToString(sum)
+			metadataValue(props.Metadata, sourceMD5) == base64.StdEncoding.EncodeToString(diskSum)
 		if !same && !o.Overwrite {
 			return nil, fmt.Errorf("%s: the blob is there with other content (%d bytes); pass --overwrite to replace it", op, deref(props.ContentLength))
 		}
@@ -135,7 +138,7 @@ func (s *Storage) UploadPageBlob(ctx context.Context, container, name string, f 
 
 	var todo [][2]int64
 	for _, r := range ranges {
-		if covered(written, r) {
+		if covered(written, r) && r[1] < size { // the footer always goes again
 			res.Resumed += r[1] - r[0]
 		} else {
 			todo = append(todo, r)
@@ -169,22 +172,29 @@ func (s *Storage) UploadPageBlob(ctx context.Context, container, name string, f 
 	return res, nil
 }
 
-// planUpload reads the file once: its MD5, and its non-zero pages as
-// [start, end) ranges of at most chunk bytes.
-func planUpload(ctx context.Context, f *os.File, size, chunk int64) ([][2]int64, []byte, error) {
+// planUpload reads the file once: its MD5 and that of all but its last
+// page, and its non-zero pages as [start, end) ranges of at most chunk
+// bytes.
+func planUpload(ctx context.Context, f *os.File, size, chunk int64) (ranges [][2]int64, sum, diskSum []byte, err error) {
 	h := md5.New()
 	buf := make([]byte, chunk)
 	var zero [pageSize]byte
 	var out [][2]int64
 	for off := int64(0); off < size; off += chunk {
 		if err := ctx.Err(); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		n := min(chunk, size-off)
 		if _, err := f.ReadAt(buf[:n], off); err != nil && !(errors.Is(err, io.EOF) && n == size-off) {
-			return nil, nil, fmt.Errorf("read at %d: %w", off, err)
+			return nil, nil, nil, fmt.Errorf("read at %d: %w", off, err)
 		}
-		h.Write(buf[:n])
+		if off+n == size {
+			h.Write(buf[:n-pageSize])
+			diskSum = h.Sum(nil)
+			h.Write(buf[n-pageSize : n])
+		} else {
+			h.Write(buf[:n])
+		}
 		// Runs of non-zero pages inside this chunk.
 		start := int64(-1)
 		for p := int64(0); p < n; p += pageSize {
@@ -201,7 +211,7 @@ func planUpload(ctx context.Context, f *os.File, size, chunk int64) ([][2]int64,
 			out = append(out, [2]int64{off + start, off + n})
 		}
 	}
-	return out, h.Sum(nil), nil
+	return out, h.Sum(nil), diskSum, nil
 }
 
 // metadataValue looks a metadata name up as Storage does, whatever its

@@ -367,7 +367,7 @@ func (s *Server) listKind(a armPath) handler {
 			if strings.ToLower(res.Type) != typ || (a.group != "" && !strings.EqualFold(res.Group, a.group)) {
 				continue
 			}
-			items = append(items, res.json())
+			items = append(items, s.present(res))
 		}
 		return s.page(r, items), nil
 	}

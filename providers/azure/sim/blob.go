@@ -63,33 +63,33 @@ const (
 )
 
 // AddStorageAccount makes a storage account (StorageV2) at once in an
-// existing group, and returns its Blob service's URL (ending in "/"), or
-// "" if the group is not there.
-func (s *Server) AddStorageAccount(group, name string) string {
+// existing group, and says whether it did (not if the group is not there
+// or the name is taken or not a storage account's).
+func (s *Server) AddStorageAccount(group, name string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := s.groups[strings.ToLower(group)]
 	if g == nil {
-		return ""
+		return false
 	}
 	res := &Resource{ID: s.groupID(g.Name) + "/providers/Microsoft.Storage/storageAccounts/" + name, Name: name, Type: "Microsoft.Storage/storageAccounts",
 		Location: s.opts.Location, Group: g.Name, Created: s.opts.Now(), State: "Succeeded", Properties: map[string]any{},
 		Extra: map[string]any{"kind": "StorageV2", "sku": map[string]any{"name": "Standard_LRS"}}}
 	if err := prepareStorageAccount(s, res, nil); err != nil {
-		return ""
+		return false
 	}
 	s.resources[strings.ToLower(res.ID)] = res
 	storageAccountCreated(s, res)
-	return s.blobEndpoint(name)
+	return true
 }
 
-// blobEndpoint is an account's Blob service URL as the simulator serves it.
+// blobEndpoint is an account's Blob service URL as the simulator serves
+// it ("" before the first request tells the simulator its address).
 func (s *Server) blobEndpoint(account string) string {
-	base := s.base
-	if base == "" {
-		base = "https://127.0.0.1" // before the first request; replaced by then
+	if s.base == "" {
+		return ""
 	}
-	return base + "/" + account + "/"
+	return s.base + "/" + account + "/"
 }
 
 var storageAccountName = regexp.MustCompile(`^[a-z0-9]{3,24}$`)
@@ -101,10 +101,19 @@ func prepareStorageAccount(s *Server, res, old *Resource) *armError {
 	if old == nil && s.accounts[res.Name] != nil {
 		return &armError{http.StatusConflict, "StorageAccountAlreadyTaken", fmt.Sprintf("The storage account named %s is already taken.", res.Name)}
 	}
-	res.Properties["primaryEndpoints"] = map[string]any{"blob": s.blobEndpoint(res.Name)}
 	res.Properties["primaryLocation"] = s.opts.Location
 	res.Properties["statusOfPrimary"] = "available"
 	return nil
+}
+
+// present is a resource as ARM answers it, with what depends on the
+// address the simulator is reached at (unknown until the first request).
+func (s *Server) present(res *Resource) map[string]any {
+	out := res.json()
+	if strings.EqualFold(res.Type, "Microsoft.Storage/storageAccounts") {
+		out["properties"].(map[string]any)["primaryEndpoints"] = map[string]any{"blob": s.blobEndpoint(res.Name)}
+	}
+	return out
 }
 
 func storageAccountCreated(s *Server, res *Resource) {
@@ -182,10 +191,15 @@ func parseBlobPath(p string) blobPath {
 }
 
 // isBlobRequest says whether a request is for a storage account's Blob
-// service: its first path segment names an account.
+// service: its first path segment names an account, or it carries
+// Storage's x-ms-version (an account that is not there is answered as
+// Storage answers, not by the router).
 func (s *Server) isBlobRequest(r *http.Request) bool {
-	if isEntra(r) {
+	if isEntra(r) || strings.HasPrefix(r.URL.Path, "/bootdiagnostics/") {
 		return false
+	}
+	if r.Header.Get("x-ms-version") != "" {
+		return true
 	}
 	name := parseBlobPath(r.URL.Path).account
 	s.mu.Lock()
@@ -403,7 +417,7 @@ func metadataHeaders(h http.Header, m map[string]string) {
 func (s *Server) account(p blobPath) (*storageAccount, *armError) {
 	a := s.accounts[p.account]
 	if a == nil {
-		return nil, &armError{http.StatusNotFound, "ResourceNotFound", "The specified resource does not exist."}
+		return nil, &armError{http.StatusNotFound, "ResourceNotFound", fmt.Sprintf("The specified resource does not exist: there is no storage account %q.", p.account)}
 	}
 	return a, nil
 }

@@ -55,7 +55,7 @@ func (s *Server) getResource(a armPath) handler {
 		if res == nil {
 			return nil, s.notFoundResource(a)
 		}
-		out := res.json()
+		out := s.present(res)
 		if strings.EqualFold(res.Type, "Microsoft.Compute/virtualMachines") && strings.EqualFold(r.URL.Query().Get("$expand"), "instanceView") {
 			out["properties"].(map[string]any)["instanceView"] = s.instanceView(res)
 		}
@@ -130,7 +130,7 @@ func (s *Server) putResource(a armPath) handler {
 				k.created(s, res)
 			}
 		})
-		return response{status: status, header: s.asyncHeaders(a.namespace, id, r), body: res.json()}, nil
+		return response{status: status, header: s.asyncHeaders(a.namespace, id, r), body: s.present(res)}, nil
 	}
 }
 
