@@ -124,9 +124,10 @@ func (b *simBackend) Calls() platformtest.Calls {
 	return platformtest.Calls{Create: "Microsoft.Compute/virtualMachines/write", Read: "Microsoft.Compute/virtualMachines/read"}
 }
 
-// Kinds are what GC collects: resource groups, and managed images in
-// groups that are not strata's (ore's, in a group of the user's).
-func (b *simBackend) Kinds() []string { return []string{gcGroup, gcImage} }
+// Kinds are what GC collects: resource groups, managed images in groups
+// that are not strata's (ore's, in a group of the user's), and uploaded
+// blobs in a storage account GC is pointed at.
+func (b *simBackend) Kinds() []string { return []string{gcGroup, gcImage, gcBlob} }
 
 // userImages is the user's group that planted images live in.
 const userImages = "user-images"
@@ -151,12 +152,39 @@ func (b *simBackend) Plant(t *testing.T, kind string, ours bool, created time.Ti
 			t.Fatalf("plant image %s", name)
 		}
 		return userImages + "/" + name
+	case gcBlob:
+		if !b.s.Exists(userImages) {
+			b.s.AddGroup(userImages, nil)
+		}
+		if !b.s.Exists(userAccountID(b.s)) && !b.s.AddStorageAccount(userImages, userAccount) {
+			t.Fatalf("make storage account %s", userAccount)
+		}
+		md := map[string]string{createdAtMetadata: tags[CreatedAtTag]}
+		if ours {
+			md[createdByMetadata] = CreatedBy
+		}
+		if !b.s.AddBlob(userAccount, "vhds", name+".vhd", md) {
+			t.Fatalf("plant blob %s", name)
+		}
+		return userAccount + "/vhds/" + name + ".vhd"
 	}
 	t.Fatalf("no such kind %q", kind)
 	return ""
 }
 
+// userAccount is the user's storage account that planted blobs live in.
+const userAccount = "userimages"
+
+func userAccountID(s *sim.Server) string {
+	return "/subscriptions/" + s.Subscription() + "/resourceGroups/" + userImages + "/providers/Microsoft.Storage/storageAccounts/" + userAccount
+}
+
 func (b *simBackend) Exists(kind, id string) bool {
+	if kind == gcBlob {
+		parts := strings.SplitN(id, "/", 3)
+		data, _ := b.s.BlobContent(parts[0], parts[1], parts[2])
+		return data != nil
+	}
 	if kind == gcImage {
 		group, name, _ := strings.Cut(id, "/")
 		return b.s.Exists("/subscriptions/" + b.s.Subscription() + "/resourceGroups/" + group + "/providers/Microsoft.Compute/images/" + name)
@@ -169,7 +197,7 @@ func (b *simBackend) GC(ctx context.Context, o cloud.GCOptions) ([]cloud.GCItem,
 	if err != nil {
 		return nil, err
 	}
-	return GC(ctx, c, o)
+	return GC(ctx, c, o, GCScope{StorageAccounts: []string{userAccount}})
 }
 
 func (b *simBackend) MarkConsole(id string) string {

@@ -4,22 +4,33 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/providers/azure/api"
 )
 
+// GCScope is where GC looks besides the subscription's resource groups
+// and images.
+type GCScope struct {
+	// StorageAccounts are searched for the blobs ore azure upload-blob
+	// left (marked in their metadata): Azure has no index of blobs by
+	// mark, and a subscription's other accounts may be anybody's.
+	StorageAccounts []string
+}
+
 // GC removes what strata's runs left behind, tagged created-by=strata
 // and older than the bound by their created-at tag: resource groups
-// (flights' groups, with everything in them) and managed images outside
-// them (ore's images live in a group of the user's). A resource without
-// a readable created-at tag is never touched. It goes on past a failed
-// deletion and reports every one.
-func GC(ctx context.Context, c *api.Client, o cloud.GCOptions) ([]cloud.GCItem, error) {
+// (flights' groups, with everything in them), managed images outside
+// them (ore's images live in a group of the user's), and uploaded blobs
+// in the scope's storage accounts. A resource without a readable
+// creation mark is never touched. It goes on past a failed deletion and
+// reports every one.
+func GC(ctx context.Context, c *api.Client, o cloud.GCOptions, scope GCScope) ([]cloud.GCItem, error) {
 	if err := o.Check(); err != nil {
 		return nil, err
 	}
-	found, err := candidates(ctx, c)
+	found, err := candidates(ctx, c, scope)
 	if err != nil {
 		return nil, fmt.Errorf("azure gc: %w", err)
 	}
@@ -34,12 +45,13 @@ func GC(ctx context.Context, c *api.Client, o cloud.GCOptions) ([]cloud.GCItem, 
 const (
 	gcGroup = "group"
 	gcImage = "image"
+	gcBlob  = "blob"
 )
 
 // candidates lists everything tagged created-by=strata, whatever its
 // age: groups first, and images only outside strata's groups (they go
 // with their group, old or young).
-func candidates(ctx context.Context, c *api.Client) ([]cloud.Candidate, error) {
+func candidates(ctx context.Context, c *api.Client, scope GCScope) ([]cloud.Candidate, error) {
 	var found []cloud.Candidate
 	groups, err := c.Groups(ctx, CreatedByTag, CreatedBy)
 	if err != nil {
@@ -68,6 +80,43 @@ func candidates(ctx context.Context, c *api.Client) ([]cloud.Candidate, error) {
 		found = append(found, cloud.Candidate{Kind: gcImage, ID: im.Group + "/" + im.Name, Created: created, Delete: func(ctx context.Context) error {
 			return c.DeleteImage(ctx, im.Group, im.Name)
 		}})
+	}
+	for _, account := range scope.StorageAccounts {
+		blobs, err := blobCandidates(ctx, c, account)
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, blobs...)
+	}
+	return found, nil
+}
+
+// blobCandidates are the blobs of a storage account that carry strata's
+// marks, whatever their age; their IDs are ACCOUNT/CONTAINER/BLOB.
+func blobCandidates(ctx context.Context, c *api.Client, account string) ([]cloud.Candidate, error) {
+	st, err := c.Storage(account)
+	if err != nil {
+		return nil, err
+	}
+	containers, err := st.Containers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var found []cloud.Candidate
+	for _, ct := range containers {
+		blobs, err := st.Blobs(ctx, ct, "")
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range blobs {
+			if b.Metadata[createdByMetadata] != CreatedBy {
+				continue
+			}
+			created, _ := time.Parse(time.RFC3339, b.Metadata[createdAtMetadata]) // zero: never collected
+			found = append(found, cloud.Candidate{Kind: gcBlob, ID: account + "/" + ct + "/" + b.Name, Created: created, Delete: func(ctx context.Context) error {
+				return st.DeleteBlob(ctx, b.Container, b.Name)
+			}})
+		}
 	}
 	return found, nil
 }

@@ -30,11 +30,11 @@ func TestGCEdges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := GC(ctx, c, cloud.GCOptions{}); err == nil || !strings.Contains(err.Error(), "--duration must be positive") {
+	if _, err := GC(ctx, c, cloud.GCOptions{}, GCScope{}); err == nil || !strings.Contains(err.Error(), "--duration must be positive") {
 		t.Errorf("zero duration: %v", err)
 	}
 	b.s.Faults().Set(fault.Rule{Call: "Microsoft.Resources/subscriptions/resourceGroups/delete", Resource: "strata-doomed", Effect: fault.Error})
-	items, err := GC(ctx, c, cloud.GCOptions{OlderThan: time.Hour})
+	items, err := GC(ctx, c, cloud.GCOptions{OlderThan: time.Hour}, GCScope{})
 	if err == nil || !strings.Contains(err.Error(), "strata-doomed") || !strings.Contains(err.Error(), "AuthorizationFailed") {
 		t.Errorf("the group that failed to delete is not named: %v", err)
 	}

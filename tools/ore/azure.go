@@ -42,8 +42,9 @@ func (c *azureCmd) connect(a *app) (context.Context, context.CancelFunc, *api.Cl
 }
 
 type azureGCCmd struct {
-	Duration time.Duration `default:"5h" help:"Only resources older than this (by their created-at tag)."`
-	DryRun   bool          `name:"dry-run" help:"Print what would be deleted; delete nothing."`
+	Duration        time.Duration `default:"5h" help:"Only resources older than this (by their created-at tag)."`
+	DryRun          bool          `name:"dry-run" help:"Print what would be deleted; delete nothing."`
+	StorageAccounts []string      `name:"storage-account" placeholder:"NAME" help:"Also delete the blobs ore azure upload-blob left in this storage account (repeatable)."`
 }
 
 func (g *azureGCCmd) Run(a *app, c *azureCmd) error {
@@ -52,7 +53,8 @@ func (g *azureGCCmd) Run(a *app, c *azureCmd) error {
 		return err
 	}
 	defer stop()
-	items, err := azure.GC(ctx, client, cloud.GCOptions{OlderThan: g.Duration, DryRun: g.DryRun, Progress: cloud.LogProgress(a.log, gcProgressInterval)})
+	items, err := azure.GC(ctx, client, cloud.GCOptions{OlderThan: g.Duration, DryRun: g.DryRun, Progress: cloud.LogProgress(a.log, gcProgressInterval)},
+		azure.GCScope{StorageAccounts: g.StorageAccounts})
 	verb := "deleted"
 	if g.DryRun {
 		verb = "would delete"

@@ -96,6 +96,10 @@ func TestAzureCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, ": 16777728 bytes, 512 sent, 16776192 zero (not sent), 1024 sent by an earlier") {
 		t.Errorf("upload-blob again: %d\n%s", code, out)
 	}
+	code, out, _ = z("gc", "--dry-run", "--duration", "1ns", "--storage-account", "stratasim")
+	if code != 0 || !strings.Contains(out, "would delete blob stratasim/vhds/disk.vhd") {
+		t.Errorf("gc --dry-run --storage-account: %d\n%s", code, out)
+	}
 	code, out, errOut = z("upload-blob", "--storage-account", "stratasim", "--no-progress", "--blob", "disk.vhd", writeFile(t, "other.raw", strings.Repeat("x", 1<<20)))
 	if code != 1 || !strings.Contains(errOut, "pass --overwrite") {
 		t.Errorf("upload-blob of another file over it: %d\n%s\n%s", code, out, errOut)

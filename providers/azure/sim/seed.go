@@ -3,6 +3,8 @@ package sim
 import (
 	"maps"
 	"strings"
+
+	"github.com/strata-os/strata/core/cloud/simblob"
 )
 
 // AddGroup makes a resource group at once, in the simulator's location,
@@ -43,4 +45,31 @@ func (s *Server) Exists(groupOrID string) bool {
 		return s.resources[strings.ToLower(groupOrID)] != nil
 	}
 	return s.groups[strings.ToLower(groupOrID)] != nil
+}
+
+// AddBlob makes a page blob of one zero page at once, making its
+// container if it is missing, with metadata (GC's populations); false if
+// the storage account is not there.
+func (s *Server) AddBlob(account, containerName, name string, metadata map[string]string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.accounts[account]
+	if a == nil {
+		return false
+	}
+	c := a.containers[containerName]
+	if c == nil {
+		c = &container{name: containerName, modified: s.opts.Now(), etag: s.etag(), blobs: map[string]*storedBlob{}}
+		a.containers[containerName] = c
+	}
+	data, err := simblob.New()
+	if err != nil || data.Resize(pageSize) != nil {
+		return false
+	}
+	if old := c.blobs[name]; old != nil {
+		old.data.Release()
+	}
+	c.blobs[name] = &storedBlob{name: name, typ: "PageBlob", data: data, metadata: maps.Clone(metadata), contentType: "application/octet-stream",
+		created: s.opts.Now(), modified: s.opts.Now(), etag: s.etag()}
+	return true
 }
