@@ -271,9 +271,13 @@ func putPages(ctx context.Context, pb *pageblob.Client, f *os.File, ranges [][2]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := make([]byte, maxPageWrite)
 			for r := range work {
 				n := r[1] - r[0]
+				// A buffer per call, not one per worker: Go's transport
+				// may still be reading a request's body after an early
+				// answer (a 503 before the body was read) has come back,
+				// so a body's bytes are never reused.
+				buf := make([]byte, n)
 				if _, err := f.ReadAt(buf[:n], r[0]); err != nil {
 					cancel(fmt.Errorf("read bytes %d-%d: %w", r[0], r[1]-1, err))
 					continue

@@ -234,14 +234,14 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request) {
 	defer d.Done()
 	d.Wait(r.Context())
 	if r.Header.Get("x-ms-version") == "" {
-		writeBlobError(w, &armError{http.StatusBadRequest, "MissingRequiredHeader", "An HTTP header that's mandatory for this request is not specified: x-ms-version."})
+		writeBlobError(w, r, &armError{http.StatusBadRequest, "MissingRequiredHeader", "An HTTP header that's mandatory for this request is not specified: x-ms-version."})
 		return
 	}
 	s.mu.Lock()
 	authErr := s.authorizeStorage(r)
 	s.mu.Unlock()
 	if authErr != nil {
-		writeBlobError(w, authErr)
+		writeBlobError(w, r, authErr)
 		return
 	}
 	lost := false
@@ -249,10 +249,10 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request) {
 		switch f.Effect {
 		case fault.Throttle:
 			// Storage throttles with 503 ServerBusy, without Retry-After.
-			writeBlobError(w, &armError{http.StatusServiceUnavailable, "ServerBusy", "The server is busy."})
+			writeBlobError(w, r, &armError{http.StatusServiceUnavailable, "ServerBusy", "The server is busy."})
 			return
 		case fault.ServerError:
-			writeBlobError(w, &armError{http.StatusInternalServerError, "InternalError", "The server encountered an internal error. Please retry the request."})
+			writeBlobError(w, r, &armError{http.StatusInternalServerError, "InternalError", "The server encountered an internal error. Please retry the request."})
 			return
 		case fault.LoseAnswer:
 			lost = true
@@ -267,7 +267,7 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request) {
 			if e.message == "" {
 				e.message = "injected failure of " + call
 			}
-			writeBlobError(w, e)
+			writeBlobError(w, r, e)
 			return
 		}
 	}
@@ -276,11 +276,11 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request) {
 		if ans.stream != nil {
 			ans.stream.Close()
 		}
-		writeBlobError(w, &armError{http.StatusInternalServerError, "OperationTimedOut", "Operation could not be completed within the specified time."})
+		writeBlobError(w, r, &armError{http.StatusInternalServerError, "OperationTimedOut", "Operation could not be completed within the specified time."})
 		return
 	}
 	if aerr != nil {
-		writeBlobError(w, aerr)
+		writeBlobError(w, r, aerr)
 		return
 	}
 	for k, v := range ans.header {
@@ -368,7 +368,12 @@ func isStorageAudience(scope string) bool {
 	return strings.HasPrefix(strings.TrimSuffix(scope, "/.default"), "https://storage.azure.com")
 }
 
-func writeBlobError(w http.ResponseWriter, e *armError) {
+// writeBlobError answers Storage's error, after reading what is left of
+// the body: an answer that comes first leaves the client's transport
+// still sending the body after the client has its answer, and a client
+// that then reuses the body's buffer races with it.
+func writeBlobError(w http.ResponseWriter, r *http.Request, e *armError) {
+	io.Copy(io.Discard, r.Body)
 	body := fmt.Sprintf("%s<Error><Code>%s</Code><Message>%s\nRequestId:sim\nTime:%s</Message></Error>",
 		xml.Header, xmlEscape(e.code), xmlEscape(e.message), time.Now().UTC().Format(time.RFC3339Nano))
 	w.Header().Set("Content-Type", "application/xml")

@@ -178,6 +178,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, method, resource 
 	authErr := s.authorize(r)
 	s.mu.Unlock()
 	d.Wait(r.Context())
+	if authErr != nil || d.Fault != nil && d.Fault.Effect != fault.LoseAnswer {
+		// An answer before the body is read leaves the client's
+		// transport still sending it after the client has its answer,
+		// and a client that then reuses the body's buffer (the API
+		// client's resumable upload does) races with it.
+		io.Copy(io.Discard, r.Body)
+	}
 	if authErr != nil {
 		writeError(w, authErr)
 		return
