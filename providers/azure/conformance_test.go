@@ -127,7 +127,7 @@ func (b *simBackend) Calls() platformtest.Calls {
 // Kinds are what GC collects: resource groups, managed images in groups
 // that are not strata's (ore's, in a group of the user's), and uploaded
 // blobs in a storage account GC is pointed at.
-func (b *simBackend) Kinds() []string { return []string{gcGroup, gcImage, gcBlob} }
+func (b *simBackend) Kinds() []string { return []string{gcGroup, gcImage, gcGalleryVersion, gcBlob} }
 
 // userImages is the user's group that planted images live in.
 const userImages = "user-images"
@@ -152,6 +152,15 @@ func (b *simBackend) Plant(t *testing.T, kind string, ours bool, created time.Ti
 			t.Fatalf("plant image %s", name)
 		}
 		return userImages + "/" + name
+	case gcGalleryVersion:
+		if !b.s.Exists(userImages) {
+			b.s.AddGroup(userImages, nil)
+		}
+		id := b.s.AddGalleryImageVersion(userImages, "strata_gallery", "flatcar", fmt.Sprintf("1.0.%d", b.planted), tags)
+		if id == "" {
+			t.Fatalf("plant gallery image version %s", name)
+		}
+		return galleryVersionName(id)
 	case gcBlob:
 		if !b.s.Exists(userImages) {
 			b.s.AddGroup(userImages, nil)
@@ -184,6 +193,10 @@ func (b *simBackend) Exists(kind, id string) bool {
 		parts := strings.SplitN(id, "/", 3)
 		data, _ := b.s.BlobContent(parts[0], parts[1], parts[2])
 		return data != nil
+	}
+	if kind == gcGalleryVersion {
+		parts := strings.Split(id, "/")
+		return b.s.Exists("/subscriptions/" + b.s.Subscription() + "/resourceGroups/" + parts[0] + "/providers/Microsoft.Compute/galleries/" + parts[1] + "/images/" + parts[2] + "/versions/" + parts[3])
 	}
 	if kind == gcImage {
 		group, name, _ := strings.Cut(id, "/")

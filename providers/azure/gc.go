@@ -21,8 +21,9 @@ type GCScope struct {
 
 // GC removes what strata's runs left behind, tagged created-by=strata
 // and older than the bound by their created-at tag: resource groups
-// (flights' groups, with everything in them), managed images outside
-// them (ore's images live in a group of the user's), and uploaded blobs
+// (flights' groups, with everything in them), managed images and gallery
+// image versions outside them (ore's images live in a group of the
+// user's), and uploaded blobs
 // in the scope's storage accounts. A resource without a readable
 // creation mark is never touched. It goes on past a failed deletion and
 // reports every one.
@@ -46,6 +47,8 @@ const (
 	gcGroup = "group"
 	gcImage = "image"
 	gcBlob  = "blob"
+	// gcGalleryVersion IDs are GROUP/GALLERY/DEFINITION/VERSION.
+	gcGalleryVersion = "gallery-image-version"
 )
 
 // candidates lists everything tagged created-by=strata, whatever its
@@ -79,6 +82,19 @@ func candidates(ctx context.Context, c *api.Client, scope GCScope) ([]cloud.Cand
 		created, _ := CreatedAt(im.Tags)
 		found = append(found, cloud.Candidate{Kind: gcImage, ID: im.Group + "/" + im.Name, Created: created, Delete: func(ctx context.Context) error {
 			return c.DeleteImage(ctx, im.Group, im.Name)
+		}})
+	}
+	versions, err := c.GalleryImageVersions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range versions {
+		if v.Tags[CreatedByTag] != CreatedBy || ours[strings.ToLower(v.Group)] || strings.EqualFold(v.State, "Deleting") {
+			continue
+		}
+		created, _ := CreatedAt(v.Tags)
+		found = append(found, cloud.Candidate{Kind: gcGalleryVersion, ID: galleryVersionName(v.ID), Created: created, Delete: func(ctx context.Context) error {
+			return c.DeleteGalleryImageVersion(ctx, v.ID)
 		}})
 	}
 	for _, account := range scope.StorageAccounts {
@@ -119,4 +135,14 @@ func blobCandidates(ctx context.Context, c *api.Client, account string) ([]cloud
 		}
 	}
 	return found, nil
+}
+
+// galleryVersionName is GROUP/GALLERY/DEFINITION/VERSION of a gallery
+// image version's resource ID.
+func galleryVersionName(id string) string {
+	parts := strings.Split(strings.Trim(id, "/"), "/")
+	if len(parts) != 12 {
+		return id
+	}
+	return strings.Join([]string{parts[3], parts[7], parts[9], parts[11]}, "/")
 }

@@ -87,7 +87,23 @@ func TestAzureCommands(t *testing.T) {
 	}
 	code, out, errOut = z("create-image", "--blob", vhdURL, "--resource-group", "strata-images", "--name", "disk")
 	if code != 0 || !strings.Contains(out, "Succeeded from "+vhdURL) {
-		t.Errorf("create-image from the upload: %d\n%s\n%s", code, out, errOut)
+		t.Fatalf("create-image from the upload: %d\n%s\n%s", code, out, errOut)
+	}
+	imageID := strings.Fields(out)[1]
+	// ...and a gallery image version of it, in two regions.
+	code, out, errOut = z("create-gallery-image", "--resource-group", "strata-images", "--gallery", "strata_gallery", "--image-definition", "disk",
+		"--version", "1.2.3", "--source-image", imageID, "--target-region", "westus2", "--target-region", "eastus")
+	versionID := imageID[:strings.Index(imageID, "/providers/")] + "/providers/Microsoft.Compute/galleries/strata_gallery/images/disk/versions/1.2.3"
+	if code != 0 || !strings.Contains(out, "gallery image version "+versionID+" Succeeded, replication Completed to westus2, eastus") {
+		t.Fatalf("create-gallery-image: %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = z("list-images")
+	if code != 0 || !strings.Contains(out, "strata_gallery/disk/1.2.3 (westus2,eastus)") {
+		t.Errorf("list-images with a gallery version: %d\n%s", code, out)
+	}
+	code, out, errOut = z("delete-image", versionID)
+	if code != 0 || !strings.Contains(out, "deleted gallery image version "+versionID) {
+		t.Errorf("delete-image of a gallery version: %d %s %s", code, out, errOut)
 	}
 	// qemu-img stamps the VHD it converts to with the time and a random
 	// ID: the same disk converted again differs in its footer alone,
@@ -111,13 +127,17 @@ func TestAzureCommands(t *testing.T) {
 		want string
 	}{
 		{[]string{"upload-blob", "--storage-account", "nosuch", disk}, 1, `there is no storage account "nosuch"`},
+		{[]string{"create-gallery-image", "--resource-group", "g", "--gallery", "g", "--image-definition", "d", "--version", "1.0.0"}, 2, "the version needs a source"},
+		{[]string{"create-gallery-image", "--resource-group", "g", "--gallery", "g", "--image-definition", "d", "--version", "1.0.0", "--blob", "https://a/b.vhd"}, 2, "--blob needs --storage-account-id"},
+		{[]string{"create-gallery-image", "--resource-group", "g", "--gallery", "g", "--image-definition", "d", "--version", "1.0.0", "--source-image", "urn:x"}, 2, `--source-image "urn:x"`},
 		{[]string{"upload-blob", "--storage-account", "Bad_Name", disk}, 1, `storage account "Bad_Name": 3 to 24 lower-case letters and digits`},
 		{[]string{"upload-blob", "--storage-account", "stratasim", "--parallel", "0", disk}, 2, "--parallel 0: must be at least 1"},
 		{[]string{"upload-blob", "--storage-account", "stratasim", filepath.Join(state, "nothing.qcow2")}, 2, "nothing.qcow2"},
 		{[]string{"create-image", "--blob", url + "/stratasim/vhds/nothing.vhd", "--resource-group", "strata-images", "--name", "n"}, 1, "/stratasim/vhds/nothing.vhd does not exist"},
 		{[]string{"delete-image", "user-images/flatcar-dev-1"}, 1, "image flatcar-dev-1 in resource group user-images: 404 ResourceNotFound"},
 		{[]string{"delete-image", "flatcar-dev-1"}, 2, `image "flatcar-dev-1": neither GROUP/NAME nor a resource ID`},
-		{[]string{"delete-image", "/subscriptions/x/resourceGroups/g/providers/Microsoft.Compute/galleries/gal/images/d/versions/1.0.0"}, 2, "is not a managed image"},
+		{[]string{"delete-image", "/subscriptions/x/resourceGroups/g/providers/Microsoft.Compute/galleries/gal/images/d/versions/1.0.0"}, 1, "it is in subscription x, not "},
+		{[]string{"delete-image", "/subscriptions/x/resourceGroups/g/providers/Microsoft.Compute/disks/d"}, 2, "is not an image"},
 		{[]string{"create-image", "--blob", "http://a/b.vhd", "--resource-group", "user-images", "--name", "n"}, 2, `--blob "http://a/b.vhd": not an https URL`},
 		{[]string{"create-image", "--blob", blob, "--resource-group", "nope", "--name", "n"}, 1, "create image n in resource group nope: 404 ResourceGroupNotFound"},
 		{[]string{"gc", "--duration", "0s"}, 2, "--duration must be positive"},

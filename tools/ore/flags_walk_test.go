@@ -18,7 +18,7 @@ var flagUse = map[string]map[string]bool{
 	"aws copy-image": nil, "aws delete-image": nil,
 	"gce gc": nil, "gce upload": nil, "gce create-image": nil, "gce list-images": nil, "gce delete-images": nil,
 	"gce list-instances": nil, "gce destroy-instances": nil,
-	"azure gc": nil, "azure upload-blob": nil, "azure create-image": nil, "azure list-images": nil, "azure delete-image": nil,
+	"azure gc": nil, "azure upload-blob": nil, "azure create-image": nil, "azure create-gallery-image": nil, "azure list-images": nil, "azure delete-image": nil,
 	"aws simulate":     {"aws-region": true, "aws-profile": false, "aws-credentials-file": false, "aws-endpoint": false},
 	"gce simulate":     {"gce-project": true, "gce-zone": true, "gce-json-key": false, "gce-endpoint": false},
 	"azure simulate":   {"azure-location": true, "azure-subscription": false, "azure-auth": false, "azure-endpoint": false, "azure-ca-file": false},

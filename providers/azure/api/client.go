@@ -67,18 +67,20 @@ type Options struct {
 
 // Client is one subscription and location.
 type Client struct {
-	opts       Options
-	groups     *armresources.ResourceGroupsClient
-	resources  *armresources.Client
-	vnets      *armnetwork.VirtualNetworksClient
-	nsgs       *armnetwork.SecurityGroupsClient
-	publicIPs  *armnetwork.PublicIPAddressesClient
-	nics       *armnetwork.InterfacesClient
-	vms        *armcompute.VirtualMachinesClient
-	images     *armcompute.ImagesClient
-	vmImages   *armcompute.VirtualMachineImagesClient
-	galleryVer *armcompute.GalleryImageVersionsClient
-	http       *http.Client
+	opts        Options
+	groups      *armresources.ResourceGroupsClient
+	resources   *armresources.Client
+	vnets       *armnetwork.VirtualNetworksClient
+	nsgs        *armnetwork.SecurityGroupsClient
+	publicIPs   *armnetwork.PublicIPAddressesClient
+	nics        *armnetwork.InterfacesClient
+	vms         *armcompute.VirtualMachinesClient
+	images      *armcompute.ImagesClient
+	vmImages    *armcompute.VirtualMachineImagesClient
+	galleryVer  *armcompute.GalleryImageVersionsClient
+	galleries   *armcompute.GalleriesClient
+	galleryImgs *armcompute.GalleryImagesClient
+	http        *http.Client
 	// cred and base are kept for the Blob service's clients, which are
 	// made per storage account.
 	cred azcore.TokenCredential
@@ -140,6 +142,7 @@ func New(ctx context.Context, o Options) (*Client, error) {
 	c.groups, c.resources = resources.NewResourceGroupsClient(), resources.NewClient()
 	c.vnets, c.nsgs, c.publicIPs, c.nics = network.NewVirtualNetworksClient(), network.NewSecurityGroupsClient(), network.NewPublicIPAddressesClient(), network.NewInterfacesClient()
 	c.vms, c.images, c.vmImages, c.galleryVer = compute.NewVirtualMachinesClient(), compute.NewImagesClient(), compute.NewVirtualMachineImagesClient(), compute.NewGalleryImageVersionsClient()
+	c.galleries, c.galleryImgs = compute.NewGalleriesClient(), compute.NewGalleryImagesClient()
 	return c, nil
 }
 

@@ -76,6 +76,9 @@ func (c *Client) CheckImage(ctx context.Context, r ImageRef) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
+		if err := c.ours(id); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
 		if strings.EqualFold(id.ResourceType.String(), "Microsoft.Compute/images") {
 			_, err = c.images.Get(ctx, id.ResourceGroupName, id.Name, nil)
 			return wrap(op, err)
@@ -108,15 +111,19 @@ func errorWithoutURL(err error) error {
 	return err
 }
 
-// Image is a managed image.
+// Image is a managed image, or a gallery image version (Gallery).
 type Image struct {
 	ID, Name, Group, Location string
 	Tags                      map[string]string
-	// Source is the page blob the image was made from ("" if another).
+	// Source is the page blob the image was made from ("" if another);
+	// for a gallery image version, its source managed image or blob.
 	Source string
 	// HyperVGeneration is V1 (BIOS) or V2 (UEFI).
 	HyperVGeneration string
 	State            string
+	Gallery          bool     `json:",omitempty"`
+	Regions          []string `json:",omitempty"` // a version's target regions
+	Replication      string   `json:",omitempty"` // a version's aggregated replication state
 }
 
 func imageOf(im *armcompute.Image) Image {
@@ -226,4 +233,13 @@ func (c *Client) DeleteImage(ctx context.Context, group, name string) error {
 		return nil
 	}
 	return wrap(op, err)
+}
+
+// ours checks that a resource ID is in the client's subscription, whose
+// clients every call goes through.
+func (c *Client) ours(id *arm.ResourceID) error {
+	if !strings.EqualFold(id.SubscriptionID, c.opts.Subscription) {
+		return fmt.Errorf("it is in subscription %s, not %s (pass --azure-subscription %s)", id.SubscriptionID, c.opts.Subscription, id.SubscriptionID)
+	}
+	return nil
 }

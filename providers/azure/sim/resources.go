@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 )
 
@@ -22,6 +23,10 @@ type kind struct {
 	children func(s *Server, res *Resource) []*Resource
 	// maxName bounds the name's length.
 	maxName int
+	// name, when set, is the kind's own rule for names (said in
+	// nameRule) instead of ARM's common one.
+	name     *regexp.Regexp
+	nameRule string
 }
 
 // kinds are the resource types served, by lower-case type.
@@ -33,20 +38,27 @@ var kinds = map[string]*kind{
 	"microsoft.compute/virtualmachines":       {prepare: prepareVM, removed: vmRemoved, maxName: 64},
 	"microsoft.compute/images":                {prepare: prepareImage, maxName: 80},
 	"microsoft.storage/storageaccounts":       {prepare: prepareStorageAccount, created: storageAccountCreated, removed: storageAccountRemoved, maxName: 24},
+	"microsoft.compute/galleries":             {prepare: prepareGallery, inUse: nestedInUse, name: galleryName, nameRule: "1-80 letters, digits, '_' and '.', not starting or ending in '.'"},
+	"microsoft.compute/galleries/images":      {prepare: prepareGalleryImage, inUse: nestedInUse, maxName: 80},
+	"microsoft.compute/galleries/images/versions": {prepare: prepareGalleryImageVersion, created: galleryImageVersionReplicated, name: galleryVersionName,
+		nameRule: "MAJOR.MINOR.PATCH, each a 32-bit integer"},
 }
 
 func kindOf(typ string) *kind { return kinds[strings.ToLower(typ)] }
 
 // canonicalType is the type as ARM spells it, whatever the path's case.
 var canonicalType = map[string]string{
-	"microsoft.network/virtualnetworks":         "Microsoft.Network/virtualNetworks",
-	"microsoft.network/virtualnetworks/subnets": "Microsoft.Network/virtualNetworks/subnets",
-	"microsoft.network/networksecuritygroups":   "Microsoft.Network/networkSecurityGroups",
-	"microsoft.network/publicipaddresses":       "Microsoft.Network/publicIPAddresses",
-	"microsoft.network/networkinterfaces":       "Microsoft.Network/networkInterfaces",
-	"microsoft.compute/virtualmachines":         "Microsoft.Compute/virtualMachines",
-	"microsoft.compute/images":                  "Microsoft.Compute/images",
-	"microsoft.storage/storageaccounts":         "Microsoft.Storage/storageAccounts",
+	"microsoft.network/virtualnetworks":           "Microsoft.Network/virtualNetworks",
+	"microsoft.network/virtualnetworks/subnets":   "Microsoft.Network/virtualNetworks/subnets",
+	"microsoft.network/networksecuritygroups":     "Microsoft.Network/networkSecurityGroups",
+	"microsoft.network/publicipaddresses":         "Microsoft.Network/publicIPAddresses",
+	"microsoft.network/networkinterfaces":         "Microsoft.Network/networkInterfaces",
+	"microsoft.compute/virtualmachines":           "Microsoft.Compute/virtualMachines",
+	"microsoft.compute/images":                    "Microsoft.Compute/images",
+	"microsoft.storage/storageaccounts":           "Microsoft.Storage/storageAccounts",
+	"microsoft.compute/galleries":                 "Microsoft.Compute/galleries",
+	"microsoft.compute/galleries/images":          "Microsoft.Compute/galleries/images",
+	"microsoft.compute/galleries/images/versions": "Microsoft.Compute/galleries/images/versions",
 }
 
 func (s *Server) getResource(a armPath) handler {
@@ -72,12 +84,22 @@ func (s *Server) putResource(a armPath) handler {
 	return func(r *http.Request, body []byte) (any, *armError) {
 		typ := resourceType(a)
 		k := kindOf(typ)
-		if k == nil || len(a.segs) != 2 {
+		if k == nil || len(a.segs)%2 != 0 {
 			return nil, badRequest("InvalidResourceType", "The resource type '%s' could not be found in the namespace '%s' (the simulator does not serve it).", typ, a.namespace)
 		}
-		name := a.segs[1]
-		if err := checkName(name, k.maxName, typ); err != nil {
+		name := a.segs[len(a.segs)-1]
+		if k.name != nil {
+			if !k.name.MatchString(name) {
+				return nil, badRequest("InvalidParameter", "The %s name '%s' is invalid: %s.", typ, name, k.nameRule)
+			}
+		} else if err := checkName(name, k.maxName, typ); err != nil {
 			return nil, err
+		}
+		if len(a.segs) > 2 { // a nested resource: its parent must be there
+			parent := armPath{subscription: a.subscription, group: a.group, namespace: a.namespace, segs: a.segs[:len(a.segs)-2]}
+			if p := s.lookup(parent); p == nil || p.State == "Deleting" {
+				return nil, notFound("ParentResourceNotFound", "Can not perform requested operation on nested resource. Parent resource '%s' not found.", strings.Join(parent.segs[1:], "/"))
+			}
 		}
 		b, extra, err := decodePut(body)
 		if err != nil {
@@ -159,6 +181,8 @@ func (s *Server) deleteResource(a armPath) handler {
 
 func inUseCode(typ string) string {
 	switch strings.ToLower(typ) {
+	case "microsoft.compute/galleries", "microsoft.compute/galleries/images":
+		return "CannotDeleteResource"
 	case "microsoft.network/networkinterfaces":
 		return "NicInUse"
 	case "microsoft.network/publicipaddresses":
@@ -441,8 +465,12 @@ func (s *Server) checkImageReference(v any) *armError {
 		return invalidParam("imageReference", "Required parameter 'imageReference' is missing (null).")
 	}
 	if id := getString(ref, "id"); id != "" {
-		if s.byID(id) == nil {
+		img := s.byID(id)
+		if img == nil {
 			return notFound("NotFound", "The Image '%s' cannot be found in '%s' region.", id, s.opts.Location)
+		}
+		if strings.EqualFold(img.Type, "Microsoft.Compute/galleries/images/versions") {
+			return s.checkGalleryVersion(img)
 		}
 		return nil
 	}

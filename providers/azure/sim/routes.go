@@ -92,6 +92,10 @@ func (s *Server) route(r *http.Request) (string, handler) {
 		}
 	case a.namespace != "" && a.group != "" && len(a.segs) >= 2:
 		typ := resourceType(a)
+		if len(a.segs)%2 == 1 && r.Method == "GET" && kindOf(typ+"/"+a.segs[len(a.segs)-1]) != nil {
+			// A nested kind's list: …/galleries/{g}/images.
+			return typ + "/" + a.segs[len(a.segs)-1] + "/read", s.inGroup(a, s.listChildren(a))
+		}
 		if len(a.segs)%2 == 1 { // an action on a resource: …/{name}/{action}
 			return typ + "/" + a.segs[len(a.segs)-1] + "/action", s.inGroup(a, s.action(a))
 		}

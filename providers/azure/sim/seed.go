@@ -73,3 +73,36 @@ func (s *Server) AddBlob(account, containerName, name string, metadata map[strin
 		created: s.opts.Now(), modified: s.opts.Now(), etag: s.etag()}
 	return true
 }
+
+// AddGalleryImageVersion makes a gallery, image definition (V2, Linux)
+// and version at once, whichever are missing, in an existing group, the
+// version replicated to the simulator's location and from a managed
+// image ID that need not exist; it returns the version's ID ("" if the
+// group is not there).
+func (s *Server) AddGalleryImageVersion(group, gallery, definition, version string, tags map[string]string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.groups[strings.ToLower(group)]
+	if g == nil {
+		return ""
+	}
+	now := s.opts.Now()
+	add := func(id, name, typ string, props map[string]any, tags map[string]string) {
+		if s.resources[strings.ToLower(id)] == nil {
+			s.resources[strings.ToLower(id)] = &Resource{ID: id, Name: name, Type: typ, Location: s.opts.Location, Group: g.Name,
+				Tags: maps.Clone(tags), Created: now, State: "Succeeded", Properties: props}
+		}
+	}
+	galID := s.groupID(g.Name) + "/providers/Microsoft.Compute/galleries/" + gallery
+	defID := galID + "/images/" + definition
+	verID := defID + "/versions/" + version
+	add(galID, gallery, "Microsoft.Compute/galleries", map[string]any{}, nil)
+	add(defID, definition, "Microsoft.Compute/galleries/images", map[string]any{"osType": "Linux", "osState": "Generalized", "hyperVGeneration": "V2",
+		"identifier": map[string]any{"publisher": "strata", "offer": definition, "sku": definition}}, nil)
+	add(verID, version, "Microsoft.Compute/galleries/images/versions", map[string]any{
+		"storageProfile":    map[string]any{"source": map[string]any{"id": s.groupID(g.Name) + "/providers/Microsoft.Compute/images/" + definition}},
+		"publishingProfile": map[string]any{"targetRegions": []any{map[string]any{"name": s.opts.Location, "regionalReplicaCount": 1}}},
+		"replicationStatus": map[string]any{"aggregatedState": "Completed"},
+	}, tags)
+	return verID
+}
