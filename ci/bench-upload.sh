@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Upload benchmark: ore aws upload and ore gce upload of a 1 GiB file to
-# the S3 and Cloud Storage simulators against two floors measured in the
+# Upload benchmark: ore aws upload, ore gce upload and ore azure
+# upload-blob of a 1 GiB file to the S3, Cloud Storage and Blob storage
+# simulators against two floors measured in the
 # same run (a raw loopback copy, one MD5 pass over the file), and ore's
 # peak RSS, as one table (median of 3 rounds; -n, -size to change).
 source "$(dirname "$0")/lib.sh"
