@@ -3,13 +3,20 @@ package azure
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"io/fs"
 	"log/slog"
+	"math/big"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/platform"
@@ -172,5 +179,70 @@ func TestSecretNeverLeaks(t *testing.T) {
 		if strings.Contains(name, "secret") || strings.Contains(name, "password") || strings.Contains(name, "token") {
 			t.Errorf("flag --%s takes a secret on the command line", name)
 		}
+	}
+}
+
+// rsaCertificate makes a self-signed certificate and writes it with its
+// key as one PEM file, as `az ad sp create-for-rbac --create-cert` does.
+func rsaCertificate(t *testing.T) (*x509.Certificate, string) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "strata-test"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	keyDER, _ := x509.MarshalPKCS8PrivateKey(key)
+	p := filepath.Join(t.TempDir(), "sp.pem")
+	pemBytes := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})...)
+	if err := os.WriteFile(p, pemBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cert, p
+}
+
+// A service principal with a certificate signs in through azidentity's
+// real certificate flow (a client assertion the simulator verifies),
+// from an auth file and from the environment; a certificate that is not
+// the application's is refused with Entra's code.
+func TestCertificateSignsIn(t *testing.T) {
+	b := startSim(t, sim.Options{})
+	cert, certFile := rsaCertificate(t)
+	b.s.AddClientCertificate("strata-cert-app", cert)
+	ctx := context.Background()
+	groups := func(a Account) error {
+		c, err := Connect(ctx, a, slog.New(slog.DiscardHandler), b.tune)
+		if err != nil {
+			return err
+		}
+		_, err = c.Groups(ctx, "", "")
+		return err
+	}
+	acct := b.flags.Account
+	acct.AuthFile = writeAuthFile(t, map[string]string{"clientId": "strata-cert-app", "clientCertificate": certFile, "tenantId": b.s.Tenant(), "subscriptionId": b.s.Subscription()})
+	if err := groups(acct); err != nil {
+		t.Fatalf("certificate from an auth file: %v", err)
+	}
+	t.Setenv("AZURE_TENANT_ID", b.s.Tenant())
+	t.Setenv("AZURE_CLIENT_ID", "strata-cert-app")
+	t.Setenv("AZURE_CLIENT_SECRET", "")
+	t.Setenv("AZURE_CLIENT_CERTIFICATE_PATH", certFile)
+	t.Setenv("AZURE_SUBSCRIPTION_ID", b.s.Subscription())
+	env := b.flags.Account
+	env.AuthFile = ""
+	if err := groups(env); err != nil {
+		t.Fatalf("certificate from the environment: %v", err)
+	}
+	if got := b.s.Clients(); len(got) != 1 || got[0] != "strata-cert-app" {
+		t.Errorf("signed in as %v", got)
+	}
+	_, otherFile := rsaCertificate(t)
+	acct.AuthFile = writeAuthFile(t, map[string]string{"clientId": "strata-cert-app", "clientCertificate": otherFile, "tenantId": b.s.Tenant(), "subscriptionId": b.s.Subscription()})
+	if err := groups(acct); err == nil || !strings.Contains(err.Error(), "AADSTS700027") {
+		t.Errorf("another certificate: %v, want AADSTS700027", err)
 	}
 }

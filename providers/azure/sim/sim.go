@@ -21,6 +21,7 @@
 package sim
 
 import (
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -71,9 +72,10 @@ type Server struct {
 	resources  map[string]*Resource // by lower-case ID
 	groups     map[string]*Resource // by lower-case name
 	operations map[string]*operation
-	clients    map[string]string // Entra application (client) ID → secret
-	tokens     map[string]string // access token → client ID
-	audiences  map[string]string // access token → the scope it was issued for
+	clients    map[string]string            // Entra application (client) ID → secret
+	certs      map[string]*x509.Certificate // Entra application ID → its certificate
+	tokens     map[string]string            // access token → client ID
+	audiences  map[string]string            // access token → the scope it was issued for
 	accounts   map[string]*storageAccount
 	// blobBytesIn counts Put Page and Put Blob body bytes.
 	blobBytesIn atomic.Int64
@@ -114,6 +116,7 @@ func New(opts Options) *Server {
 		groups:     map[string]*Resource{},
 		operations: map[string]*operation{},
 		clients:    map[string]string{},
+		certs:      map[string]*x509.Certificate{},
 		tokens:     map[string]string{},
 		audiences:  map[string]string{},
 		accounts:   map[string]*storageAccount{},
