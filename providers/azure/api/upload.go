@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
-	"encoding/base64"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -50,13 +51,17 @@ type UploadResult struct {
 	Complete bool
 }
 
-// sourceMD5 is the metadata that names the disk a page blob is being
-// filled from, so that an upload cut short is resumed only with the same
-// bytes: the MD5 of all but the last page, which is a VHD's footer, and
-// qemu-img stamps each VHD it writes with the time and a random ID. So a
-// disk converted again is the same disk, and only its footer is sent
-// again.
-const sourceMD5 = "stratasourcemd5"
+// sourceDigest and footerDigest are the metadata that name the disk a
+// page blob is being filled from, so that an upload cut short is resumed
+// only with the same bytes: the SHA-256 (which this machine's CPUs hash
+// at twice MD5's speed) of all but the last page, and of the last page,
+// a VHD's footer, which qemu-img stamps with the time and a random ID.
+// So a disk converted again is the same disk, and only its footer is
+// sent again.
+const (
+	sourceDigest = "stratasourcesha256"
+	footerDigest = "stratafootersha256"
+)
 
 const (
 	pageSize     = 512
@@ -89,31 +94,34 @@ func (s *Storage) UploadPageBlob(ctx context.Context, container, name string, f 
 	if size == 0 || size%pageSize != 0 {
 		return nil, fmt.Errorf("%s: the file is %d bytes; a page blob is a whole number of 512-byte pages", op, size)
 	}
-	ranges, sum, diskSum, err := planUpload(ctx, f, size, o.ChunkSize)
+	ranges, diskSum, footerSum, err := planUpload(ctx, f, size, o.ChunkSize)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	res := &UploadResult{URL: target, Size: size, MD5: sum}
+	res := &UploadResult{URL: target, Size: size}
 	pb, err := s.pageBlob(container, name)
 	if err != nil {
 		return nil, err
 	}
-	md := map[string]*string{sourceMD5: to.Ptr(base64.StdEncoding.EncodeToString(diskSum))}
+	md := map[string]*string{sourceDigest: to.Ptr(hex.EncodeToString(diskSum)), footerDigest: to.Ptr(hex.EncodeToString(footerSum))}
 	for k, v := range o.Metadata {
 		md[k] = to.Ptr(v)
 	}
 
 	var written [][2]int64
+	newFooter := false // resuming a disk converted again: its footer's digest is updated at the end
 	props, err := pb.GetProperties(ctx, nil)
 	switch {
 	case err == nil:
 		same := props.BlobType != nil && *props.BlobType == blob.BlobTypePageBlob && deref(props.ContentLength) == size &&
-			metadataValue(props.Metadata, sourceMD5) == base64.StdEncoding.EncodeToString(diskSum)
+			metadataValue(props.Metadata, sourceDigest) == hex.EncodeToString(diskSum)
 		if !same && !o.Overwrite {
 			return nil, fmt.Errorf("%s: the blob is there with other content (%d bytes); pass --overwrite to replace it", op, deref(props.ContentLength))
 		}
-		if same && bytes.Equal(props.ContentMD5, sum) {
-			res.Complete = true
+		// Content-MD5 is set last: with it, and the same footer, the blob
+		// is this file, whole.
+		if same && len(props.ContentMD5) > 0 && metadataValue(props.Metadata, footerDigest) == hex.EncodeToString(footerSum) {
+			res.Complete, res.MD5 = true, props.ContentMD5
 			res.Resumed = nonZero(ranges)
 			res.Zero = size - res.Resumed
 			if o.Progress != nil {
@@ -122,6 +130,7 @@ func (s *Storage) UploadPageBlob(ctx context.Context, container, name string, f 
 			return res, nil
 		}
 		if same {
+			newFooter = metadataValue(props.Metadata, footerDigest) != hex.EncodeToString(footerSum)
 			if written, err = pageRanges(ctx, pb); err != nil {
 				return nil, wrap(op+": read the page ranges an earlier upload wrote", err)
 			}
@@ -150,6 +159,17 @@ func (s *Storage) UploadPageBlob(ctx context.Context, container, name string, f 
 	if o.Progress != nil {
 		o.Progress(done.Load(), size)
 	}
+	// The file's MD5, for the blob's Content-MD5, on a core of its own
+	// while the pages go.
+	whole := make(chan error, 1)
+	wholeCtx, stopWhole := context.WithCancel(ctx)
+	defer stopWhole()
+	go func() {
+		h := md5.New()
+		_, err := io.CopyBuffer(h, ctxReader{wholeCtx, io.NewSectionReader(f, 0, size)}, make([]byte, 1<<20))
+		res.MD5 = h.Sum(nil)
+		whole <- err
+	}()
 	if err := putPages(ctx, pb, f, todo, o.Parallel, func(n int64) {
 		if o.Progress != nil {
 			o.Progress(done.Add(n), size)
@@ -158,9 +178,18 @@ func (s *Storage) UploadPageBlob(ctx context.Context, container, name string, f 
 		return nil, fmt.Errorf("%s: %w (run it again to resume)", op, err)
 	}
 	res.Sent = nonZero(todo)
+	if err := <-whole; err != nil {
+		return nil, fmt.Errorf("%s: read the file for its MD5: %w", op, err)
+	}
+	sum := res.MD5
 
 	if _, err := pb.SetHTTPHeaders(ctx, blob.HTTPHeaders{BlobContentMD5: sum, BlobContentType: to.Ptr("application/octet-stream")}, nil); err != nil {
 		return nil, wrap(op+": set the blob's Content-MD5", err)
+	}
+	if newFooter {
+		if _, err := pb.SetMetadata(ctx, md, nil); err != nil {
+			return nil, wrap(op+": set the blob's metadata", err)
+		}
 	}
 	check, err := pb.GetProperties(ctx, nil)
 	if err != nil {
@@ -172,11 +201,11 @@ func (s *Storage) UploadPageBlob(ctx context.Context, container, name string, f 
 	return res, nil
 }
 
-// planUpload reads the file once: its MD5 and that of all but its last
-// page, and its non-zero pages as [start, end) ranges of at most chunk
-// bytes.
-func planUpload(ctx context.Context, f *os.File, size, chunk int64) (ranges [][2]int64, sum, diskSum []byte, err error) {
-	h := md5.New()
+// planUpload reads the file once: the SHA-256 of all but its last page
+// and of its last page, and its non-zero pages as [start, end) ranges of
+// at most chunk bytes.
+func planUpload(ctx context.Context, f *os.File, size, chunk int64) (ranges [][2]int64, diskSum, footerSum []byte, err error) {
+	h := sha256.New()
 	buf := make([]byte, chunk)
 	var zero [pageSize]byte
 	var out [][2]int64
@@ -190,8 +219,8 @@ func planUpload(ctx context.Context, f *os.File, size, chunk int64) (ranges [][2
 		}
 		if off+n == size {
 			h.Write(buf[:n-pageSize])
-			diskSum = h.Sum(nil)
-			h.Write(buf[n-pageSize : n])
+			footer := sha256.Sum256(buf[n-pageSize : n])
+			footerSum = footer[:]
 		} else {
 			h.Write(buf[:n])
 		}
@@ -211,7 +240,20 @@ func planUpload(ctx context.Context, f *os.File, size, chunk int64) (ranges [][2
 			out = append(out, [2]int64{off + start, off + n})
 		}
 	}
-	return out, h.Sum(nil), diskSum, nil
+	return out, h.Sum(nil), footerSum, nil
+}
+
+// ctxReader stops reading when its context ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (r ctxReader) Read(p []byte) (int, error) {
+	if err := r.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return r.r.Read(p)
 }
 
 // metadataValue looks a metadata name up as Storage does, whatever its
