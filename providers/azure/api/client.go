@@ -194,3 +194,15 @@ func (c *Client) Location() string     { return c.opts.Location }
 func (c *Client) pollOptions() *runtime.PollUntilDoneOptions {
 	return &runtime.PollUntilDoneOptions{Frequency: c.opts.PollFrequency}
 }
+
+// deleted waits for a deletion Azure began (p, or the error of beginning
+// it); what is not there is deleted already.
+func deleted[T any](ctx context.Context, c *Client, op string, p *runtime.Poller[T], err error) error {
+	if err == nil {
+		_, err = p.PollUntilDone(ctx, c.pollOptions())
+	}
+	if IsNotFound(err) {
+		return nil
+	}
+	return wrap(op, err)
+}

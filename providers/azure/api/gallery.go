@@ -217,15 +217,5 @@ func (c *Client) DeleteGalleryImageVersion(ctx context.Context, versionID string
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	p, err := c.galleryVer.BeginDelete(ctx, id.ResourceGroupName, gallery.Name, def.Name, id.Name, nil)
-	if IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return wrap(op, err)
-	}
-	_, err = p.PollUntilDone(ctx, c.pollOptions())
-	if IsNotFound(err) {
-		return nil
-	}
-	return wrap(op, err)
+	return deleted(ctx, c, op, p, err)
 }

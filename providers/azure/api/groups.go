@@ -27,17 +27,7 @@ func (c *Client) CreateGroup(ctx context.Context, name string, tags map[string]s
 func (c *Client) DeleteGroup(ctx context.Context, name string) error {
 	op := fmt.Sprintf("delete resource group %s", name)
 	p, err := c.groups.BeginDelete(ctx, name, nil)
-	if IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return wrap(op, err)
-	}
-	_, err = p.PollUntilDone(ctx, c.pollOptions())
-	if IsNotFound(err) {
-		return nil
-	}
-	return wrap(op, err)
+	return deleted(ctx, c, op, p, err)
 }
 
 // Groups lists the resource groups with a tag (of any value if value is

@@ -222,17 +222,7 @@ func (c *Client) CreateImage(ctx context.Context, s ImageSpec) (Image, error) {
 func (c *Client) DeleteImage(ctx context.Context, group, name string) error {
 	op := fmt.Sprintf("delete image %s in resource group %s", name, group)
 	p, err := c.images.BeginDelete(ctx, group, name, nil)
-	if IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return wrap(op, err)
-	}
-	_, err = p.PollUntilDone(ctx, c.pollOptions())
-	if IsNotFound(err) {
-		return nil
-	}
-	return wrap(op, err)
+	return deleted(ctx, c, op, p, err)
 }
 
 // ours checks that a resource ID is in the client's subscription, whose

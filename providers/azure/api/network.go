@@ -126,19 +126,10 @@ func (c *Client) CreateInterface(ctx context.Context, group, name, subnetID stri
 // What is not there is no error.
 func (c *Client) DeleteInterface(ctx context.Context, group, name string) error {
 	nicName, ipName := name+"-nic", name+"-ip"
-	if p, err := c.nics.BeginDelete(ctx, group, nicName, nil); err != nil {
-		if !IsNotFound(err) {
-			return wrap("delete network interface "+nicName, err)
-		}
-	} else if _, err := p.PollUntilDone(ctx, c.pollOptions()); err != nil && !IsNotFound(err) {
-		return wrap("delete network interface "+nicName, err)
+	p, err := c.nics.BeginDelete(ctx, group, nicName, nil)
+	if err := deleted(ctx, c, "delete network interface "+nicName, p, err); err != nil {
+		return err
 	}
-	if p, err := c.publicIPs.BeginDelete(ctx, group, ipName, nil); err != nil {
-		if !IsNotFound(err) {
-			return wrap("delete public IP address "+ipName, err)
-		}
-	} else if _, err := p.PollUntilDone(ctx, c.pollOptions()); err != nil && !IsNotFound(err) {
-		return wrap("delete public IP address "+ipName, err)
-	}
-	return nil
+	pip, err := c.publicIPs.BeginDelete(ctx, group, ipName, nil)
+	return deleted(ctx, c, "delete public IP address "+ipName, pip, err)
 }

@@ -116,16 +116,7 @@ func (c *Client) GetVM(ctx context.Context, group, name string) (*VM, error) {
 func (c *Client) DeleteVM(ctx context.Context, group, name string) error {
 	op := "delete virtual machine " + name
 	p, err := c.vms.BeginDelete(ctx, group, name, nil)
-	if IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return wrap(op, err)
-	}
-	if _, err := p.PollUntilDone(ctx, c.pollOptions()); err != nil && !IsNotFound(err) {
-		return wrap(op, err)
-	}
-	return nil
+	return deleted(ctx, c, op, p, err)
 }
 
 // SerialLog is a virtual machine's serial console log from its boot
