@@ -376,6 +376,13 @@ def go_dependencies():
         sum = "h1:bJrF4RRfyJnbTJqzRLHzcGaZK1NeM5kTC9jGgovnR1s=",
         version = "v1.1.24",
     )
+    go_repository(
+        name = "com_github_digitalocean_godo",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/digitalocean/godo",
+        sum = "h1:xRJ7kDwpdKromP11XbttjDuq58gWcmssClptfDAAsS8=",
+        version = "v1.236.0",
+    )
 
     go_repository(
         name = "com_github_diskfs_go_diskfs",
@@ -435,6 +442,14 @@ def go_dependencies():
         version = "v5.3.1",
     )
     go_repository(
+        name = "com_github_google_go_querystring",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/google/go-querystring",
+        sum = "h1:AnCroh3fv4ZBgVIf1Iwtovgjaw/GiKJo8M8yD/fhyJ8=",
+        version = "v1.1.0",
+    )
+
+    go_repository(
         name = "com_github_google_renameio_v2",
         build_file_proto_mode = "disable_global",
         importpath = "github.com/google/renameio/v2",
@@ -470,6 +485,20 @@ def go_dependencies():
         importpath = "github.com/googleapis/gax-go/v2",
         sum = "h1:qe2iQOUzxb3fd6x6ewpIEixPQhJ+0Ihc/RRZhKA/2g0=",
         version = "v2.27.0",
+    )
+    go_repository(
+        name = "com_github_hashicorp_go_cleanhttp",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/hashicorp/go-cleanhttp",
+        sum = "h1:035FKYIWjmULyFRBKPs8TBQoi0x6d9G4xc9neXJWAZQ=",
+        version = "v0.5.2",
+    )
+    go_repository(
+        name = "com_github_hashicorp_go_retryablehttp",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/hashicorp/go-retryablehttp",
+        sum = "h1:C8hUCYzor8PIfXHa4UrZkU4VvK8o9ISHxT2Q8+VepXU=",
+        version = "v0.7.7",
     )
 
     go_repository(
@@ -795,6 +824,14 @@ def go_dependencies():
         sum = "h1:1QivrlhwAsnMOcqgOdl9my7s9OyZl8O5/UGUTJVXoWc=",
         version = "v0.43.0",
     )
+    go_repository(
+        name = "org_golang_x_time",
+        build_file_proto_mode = "disable_global",
+        importpath = "golang.org/x/time",
+        sum = "h1:vMb6ptszcQMkcwiRTAuNNU50gom6++Q/6gY2hDM6VDE=",
+        version = "v0.16.0",
+    )
+
     go_repository(
         name = "org_golang_x_tools",
         build_file_proto_mode = "disable_global",

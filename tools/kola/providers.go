@@ -4,6 +4,7 @@ package main
 import (
 	_ "github.com/strata-os/strata/providers/aws"
 	_ "github.com/strata-os/strata/providers/azure"
+	_ "github.com/strata-os/strata/providers/do"
 	_ "github.com/strata-os/strata/providers/gce"
 	_ "github.com/strata-os/strata/providers/qemu"
 )

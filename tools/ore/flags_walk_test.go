@@ -21,6 +21,8 @@ var flagUse = map[string]map[string]bool{
 	"azure gc": nil, "azure upload-blob": nil, "azure create-image": nil, "azure create-gallery-image": nil, "azure list-images": nil, "azure delete-image": nil,
 	"aws simulate":     {"aws-region": true, "aws-profile": false, "aws-credentials-file": false, "aws-endpoint": false},
 	"gce simulate":     {"gce-project": true, "gce-zone": true, "gce-json-key": false, "gce-endpoint": false},
+	"do gc":            nil,
+	"do simulate":      {"do-endpoint": false, "do-config-file": false, "do-context": false},
 	"azure simulate":   {"azure-location": true, "azure-subscription": false, "azure-auth": false, "azure-endpoint": false, "azure-ca-file": false},
 	"qemu build-image": nil,
 	"qemu list-images": {"cache-dir": true, "debian-mirror": false},

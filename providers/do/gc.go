@@ -1,0 +1,63 @@
+package do
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/strata-os/strata/core/cloud"
+	"github.com/strata-os/strata/providers/do/api"
+)
+
+// GC kinds, in the order they are deleted.
+const (
+	gcDroplet = "droplet"
+	gcKey     = "key"
+)
+
+// GC removes what strata's runs left behind, older than the bound:
+// droplets tagged as strata's, by their creation time, and the SSH keys
+// strata added, by the time in their names. Nothing else is touched, and
+// a droplet or key without a readable creation time never is. It goes
+// on past a failed deletion and reports every one.
+func GC(ctx context.Context, c *api.Client, o cloud.GCOptions) ([]cloud.GCItem, error) {
+	if err := o.Check(); err != nil {
+		return nil, err
+	}
+	found, err := candidates(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("do gc: %w", err)
+	}
+	items, err := cloud.Collect(ctx, found, o)
+	if err != nil {
+		return items, fmt.Errorf("do gc: %w", err)
+	}
+	return items, nil
+}
+
+func candidates(ctx context.Context, c *api.Client) ([]cloud.Candidate, error) {
+	var found []cloud.Candidate
+	droplets, err := c.Droplets(ctx, CreatedByTag)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range droplets {
+		found = append(found, cloud.Candidate{Kind: gcDroplet, ID: strconv.Itoa(d.ID), Created: d.Created, Delete: func(ctx context.Context) error {
+			return c.DeleteDroplet(ctx, d.ID)
+		}})
+	}
+	keys, err := c.Keys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		created, ours := keyCreated(k.Name)
+		if !ours {
+			continue
+		}
+		found = append(found, cloud.Candidate{Kind: gcKey, ID: k.Name, Created: created, Delete: func(ctx context.Context) error {
+			return c.DeleteKey(ctx, k.ID)
+		}})
+	}
+	return found, nil
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/alecthomas/kong"
+	"github.com/strata-os/strata/core/cloud"
+	"github.com/strata-os/strata/providers/do"
+	"github.com/strata-os/strata/providers/do/api"
+	"github.com/strata-os/strata/providers/do/sim"
+)
+
+type doCmd struct {
+	do.Account `embed:""`
+
+	GC       doGCCmd       `cmd:"" name:"gc" help:"Delete what strata's runs left: droplets tagged strata and the SSH keys strata added, older than --duration."`
+	Simulate doSimulateCmd `cmd:"" help:"Serve strata's DigitalOcean API simulator, to try kola and ore against by hand."`
+}
+
+// connect is what every command on the account starts with: a context
+// that Ctrl-C cancels and a client.
+func (c *doCmd) connect(a *app) (context.Context, context.CancelFunc, *api.Client, error) {
+	ctx, stop := a.context()
+	client, err := do.Connect(ctx, c.Account, a.log, nil)
+	if err != nil {
+		stop()
+		return nil, nil, nil, err
+	}
+	return ctx, stop, client, nil
+}
+
+type doGCCmd struct {
+	Duration time.Duration `default:"5h" help:"Only resources older than this."`
+	DryRun   bool          `name:"dry-run" help:"Print what would be deleted; delete nothing."`
+}
+
+func (g *doGCCmd) Run(a *app, c *doCmd) error {
+	ctx, stop, client, err := c.connect(a)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	items, err := do.GC(ctx, client, cloud.GCOptions{OlderThan: g.Duration, DryRun: g.DryRun, Progress: cloud.LogProgress(a.log, gcProgressInterval)})
+	verb := "deleted"
+	if g.DryRun {
+		verb = "would delete"
+	}
+	for _, it := range items {
+		fmt.Fprintf(a.stdout, "%s %s\n", verb, it)
+	}
+	fmt.Fprintf(a.stdout, "ore do gc: %s %d resources older than %v\n", verb, len(items), g.Duration)
+	return err
+}
+
+type doSimulateCmd struct {
+	Listen   string `default:"127.0.0.1:8689" help:"Address to serve on."`
+	StateDir string `name:"state-dir" type:"path" placeholder:"DIR" help:"Where to write a doctl config file with the simulator's token (for --do-config-file) (default: a new temporary directory, removed on exit)."`
+}
+
+func (s *doSimulateCmd) Run(a *app, c *doCmd, kctx *kong.Context) error {
+	if err := refuseFlags(kctx, "the simulator makes its own", "do-endpoint", "do-config-file", "do-context"); err != nil {
+		return err
+	}
+	ctx, stop := a.context()
+	defer stop()
+	ln, err := listen(s.Listen)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	dir := s.StateDir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "strata-do-sim-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("--state-dir: %w", err)
+	}
+	server := sim.New(sim.Options{})
+	// A token made for this run: nothing outside this machine takes it.
+	token := "dop_v1_sim_" + rand.Text()
+	server.AddToken(token)
+	config := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(config, []byte("access-token: "+token+"\n"), 0o600); err != nil {
+		return err
+	}
+	url := "http://" + ln.Addr().String()
+	account := fmt.Sprintf("--do-endpoint %s --do-config-file %s", url, config)
+	fmt.Fprintf(a.stdout, "DigitalOcean API simulator on %s (images ubuntu-24-04-x64, debian-12-x64, fedora-41-x64); its droplets are made but never boot.\n", url)
+	fmt.Fprintf(a.stdout, "A doctl config file with its token is %s.\n", config)
+	fmt.Fprintf(a.stdout, "Try, in another shell:\n")
+	fmt.Fprintf(a.stdout, "  kola spawn -p do %s --do-image debian-12-x64\n", account)
+	fmt.Fprintf(a.stdout, "  ore do %s gc --dry-run --duration 1s\n", account)
+	fmt.Fprintf(a.stdout, "Ctrl-C stops it.\n")
+	return serve(ctx, ln, server)
+}
