@@ -104,9 +104,10 @@ func (b *simBackend) MarkConsole(id string) string {
 	return "[strata: DigitalOcean has no API for a droplet's console output; droplet " + id + "'s journal is collected over SSH]"
 }
 
-// Kinds are what GC collects: droplets tagged as strata's, and the SSH
-// keys strata added (named with their creation time).
-func (b *simBackend) Kinds() []string { return []string{gcDroplet, gcKey} }
+// Kinds are what GC collects: droplets and custom images tagged as
+// strata's, and the SSH keys strata added (named with their creation
+// time).
+func (b *simBackend) Kinds() []string { return []string{gcDroplet, gcImage, gcKey} }
 
 func (b *simBackend) Plant(t *testing.T, kind string, ours bool, created time.Time) string {
 	t.Helper()
@@ -118,6 +119,12 @@ func (b *simBackend) Plant(t *testing.T, kind string, ours bool, created time.Ti
 			tags = []string{CreatedByTag, "strata-flight-planted"}
 		}
 		return strconv.Itoa(b.s.AddDroplet(fmt.Sprintf("planted-%d", b.planted), tags, created))
+	case gcImage:
+		tags := []string{"someone-else"}
+		if ours {
+			tags = []string{CreatedByTag}
+		}
+		return strconv.Itoa(b.s.AddImage(fmt.Sprintf("planted-%d", b.planted), tags, created))
 	case gcKey:
 		name := fmt.Sprintf("laptop-%d-%d", created.Unix(), b.planted)
 		if ours {
@@ -131,9 +138,11 @@ func (b *simBackend) Plant(t *testing.T, kind string, ours bool, created time.Ti
 }
 
 func (b *simBackend) Exists(kind, id string) bool {
-	if kind == gcDroplet {
-		n, _ := strconv.Atoi(id)
+	switch n, _ := strconv.Atoi(id); kind {
+	case gcDroplet:
 		return b.s.DropletExists(n)
+	case gcImage:
+		return b.s.ImageExists(n)
 	}
 	return slices.Contains(b.s.Keys(), id)
 }

@@ -3,6 +3,7 @@ package do
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/strata-os/strata/core/cloud"
@@ -12,12 +13,13 @@ import (
 // GC kinds, in the order they are deleted.
 const (
 	gcDroplet = "droplet"
+	gcImage   = "image"
 	gcKey     = "key"
 )
 
 // GC removes what strata's runs left behind, older than the bound:
-// droplets tagged as strata's, by their creation time, and the SSH keys
-// strata added, by the time in their names. Nothing else is touched, and
+// droplets and custom images tagged as strata's, by their creation time,
+// and the SSH keys strata added, by the time in their names. Nothing else is touched, and
 // a droplet or key without a readable creation time never is. It goes
 // on past a failed deletion and reports every one.
 func GC(ctx context.Context, c *api.Client, o cloud.GCOptions) ([]cloud.GCItem, error) {
@@ -44,6 +46,18 @@ func candidates(ctx context.Context, c *api.Client) ([]cloud.Candidate, error) {
 	for _, d := range droplets {
 		found = append(found, cloud.Candidate{Kind: gcDroplet, ID: strconv.Itoa(d.ID), Created: d.Created, Delete: func(ctx context.Context) error {
 			return c.DeleteDroplet(ctx, d.ID)
+		}})
+	}
+	images, err := c.Images(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, im := range images {
+		if !slices.Contains(im.Tags, CreatedByTag) {
+			continue
+		}
+		found = append(found, cloud.Candidate{Kind: gcImage, ID: strconv.Itoa(im.ID), Created: im.Created, Delete: func(ctx context.Context) error {
+			return c.DeleteImage(ctx, im.ID)
 		}})
 	}
 	keys, err := c.Keys(ctx)

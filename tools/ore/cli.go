@@ -32,7 +32,7 @@ type cli struct {
 	AWS     awsCmd     `cmd:"" name:"aws" help:"Amazon EC2 and S3: images, garbage collection, and a simulator to try things against."`
 	GCE     gceCmd     `cmd:"" name:"gce" help:"Google Compute Engine and Cloud Storage: images, instances, garbage collection, and a simulator."`
 	Azure   azureCmd   `cmd:"" name:"azure" help:"Microsoft Azure: managed images, garbage collection, and a simulator."`
-	DO      doCmd      `cmd:"" name:"do" help:"DigitalOcean: garbage collection, and a simulator."`
+	DO      doCmd      `cmd:"" name:"do" help:"DigitalOcean: custom images, garbage collection, and a simulator."`
 	Version versionCmd `cmd:"" help:"Print the version."`
 }
 

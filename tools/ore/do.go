@@ -18,8 +18,11 @@ import (
 type doCmd struct {
 	do.Account `embed:""`
 
-	GC       doGCCmd       `cmd:"" name:"gc" help:"Delete what strata's runs left: droplets tagged strata and the SSH keys strata added, older than --duration."`
-	Simulate doSimulateCmd `cmd:"" help:"Serve strata's DigitalOcean API simulator, to try kola and ore against by hand."`
+	GC          doGCCmd          `cmd:"" name:"gc" help:"Delete what strata's runs left: droplets and images tagged strata and the SSH keys strata added, older than --duration."`
+	CreateImage doCreateImageCmd `cmd:"" help:"Import a custom image from a URL and wait until it is available."`
+	ListImages  doListImagesCmd  `cmd:"" help:"List the custom images strata made (by the tag it puts on them)."`
+	DeleteImage doDeleteImageCmd `cmd:"" help:"Delete images."`
+	Simulate    doSimulateCmd    `cmd:"" help:"Serve strata's DigitalOcean API simulator, to try kola and ore against by hand."`
 }
 
 // connect is what every command on the account starts with: a context
@@ -96,6 +99,7 @@ func (s *doSimulateCmd) Run(a *app, c *doCmd, kctx *kong.Context) error {
 	fmt.Fprintf(a.stdout, "A doctl config file with its token is %s.\n", config)
 	fmt.Fprintf(a.stdout, "Try, in another shell:\n")
 	fmt.Fprintf(a.stdout, "  kola spawn -p do %s --do-image debian-12-x64\n", account)
+	fmt.Fprintf(a.stdout, "  ore do %s create-image --name disk --url http://127.0.0.1:8000/disk.qcow2   # it fetches the URL\n", account)
 	fmt.Fprintf(a.stdout, "  ore do %s gc --dry-run --duration 1s\n", account)
 	fmt.Fprintf(a.stdout, "Ctrl-C stops it.\n")
 	return serve(ctx, ln, server)

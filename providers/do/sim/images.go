@@ -2,8 +2,11 @@ package sim
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +21,11 @@ type Image struct {
 	Status                         string
 	Tags                           []string
 	Created                        time.Time
+	// URL, Size and Error are a custom image's import: where it was
+	// fetched from, how many bytes came, and why it failed.
+	URL   string
+	Size  int64
+	Error string
 }
 
 func distribution(slug string) string {
@@ -50,7 +58,85 @@ func (s *Server) imageJSON(img *Image) map[string]any {
 	if img.Slug != "" {
 		out["slug"] = img.Slug
 	}
+	if img.Size > 0 {
+		out["size_gigabytes"] = float64(img.Size) / (1 << 30)
+	}
+	if img.Error != "" {
+		out["error_message"] = img.Error
+	}
 	return out
+}
+
+// createImage imports a custom image from a URL: it is NEW while the
+// simulator fetches the URL (from wherever the caller's loopback server
+// is), then available, or deleted with an error message if the fetch
+// failed, as DigitalOcean's import does.
+func (s *Server) createImage(r *http.Request, body []byte) (answer, *apiError) {
+	var req struct {
+		Name         string   `json:"name"`
+		URL          string   `json:"url"`
+		Region       string   `json:"region"`
+		Distribution string   `json:"distribution"`
+		Tags         []string `json:"tags"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		return answer{}, &apiError{http.StatusBadRequest, "bad_request", "The request body is not valid JSON: " + err.Error()}
+	}
+	u, err := url.Parse(req.URL)
+	switch {
+	case req.Name == "":
+		return answer{}, unprocessable("Name is required.")
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return answer{}, unprocessable("url %q is not an http(s) URL.", req.URL)
+	case !slices.Contains(regions, req.Region):
+		return answer{}, unprocessable("You specified an invalid region for the image: %q.", req.Region)
+	}
+	for _, t := range req.Tags {
+		if !tagName.MatchString(t) {
+			return answer{}, unprocessable("Tag %q is not valid: 1-255 letters, digits, ':', '-' and '_'.", t)
+		}
+	}
+	dist := req.Distribution
+	if dist == "" {
+		dist = "Unknown"
+	}
+	img := s.addImage(&Image{Name: req.Name, Distribution: dist, Type: "custom", Status: "NEW", Tags: slices.Clone(req.Tags), URL: req.URL})
+	go s.fetch(img)
+	return answer{http.StatusAccepted, map[string]any{"image": s.imageJSON(img)}}, nil
+}
+
+// fetch reads an image's URL to its end, as the import does.
+func (s *Server) fetch(img *Image) {
+	resp, err := http.Get(img.URL)
+	var n int64
+	if err == nil {
+		n, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err == nil && resp.StatusCode != http.StatusOK {
+			err = fmt.Errorf("%s answered %s", img.URL, resp.Status)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case err != nil:
+		img.Status, img.Error = "deleted", "The image could not be fetched from its URL: "+err.Error()
+	case n == 0:
+		img.Status, img.Error = "deleted", "The image at its URL is empty."
+	default:
+		img.Status, img.Size = "available", n
+	}
+}
+
+// ImageSize is how many bytes an imported image's fetch read (0 if it
+// is not there or not fetched yet).
+func (s *Server) ImageSize(id int) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if img := s.images[id]; img != nil {
+		return img.Size
+	}
+	return 0
 }
 
 // imageRef finds the image a droplet create names: a slug (a JSON

@@ -14,6 +14,7 @@ func (s *Server) routes() {
 	s.handle("GET /v2/account/keys", "Keys.List", s.listKeys)
 	s.handle("GET /v2/account/keys/{id}", "Keys.Get", s.getKey)
 	s.handle("DELETE /v2/account/keys/{id}", "Keys.Delete", s.deleteKey)
+	s.handle("POST /v2/images", "Images.Create", s.createImage)
 	s.handle("GET /v2/images", "Images.List", s.listImages)
 	s.handle("GET /v2/images/{id}", "Images.Get", s.getImage)
 	s.handle("DELETE /v2/images/{id}", "Images.Delete", s.deleteImage)

@@ -92,7 +92,7 @@ func (s *Server) AddToken(token string) {
 // Faults are the rules the simulator misbehaves by. Calls are named after
 // godo's services ("Droplets.Create", "Droplets.Get", "Droplets.List",
 // "Droplets.Delete", "Droplets.DeleteByTag", "Keys.Create", "Keys.Get",
-// "Keys.Delete", "Keys.List", "Images.Get", "Images.List",
+// "Keys.Delete", "Keys.List", "Images.Create", "Images.Get", "Images.List",
 // "Images.Delete", "Account.Get"), resources by ID or tag. Throttle answers 429
 // too_many_requests, server errors 500 server_error, and Error rules
 // default to 403 forbidden.
