@@ -125,8 +125,12 @@ func (c *Client) DeleteDroplet(ctx context.Context, id int) error {
 	return err
 }
 
-// DeleteDropletsByTag deletes every droplet with the tag.
+// DeleteDropletsByTag deletes every droplet with the tag. A tag no
+// droplet ever had may not exist at all: that is no error either.
 func (c *Client) DeleteDropletsByTag(ctx context.Context, tag string) error {
 	_, err := c.godo.Droplets.DeleteByTag(ctx, tag)
-	return wrap("delete droplets tagged "+tag, err)
+	if err = wrap("delete droplets tagged "+tag, err); IsNotFound(err) {
+		return nil
+	}
+	return err
 }
