@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/alecthomas/kong"
-	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/aws"
 	"github.com/strata-os/strata/providers/aws/api"
@@ -46,9 +45,8 @@ func (c *awsCmd) connect(a *app) (context.Context, context.CancelFunc, *api.Clie
 }
 
 type awsGCCmd struct {
-	Duration time.Duration `default:"5h" help:"Only resources older than this."`
-	DryRun   bool          `name:"dry-run" help:"Print what would be deleted; delete nothing."`
-	Bucket   string        `placeholder:"NAME" help:"Also delete the objects strata uploaded to this bucket (by their metadata)."`
+	gcFlags `embed:""`
+	Bucket  string `placeholder:"NAME" help:"Also delete the objects strata uploaded to this bucket (by their metadata)."`
 }
 
 func (g *awsGCCmd) Run(a *app, c *awsCmd) error {
@@ -57,16 +55,8 @@ func (g *awsGCCmd) Run(a *app, c *awsCmd) error {
 		return err
 	}
 	defer stop()
-	items, err := aws.GC(ctx, client, g.Bucket, cloud.GCOptions{OlderThan: g.Duration, DryRun: g.DryRun, Progress: cloud.LogProgress(a.log, gcProgressInterval)})
-	verb := "deleted"
-	if g.DryRun {
-		verb = "would delete"
-	}
-	for _, it := range items {
-		fmt.Fprintf(a.stdout, "%s %s\n", verb, it)
-	}
-	fmt.Fprintf(a.stdout, "ore aws gc: %s %d resources in %s older than %v\n", verb, len(items), client.Region(), g.Duration)
-	return err
+	items, err := aws.GC(ctx, client, g.Bucket, g.options(a))
+	return g.report(a, "aws", " in "+client.Region(), items, err)
 }
 
 type awsSimulateCmd struct {

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/alecthomas/kong"
-	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/providers/azure"
 	"github.com/strata-os/strata/providers/azure/api"
 	"github.com/strata-os/strata/providers/azure/sim"
@@ -43,9 +42,8 @@ func (c *azureCmd) connect(a *app) (context.Context, context.CancelFunc, *api.Cl
 }
 
 type azureGCCmd struct {
-	Duration        time.Duration `default:"5h" help:"Only resources older than this (by their created-at tag)."`
-	DryRun          bool          `name:"dry-run" help:"Print what would be deleted; delete nothing."`
-	StorageAccounts []string      `name:"storage-account" placeholder:"NAME" help:"Also delete the blobs ore azure upload-blob left in this storage account (repeatable)."`
+	gcFlags         `embed:""`
+	StorageAccounts []string `name:"storage-account" placeholder:"NAME" help:"Also delete the blobs ore azure upload-blob left in this storage account (repeatable)."`
 }
 
 func (g *azureGCCmd) Run(a *app, c *azureCmd) error {
@@ -54,17 +52,8 @@ func (g *azureGCCmd) Run(a *app, c *azureCmd) error {
 		return err
 	}
 	defer stop()
-	items, err := azure.GC(ctx, client, cloud.GCOptions{OlderThan: g.Duration, DryRun: g.DryRun, Progress: cloud.LogProgress(a.log, gcProgressInterval)},
-		azure.GCScope{StorageAccounts: g.StorageAccounts})
-	verb := "deleted"
-	if g.DryRun {
-		verb = "would delete"
-	}
-	for _, it := range items {
-		fmt.Fprintf(a.stdout, "%s %s\n", verb, it)
-	}
-	fmt.Fprintf(a.stdout, "ore azure gc: %s %d resources in subscription %s older than %v\n", verb, len(items), client.Subscription(), g.Duration)
-	return err
+	items, err := azure.GC(ctx, client, g.options(a), azure.GCScope{StorageAccounts: g.StorageAccounts})
+	return g.report(a, "azure", " in subscription "+client.Subscription(), items, err)
 }
 
 // What ore azure simulate starts with, for images: a resource group and

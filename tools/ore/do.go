@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/alecthomas/kong"
-	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/providers/do"
 	"github.com/strata-os/strata/providers/do/api"
 	"github.com/strata-os/strata/providers/do/sim"
@@ -38,8 +36,7 @@ func (c *doCmd) connect(a *app) (context.Context, context.CancelFunc, *api.Clien
 }
 
 type doGCCmd struct {
-	Duration time.Duration `default:"5h" help:"Only resources older than this."`
-	DryRun   bool          `name:"dry-run" help:"Print what would be deleted; delete nothing."`
+	gcFlags `embed:""`
 }
 
 func (g *doGCCmd) Run(a *app, c *doCmd) error {
@@ -48,16 +45,8 @@ func (g *doGCCmd) Run(a *app, c *doCmd) error {
 		return err
 	}
 	defer stop()
-	items, err := do.GC(ctx, client, cloud.GCOptions{OlderThan: g.Duration, DryRun: g.DryRun, Progress: cloud.LogProgress(a.log, gcProgressInterval)})
-	verb := "deleted"
-	if g.DryRun {
-		verb = "would delete"
-	}
-	for _, it := range items {
-		fmt.Fprintf(a.stdout, "%s %s\n", verb, it)
-	}
-	fmt.Fprintf(a.stdout, "ore do gc: %s %d resources older than %v\n", verb, len(items), g.Duration)
-	return err
+	items, err := do.GC(ctx, client, g.options(a))
+	return g.report(a, "do", "", items, err)
 }
 
 type doSimulateCmd struct {

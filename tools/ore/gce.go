@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/alecthomas/kong"
-	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/providers/gce"
 	"github.com/strata-os/strata/providers/gce/api"
 	"github.com/strata-os/strata/providers/gce/sim"
@@ -38,9 +37,8 @@ func (c *gceCmd) connect(a *app) (context.Context, context.CancelFunc, *api.Clie
 }
 
 type gceGCCmd struct {
-	Duration time.Duration `default:"5h" help:"Only resources older than this."`
-	DryRun   bool          `name:"dry-run" help:"Print what would be deleted; delete nothing."`
-	Bucket   string        `placeholder:"NAME" help:"Also delete the objects strata uploaded to this bucket (by their metadata)."`
+	gcFlags `embed:""`
+	Bucket  string `placeholder:"NAME" help:"Also delete the objects strata uploaded to this bucket (by their metadata)."`
 }
 
 func (g *gceGCCmd) Run(a *app, c *gceCmd) error {
@@ -49,16 +47,8 @@ func (g *gceGCCmd) Run(a *app, c *gceCmd) error {
 		return err
 	}
 	defer stop()
-	items, err := gce.GC(ctx, client, g.Bucket, cloud.GCOptions{OlderThan: g.Duration, DryRun: g.DryRun, Progress: cloud.LogProgress(a.log, gcProgressInterval)})
-	verb := "deleted"
-	if g.DryRun {
-		verb = "would delete"
-	}
-	for _, it := range items {
-		fmt.Fprintf(a.stdout, "%s %s\n", verb, it)
-	}
-	fmt.Fprintf(a.stdout, "ore gce gc: %s %d resources in %s/%s older than %v\n", verb, len(items), client.Project(), client.Zone(), g.Duration)
-	return err
+	items, err := gce.GC(ctx, client, g.Bucket, g.options(a))
+	return g.report(a, "gce", " in "+client.Project()+"/"+client.Zone(), items, err)
 }
 
 type gceSimulateCmd struct {
