@@ -20,13 +20,13 @@ import (
 type azureCmd struct {
 	azure.Account `embed:""`
 
-	GC                 azureGCCmd                 `cmd:"" name:"gc" help:"Delete what strata's runs left: resource groups and images strata tagged as its own and older than --duration."`
+	GC                 azureGCCmd                 `cmd:"" name:"gc" help:"Delete what strata's runs left: resource groups, images and gallery image versions strata tagged as its own, and with --storage-account its uploaded blobs, older than --duration."`
 	UploadBlob         azureUploadBlobCmd         `cmd:"" help:"Upload a disk image as a fixed VHD page blob: only its non-zero pages, in parallel, MD5-checked, resuming an interrupted upload."`
 	CreateImage        azureCreateImageCmd        `cmd:"" help:"Create a managed image from an uploaded VHD page blob."`
 	CreateGalleryImage azureCreateGalleryImageCmd `cmd:"" help:"Make a version of an Azure Compute Gallery image definition from a managed image or VHD blob, replicated to regions (the gallery and definition are made if missing)."`
 	ListImages         azureListImagesCmd         `cmd:"" help:"List the managed images and gallery image versions strata made (by the tag it puts on them)."`
-	DeleteImage        azureDeleteImageCmd        `cmd:"" help:"Delete managed images."`
-	Simulate           azureSimulateCmd           `cmd:"" help:"Serve strata's Resource Manager and Entra ID simulator over https, to try kola and ore against by hand."`
+	DeleteImage        azureDeleteImageCmd        `cmd:"" help:"Delete managed images or gallery image versions."`
+	Simulate           azureSimulateCmd           `cmd:"" help:"Serve strata's Resource Manager, Blob storage and Entra ID simulator over https, to try kola and ore against by hand."`
 }
 
 // connect is what every command on the subscription starts with: a
