@@ -14,7 +14,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
@@ -313,20 +312,18 @@ func putPages(ctx context.Context, pb *pageblob.Client, f *os.File, ranges [][2]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			buf := make([]byte, maxPageWrite) // the worker's, reused
 			for r := range work {
 				n := r[1] - r[0]
-				// A buffer per call, not one per worker: Go's transport
-				// may still be reading a request's body after an early
-				// answer (a 503 before the body was read) has come back,
-				// so a body's bytes are never reused.
-				buf := make([]byte, n)
 				if _, err := f.ReadAt(buf[:n], r[0]); err != nil {
 					cancel(fmt.Errorf("read bytes %d-%d: %w", r[0], r[1]-1, err))
 					continue
 				}
 				sum := md5.Sum(buf[:n])
-				_, err := pb.UploadPages(ctx, streaming.NopCloser(bytes.NewReader(buf[:n])), blob.HTTPRange{Offset: r[0], Count: n},
+				body := &pageBody{r: bytes.NewReader(buf[:n])}
+				_, err := pb.UploadPages(ctx, body, blob.HTTPRange{Offset: r[0], Count: n},
 					&pageblob.UploadPagesOptions{TransactionalValidation: blob.TransferValidationTypeMD5(sum[:])})
+				body.release()
 				if err != nil {
 					cancel(wrap(fmt.Sprintf("put pages %d-%d", r[0], r[1]-1), err))
 					continue
@@ -346,4 +343,43 @@ feed:
 	close(work)
 	wg.Wait()
 	return context.Cause(ctx)
+}
+
+// pageBody is a Put Page's body over a worker's buffer. Go's transport
+// may still be reading a request's body after an early answer (a 503
+// before the body was read) has come back, and azcore's retries hide the
+// body's Close; so once the call has returned, the body is released and
+// reads no more, and the buffer can take the next range.
+type pageBody struct {
+	mu       sync.Mutex
+	r        *bytes.Reader
+	released bool
+}
+
+var errReleased = errors.New("the page body was released: its call has returned")
+
+func (b *pageBody) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.released {
+		return 0, errReleased
+	}
+	return b.r.Read(p)
+}
+
+func (b *pageBody) Seek(off int64, whence int) (int64, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.released {
+		return 0, errReleased
+	}
+	return b.r.Seek(off, whence)
+}
+
+func (b *pageBody) Close() error { return nil }
+
+func (b *pageBody) release() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.released = true
 }
