@@ -25,9 +25,10 @@ status=0
 bazel test --disk_cache="$cache/bazel-disk" "$@" //... 2>&1 | tee "$out" | grep -v '^INFO: From ' || status=${PIPESTATUS[0]}
 
 # Bazel's own summary: "Executed 3 out of 15 tests: 15 tests pass." or
-# "... 12 tests pass and 3 fail locally."
-line=$(grep -E '^Executed [0-9]+ out of [0-9]+ tests?' "$out" | tail -1 || true)
+# "... 12 tests pass and 3 fail locally." (-a: Bazel's progress output
+# may put control bytes in the log, and grep then calls it binary.)
+line=$(grep -aE '^Executed [0-9]+ out of [0-9]+ tests?' "$out" | tail -1 || true)
 passed=$(sed -nE 's/.*: ([0-9]+) tests? pass.*/\1/p' <<<"$line")
-failed=$(grep -cE '^//.* (FAILED|TIMEOUT|NO STATUS|FAILED TO BUILD)' "$out" || true)
+failed=$(grep -acE '^//.* (FAILED|TIMEOUT|NO STATUS|FAILED TO BUILD)' "$out" || true)
 echo "bazel test: ${passed:-0} passed, $failed failed (${line:-no test summary})"
 exit "$status"
