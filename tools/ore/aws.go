@@ -32,16 +32,9 @@ type awsCmd struct {
 	Simulate    awsSimulateCmd    `cmd:"" help:"Serve strata's EC2 simulator, to try kola and ore against by hand."`
 }
 
-// connect is what every command on the account starts with: a context
-// that Ctrl-C cancels and a client.
+// connect is what every command on the account starts with.
 func (c *awsCmd) connect(a *app) (context.Context, context.CancelFunc, *api.Client, error) {
-	ctx, stop := a.context()
-	client, err := aws.Connect(ctx, c.Account, a.log, nil)
-	if err != nil {
-		stop()
-		return nil, nil, nil, err
-	}
-	return ctx, stop, client, nil
+	return connectTo(a, func(ctx context.Context) (*api.Client, error) { return aws.Connect(ctx, c.Account, a.log, nil) })
 }
 
 type awsGCCmd struct {

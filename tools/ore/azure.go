@@ -29,16 +29,9 @@ type azureCmd struct {
 	Simulate           azureSimulateCmd           `cmd:"" help:"Serve strata's Resource Manager, Blob storage and Entra ID simulator over https, to try kola and ore against by hand."`
 }
 
-// connect is what every command on the subscription starts with: a
-// context that Ctrl-C cancels and a client.
+// connect is what every command on the account starts with.
 func (c *azureCmd) connect(a *app) (context.Context, context.CancelFunc, *api.Client, error) {
-	ctx, stop := a.context()
-	client, err := azure.Connect(ctx, c.Account, a.log, nil)
-	if err != nil {
-		stop()
-		return nil, nil, nil, err
-	}
-	return ctx, stop, client, nil
+	return connectTo(a, func(ctx context.Context) (*api.Client, error) { return azure.Connect(ctx, c.Account, a.log, nil) })
 }
 
 type azureGCCmd struct {

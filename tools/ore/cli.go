@@ -79,3 +79,17 @@ func (a *app) main(args []string) (code int) {
 	}
 	return 0
 }
+
+// connectTo is what every command on a cloud account starts with: a
+// context that Ctrl-C cancels, and the cloud's client made under it (the
+// context is let go if that fails).
+func connectTo[C any](a *app, connect func(context.Context) (C, error)) (context.Context, context.CancelFunc, C, error) {
+	ctx, stop := a.context()
+	client, err := connect(ctx)
+	if err != nil {
+		stop()
+		var none C
+		return nil, nil, none, err
+	}
+	return ctx, stop, client, nil
+}

@@ -23,16 +23,9 @@ type doCmd struct {
 	Simulate    doSimulateCmd    `cmd:"" help:"Serve strata's DigitalOcean API simulator, to try kola and ore against by hand."`
 }
 
-// connect is what every command on the account starts with: a context
-// that Ctrl-C cancels and a client.
+// connect is what every command on the account starts with.
 func (c *doCmd) connect(a *app) (context.Context, context.CancelFunc, *api.Client, error) {
-	ctx, stop := a.context()
-	client, err := do.Connect(ctx, c.Account, a.log, nil)
-	if err != nil {
-		stop()
-		return nil, nil, nil, err
-	}
-	return ctx, stop, client, nil
+	return connectTo(a, func(ctx context.Context) (*api.Client, error) { return do.Connect(ctx, c.Account, a.log, nil) })
 }
 
 type doGCCmd struct {

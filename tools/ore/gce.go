@@ -24,16 +24,9 @@ type gceCmd struct {
 	Simulate         gceSimulateCmd         `cmd:"" help:"Serve strata's Compute Engine and Cloud Storage simulator, to try kola and ore against by hand."`
 }
 
-// connect is what every command on the project starts with: a context
-// that Ctrl-C cancels and a client.
+// connect is what every command on the account starts with.
 func (c *gceCmd) connect(a *app) (context.Context, context.CancelFunc, *api.Client, error) {
-	ctx, stop := a.context()
-	client, err := gce.Connect(ctx, c.Account, a.log, nil)
-	if err != nil {
-		stop()
-		return nil, nil, nil, err
-	}
-	return ctx, stop, client, nil
+	return connectTo(a, func(ctx context.Context) (*api.Client, error) { return gce.Connect(ctx, c.Account, a.log, nil) })
 }
 
 type gceGCCmd struct {
