@@ -113,6 +113,19 @@ func (s *Server) putBlob(r *http.Request, p blobPath) (blobAnswer, *armError) {
 	return blobAnswer{status: http.StatusCreated, header: h}, nil
 }
 
+// blobIf is the blob a call names, if the call's If-Match condition
+// holds for it (with the lock held).
+func (s *Server) blobIf(r *http.Request, p blobPath) (*storedBlob, *armError) {
+	b, err := s.blob(p)
+	if err != nil {
+		return nil, err
+	}
+	if cerr := conditions(r, b); cerr != nil {
+		return nil, cerr
+	}
+	return b, nil
+}
+
 // conditions checks If-Match against a blob's entity tag.
 func conditions(r *http.Request, b *storedBlob) *armError {
 	m := r.Header.Get("If-Match")
@@ -377,12 +390,9 @@ func (s *Server) setBlobProperties(r *http.Request, p blobPath) (blobAnswer, *ar
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, err := s.blob(p)
+	b, err := s.blobIf(r, p)
 	if err != nil {
 		return blobAnswer{}, err
-	}
-	if cerr := conditions(r, b); cerr != nil {
-		return blobAnswer{}, cerr
 	}
 	if v := r.Header.Get("x-ms-blob-content-length"); v != "" {
 		size, perr := strconv.ParseInt(v, 10, 64)
@@ -406,12 +416,9 @@ func (s *Server) setBlobMetadata(r *http.Request, p blobPath) (blobAnswer, *armE
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, err := s.blob(p)
+	b, err := s.blobIf(r, p)
 	if err != nil {
 		return blobAnswer{}, err
-	}
-	if cerr := conditions(r, b); cerr != nil {
-		return blobAnswer{}, cerr
 	}
 	b.metadata, b.modified, b.etag = md, s.opts.Now(), s.etag()
 	return blobAnswer{status: http.StatusOK, header: b.headers()}, nil
@@ -420,12 +427,9 @@ func (s *Server) setBlobMetadata(r *http.Request, p blobPath) (blobAnswer, *armE
 func (s *Server) deleteBlob(r *http.Request, p blobPath) (blobAnswer, *armError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, err := s.blob(p)
+	b, err := s.blobIf(r, p)
 	if err != nil {
 		return blobAnswer{}, err
-	}
-	if cerr := conditions(r, b); cerr != nil {
-		return blobAnswer{}, cerr
 	}
 	b.data.Release()
 	delete(s.accounts[p.account].containers[p.container].blobs, p.blob)
