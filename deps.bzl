@@ -487,6 +487,13 @@ def go_dependencies():
         version = "v2.27.0",
     )
     go_repository(
+        name = "com_github_gophercloud_gophercloud_v2",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/gophercloud/gophercloud/v2",
+        sum = "h1:4zLiLYTFraZMlJ77FH1Kzq7itjfVP+BIbWcCurCrgic=",
+        version = "v2.15.0",
+    )
+    go_repository(
         name = "com_github_hashicorp_go_cleanhttp",
         build_file_proto_mode = "disable_global",
         importpath = "github.com/hashicorp/go-cleanhttp",
@@ -685,6 +692,13 @@ def go_dependencies():
         importpath = "cloud.google.com/go/compute/metadata",
         sum = "h1:pyKMUQSwchgkIBBJGdILqQbs/BNJXqwSA7Ej6LAvvtY=",
         version = "v0.10.0",
+    )
+    go_repository(
+        name = "in_gopkg_yaml_v2",
+        build_file_proto_mode = "disable_global",
+        importpath = "gopkg.in/yaml.v2",
+        sum = "h1:D8xgwECY7CYvx+Y2n4sBz93Jn9JRvxdiyyo8CTfuKaY=",
+        version = "v2.4.0",
     )
 
     go_repository(

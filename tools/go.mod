@@ -12,6 +12,8 @@ replace github.com/strata-os/strata/providers/azure => ../providers/azure
 
 replace github.com/strata-os/strata/providers/do => ../providers/do
 
+replace github.com/strata-os/strata/providers/openstack => ../providers/openstack
+
 replace github.com/strata-os/strata/providers/gce => ../providers/gce
 
 require github.com/strata-os/strata/testsuites v0.0.0
@@ -45,6 +47,7 @@ require (
 	github.com/strata-os/strata/providers/aws v0.0.0
 	github.com/strata-os/strata/providers/azure v0.0.0
 	github.com/strata-os/strata/providers/do v0.0.0
+	github.com/strata-os/strata/providers/openstack v0.0.0
 	github.com/strata-os/strata/providers/qemu v0.0.0
 )
 
@@ -71,6 +74,7 @@ require (
 	github.com/google/s2a-go v0.1.11 // indirect
 	github.com/googleapis/enterprise-certificate-proxy v0.3.24 // indirect
 	github.com/googleapis/gax-go/v2 v2.27.0 // indirect
+	github.com/gophercloud/gophercloud/v2 v2.15.0 // indirect
 	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
 	github.com/hashicorp/go-retryablehttp v0.7.7 // indirect
 	github.com/kylelemons/godebug v1.1.0 // indirect
@@ -91,6 +95,7 @@ require (
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20261019180522-ce908d29299b // indirect
 	google.golang.org/grpc v1.84.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
+	gopkg.in/yaml.v2 v2.4.0 // indirect
 )
 
 require (

@@ -1,0 +1,234 @@
+package sim
+
+import (
+	"crypto/md5"
+	"crypto/sha512"
+	"encoding/hex"
+	"hash"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Image is a Glance image. Its data is not kept: its size and digests
+// are, which is what clients check.
+type Image struct {
+	ID, Name, Status            string
+	Visibility                  string
+	DiskFormat, ContainerFormat string
+	Tags                        []string
+	Properties                  map[string]string
+	Created                     time.Time
+	Size                        int64
+	Checksum, HashValue         string // MD5, SHA-512 of the data
+}
+
+// imageFields are an image's own fields; any other key of a create is an
+// extra property, kept and answered at the top level as Glance does.
+var imageFields = []string{"id", "name", "status", "visibility", "disk_format", "container_format", "tags", "created_at", "updated_at",
+	"size", "virtual_size", "checksum", "os_hash_algo", "os_hash_value", "min_disk", "min_ram", "protected", "owner", "file", "self",
+	"schema", "locations", "direct_url", "os_hidden"}
+
+func (s *Server) imageJSON(img *Image) map[string]any {
+	j := map[string]any{}
+	for k, v := range img.Properties {
+		j[k] = v
+	}
+	var size, checksum, algo, value any
+	if img.Status == "active" {
+		size, checksum, algo, value = img.Size, img.Checksum, "sha512", img.HashValue
+	}
+	maps.Copy(j, map[string]any{
+		"id": img.ID, "name": img.Name, "status": img.Status, "visibility": img.Visibility, "disk_format": nilIfEmpty(img.DiskFormat),
+		"container_format": nilIfEmpty(img.ContainerFormat), "tags": img.Tags, "created_at": timestamp(img.Created), "updated_at": timestamp(img.Created),
+		"size": size, "virtual_size": nil, "checksum": checksum, "os_hash_algo": algo, "os_hash_value": value, "min_disk": 0, "min_ram": 0,
+		"protected": false, "owner": ProjectID, "os_hidden": false,
+		"file": "/v2/images/" + img.ID + "/file", "self": "/v2/images/" + img.ID, "schema": "/v2/schemas/image",
+	})
+	return j
+}
+
+var (
+	diskFormats      = []string{"ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop"}
+	containerFormats = []string{"ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"}
+)
+
+func (s *Server) createImage(_ *http.Request, body []byte) (answer, *apiError) {
+	var req map[string]any
+	if err := decode(body, &req); err != nil {
+		return answer{}, err
+	}
+	img := &Image{ID: s.newID(), Status: "queued", Visibility: "shared", Tags: []string{}, Properties: map[string]string{}, Created: s.opts.Now()}
+	str := func(k string) (string, *apiError) {
+		v, ok := req[k]
+		if !ok || v == nil {
+			return "", nil
+		}
+		sv, ok := v.(string)
+		if !ok {
+			return "", badRequest("Provided object does not match schema 'image': %v is not of type 'string' (%s)", v, k)
+		}
+		return sv, nil
+	}
+	var aerr *apiError
+	if img.Name, aerr = str("name"); aerr != nil {
+		return answer{}, aerr
+	}
+	if img.DiskFormat, aerr = str("disk_format"); aerr != nil {
+		return answer{}, aerr
+	}
+	if img.ContainerFormat, aerr = str("container_format"); aerr != nil {
+		return answer{}, aerr
+	}
+	if v, _ := str("visibility"); v != "" {
+		if !slices.Contains([]string{"public", "private", "shared", "community"}, v) {
+			return answer{}, badRequest("Provided object does not match schema 'image': '%s' is not one of ['community', 'public', 'private', 'shared'] (visibility)", v)
+		}
+		img.Visibility = v
+	}
+	if img.DiskFormat != "" && !slices.Contains(diskFormats, img.DiskFormat) {
+		return answer{}, badRequest("Invalid disk format '%s' for image.", img.DiskFormat)
+	}
+	if img.ContainerFormat != "" && !slices.Contains(containerFormats, img.ContainerFormat) {
+		return answer{}, badRequest("Invalid container format '%s' for image.", img.ContainerFormat)
+	}
+	if tags, ok := req["tags"].([]any); ok {
+		for _, t := range tags {
+			ts, ok := t.(string)
+			if !ok || ts == "" || len(ts) > 255 {
+				return answer{}, badRequest("Provided object does not match schema 'image': tags are strings of 1-255 characters")
+			}
+			img.Tags = append(img.Tags, ts)
+		}
+	}
+	for k, v := range req {
+		if slices.Contains(imageFields, k) {
+			continue
+		}
+		sv, ok := v.(string)
+		if !ok {
+			return answer{}, badRequest("Provided object does not match schema 'image': extra property %s must be a string", k)
+		}
+		img.Properties[k] = sv
+	}
+	s.images[img.ID] = img
+	return answer{status: http.StatusCreated, body: s.imageJSON(img)}, nil
+}
+
+// uploadImage takes an image's data (PUT .../file): queued → saving →
+// active, with its size and checksums. It reads the body without the lock.
+func (s *Server) uploadImage(r *http.Request) (answer, *apiError) {
+	id := r.PathValue("id")
+	s.mu.Lock()
+	img := s.images[id]
+	var aerr *apiError
+	switch {
+	case img == nil:
+		aerr = notFound("No image found with ID %s", id)
+	case img.Status != "queued":
+		aerr = errorf(http.StatusConflict, "Image status transition from %s to saving is not allowed", img.Status)
+	case img.DiskFormat == "" || img.ContainerFormat == "":
+		aerr = badRequest("Properties disk_format, container_format must be set prior to saving data.")
+	case !strings.HasPrefix(r.Header.Get("Content-Type"), "application/octet-stream"):
+		aerr = errorf(http.StatusUnsupportedMediaType, "The request has unsupported Content-Type %q", r.Header.Get("Content-Type"))
+	default:
+		img.Status = "saving"
+	}
+	s.mu.Unlock()
+	if aerr != nil {
+		io.Copy(io.Discard, r.Body)
+		return answer{}, aerr
+	}
+	md, sha := md5.New(), sha512.New()
+	n, err := io.Copy(io.MultiWriter(md, sha), r.Body)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.images[id] == nil { // deleted while it uploaded
+		return answer{}, errorf(http.StatusGone, "Image %s could not be found after upload. The image may have been deleted during the upload.", id)
+	}
+	if err != nil {
+		img.Status = "queued"
+		return answer{}, badRequest("Error in store configuration or reading the data: %v", err)
+	}
+	img.Status, img.Size, img.Checksum, img.HashValue = "active", n, sum(md), sum(sha)
+	return answer{status: http.StatusNoContent}, nil
+}
+
+func sum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
+
+func (s *Server) image(r *http.Request) (*Image, *apiError) {
+	img := s.images[r.PathValue("id")]
+	if img == nil {
+		return nil, notFound("No image found with ID %s", r.PathValue("id"))
+	}
+	return img, nil
+}
+
+func (s *Server) getImage(r *http.Request, _ []byte) (answer, *apiError) {
+	img, err := s.image(r)
+	if err != nil {
+		return answer{}, err
+	}
+	return answer{status: http.StatusOK, body: s.imageJSON(img)}, nil
+}
+
+// listImages pages images by marker with Glance's relative next link,
+// filtered by name, status, visibility and tag.
+func (s *Server) listImages(r *http.Request, _ []byte) (answer, *apiError) {
+	var items []map[string]any
+	tag := r.URL.Query().Get("tag")
+	for _, img := range s.images {
+		if tag == "" || slices.Contains(img.Tags, tag) {
+			items = append(items, s.imageJSON(img))
+		}
+	}
+	items = filter(r, items, "name", "status", "visibility")
+	page, next, err := s.page(r, items)
+	if err != nil {
+		return answer{}, err
+	}
+	body := map[string]any{"images": page, "first": "/v2/images", "schema": "/v2/schemas/images"}
+	if next != "" {
+		body["next"] = strings.TrimPrefix(next, "/image")
+	}
+	return answer{status: http.StatusOK, body: body}, nil
+}
+
+func (s *Server) deleteImage(r *http.Request, _ []byte) (answer, *apiError) {
+	img, err := s.image(r)
+	if err != nil {
+		return answer{}, err
+	}
+	delete(s.images, img.ID)
+	return answer{status: http.StatusNoContent}, nil
+}
+
+// AddImage makes an active image at once, as if someone had uploaded it,
+// and returns its ID.
+func (s *Server) AddImage(name string, tags []string, created time.Time) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	img := &Image{ID: s.newID(), Name: name, Status: "active", Visibility: "private", DiskFormat: "qcow2", ContainerFormat: "bare",
+		Tags: slices.Clone(tags), Properties: map[string]string{}, Created: created, Size: 1 << 20}
+	if img.Tags == nil {
+		img.Tags = []string{}
+	}
+	s.images[img.ID] = img
+	return img.ID
+}
+
+// ImageInfo returns an image, if it is there.
+func (s *Server) ImageInfo(id string) (Image, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	img := s.images[id]
+	if img == nil {
+		return Image{}, false
+	}
+	out := *img
+	out.Tags, out.Properties = slices.Clone(img.Tags), maps.Clone(img.Properties)
+	return out, true
+}
