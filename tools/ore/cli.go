@@ -28,12 +28,13 @@ type app struct {
 type cli struct {
 	LogLevel string `name:"log-level" enum:"debug,info,warn,error" default:"info" help:"Log level (${enum})."`
 
-	Qemu    qemuCmd    `cmd:"" help:"Local QEMU images (the images kola boots with -p qemu)."`
-	AWS     awsCmd     `cmd:"" name:"aws" help:"Amazon EC2 and S3: images, garbage collection, and a simulator to try things against."`
-	GCE     gceCmd     `cmd:"" name:"gce" help:"Google Compute Engine and Cloud Storage: images, instances, garbage collection, and a simulator."`
-	Azure   azureCmd   `cmd:"" name:"azure" help:"Microsoft Azure: managed images, garbage collection, and a simulator."`
-	DO      doCmd      `cmd:"" name:"do" help:"DigitalOcean: custom images, garbage collection, and a simulator."`
-	Version versionCmd `cmd:"" help:"Print the version."`
+	Qemu      qemuCmd      `cmd:"" help:"Local QEMU images (the images kola boots with -p qemu)."`
+	AWS       awsCmd       `cmd:"" name:"aws" help:"Amazon EC2 and S3: images, garbage collection, and a simulator to try things against."`
+	GCE       gceCmd       `cmd:"" name:"gce" help:"Google Compute Engine and Cloud Storage: images, instances, garbage collection, and a simulator."`
+	Azure     azureCmd     `cmd:"" name:"azure" help:"Microsoft Azure: managed images, garbage collection, and a simulator."`
+	DO        doCmd        `cmd:"" name:"do" help:"DigitalOcean: custom images, garbage collection, and a simulator."`
+	OpenStack openstackCmd `cmd:"" name:"openstack" help:"OpenStack: Glance images, garbage collection, and a simulator."`
+	Version   versionCmd   `cmd:"" help:"Print the version."`
 }
 
 type versionCmd struct{}

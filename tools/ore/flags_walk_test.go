@@ -22,11 +22,13 @@ var flagUse = map[string]map[string]bool{
 	"aws simulate": {"aws-region": true, "aws-profile": false, "aws-credentials-file": false, "aws-endpoint": false},
 	"gce simulate": {"gce-project": true, "gce-zone": true, "gce-json-key": false, "gce-endpoint": false},
 	"do gc":        nil, "do create-image": nil, "do list-images": nil, "do delete-image": nil,
-	"do simulate":      {"do-endpoint": false, "do-config-file": false, "do-context": false},
-	"azure simulate":   {"azure-location": true, "azure-subscription": false, "azure-auth": false, "azure-endpoint": false, "azure-ca-file": false},
-	"qemu build-image": nil,
-	"qemu list-images": {"cache-dir": true, "debian-mirror": false},
-	"qemu update-lock": {"cache-dir": false, "debian-mirror": false},
+	"do simulate":  {"do-endpoint": false, "do-config-file": false, "do-context": false},
+	"openstack gc": nil, "openstack create-image": nil, "openstack list-images": nil, "openstack delete-image": nil,
+	"openstack simulate": {"os-cloud": false, "os-clouds-file": false, "os-region": false, "os-interface": false},
+	"azure simulate":     {"azure-location": true, "azure-subscription": false, "azure-auth": false, "azure-endpoint": false, "azure-ca-file": false},
+	"qemu build-image":   nil,
+	"qemu list-images":   {"cache-dir": true, "debian-mirror": false},
+	"qemu update-lock":   {"cache-dir": false, "debian-mirror": false},
 }
 
 // Every (command, inherited flag) pair of ore's command line is said to

@@ -89,14 +89,18 @@ func New(ctx context.Context, o Options) (*Client, error) {
 	default:
 		return nil, fmt.Errorf("interface %q is not public, internal or admin", o.Interface)
 	}
+	where := fmt.Sprintf("region %q, interface %s", o.Region, eo.Availability)
+	if o.Region == "" {
+		where = fmt.Sprintf("any region, interface %s", eo.Availability)
+	}
 	if c.compute, err = openstack.NewComputeV2(pc, eo); err != nil {
-		return nil, fmt.Errorf("compute (Nova) in the catalog: %w", err)
+		return nil, fmt.Errorf("compute (Nova) in the catalog (%s): %w", where, err)
 	}
 	if c.image, err = openstack.NewImageV2(pc, eo); err != nil {
-		return nil, fmt.Errorf("image (Glance) in the catalog: %w", err)
+		return nil, fmt.Errorf("image (Glance) in the catalog (%s): %w", where, err)
 	}
 	if c.network, err = openstack.NewNetworkV2(pc, eo); err != nil {
-		return nil, fmt.Errorf("network (Neutron) in the catalog: %w", err)
+		return nil, fmt.Errorf("network (Neutron) in the catalog (%s): %w", where, err)
 	}
 	return c, nil
 }

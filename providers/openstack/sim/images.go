@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -51,6 +52,8 @@ func (s *Server) imageJSON(img *Image) map[string]any {
 	return j
 }
 
+var uuidForm = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
 var (
 	diskFormats      = []string{"ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop"}
 	containerFormats = []string{"ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"}
@@ -74,6 +77,18 @@ func (s *Server) createImage(_ *http.Request, body []byte) (answer, *apiError) {
 		return sv, nil
 	}
 	var aerr *apiError
+	// Glance takes the ID the caller chooses, once.
+	if id, aerr := str("id"); aerr != nil {
+		return answer{}, aerr
+	} else if id != "" {
+		if !uuidForm.MatchString(id) {
+			return answer{}, badRequest("Provided object does not match schema 'image': '%s' does not match '^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$' (id)", id)
+		}
+		if s.images[id] != nil {
+			return answer{}, errorf(http.StatusConflict, "Image with identifier %s already exists!", id)
+		}
+		img.ID = id
+	}
 	if img.Name, aerr = str("name"); aerr != nil {
 		return answer{}, aerr
 	}

@@ -387,3 +387,22 @@ func (s *Server) Exists(kind, id string) bool {
 	}
 	return false
 }
+
+// AddNetwork adds a network (with a subnet of its own) and returns its ID.
+func (s *Server) AddNetwork(name string, external bool) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addNetwork(name, fmt.Sprintf("10.%d.0", len(s.networks)+10), external).ID
+}
+
+// FloatingIPs lists the floating IPs' addresses by the ports they are
+// on (an empty key for those on none).
+func (s *Server) FloatingIPs() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]string{}
+	for _, f := range s.floatingIP {
+		out[f.PortID] = f.Address
+	}
+	return out
+}

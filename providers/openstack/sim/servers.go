@@ -201,8 +201,9 @@ func (s *Server) getServer(r *http.Request, _ []byte) (answer, *apiError) {
 	if err != nil {
 		return answer{}, err
 	}
+	j := s.serverJSON(in)
 	in.gets++
-	return answer{status: http.StatusOK, body: map[string]any{"server": s.serverJSON(in)}}, nil
+	return answer{status: http.StatusOK, body: map[string]any{"server": j}}, nil
 }
 
 // listServers lists servers in detail, paged by marker, filtered by name
