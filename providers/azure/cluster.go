@@ -72,19 +72,19 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	tags := Tags(nil, time.Now())
 	nic, err := f.api.CreateInterface(ctx, f.group, name, f.subnet, tags)
 	if err != nil {
-		return fail(platform.Infra("create "+name, fmt.Errorf("azure: %w", withCause(ctx, err))))
+		return fail(platform.Infra("create "+name, fmt.Errorf("azure: %w", cloud.WithCause(ctx, err))))
 	}
 	spec := api.VMSpec{Group: f.group, Name: name, Size: f.flags.Size, Image: f.image, AdminUser: sshUser, SSHKeys: keys,
 		CustomData: rendered.Data, NICID: nic.ID, Tags: tags}
 	if err := f.api.CreateVM(ctx, spec); err != nil {
-		return fail(platform.Infra("create "+name, fmt.Errorf("azure: %w", withCause(ctx, err))))
+		return fail(platform.Infra("create "+name, fmt.Errorf("azure: %w", cloud.WithCause(ctx, err))))
 	}
 	vm, err := f.api.GetVM(ctx, f.group, name)
 	if err == nil && vm.Power != "running" && vm.Power != "starting" {
 		err = fmt.Errorf("virtual machine %s is %s, not running", name, vm.Power)
 	}
 	if err != nil {
-		return fail(platform.Infra("machine "+name, fmt.Errorf("azure: %w", withCause(ctx, err))))
+		return fail(platform.Infra("machine "+name, fmt.Errorf("azure: %w", cloud.WithCause(ctx, err))))
 	}
 	r := cloud.Running{PublicIP: nic.PublicIP, PrivateIP: nic.PrivateIP}
 	if vm.Simulated {
@@ -97,15 +97,6 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 		return nil, err
 	}
 	return m, nil
-}
-
-// withCause adds why ctx ended to err: a call cut short says only
-// "context deadline exceeded".
-func withCause(ctx context.Context, err error) error {
-	if cause := context.Cause(ctx); cause != nil && !errors.Is(err, cause) {
-		return fmt.Errorf("%w (%v)", err, cause)
-	}
-	return err
 }
 
 // unusableKey is an SSH public key whose private half is thrown away.

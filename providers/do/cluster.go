@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -70,7 +69,7 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	}
 	d, err := f.api.CreateDroplet(ctx, spec)
 	if err != nil {
-		return fail(platform.Infra("create "+name, fmt.Errorf("do: %w", withCause(ctx, err))))
+		return fail(platform.Infra("create "+name, fmt.Errorf("do: %w", cloud.WithCause(ctx, err))))
 	}
 	id := strconv.Itoa(d.ID)
 	m.Machine = cloud.NewMachine(id, map[string]string{"size": f.flags.Size, "region": f.flags.Region, "image": f.flags.Image})
@@ -81,7 +80,7 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 		case <-time.After(pollInterval):
 		}
 		if d, err = f.api.Droplet(ctx, d.ID); err != nil {
-			return fail(platform.Infra("machine "+name, fmt.Errorf("do: %w", withCause(ctx, err))))
+			return fail(platform.Infra("machine "+name, fmt.Errorf("do: %w", cloud.WithCause(ctx, err))))
 		}
 		if d.Status != "new" && d.Status != "active" {
 			return fail(platform.Infra("machine "+name, fmt.Errorf("do: droplet %s is %s, not active", id, d.Status)))
@@ -113,17 +112,6 @@ func (c *cluster) Destroy(ctx context.Context) error {
 	return err
 }
 
-// withCause adds why ctx ended to err: a call cut short says only
-// "context deadline exceeded".
-func withCause(ctx context.Context, err error) error {
-	if cause := context.Cause(ctx); cause != nil && !errors.Is(err, cause) {
-		return fmt.Errorf("%w (%v)", err, cause)
-	}
-	return err
-}
-
-var notTagChars = regexp.MustCompile(`[^a-z0-9]+`)
-
 // clusterTag is a tag for one cluster of a flight.
 func clusterTag(flightTag string) string {
 	return fmt.Sprintf("%s-c%s", strings.TrimPrefix(flightTag, "strata-flight-"), strings.ToLower(rand.Text()[:6]))
@@ -132,12 +120,9 @@ func clusterTag(flightTag string) string {
 // machineName is a droplet name (and host name) for a cluster's
 // index-th machine.
 func machineName(clusterName string, index int) string {
-	n := strings.Trim(notTagChars.ReplaceAllString(strings.ToLower(clusterName), "-"), "-")
+	n := cloud.Slug(clusterName, 50)
 	if n == "" {
 		n = "m"
-	}
-	if len(n) > 50 {
-		n = strings.TrimRight(n[:50], "-")
 	}
 	return fmt.Sprintf("%s-%d", n, index)
 }

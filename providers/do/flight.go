@@ -5,10 +5,10 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/do/api"
 )
@@ -26,24 +26,9 @@ const (
 )
 
 // keyName is the name of a flight's SSH key: strata's prefix, when it
-// was made (Unix seconds, for GC) and the flight's tag.
+// was made (for GC) and the flight's tag.
 func keyName(now time.Time, flightTag string) string {
-	return fmt.Sprintf("%s%d-%s", keyPrefix, now.Unix(), flightTag)
-}
-
-// keyCreated reads the creation time from a key's name; ok is false for
-// a key strata did not name.
-func keyCreated(name string) (time.Time, bool) {
-	rest, ok := strings.CutPrefix(name, keyPrefix)
-	if !ok {
-		return time.Time{}, false
-	}
-	secs, _, _ := strings.Cut(rest, "-")
-	n, err := strconv.ParseInt(secs, 10, 64)
-	if err != nil || n <= 0 {
-		return time.Time{}, false
-	}
-	return time.Unix(n, 0), true
+	return cloud.TimedName(keyPrefix, now, flightTag)
 }
 
 type flight struct {
@@ -100,11 +85,7 @@ func newFlight(ctx context.Context, f Flags, opts platform.FlightOptions, tune f
 // flightTag is a tag for a flight: its name, made a valid tag, and a
 // random part, since a killed run's droplets may still be there.
 func flightTag(flight string) string {
-	n := strings.Trim(notTagChars.ReplaceAllString(strings.ToLower(flight), "-"), "-")
-	if len(n) > 40 {
-		n = strings.TrimRight(n[:40], "-")
-	}
-	return fmt.Sprintf("strata-flight-%s-%s", n, strings.ToLower(rand.Text()[:6]))
+	return fmt.Sprintf("strata-flight-%s-%s", cloud.Slug(flight, 40), strings.ToLower(rand.Text()[:6]))
 }
 
 // Destroy destroys the clusters, then any droplet with the flight's tag

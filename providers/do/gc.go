@@ -65,7 +65,7 @@ func candidates(ctx context.Context, c *api.Client) ([]cloud.Candidate, error) {
 		return nil, err
 	}
 	for _, k := range keys {
-		created, ours := keyCreated(k.Name)
+		created, ours := cloud.TimeFromName(keyPrefix, k.Name)
 		if !ours {
 			continue
 		}

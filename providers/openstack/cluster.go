@@ -60,7 +60,7 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 		return nil, err
 	}
 	infra := func(what string, err error) (platform.Machine, error) {
-		return fail(platform.Infra(what, fmt.Errorf("openstack: %w", withCause(ctx, err))))
+		return fail(platform.Infra(what, fmt.Errorf("openstack: %w", cloud.WithCause(ctx, err))))
 	}
 	port, err := f.api.CreatePort(ctx, f.network, name, describedPrefix+m.path, f.group.ID)
 	if err != nil {
@@ -122,24 +122,12 @@ func (c *cluster) Destroy(ctx context.Context) error {
 	return err
 }
 
-// withCause adds why ctx ended to err: a call cut short says only
-// "context deadline exceeded".
-func withCause(ctx context.Context, err error) error {
-	if cause := context.Cause(ctx); cause != nil && !errors.Is(err, cause) {
-		return fmt.Errorf("%w (%v)", err, cause)
-	}
-	return err
-}
-
 // machineName is a server name (and host name) for a cluster's index-th
 // machine.
 func machineName(clusterName string, index int) string {
-	n := strings.Trim(notTagChars.ReplaceAllString(strings.ToLower(clusterName), "-"), "-")
+	n := cloud.Slug(clusterName, 50)
 	if n == "" {
 		n = "m"
-	}
-	if len(n) > 50 {
-		n = strings.TrimRight(n[:50], "-")
 	}
 	return fmt.Sprintf("%s-%d", n, index)
 }

@@ -168,7 +168,7 @@ func (b *simBackend) Plant(t *testing.T, kind string, ours bool, created time.Ti
 	case gcSecurityGroup:
 		name := fmt.Sprintf("web-%d", b.planted)
 		if ours {
-			name = nameAt(groupPrefix, created, fmt.Sprintf("planted-%d", b.planted))
+			name = cloud.TimedName(groupPrefix, created, fmt.Sprintf("planted-%d", b.planted))
 		}
 		// Neutron's own creation time is now: the name's is the one GC
 		// goes by.
@@ -176,7 +176,7 @@ func (b *simBackend) Plant(t *testing.T, kind string, ours bool, created time.Ti
 	case gcKey:
 		name := fmt.Sprintf("laptop-%d-%d", created.Unix(), b.planted)
 		if ours {
-			name = nameAt(keyPrefix, created, fmt.Sprintf("planted-%d", b.planted))
+			name = cloud.TimedName(keyPrefix, created, fmt.Sprintf("planted-%d", b.planted))
 		}
 		b.s.AddKeyPair(name, created)
 		return name

@@ -5,11 +5,10 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/openstack/api"
 )
@@ -37,27 +36,6 @@ const (
 	keyPrefix   = "strata-key-"
 	groupPrefix = "strata-sg-"
 )
-
-// nameAt is a flight-wide resource's name: a prefix, when it was made
-// and the flight's tag.
-func nameAt(prefix string, now time.Time, flightTag string) string {
-	return fmt.Sprintf("%s%d-%s", prefix, now.Unix(), flightTag)
-}
-
-// createdFromName reads the creation time from such a name; ok is false
-// for a name strata did not give.
-func createdFromName(prefix, name string) (time.Time, bool) {
-	rest, ok := strings.CutPrefix(name, prefix)
-	if !ok {
-		return time.Time{}, false
-	}
-	secs, _, _ := strings.Cut(rest, "-")
-	n, err := strconv.ParseInt(secs, 10, 64)
-	if err != nil || n <= 0 {
-		return time.Time{}, false
-	}
-	return time.Unix(n, 0), true
-}
 
 type flight struct {
 	*platform.BaseFlight
@@ -103,11 +81,11 @@ func newFlight(ctx context.Context, f Flags, opts platform.FlightOptions, tune f
 	if err := fl.resolve(ctx); err != nil {
 		return nil, err
 	}
-	fl.key = nameAt(keyPrefix, time.Now(), fl.tag)
+	fl.key = cloud.TimedName(keyPrefix, time.Now(), fl.tag)
 	if err := client.CreateKeyPair(ctx, fl.key, base.SSHKey().AuthorizedKey); err != nil {
 		return nil, platform.Infra("add the flight's key pair", fmt.Errorf("openstack: %w", err))
 	}
-	fl.group, err = client.CreateSSHGroup(ctx, nameAt(groupPrefix, time.Now(), fl.tag), "strata flight "+fl.tag+": SSH in")
+	fl.group, err = client.CreateSSHGroup(ctx, cloud.TimedName(groupPrefix, time.Now(), fl.tag), "strata flight "+fl.tag+": SSH in")
 	if err != nil {
 		err = platform.Infra("make the flight's security group", fmt.Errorf("openstack: %w", err))
 		return nil, errors.Join(err, fl.Destroy(ctx))
@@ -168,16 +146,10 @@ func (f *flight) resolve(ctx context.Context) error {
 	return nil
 }
 
-var notTagChars = regexp.MustCompile(`[^a-z0-9]+`)
-
 // flightTag is a flight's path: its name, made safe, and a random part,
 // since a killed run's resources may still be there.
 func flightTag(flight string) string {
-	n := strings.Trim(notTagChars.ReplaceAllString(strings.ToLower(flight), "-"), "-")
-	if len(n) > 40 {
-		n = strings.TrimRight(n[:40], "-")
-	}
-	return fmt.Sprintf("%s-%s", n, strings.ToLower(rand.Text()[:6]))
+	return fmt.Sprintf("%s-%s", cloud.Slug(flight, 40), strings.ToLower(rand.Text()[:6]))
 }
 
 // Destroy destroys the clusters, then whatever else of the flight is

@@ -88,7 +88,7 @@ func candidates(ctx context.Context, c *api.Client) ([]cloud.Candidate, error) {
 		return nil, err
 	}
 	for _, g := range groups {
-		if created, ours := createdFromName(groupPrefix, g.Name); ours {
+		if created, ours := cloud.TimeFromName(groupPrefix, g.Name); ours {
 			found = append(found, cloud.Candidate{Kind: gcSecurityGroup, ID: g.ID, Created: created, Delete: func(ctx context.Context) error {
 				return c.DeleteSecurityGroup(ctx, g.ID)
 			}})
@@ -99,7 +99,7 @@ func candidates(ctx context.Context, c *api.Client) ([]cloud.Candidate, error) {
 		return nil, err
 	}
 	for _, k := range keys {
-		if created, ours := createdFromName(keyPrefix, k.Name); ours {
+		if created, ours := cloud.TimeFromName(keyPrefix, k.Name); ours {
 			found = append(found, cloud.Candidate{Kind: gcKey, ID: k.Name, Created: created, Delete: func(ctx context.Context) error {
 				return c.DeleteKeyPair(ctx, k.Name)
 			}})

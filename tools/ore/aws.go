@@ -91,6 +91,23 @@ func refuseFlags(kctx *kong.Context, why string, names ...string) error {
 	return nil
 }
 
+// simStateDir is where a simulator writes the credentials files it
+// prints: --state-dir (made if missing), or a new temporary directory
+// that cleanup removes.
+func simStateDir(dir, cloud string) (string, func(), error) {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", nil, platform.Usage(fmt.Errorf("--state-dir: %w", err))
+		}
+		return dir, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "strata-"+cloud+"-sim-")
+	if err != nil {
+		return "", nil, err
+	}
+	return dir, func() { os.RemoveAll(dir) }, nil
+}
+
 // listen opens a simulator's address; a bad one is a usage error.
 func listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)

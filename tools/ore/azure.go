@@ -77,15 +77,11 @@ func (s *azureSimulateCmd) Run(a *app, c *azureCmd, kctx *kong.Context) error {
 	if err != nil {
 		return err
 	}
-	dir := s.StateDir
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "strata-azure-sim-"); err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-	} else if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("--state-dir: %w", err)
+	dir, cleanup, err := simStateDir(s.StateDir, "azure")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	server := sim.New(sim.Options{Location: c.Location})
 	// A secret made for this run: nothing outside this machine accepts it.
 	clientID, secret := "strata-sim-app", rand.Text()

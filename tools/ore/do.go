@@ -58,15 +58,11 @@ func (s *doSimulateCmd) Run(a *app, c *doCmd, kctx *kong.Context) error {
 		return err
 	}
 	defer ln.Close()
-	dir := s.StateDir
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "strata-do-sim-"); err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-	} else if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("--state-dir: %w", err)
+	dir, cleanup, err := simStateDir(s.StateDir, "do")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	server := sim.New(sim.Options{})
 	// A token made for this run: nothing outside this machine takes it.
 	token := "dop_v1_sim_" + rand.Text()

@@ -58,15 +58,11 @@ func (s *openstackSimulateCmd) Run(a *app, c *openstackCmd, kctx *kong.Context) 
 		return err
 	}
 	defer ln.Close()
-	dir := s.StateDir
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "strata-openstack-sim-"); err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-	} else if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("--state-dir: %w", err)
+	dir, cleanup, err := simStateDir(s.StateDir, "openstack")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	server := sim.New(sim.Options{})
 	// A password made for this run: nothing outside this machine takes it.
 	password := rand.Text()
