@@ -104,10 +104,12 @@ func (b *simBackend) MarkConsole(id string) string {
 	return "[strata: DigitalOcean has no API for a droplet's console output; droplet " + id + "'s journal is collected over SSH]"
 }
 
-// Kinds are what GC collects: droplets and custom images tagged as
-// strata's, and the SSH keys strata added (named with their creation
+// Kinds are what GC collects: droplets, volumes, snapshots and custom
+// images tagged as strata's, and the SSH keys strata added (named with their creation
 // time).
-func (b *simBackend) Kinds() []string { return []string{gcDroplet, gcImage, gcKey} }
+func (b *simBackend) Kinds() []string {
+	return []string{gcDroplet, gcVolume, gcSnapshot, gcImage, gcKey}
+}
 
 func (b *simBackend) Plant(t *testing.T, kind string, ours bool, created time.Time) string {
 	t.Helper()
@@ -119,6 +121,15 @@ func (b *simBackend) Plant(t *testing.T, kind string, ours bool, created time.Ti
 			tags = []string{CreatedByTag, "strata-flight-planted"}
 		}
 		return strconv.Itoa(b.s.AddDroplet(fmt.Sprintf("planted-%d", b.planted), tags, created))
+	case gcVolume, gcSnapshot:
+		tags := []string{"someone-else"}
+		if ours {
+			tags = []string{CreatedByTag}
+		}
+		if kind == gcVolume {
+			return b.s.AddVolume(fmt.Sprintf("planted-%d", b.planted), tags, created)
+		}
+		return b.s.AddSnapshot(fmt.Sprintf("planted-%d", b.planted), tags, created)
 	case gcImage:
 		tags := []string{"someone-else"}
 		if ours {
@@ -143,6 +154,10 @@ func (b *simBackend) Exists(kind, id string) bool {
 		return b.s.DropletExists(n)
 	case gcImage:
 		return b.s.ImageExists(n)
+	case gcVolume:
+		return b.s.VolumeExists(id)
+	case gcSnapshot:
+		return b.s.SnapshotExists(id)
 	}
 	return slices.Contains(b.s.Keys(), id)
 }

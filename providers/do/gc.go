@@ -12,13 +12,16 @@ import (
 
 // GC kinds, in the order they are deleted.
 const (
-	gcDroplet = "droplet"
-	gcImage   = "image"
-	gcKey     = "key"
+	gcDroplet  = "droplet"
+	gcVolume   = "volume"
+	gcSnapshot = "snapshot"
+	gcImage    = "image"
+	gcKey      = "key"
 )
 
 // GC removes what strata's runs left behind, older than the bound:
-// droplets and custom images tagged as strata's, by their creation time,
+// droplets, volumes, snapshots and custom images tagged as strata's, by
+// their creation time,
 // and the SSH keys strata added, by the time in their names. Nothing else is touched, and
 // a droplet or key without a readable creation time never is. It goes
 // on past a failed deletion and reports every one.
@@ -47,6 +50,28 @@ func candidates(ctx context.Context, c *api.Client) ([]cloud.Candidate, error) {
 		found = append(found, cloud.Candidate{Kind: gcDroplet, ID: strconv.Itoa(d.ID), Created: d.Created, Delete: func(ctx context.Context) error {
 			return c.DeleteDroplet(ctx, d.ID)
 		}})
+	}
+	volumes, err := c.Volumes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range volumes {
+		if slices.Contains(v.Tags, CreatedByTag) {
+			found = append(found, cloud.Candidate{Kind: gcVolume, ID: v.ID, Created: v.Created, Delete: func(ctx context.Context) error {
+				return c.DeleteVolume(ctx, v.ID)
+			}})
+		}
+	}
+	snapshots, err := c.Snapshots(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range snapshots {
+		if slices.Contains(s.Tags, CreatedByTag) {
+			found = append(found, cloud.Candidate{Kind: gcSnapshot, ID: s.ID, Created: s.Created, Delete: func(ctx context.Context) error {
+				return c.DeleteSnapshot(ctx, s.ID)
+			}})
+		}
 	}
 	images, err := c.Images(ctx)
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 type doCmd struct {
 	do.Account `embed:""`
 
-	GC          doGCCmd          `cmd:"" name:"gc" help:"Delete what strata's runs left: droplets and images tagged strata and the SSH keys strata added, older than --duration."`
+	GC          doGCCmd          `cmd:"" name:"gc" help:"Delete what strata's runs left: droplets, volumes, snapshots and images tagged strata and the SSH keys strata added, older than --duration."`
 	CreateImage doCreateImageCmd `cmd:"" help:"Import a custom image from a URL and wait until it is available."`
 	ListImages  doListImagesCmd  `cmd:"" help:"List the custom images strata made (by the tag it puts on them)."`
 	DeleteImage doDeleteImageCmd `cmd:"" help:"Delete images."`

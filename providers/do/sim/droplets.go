@@ -50,7 +50,7 @@ func (s *Server) dropletJSON(d *Droplet) map[string]any {
 		"image":     s.imageJSON(d.Image),
 		"size_slug": d.Size, "size": map[string]any{"slug": d.Size},
 		"networks": map[string]any{"v4": v4, "v6": []any{}},
-		"tags":     d.Tags, "vpc_uuid": fmt.Sprintf("5a4981aa-9653-4bd1-bef5-%012x", slices.Index(regions, d.Region)),
+		"tags":     d.Tags, "vpc_uuid": vpcID(d.Region),
 	}
 }
 

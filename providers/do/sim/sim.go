@@ -1,6 +1,7 @@
 // Package sim is an in-process DigitalOcean API v2 for the parts strata
 // uses — droplets (status new → active over a few reads), SSH keys,
-// images, tags — speaking its wire protocol (JSON over REST with a bearer
+// images, volumes and snapshots, droplet actions, tags, each region's
+// default VPC — speaking its wire protocol (JSON over REST with a bearer
 // token), so that godo, DigitalOcean's own Go client, is tested against
 // it unchanged. It behaves like the API where clients depend on it:
 // errors are DigitalOcean's {"id","message"} body, lists page with
@@ -45,15 +46,19 @@ type Server struct {
 	mux  *http.ServeMux
 	base string // the URL clients reach it at, for links
 
-	mu       sync.Mutex
-	faults   fault.Engine
-	seq      int
-	tokens   map[string]bool
-	droplets map[int]*Droplet
-	launched []int
-	keys     map[int]*Key
-	images   map[int]*Image
-	calls    int // for the rate-limit headers
+	mu        sync.Mutex
+	faults    fault.Engine
+	seq       int
+	tokens    map[string]bool
+	droplets  map[int]*Droplet
+	launched  []int
+	keys      map[int]*Key
+	images    map[int]*Image
+	volumes   map[string]*Volume
+	snapshots map[string]*Snapshot
+	actions   map[int]*action
+	tags      map[string]bool // made by name; those on resources count too
+	calls     int             // for the rate-limit headers
 }
 
 // New returns a simulator with no token, droplet or key, and the public
@@ -71,7 +76,8 @@ func New(opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Server{opts: opts, tokens: map[string]bool{}, droplets: map[int]*Droplet{}, keys: map[int]*Key{}, images: map[int]*Image{}}
+	s := &Server{opts: opts, tokens: map[string]bool{}, droplets: map[int]*Droplet{}, keys: map[int]*Key{}, images: map[int]*Image{},
+		volumes: map[string]*Volume{}, snapshots: map[string]*Snapshot{}, actions: map[int]*action{}, tags: map[string]bool{}}
 	for _, slug := range []string{"ubuntu-24-04-x64", "debian-12-x64", "fedora-41-x64"} {
 		s.addImage(&Image{Name: slug, Slug: slug, Distribution: distribution(slug), Public: true, Type: "base", Status: "available"})
 	}
@@ -93,7 +99,12 @@ func (s *Server) AddToken(token string) {
 // godo's services ("Droplets.Create", "Droplets.Get", "Droplets.List",
 // "Droplets.Delete", "Droplets.DeleteByTag", "Keys.Create", "Keys.Get",
 // "Keys.Delete", "Keys.List", "Images.Create", "Images.Get", "Images.List",
-// "Images.Delete", "Account.Get"), resources by ID or tag. Throttle answers 429
+// "Images.Delete", "Account.Get", "Storage.CreateVolume",
+// "Storage.GetVolume", "Storage.ListVolumes", "Storage.DeleteVolume",
+// "Storage.CreateSnapshot", "Snapshots.Get", "Snapshots.List",
+// "Snapshots.Delete", "DropletActions.Do", "Actions.Get", "Actions.List",
+// "Tags.Create", "Tags.List", "Tags.TagResources", "Tags.UntagResources",
+// "VPCs.List"), resources by ID or tag. Throttle answers 429
 // too_many_requests, server errors 500 server_error, and Error rules
 // default to 403 forbidden.
 func (s *Server) Faults() *fault.Engine { return &s.faults }
@@ -132,6 +143,9 @@ func (s *Server) handle(pattern, call string, h handler) {
 			return
 		}
 		resource := r.PathValue("id")
+		if resource == "" {
+			resource = r.PathValue("name")
+		}
 		if resource == "" {
 			resource = r.URL.Query().Get("tag_name")
 		}
