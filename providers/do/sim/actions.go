@@ -13,14 +13,15 @@ import (
 // action is a droplet action: in progress for its first reads, then
 // completed, when what it does takes effect.
 type action struct {
-	ID         int
-	Type       string
-	DropletID  int
-	Region     string
-	Started    time.Time
-	gets       int
-	done       bool
-	onComplete func()
+	ID           int
+	Type         string
+	ResourceID   int
+	ResourceType string // "droplet" or "image"
+	Region       string
+	Started      time.Time
+	gets         int
+	done         bool
+	onComplete   func()
 }
 
 func (s *Server) actionJSON(a *action) map[string]any {
@@ -29,7 +30,7 @@ func (s *Server) actionJSON(a *action) map[string]any {
 		status, completed = "completed", a.Started.UTC().Format(time.RFC3339)
 	}
 	return map[string]any{"id": a.ID, "status": status, "type": a.Type, "started_at": a.Started.UTC().Format(time.RFC3339),
-		"completed_at": completed, "resource_id": a.DropletID, "resource_type": "droplet", "region_slug": a.Region}
+		"completed_at": completed, "resource_id": a.ResourceID, "resource_type": a.ResourceType, "region_slug": a.Region}
 }
 
 // dropletActions are the action types the simulator takes.
@@ -53,7 +54,7 @@ func (s *Server) createDropletAction(r *http.Request, body []byte) (answer, *api
 	if !slices.Contains(dropletActions, req.Type) {
 		return answer{}, unprocessable("%q is not a droplet action the simulator takes (%v).", req.Type, dropletActions)
 	}
-	a := &action{ID: s.nextID(), Type: req.Type, DropletID: d.ID, Region: d.Region, Started: s.opts.Now()}
+	a := &action{ID: s.nextID(), Type: req.Type, ResourceID: d.ID, ResourceType: "droplet", Region: d.Region, Started: s.opts.Now()}
 	if req.Type == "snapshot" {
 		name := req.Name
 		if name == "" {
@@ -85,6 +86,57 @@ func (s *Server) getAction(r *http.Request, _ []byte) (answer, *apiError) {
 		}
 	}
 	return answer{http.StatusOK, map[string]any{"action": s.actionJSON(a)}}, nil
+}
+
+// createImageAction starts an action on one of the account's images
+// (POST /v2/images/{id}/actions): transfer to another region, which the
+// image lists once the action completes, or convert (a snapshot to a
+// backup; nothing the simulator shows changes).
+func (s *Server) createImageAction(r *http.Request, body []byte) (answer, *apiError) {
+	id, err := strconv.Atoi(r.PathValue("id"))
+	img := s.images[id]
+	if err != nil || img == nil {
+		return answer{}, notFound()
+	}
+	if img.Public {
+		return answer{}, &apiError{http.StatusForbidden, "forbidden", "You cannot act on a public image."}
+	}
+	var req struct {
+		Type   string `json:"type"`
+		Region string `json:"region"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		return answer{}, &apiError{http.StatusBadRequest, "bad_request", "The request body is not valid JSON: " + err.Error()}
+	}
+	a := &action{ID: s.nextID(), Type: req.Type, ResourceID: img.ID, ResourceType: "image", Region: req.Region, Started: s.opts.Now()}
+	switch req.Type {
+	case "transfer":
+		if !slices.Contains(regions, req.Region) {
+			return answer{}, unprocessable("You specified an invalid region for the transfer: %q.", req.Region)
+		}
+		a.onComplete = func() {
+			if !slices.Contains(img.Regions, req.Region) {
+				img.Regions = append(img.Regions, req.Region)
+			}
+		}
+	case "convert":
+	default:
+		return answer{}, unprocessable("%q is not an image action (transfer, convert).", req.Type)
+	}
+	s.actions[a.ID] = a
+	return answer{http.StatusCreated, map[string]any{"action": s.actionJSON(a)}}, nil
+}
+
+// getImageAction reads an action of an image (GET
+// /v2/images/{id}/actions/{action}).
+func (s *Server) getImageAction(r *http.Request, body []byte) (answer, *apiError) {
+	id, _ := strconv.Atoi(r.PathValue("id"))
+	aid, _ := strconv.Atoi(r.PathValue("action"))
+	if a := s.actions[aid]; a == nil || a.ResourceType != "image" || a.ResourceID != id {
+		return answer{}, notFound()
+	}
+	r.SetPathValue("id", r.PathValue("action"))
+	return s.getAction(r, body)
 }
 
 // listActions lists the account's actions, newest last.

@@ -20,7 +20,10 @@ type Image struct {
 	Public                         bool
 	Status                         string
 	Tags                           []string
-	Created                        time.Time
+	// Regions are where a custom image is (made in one, transferred to
+	// more); public images are in every region.
+	Regions []string
+	Created time.Time
 	// URL, Size and Error are a custom image's import: where it was
 	// fetched from, how many bytes came, and why it failed.
 	URL   string
@@ -52,9 +55,16 @@ func (s *Server) AddImage(name string, tags []string, created time.Time) int {
 	return s.addImage(&Image{Name: name, Distribution: "Unknown", Type: "custom", Status: "available", Tags: slices.Clone(tags), Created: created}).ID
 }
 
+func (img *Image) regions() []string {
+	if img.Public || img.Regions == nil {
+		return regions
+	}
+	return img.Regions
+}
+
 func (s *Server) imageJSON(img *Image) map[string]any {
 	out := map[string]any{"id": img.ID, "name": img.Name, "distribution": img.Distribution, "public": img.Public, "type": img.Type,
-		"status": img.Status, "tags": img.Tags, "created_at": img.Created.UTC().Format(time.RFC3339), "regions": regions, "min_disk_size": 15}
+		"status": img.Status, "tags": img.Tags, "created_at": img.Created.UTC().Format(time.RFC3339), "regions": img.regions(), "min_disk_size": 15}
 	if img.Slug != "" {
 		out["slug"] = img.Slug
 	}
@@ -100,7 +110,8 @@ func (s *Server) createImage(r *http.Request, body []byte) (answer, *apiError) {
 	if dist == "" {
 		dist = "Unknown"
 	}
-	img := s.addImage(&Image{Name: req.Name, Distribution: dist, Type: "custom", Status: "NEW", Tags: slices.Clone(req.Tags), URL: req.URL})
+	img := s.addImage(&Image{Name: req.Name, Distribution: dist, Type: "custom", Status: "NEW", Tags: slices.Clone(req.Tags), URL: req.URL,
+		Regions: []string{req.Region}})
 	go s.fetch(img)
 	return answer{http.StatusAccepted, map[string]any{"image": s.imageJSON(img)}}, nil
 }

@@ -27,6 +27,8 @@ func (s *Server) routes() {
 	s.handle("GET /v2/snapshots/{id}", "Snapshots.Get", s.getSnapshot)
 	s.handle("DELETE /v2/snapshots/{id}", "Snapshots.Delete", s.deleteSnapshot)
 	s.handle("POST /v2/droplets/{id}/actions", "DropletActions.Do", s.createDropletAction)
+	s.handle("POST /v2/images/{id}/actions", "ImageActions.Transfer", s.createImageAction)
+	s.handle("GET /v2/images/{id}/actions/{action}", "ImageActions.Get", s.getImageAction)
 	s.handle("GET /v2/actions", "Actions.List", s.listActions)
 	s.handle("GET /v2/actions/{id}", "Actions.Get", s.getAction)
 	s.handle("POST /v2/tags", "Tags.Create", s.createTag)

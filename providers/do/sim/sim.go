@@ -104,7 +104,8 @@ func (s *Server) AddToken(token string) {
 // "Storage.CreateSnapshot", "Snapshots.Get", "Snapshots.List",
 // "Snapshots.Delete", "DropletActions.Do", "Actions.Get", "Actions.List",
 // "Tags.Create", "Tags.List", "Tags.TagResources", "Tags.UntagResources",
-// "VPCs.List"), resources by ID or tag. Throttle answers 429
+// "VPCs.List", "ImageActions.Transfer" (any image action),
+// "ImageActions.Get"), resources by ID or tag. Throttle answers 429
 // too_many_requests, server errors 500 server_error, and Error rules
 // default to 403 forbidden.
 func (s *Server) Faults() *fault.Engine { return &s.faults }

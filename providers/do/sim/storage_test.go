@@ -129,3 +129,54 @@ func TestVolumesSnapshotsActionsTags(t *testing.T) {
 		t.Errorf("delete a snapshot that is not there: %s %v", resp.Status, body)
 	}
 }
+
+// An image transfer: in progress, then completed, and then the image is
+// in both regions; a public image takes no action.
+func TestImageActions(t *testing.T) {
+	s, c := startRaw(t, Options{ActiveGets: 2})
+	id := s.AddImage("custom", []string{"strata"}, s.opts.Now())
+	s.mu.Lock()
+	s.images[id].Regions = []string{"sfo3"}
+	s.mu.Unlock()
+	path := "/v2/images/" + strconv.Itoa(id) + "/actions"
+	resp, body := c.do("POST", path, map[string]any{"type": "transfer", "region": "nyc3"})
+	if resp.StatusCode != 201 {
+		t.Fatalf("transfer: %s %v", resp.Status, body)
+	}
+	act := body["action"].(map[string]any)
+	if act["resource_type"] != "image" || act["status"] != "in-progress" {
+		t.Errorf("action %v", act)
+	}
+	actionPath := path + "/" + strconv.Itoa(int(act["id"].(float64)))
+	for range 2 {
+		_, body = c.do("GET", actionPath, nil)
+	}
+	if st := body["action"].(map[string]any)["status"]; st != "completed" {
+		t.Errorf("after two reads: %v", st)
+	}
+	_, body = c.do("GET", "/v2/images/"+strconv.Itoa(id), nil)
+	if got := body["image"].(map[string]any)["regions"].([]any); len(got) != 2 || got[1] != "nyc3" {
+		t.Errorf("regions after the transfer %v", got)
+	}
+	for _, tc := range []struct {
+		path string
+		req  map[string]any
+		code int
+	}{
+		{path, map[string]any{"type": "transfer", "region": "mars1"}, 422},
+		{path, map[string]any{"type": "rename"}, 422},
+		{"/v2/images/1/actions", map[string]any{"type": "convert"}, 404},
+	} {
+		if resp, body := c.do("POST", tc.path, tc.req); resp.StatusCode != tc.code {
+			t.Errorf("%v: %s %v, want %d", tc.req, resp.Status, body, tc.code)
+		}
+	}
+	_, body = c.do("GET", "/v2/images/ubuntu-24-04-x64", nil)
+	public := strconv.Itoa(int(body["image"].(map[string]any)["id"].(float64)))
+	if resp, _ := c.do("POST", "/v2/images/"+public+"/actions", map[string]any{"type": "transfer", "region": "nyc3"}); resp.StatusCode != 403 {
+		t.Errorf("an action on a public image: %s", resp.Status)
+	}
+	if resp, _ := c.do("GET", path+"/999999", nil); resp.StatusCode != 404 {
+		t.Errorf("an action that is not there: %s", resp.Status)
+	}
+}
