@@ -567,6 +567,13 @@ def go_dependencies():
         sum = "h1:62I3jR2EmQ4l5rM/4FEfDWcRD+abF5XlKShorW5LRoQ=",
         version = "v0.0.0-20190213212951-d06e56a500db",
     )
+    go_repository(
+        name = "com_github_packethost_packngo",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/packethost/packngo",
+        sum = "h1:LLH90ardhULWbagBIc3I3nl2uU75io0a7AwY6hyi0S4=",
+        version = "v0.31.0",
+    )
 
     go_repository(
         name = "com_github_pierrec_lz4_v4",

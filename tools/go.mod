@@ -14,6 +14,8 @@ replace github.com/strata-os/strata/providers/do => ../providers/do
 
 replace github.com/strata-os/strata/providers/openstack => ../providers/openstack
 
+replace github.com/strata-os/strata/providers/packet => ../providers/packet
+
 replace github.com/strata-os/strata/providers/gce => ../providers/gce
 
 require github.com/strata-os/strata/testsuites v0.0.0
@@ -48,6 +50,7 @@ require (
 	github.com/strata-os/strata/providers/azure v0.0.0
 	github.com/strata-os/strata/providers/do v0.0.0
 	github.com/strata-os/strata/providers/openstack v0.0.0
+	github.com/strata-os/strata/providers/packet v0.0.0
 	github.com/strata-os/strata/providers/qemu v0.0.0
 )
 
@@ -78,6 +81,7 @@ require (
 	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
 	github.com/hashicorp/go-retryablehttp v0.7.7 // indirect
 	github.com/kylelemons/godebug v1.1.0 // indirect
+	github.com/packethost/packngo v0.31.0 // indirect
 	github.com/pkg/browser v0.0.0-20240102092130-5ac0b6a4141c // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
 	go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp v0.69.0 // indirect

@@ -84,12 +84,17 @@ func (a *app) parser(c *cli) (*kong.Kong, error) {
 		kongexit.Option(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 	}
+	var groups []kong.Group
 	for _, p := range a.providers.Providers() {
 		names = append(names, p.Name)
 		if p.Flags != nil {
 			opts = append(opts, kong.Embed(p.Flags, fmt.Sprintf("group:%q", platformGroup(p.Name))))
+			// The help says what each platform is under its flags (that
+			// Equinix Metal's public service is gone, for one).
+			groups = append(groups, kong.Group{Key: platformGroup(p.Name), Title: platformGroup(p.Name), Description: p.Description + "."})
 		}
 	}
+	opts = append(opts, kong.ExplicitGroups(groups))
 	platforms := strings.Join(names, ", ")
 	if platforms == "" {
 		platforms = "none linked"

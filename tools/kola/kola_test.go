@@ -351,7 +351,7 @@ func TestVersionListsSDKs(t *testing.T) {
 	if code := a.main([]string{"version"}); code != 0 {
 		t.Fatalf("exit %d: %s", code, out.String())
 	}
-	for name, sdk := range map[string]string{"azure": "github.com/Azure/azure-sdk-for-go/sdk/azcore", "do": "github.com/digitalocean/godo", "aws": "github.com/aws/aws-sdk-go-v2", "gce": "google.golang.org/api", "openstack": "github.com/gophercloud/gophercloud/v2"} {
+	for name, sdk := range map[string]string{"azure": "github.com/Azure/azure-sdk-for-go/sdk/azcore", "do": "github.com/digitalocean/godo", "aws": "github.com/aws/aws-sdk-go-v2", "gce": "google.golang.org/api", "openstack": "github.com/gophercloud/gophercloud/v2", "packet": "github.com/packethost/packngo"} {
 		want := version.Module(sdk)
 		if want == "" {
 			want = "version not recorded"
@@ -365,5 +365,15 @@ func TestVersionListsSDKs(t *testing.T) {
 		if !strings.Contains(line, "("+sdk+" "+want+")") {
 			t.Errorf("kola version's %s line %q lacks (%s %s):\n%s", name, line, sdk, want, out.String())
 		}
+	}
+	// run --help says what each platform is under its flags: that
+	// Equinix Metal's public service is gone, for one.
+	out.Reset()
+	if code := a.main([]string{"run", "--help"}); code != 0 {
+		t.Fatalf("run --help: exit %d", code)
+	}
+	help := strings.Join(strings.Fields(out.String()), " ")
+	if !strings.Contains(help, "packet platform Equinix Metal devices (the public service shut down on 2026-06-30") {
+		t.Errorf("run --help does not say the Metal service is gone:\n%s", out.String())
 	}
 }

@@ -7,5 +7,6 @@ import (
 	_ "github.com/strata-os/strata/providers/do"
 	_ "github.com/strata-os/strata/providers/gce"
 	_ "github.com/strata-os/strata/providers/openstack"
+	_ "github.com/strata-os/strata/providers/packet"
 	_ "github.com/strata-os/strata/providers/qemu"
 )

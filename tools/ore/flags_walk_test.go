@@ -25,6 +25,8 @@ var flagUse = map[string]map[string]bool{
 	"do simulate":  {"do-endpoint": false, "do-config-file": false, "do-context": false},
 	"openstack gc": nil, "openstack create-image": nil, "openstack list-images": nil, "openstack delete-image": nil,
 	"openstack simulate": {"os-cloud": false, "os-clouds-file": false, "os-region": false, "os-interface": false},
+	"packet gc":          nil,
+	"packet simulate":    {"packet-api-key": false, "packet-config-file": false, "packet-project": false, "packet-endpoint": false},
 	"azure simulate":     {"azure-location": true, "azure-subscription": false, "azure-auth": false, "azure-endpoint": false, "azure-ca-file": false},
 	"qemu build-image":   nil,
 	"qemu list-images":   {"cache-dir": true, "debian-mirror": false},
