@@ -671,6 +671,13 @@ def go_dependencies():
         version = "v1.0.0",
     )
     go_repository(
+        name = "com_github_vmware_govmomi",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/vmware/govmomi",
+        sum = "h1:4inXZOTGbXMIF29Xjboatp7sRp91WEpU25KzPkFLIUc=",
+        version = "v0.56.0",
+    )
+    go_repository(
         name = "com_github_vmware_vmw_guestinfo",
         build_file_proto_mode = "disable_global",
         importpath = "github.com/vmware/vmw-guestinfo",

@@ -12,6 +12,8 @@ replace github.com/strata-os/strata/providers/azure => ../providers/azure
 
 replace github.com/strata-os/strata/providers/do => ../providers/do
 
+replace github.com/strata-os/strata/providers/esx => ../providers/esx
+
 replace github.com/strata-os/strata/providers/openstack => ../providers/openstack
 
 replace github.com/strata-os/strata/providers/packet => ../providers/packet
@@ -49,6 +51,7 @@ require (
 	github.com/strata-os/strata/providers/aws v0.0.0
 	github.com/strata-os/strata/providers/azure v0.0.0
 	github.com/strata-os/strata/providers/do v0.0.0
+	github.com/strata-os/strata/providers/esx v0.0.0
 	github.com/strata-os/strata/providers/openstack v0.0.0
 	github.com/strata-os/strata/providers/packet v0.0.0
 	github.com/strata-os/strata/providers/qemu v0.0.0
@@ -83,6 +86,7 @@ require (
 	github.com/kylelemons/godebug v1.1.0 // indirect
 	github.com/packethost/packngo v0.31.0 // indirect
 	github.com/pkg/browser v0.0.0-20240102092130-5ac0b6a4141c // indirect
+	github.com/vmware/govmomi v0.56.0 // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
 	go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp v0.69.0 // indirect
 	go.opentelemetry.io/otel v1.47.0 // indirect

@@ -351,7 +351,7 @@ func TestVersionListsSDKs(t *testing.T) {
 	if code := a.main([]string{"version"}); code != 0 {
 		t.Fatalf("exit %d: %s", code, out.String())
 	}
-	for name, sdk := range map[string]string{"azure": "github.com/Azure/azure-sdk-for-go/sdk/azcore", "do": "github.com/digitalocean/godo", "aws": "github.com/aws/aws-sdk-go-v2", "gce": "google.golang.org/api", "openstack": "github.com/gophercloud/gophercloud/v2", "packet": "github.com/packethost/packngo"} {
+	for name, sdk := range map[string]string{"azure": "github.com/Azure/azure-sdk-for-go/sdk/azcore", "do": "github.com/digitalocean/godo", "aws": "github.com/aws/aws-sdk-go-v2", "gce": "google.golang.org/api", "openstack": "github.com/gophercloud/gophercloud/v2", "packet": "github.com/packethost/packngo", "esx": "github.com/vmware/govmomi"} {
 		want := version.Module(sdk)
 		if want == "" {
 			want = "version not recorded"

@@ -5,6 +5,7 @@ import (
 	_ "github.com/strata-os/strata/providers/aws"
 	_ "github.com/strata-os/strata/providers/azure"
 	_ "github.com/strata-os/strata/providers/do"
+	_ "github.com/strata-os/strata/providers/esx"
 	_ "github.com/strata-os/strata/providers/gce"
 	_ "github.com/strata-os/strata/providers/openstack"
 	_ "github.com/strata-os/strata/providers/packet"

@@ -33,6 +33,7 @@ type cli struct {
 	GCE       gceCmd       `cmd:"" name:"gce" help:"Google Compute Engine and Cloud Storage: images, instances, garbage collection, and a simulator."`
 	Azure     azureCmd     `cmd:"" name:"azure" help:"Microsoft Azure: managed images, garbage collection, and a simulator."`
 	DO        doCmd        `cmd:"" name:"do" help:"DigitalOcean: custom images, garbage collection, and a simulator."`
+	ESX       esxCmd       `cmd:"" name:"esx" help:"VMware vSphere: strata's virtual machines and templates, garbage collection, and govmomi's vCenter simulator."`
 	OpenStack openstackCmd `cmd:"" name:"openstack" help:"OpenStack: Glance images, garbage collection, and a simulator."`
 	Packet    packetCmd    `cmd:"" name:"packet" help:"Equinix Metal (the public service shut down on 2026-06-30; for API-compatible deployments): garbage collection and a simulator."`
 	Version   versionCmd   `cmd:"" help:"Print the version."`

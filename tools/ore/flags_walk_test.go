@@ -25,12 +25,14 @@ var flagUse = map[string]map[string]bool{
 	"do simulate":  {"do-endpoint": false, "do-config-file": false, "do-context": false},
 	"openstack gc": nil, "openstack create-image": nil, "openstack list-images": nil, "openstack delete-image": nil,
 	"openstack simulate": {"os-cloud": false, "os-clouds-file": false, "os-region": false, "os-interface": false},
-	"packet gc":          nil,
-	"packet simulate":    {"packet-api-key": false, "packet-config-file": false, "packet-project": false, "packet-endpoint": false},
-	"azure simulate":     {"azure-location": true, "azure-subscription": false, "azure-auth": false, "azure-endpoint": false, "azure-ca-file": false},
-	"qemu build-image":   nil,
-	"qemu list-images":   {"cache-dir": true, "debian-mirror": false},
-	"qemu update-lock":   {"cache-dir": false, "debian-mirror": false},
+	"esx gc":             nil, "esx list": nil, "esx delete": nil,
+	"esx simulate":     {"esx-server": false, "esx-user": false, "esx-password": false, "esx-config-file": false, "esx-datacenter": false, "esx-ca-file": false, "esx-insecure": false},
+	"packet gc":        nil,
+	"packet simulate":  {"packet-api-key": false, "packet-config-file": false, "packet-project": false, "packet-endpoint": false},
+	"azure simulate":   {"azure-location": true, "azure-subscription": false, "azure-auth": false, "azure-endpoint": false, "azure-ca-file": false},
+	"qemu build-image": nil,
+	"qemu list-images": {"cache-dir": true, "debian-mirror": false},
+	"qemu update-lock": {"cache-dir": false, "debian-mirror": false},
 }
 
 // Every (command, inherited flag) pair of ore's command line is said to
@@ -65,6 +67,9 @@ func TestEveryInheritedFlagIsUsedOrRefused(t *testing.T) {
 			}
 			parent, leaf, _ := strings.Cut(path, " ")
 			args := []string{parent, "--" + f.Name, "x", leaf}
+			if f.IsBool() {
+				args = []string{parent, "--" + f.Name, leaf}
+			}
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
 			var out, errOut bytes.Buffer
