@@ -7,15 +7,18 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/strata-os/strata/core/cloud"
+	"github.com/strata-os/strata/core/cloud/fault"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/core/platform/platformtest"
 	"github.com/strata-os/strata/providers/esx/api"
 	"github.com/strata-os/strata/providers/esx/vcsim"
+	"github.com/vmware/govmomi/event"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/property"
 	"github.com/vmware/govmomi/view"
@@ -24,16 +27,9 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// notYet is why the properties that need faults are skipped: vcsim has
-// no fault engine, and the proxy in front of it that would answer the
-// shared engine's faults as vSphere's is not built yet.
-const notYet = "needs the shared fault engine in front of vcsim (a SOAP proxy), not built yet"
-
 func TestConformance(t *testing.T) {
 	platformtest.Conformance(t, platformtest.Target{
 		Start: func(t *testing.T) platformtest.Backend { return startSim(t) },
-		Skip: map[string]string{platformtest.Refused: notYet, platformtest.FailAfterCreate: notYet, platformtest.LostAnswer: notYet,
-			platformtest.Chaos: notYet},
 	})
 }
 
@@ -72,7 +68,22 @@ func (b *simBackend) NewFlight(ctx context.Context, opts platform.FlightOptions)
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return NewFlight(ctx, b.flags, opts)
+	return newFlight(ctx, b.flags, opts, tune)
+}
+
+// tune makes the client wait milliseconds, not seconds, between retries.
+func tune(o *api.Options) {
+	o.MaxRetries = 20
+	o.RetryWaitMin = time.Millisecond
+	o.RetryWaitMax = 20 * time.Millisecond
+}
+
+func (b *simBackend) Faults() *fault.Engine { return b.sim.Faults() }
+
+// Calls are the SOAP methods that clone a machine and power it on (the
+// first call on it after it exists).
+func (b *simBackend) Calls() platformtest.Calls {
+	return platformtest.Calls{Create: "CloneVM_Task", Read: "PowerOnVM_Task"}
 }
 
 // vms lists the simulator's virtual machines; a failed listing is an
@@ -132,9 +143,24 @@ func (b *simBackend) Instance(id string) (platformtest.Instance, bool) {
 	return in, true
 }
 
-// Launched is not recorded by vcsim; the properties that need it are
-// skipped (notYet).
-func (b *simBackend) Launched() []string { return nil }
+// Launched are the machines vCenter's events say were cloned, in order,
+// whether they are still there or not (not the ones GC's tests plant).
+func (b *simBackend) Launched() []string {
+	c := b.sim.Client().Client
+	events, err := event.NewManager(c).QueryEvents(context.Background(), types.EventFilterSpec{EventTypeId: []string{"VmClonedEvent"}})
+	if err != nil {
+		return nil
+	}
+	slices.SortFunc(events, func(a, b types.BaseEvent) int { return int(a.GetEvent().Key - b.GetEvent().Key) })
+	var out []string
+	for _, e := range events {
+		ev := e.GetEvent()
+		if ev.Vm != nil && !strings.HasPrefix(ev.Vm.Name, "planted-") {
+			out = append(out, ev.Vm.Vm.Value)
+		}
+	}
+	return out
+}
 
 // InterruptNextCreate cancels once the next machine of strata's is
 // powered on, while it waits for an address.
@@ -238,7 +264,9 @@ func (b *simBackend) Exists(kind, id string) bool {
 }
 
 func (b *simBackend) GC(ctx context.Context, o cloud.GCOptions) ([]cloud.GCItem, error) {
-	c, err := Connect(ctx, b.flags.Account, api.Options{}, slog.New(slog.DiscardHandler))
+	var fast api.Options
+	tune(&fast)
+	c, err := Connect(ctx, b.flags.Account, fast, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
 	}

@@ -113,7 +113,8 @@ func yamlErrorWithoutValues(err error) string {
 	return "malformed YAML"
 }
 
-// Connect reads the account and signs in; placement is where machines go.
+// Connect reads the account and signs in; placement is where machines go
+// (and, for tests, how quickly calls are retried).
 func Connect(ctx context.Context, a Account, placement api.Options, log *slog.Logger) (*api.Client, error) {
 	if err := a.validate(); err != nil {
 		return nil, err
@@ -123,6 +124,7 @@ func Connect(ctx context.Context, a Account, placement api.Options, log *slog.Lo
 		return nil, platform.Usage(fmt.Errorf("esx: %w", err))
 	}
 	o.ResourcePool, o.Datastore, o.Folder, o.Network = placement.ResourcePool, placement.Datastore, placement.Folder, placement.Network
+	o.MaxRetries, o.RetryWaitMin, o.RetryWaitMax = placement.MaxRetries, placement.RetryWaitMin, placement.RetryWaitMax
 	c, err := api.New(ctx, o)
 	if err != nil {
 		err = fmt.Errorf("esx: %w", err)

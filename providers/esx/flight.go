@@ -56,6 +56,11 @@ const cleanupTimeout = 10 * time.Minute
 
 // NewFlight validates the flags, signs in and finds the template.
 func NewFlight(ctx context.Context, f Flags, opts platform.FlightOptions) (platform.Flight, error) {
+	return newFlight(ctx, f, opts, nil)
+}
+
+// newFlight lets tests tune the API client (fast retries).
+func newFlight(ctx context.Context, f Flags, opts platform.FlightOptions, tune func(*api.Options)) (platform.Flight, error) {
 	if err := f.validate(); err != nil {
 		return nil, err
 	}
@@ -66,7 +71,11 @@ func NewFlight(ctx context.Context, f Flags, opts platform.FlightOptions) (platf
 	if err != nil {
 		return nil, err
 	}
-	client, err := Connect(ctx, f.Account, api.Options{ResourcePool: f.ResourcePool, Datastore: f.Datastore, Folder: f.Folder, Network: f.Network}, base.Logger())
+	placement := api.Options{ResourcePool: f.ResourcePool, Datastore: f.Datastore, Folder: f.Folder, Network: f.Network}
+	if tune != nil {
+		tune(&placement)
+	}
+	client, err := Connect(ctx, f.Account, placement, base.Logger())
 	if err != nil {
 		return nil, err
 	}

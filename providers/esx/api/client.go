@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
@@ -27,6 +28,10 @@ type Options struct {
 	// against (else the system's); Insecure skips the check.
 	CAFile   string
 	Insecure bool
+	// MaxRetries, RetryWaitMin and RetryWaitMax tune the retries of
+	// transient failures (defaults: 8, 1 s, 30 s).
+	MaxRetries                 int
+	RetryWaitMin, RetryWaitMax time.Duration
 	// Where machines go: a datacenter, and in it a resource pool,
 	// datastore, folder and network (each by path or name; empty for the
 	// only or default one).
@@ -59,6 +64,16 @@ func New(ctx context.Context, o Options) (*Client, error) {
 		return nil, wrap("connect to "+u.Host, err)
 	}
 	vc.UserAgent = "strata"
+	if o.MaxRetries == 0 {
+		o.MaxRetries = 8
+	}
+	if o.RetryWaitMin == 0 {
+		o.RetryWaitMin = time.Second
+	}
+	if o.RetryWaitMax == 0 {
+		o.RetryWaitMax = 30 * time.Second
+	}
+	vc.RoundTripper = &retrying{rt: vc.RoundTripper, max: o.MaxRetries, min: o.RetryWaitMin, cap: o.RetryWaitMax}
 	sm := session.NewManager(vc)
 	if err := sm.Login(ctx, url.UserPassword(o.User, o.Password)); err != nil {
 		return nil, wrap("sign in to "+u.Host+" as "+o.User, err)
@@ -132,7 +147,7 @@ func faultName(f any) string {
 	if f == nil {
 		return "Fault"
 	}
-	return strings.TrimPrefix(fmt.Sprintf("%T", f), "*types.")
+	return strings.TrimPrefix(strings.TrimPrefix(fmt.Sprintf("%T", f), "*"), "types.")
 }
 
 // Fault returns the fault kind of err ("" if it is not vSphere's).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path"
 	"strings"
 
 	"github.com/vmware/govmomi/object"
@@ -77,20 +78,10 @@ func (c *Client) Clone(ctx context.Context, s MachineSpec) (VM, error) {
 			return VM{}, &Error{Op: op + ": network " + quoteOrDefault(c.opts.Network), Fault: "NotFound", Message: err.Error(), err: err}
 		}
 	}
-	task, err := tmpl.Clone(ctx, folder, s.Name, types.VirtualMachineCloneSpec{
-		Location: types.VirtualMachineRelocateSpec{Pool: &poolRef, Datastore: &dsRef},
-		Config:   config,
-	})
+	spec := types.VirtualMachineCloneSpec{Location: types.VirtualMachineRelocateSpec{Pool: &poolRef, Datastore: &dsRef}, Config: config}
+	ref, err := c.cloneOnce(ctx, op, tmpl, folder, s.Name, spec)
 	if err != nil {
-		return VM{}, wrap(op, err)
-	}
-	info, err := task.WaitForResult(ctx, nil)
-	if err != nil {
-		return VM{}, wrap(op, err)
-	}
-	ref, ok := info.Result.(types.ManagedObjectReference)
-	if !ok {
-		return VM{}, fmt.Errorf("%s: the task gave no virtual machine", op)
+		return VM{}, err
 	}
 	// vCenter keeps a clone spec's annotation; govmomi's simulator drops
 	// it, so it is set again where it is missing.
@@ -116,6 +107,44 @@ func (c *Client) pool(ctx context.Context, tmpl *object.VirtualMachine) (*object
 		return p, nil
 	}
 	return c.find.DefaultResourcePool(ctx)
+}
+
+// cloneOnce clones, and after a failure whose effect is unknown (or a
+// name already taken) looks for the VM by its name, which no other VM
+// has (machine names have a random part), before it clones again.
+func (c *Client) cloneOnce(ctx context.Context, op string, tmpl *object.VirtualMachine, folder *object.Folder, name string, spec types.VirtualMachineCloneSpec) (types.ManagedObjectReference, error) {
+	for n := 0; ; n++ {
+		task, err := tmpl.Clone(ctx, folder, name, spec)
+		var info *types.TaskInfo
+		if err == nil {
+			info, err = task.WaitForResult(ctx, nil)
+		}
+		if err == nil {
+			if ref, ok := info.Result.(types.ManagedObjectReference); ok {
+				return ref, nil
+			}
+			return types.ManagedObjectReference{}, fmt.Errorf("%s: the task gave no virtual machine", op)
+		}
+		err = wrap(op, err)
+		if ctx.Err() != nil || (IsTerminal(err) && Fault(err) != "DuplicateName") {
+			return types.ManagedObjectReference{}, err
+		}
+		if vm, ferr := c.find.VirtualMachine(ctx, path.Join(folder.InventoryPath, name)); ferr == nil {
+			return vm.Reference(), nil
+		} else if vms, ferr := c.VMs(ctx, ""); ferr == nil {
+			for _, vm := range vms {
+				if vm.Name == name {
+					return vm.Ref, nil
+				}
+			}
+		}
+		if n >= c.opts.MaxRetries {
+			return types.ManagedObjectReference{}, err
+		}
+		if werr := waitBefore(ctx, n, err); werr != nil {
+			return types.ManagedObjectReference{}, werr
+		}
+	}
 }
 
 // network moves the template's first network card to the options'
@@ -150,7 +179,13 @@ func (c *Client) PowerOn(ctx context.Context, ref types.ManagedObjectReference) 
 	if err == nil {
 		_, err = task.WaitForResult(ctx, nil)
 	}
-	return wrap("power on "+ref.Value, err)
+	if err = wrap("power on "+ref.Value, err); Fault(err) == "InvalidPowerState" {
+		// A retried power-on whose first try took effect.
+		if state, serr := vm.PowerState(ctx); serr == nil && state == types.VirtualMachinePowerStatePoweredOn {
+			return nil
+		}
+	}
+	return err
 }
 
 // WaitForIP waits until the VM's guest reports an IPv4 address.

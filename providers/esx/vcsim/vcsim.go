@@ -11,18 +11,24 @@
 //     vcsim's SET.guest.ipAddress extra config), a little after it powers
 //     on;
 //   - a password of the caller's choosing instead of vcsim's any-password
-//     login, and TLS with a CA file to check the server against.
+//     login, and TLS with a CA file to check the server against;
+//   - a proxy in front of it that misbehaves by the shared fault engine's
+//     rules (see faultProxy), since vcsim has no fault injection of the
+//     kind strata's conformance suite asks for.
 package vcsim
 
 import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"net"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/strata-os/strata/core/cloud/fault"
 	"github.com/strata-os/strata/providers/esx/api"
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/object"
@@ -55,6 +61,8 @@ type Sim struct {
 
 	model  *simulator.Model
 	server *simulator.Server
+	proxy  *httptest.Server
+	faults fault.Engine
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	client *govmomi.Client
@@ -76,16 +84,23 @@ func Start(o Options) (*Sim, error) {
 	}
 	model.Service.TLS = new(tls.Config)
 	model.Service.RegisterEndpoints = true
-	model.Service.Listen = &url.URL{Host: o.Listen, User: url.UserPassword(o.User, o.Password)}
+	// vcsim on a port of its own; clients reach it through the fault
+	// proxy on Listen.
+	model.Service.Listen = &url.URL{User: url.UserPassword(o.User, o.Password)}
 	server := model.Service.NewServer()
 	s := &Sim{model: model, server: server, Template: TemplateName}
 	fail := func(err error) (*Sim, error) {
 		s.Close()
 		return nil, fmt.Errorf("vcsim: %w", err)
 	}
-	u := *server.URL
-	u.User = nil
-	s.URL = u.String()
+	target := *server.URL
+	target.User, target.Path = nil, ""
+	proxy, err := newFaultProxy(&target, server.Certificate(), &s.faults).serve(o.Listen, server.TLS.Certificates)
+	if err != nil {
+		return fail(err)
+	}
+	s.proxy = proxy
+	s.URL = proxy.URL + server.URL.Path
 	ca, err := server.CertificateFile()
 	if err != nil {
 		return fail(err)
@@ -118,6 +133,9 @@ func (s *Sim) Close() {
 	s.wg.Wait()
 	if s.client != nil {
 		_ = s.client.Logout(context.Background())
+	}
+	if s.proxy != nil {
+		s.proxy.Close()
 	}
 	s.server.Close()
 	s.model.Remove()
@@ -178,3 +196,9 @@ func (s *Sim) vms(ctx context.Context) ([]mo.VirtualMachine, error) {
 // Client is the simulator's own session, for tests to look at what it
 // holds.
 func (s *Sim) Client() *govmomi.Client { return s.client }
+
+// Faults are the rules the simulator misbehaves by, applied by the proxy
+// in front of vcsim (see faultProxy): calls are SOAP methods.
+func (s *Sim) Faults() *fault.Engine { return &s.faults }
+
+func netListen(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
