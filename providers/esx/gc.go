@@ -3,6 +3,7 @@ package esx
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/providers/esx/api"
@@ -46,3 +47,7 @@ func GC(ctx context.Context, c *api.Client, o cloud.GCOptions) ([]cloud.GCItem, 
 	}
 	return items, nil
 }
+
+// ImageMark is the mark of a template (or VM) ore esx upload-ova
+// imports: GC collects it like a machine, by the time in the mark.
+func ImageMark(name string, made time.Time) string { return mark(made, "image/"+name) }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/alecthomas/kong"
 	"github.com/strata-os/strata/core/platform"
@@ -20,10 +21,11 @@ import (
 type esxCmd struct {
 	esx.Account `embed:""`
 
-	GC       esxGCCmd       `cmd:"" name:"gc" help:"Delete what strata's runs left: virtual machines and templates strata marked, older than --duration."`
-	List     esxListCmd     `cmd:"" help:"List the virtual machines and templates strata marked."`
-	Delete   esxDeleteCmd   `cmd:"" help:"Power off and delete virtual machines or templates strata marked, by name."`
-	Simulate esxSimulateCmd `cmd:"" help:"Serve govmomi's vCenter simulator (vcsim) with strata's guest agent, to try kola and ore against by hand."`
+	UploadOVA esxUploadOVACmd `cmd:"" name:"upload-ova" help:"Import an OVA (such as ore qemu build-image … --format ova makes) as a template to clone, through the NFC lease, its disks checked against its manifest."`
+	GC        esxGCCmd        `cmd:"" name:"gc" help:"Delete what strata's runs left: virtual machines and templates strata marked, older than --duration."`
+	List      esxListCmd      `cmd:"" help:"List the virtual machines and templates strata marked."`
+	Delete    esxDeleteCmd    `cmd:"" help:"Power off and delete virtual machines or templates strata marked, by name."`
+	Simulate  esxSimulateCmd  `cmd:"" help:"Serve govmomi's vCenter simulator (vcsim) with strata's guest agent, to try kola and ore against by hand."`
 }
 
 // connect is what every command on the server starts with.
@@ -31,6 +33,46 @@ func (c *esxCmd) connect(a *app) (context.Context, context.CancelFunc, *api.Clie
 	return connectTo(a, func(ctx context.Context) (*api.Client, error) {
 		return esx.Connect(ctx, c.Account, api.Options{}, a.log)
 	})
+}
+
+type esxUploadOVACmd struct {
+	File         string `arg:"" type:"existingfile" help:"The OVA."`
+	Name         string `help:"Name of the template (default: the file's name without .ova)."`
+	VM           bool   `name:"vm" help:"Import it as a virtual machine, not a template."`
+	ResourcePool string `name:"resource-pool" placeholder:"PATH" help:"Resource pool (default: the only one)."`
+	Datastore    string `placeholder:"NAME" help:"Datastore (default: the only one)."`
+	Folder       string `placeholder:"PATH" help:"VM folder (default: the datacenter's)."`
+	Progress     bool   `default:"true" negatable:"" help:"Show the upload's progress on stderr."`
+}
+
+func (u *esxUploadOVACmd) Run(a *app, c *esxCmd) error {
+	name := u.Name
+	if name == "" {
+		name = strings.TrimSuffix(filepath.Base(u.File), ".ova")
+	}
+	ctx, stop, client, err := connectTo(a, func(ctx context.Context) (*api.Client, error) {
+		return esx.Connect(ctx, c.Account, api.Options{ResourcePool: u.ResourcePool, Datastore: u.Datastore, Folder: u.Folder}, a.log)
+	})
+	if err != nil {
+		return err
+	}
+	defer stop()
+	defer client.Close(context.WithoutCancel(ctx))
+	spec := api.OVASpec{File: u.File, Name: name, Annotation: esx.ImageMark(name, time.Now()), Template: !u.VM}
+	if u.Progress {
+		spec.Progress = a.stderr
+	}
+	vm, err := client.ImportOVA(ctx, spec)
+	if err != nil {
+		return err
+	}
+	kind := "template"
+	if u.VM {
+		kind = "virtual machine"
+	}
+	fmt.Fprintf(a.stdout, "imported %s as %s %s (%s)\n", u.File, kind, name, vm.Ref.Value)
+	fmt.Fprintf(a.stdout, "boot it with: kola run -p esx --esx-template %s\n", name)
+	return nil
 }
 
 type esxGCCmd struct {

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/images/bootdisk"
 	"github.com/strata-os/strata/providers/esx"
 	"github.com/strata-os/strata/providers/esx/vcsim"
 )
@@ -61,5 +64,51 @@ func TestESXCommands(t *testing.T) {
 	}
 	if code, _, errOut := e("simulate", "--listen", "127.0.0.1:0"); code != 2 || !strings.Contains(errOut, "--esx-server: not used by esx simulate") {
 		t.Errorf("simulate with account flags: %d %s", code, errOut)
+	}
+
+	// An OVA from strata's own image writer, imported as a template
+	// through the NFC lease, cloned by a flight, and collected by gc.
+	raw := filepath.Join(t.TempDir(), "disk.raw")
+	if err := os.WriteFile(raw, bytes.Repeat([]byte("strata-disk-"), 1<<18), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ova := filepath.Join(t.TempDir(), "flatcar.ova")
+	if err := bootdisk.Convert(ctx, raw, "ova", ova, "flatcar", 1700000000); err != nil {
+		t.Fatal(err)
+	}
+	const pool = "/DC0/host/DC0_C0/Resources"
+	code, out, errOut = e("upload-ova", "--resource-pool", pool, ova)
+	if code != 0 || !strings.Contains(out, "imported "+ova+" as template flatcar (vm-") || !strings.Contains(errOut, "Uploading flatcar-disk1.vmdk") {
+		t.Fatalf("upload-ova: %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = e("list", "--json")
+	var listed []struct {
+		Name     string
+		Template bool
+	}
+	if err := json.Unmarshal([]byte(out), &listed); code != 0 || err != nil || len(listed) != 1 || listed[0].Name != "flatcar" || !listed[0].Template {
+		t.Errorf("list after upload-ova: %d %v %s", code, err, out)
+	}
+	flags.Template, flags.ResourcePool = "flatcar", pool
+	f, err = esx.NewFlight(ctx, flags, platform.FlightOptions{Name: "from-ova", OutputDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err = f.NewCluster(ctx, platform.ClusterOptions{Name: "ova", OutputDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.NewMachine(ctx, nil); err != nil {
+		t.Fatalf("a machine cloned from the imported template: %v", err)
+	}
+	if err := f.Destroy(ctx); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = e("gc", "--duration", "1ns")
+	if code != 0 || !strings.Contains(out, "deleted template flatcar") || !strings.Contains(out, "deleted 1 resources") {
+		t.Errorf("gc of the imported template: %d\n%s\n%s", code, out, errOut)
+	}
+	if code, _, errOut := e("upload-ova", filepath.Join(t.TempDir(), "none.ova")); code != 2 || !strings.Contains(errOut, "none.ova") {
+		t.Errorf("a missing OVA: %d %s", code, errOut)
 	}
 }

@@ -33,6 +33,9 @@ func TestSimulateUsesOrRefusesEveryAccountFlag(t *testing.T) {
 			var out, errOut bytes.Buffer
 			a := &app{stdout: &out, stderr: &errOut, ctx: ctx}
 			args := []string{cloud, "--" + f.Name, value, "simulate", "--listen", "127.0.0.1:0"}
+			if f.IsBool() {
+				args = []string{cloud, "--" + f.Name, "simulate", "--listen", "127.0.0.1:0"}
+			}
 			code := a.main(args)
 			switch {
 			case code == 2 && strings.Contains(errOut.String(), "--"+f.Name+": not used by "+cloud+" simulate"):

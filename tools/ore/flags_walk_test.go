@@ -25,7 +25,7 @@ var flagUse = map[string]map[string]bool{
 	"do simulate":  {"do-endpoint": false, "do-config-file": false, "do-context": false},
 	"openstack gc": nil, "openstack create-image": nil, "openstack list-images": nil, "openstack delete-image": nil,
 	"openstack simulate": {"os-cloud": false, "os-clouds-file": false, "os-region": false, "os-interface": false},
-	"esx gc":             nil, "esx list": nil, "esx delete": nil,
+	"esx gc":             nil, "esx list": nil, "esx delete": nil, "esx upload-ova": nil,
 	"esx simulate":     {"esx-server": false, "esx-user": false, "esx-password": false, "esx-config-file": false, "esx-datacenter": false, "esx-ca-file": false, "esx-insecure": false},
 	"packet gc":        nil,
 	"packet simulate":  {"packet-api-key": false, "packet-config-file": false, "packet-project": false, "packet-endpoint": false},

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/strata-os/strata/core/cloud/fault"
@@ -68,8 +69,12 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	call := soapMethod(body)
+	if call == "CreateImportSpec" {
+		body = dropOptionalItems(body)
+		r.ContentLength = int64(len(body))
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	d := p.faults.Decide(call, "")
 	defer d.Done()
 	d.Wait(r.Context())
@@ -123,6 +128,23 @@ func soapFault(w http.ResponseWriter, kind, detail, msg string) {
 <soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>%s</faultstring><detail><%sFault xmlns="urn:vim25" xsi:type="%s">%s</%sFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>`,
 		html.EscapeString(msg), kind, kind, detail, kind)
+}
+
+// optionalSerialPort is an OVF descriptor's optional serial port item, as
+// it appears escaped in a CreateImportSpec call.
+var optionalSerialPort = regexp.MustCompile(`(?s)&lt;Item ovf:required=(?:&#34;|&quot;)false(?:&#34;|&quot;)&gt;.*?&lt;/Item&gt;`)
+
+// dropOptionalItems removes the optional serial ports of an OVF
+// descriptor before vcsim sees it: vCenter skips an optional item it
+// cannot deploy, as the OVF standard allows, but vcsim's OVF manager
+// refuses the whole descriptor ("unsupported resource type: 21").
+func dropOptionalItems(body []byte) []byte {
+	return optionalSerialPort.ReplaceAllFunc(body, func(item []byte) []byte {
+		if bytes.Contains(item, []byte("ResourceType&gt;21&lt;")) {
+			return nil
+		}
+		return item
+	})
 }
 
 // soapMethod is the name of the first element in a SOAP envelope's body.

@@ -14,3 +14,15 @@ func TestSOAPMethod(t *testing.T) {
 		}
 	}
 }
+
+func TestDropOptionalItems(t *testing.T) {
+	body := []byte(`<ovfDescriptor>&lt;Item&gt;&lt;rasd:ResourceType&gt;10&lt;/rasd:ResourceType&gt;&lt;/Item&gt;` +
+		`&lt;Item ovf:required=&#34;false&#34;&gt;&lt;rasd:ElementName&gt;Serial port 1&lt;/rasd:ElementName&gt;&lt;rasd:ResourceType&gt;21&lt;/rasd:ResourceType&gt;&lt;/Item&gt;` +
+		`&lt;Item ovf:required=&#34;false&#34;&gt;&lt;rasd:ResourceType&gt;14&lt;/rasd:ResourceType&gt;&lt;/Item&gt;</ovfDescriptor>`)
+	got := string(dropOptionalItems(body))
+	want := `<ovfDescriptor>&lt;Item&gt;&lt;rasd:ResourceType&gt;10&lt;/rasd:ResourceType&gt;&lt;/Item&gt;` +
+		`&lt;Item ovf:required=&#34;false&#34;&gt;&lt;rasd:ResourceType&gt;14&lt;/rasd:ResourceType&gt;&lt;/Item&gt;</ovfDescriptor>`
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

@@ -14,7 +14,9 @@
 //     login, and TLS with a CA file to check the server against;
 //   - a proxy in front of it that misbehaves by the shared fault engine's
 //     rules (see faultProxy), since vcsim has no fault injection of the
-//     kind strata's conformance suite asks for.
+//     kind strata's conformance suite asks for, and that drops an OVF
+//     descriptor's optional serial port before vcsim's OVF manager,
+//     which refuses it where vCenter skips it (dropOptionalItems).
 package vcsim
 
 import (
