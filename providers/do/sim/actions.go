@@ -49,7 +49,7 @@ func (s *Server) createDropletAction(r *http.Request, body []byte) (answer, *api
 		Name string `json:"name"`
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
-		return answer{}, &apiError{http.StatusBadRequest, "bad_request", "The request body is not valid JSON: " + err.Error()}
+		return answer{}, &apiError{Status: http.StatusBadRequest, Code: "bad_request", Message: "The request body is not valid JSON: " + err.Error()}
 	}
 	if !slices.Contains(dropletActions, req.Type) {
 		return answer{}, unprocessable("%q is not a droplet action the simulator takes (%v).", req.Type, dropletActions)
@@ -67,7 +67,7 @@ func (s *Server) createDropletAction(r *http.Request, body []byte) (answer, *api
 		}
 	}
 	s.actions[a.ID] = a
-	return answer{http.StatusCreated, map[string]any{"action": s.actionJSON(a)}}, nil
+	return answer{Status: http.StatusCreated, Body: map[string]any{"action": s.actionJSON(a)}}, nil
 }
 
 // getAction reads an action (GET /v2/actions/{id}); it completes after
@@ -85,7 +85,7 @@ func (s *Server) getAction(r *http.Request, _ []byte) (answer, *apiError) {
 			a.onComplete()
 		}
 	}
-	return answer{http.StatusOK, map[string]any{"action": s.actionJSON(a)}}, nil
+	return answer{Status: http.StatusOK, Body: map[string]any{"action": s.actionJSON(a)}}, nil
 }
 
 // createImageAction starts an action on one of the account's images
@@ -99,14 +99,14 @@ func (s *Server) createImageAction(r *http.Request, body []byte) (answer, *apiEr
 		return answer{}, notFound()
 	}
 	if img.Public {
-		return answer{}, &apiError{http.StatusForbidden, "forbidden", "You cannot act on a public image."}
+		return answer{}, &apiError{Status: http.StatusForbidden, Code: "forbidden", Message: "You cannot act on a public image."}
 	}
 	var req struct {
 		Type   string `json:"type"`
 		Region string `json:"region"`
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
-		return answer{}, &apiError{http.StatusBadRequest, "bad_request", "The request body is not valid JSON: " + err.Error()}
+		return answer{}, &apiError{Status: http.StatusBadRequest, Code: "bad_request", Message: "The request body is not valid JSON: " + err.Error()}
 	}
 	a := &action{ID: s.nextID(), Type: req.Type, ResourceID: img.ID, ResourceType: "image", Region: req.Region, Started: s.opts.Now()}
 	switch req.Type {
@@ -124,7 +124,7 @@ func (s *Server) createImageAction(r *http.Request, body []byte) (answer, *apiEr
 		return answer{}, unprocessable("%q is not an image action (transfer, convert).", req.Type)
 	}
 	s.actions[a.ID] = a
-	return answer{http.StatusCreated, map[string]any{"action": s.actionJSON(a)}}, nil
+	return answer{Status: http.StatusCreated, Body: map[string]any{"action": s.actionJSON(a)}}, nil
 }
 
 // getImageAction reads an action of an image (GET

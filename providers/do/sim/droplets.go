@@ -84,7 +84,7 @@ type createRequest struct {
 func (s *Server) createDroplets(r *http.Request, body []byte) (answer, *apiError) {
 	var req createRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		return answer{}, &apiError{http.StatusBadRequest, "bad_request", "The request body is not valid JSON: " + err.Error()}
+		return answer{}, &apiError{Status: http.StatusBadRequest, Code: "bad_request", Message: "The request body is not valid JSON: " + err.Error()}
 	}
 	names := req.Names
 	if req.Name != "" {
@@ -140,9 +140,9 @@ func (s *Server) createDroplets(r *http.Request, body []byte) (answer, *apiError
 	}
 	links := map[string]any{"actions": []any{map[string]any{"id": s.nextID(), "rel": "create", "href": s.base + "/v2/actions/" + strconv.Itoa(s.seq)}}}
 	if len(made) == 1 {
-		return answer{http.StatusAccepted, map[string]any{"droplet": made[0], "links": links}}, nil
+		return answer{Status: http.StatusAccepted, Body: map[string]any{"droplet": made[0], "links": links}}, nil
 	}
-	return answer{http.StatusAccepted, map[string]any{"droplets": made, "links": links}}, nil
+	return answer{Status: http.StatusAccepted, Body: map[string]any{"droplets": made, "links": links}}, nil
 }
 
 func (s *Server) droplet(r *http.Request) (*Droplet, *apiError) {
@@ -163,7 +163,7 @@ func (s *Server) getDroplet(r *http.Request, _ []byte) (answer, *apiError) {
 		return answer{}, err
 	}
 	d.gets++
-	return answer{http.StatusOK, map[string]any{"droplet": s.dropletJSON(d)}}, nil
+	return answer{Status: http.StatusOK, Body: map[string]any{"droplet": s.dropletJSON(d)}}, nil
 }
 
 // listDroplets lists droplets, all or those with tag_name, oldest first.
@@ -188,7 +188,7 @@ func (s *Server) deleteDroplet(r *http.Request, _ []byte) (answer, *apiError) {
 		return answer{}, err
 	}
 	delete(s.droplets, d.ID)
-	return answer{status: http.StatusNoContent}, nil
+	return answer{Status: http.StatusNoContent}, nil
 }
 
 // deleteDropletsByTag deletes every droplet with the tag (DELETE
@@ -203,7 +203,7 @@ func (s *Server) deleteDropletsByTag(r *http.Request, _ []byte) (answer, *apiErr
 			delete(s.droplets, id)
 		}
 	}
-	return answer{status: http.StatusNoContent}, nil
+	return answer{Status: http.StatusNoContent}, nil
 }
 
 // Instance is what a droplet was made with, for tests.

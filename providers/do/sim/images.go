@@ -90,7 +90,7 @@ func (s *Server) createImage(r *http.Request, body []byte) (answer, *apiError) {
 		Tags         []string `json:"tags"`
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
-		return answer{}, &apiError{http.StatusBadRequest, "bad_request", "The request body is not valid JSON: " + err.Error()}
+		return answer{}, &apiError{Status: http.StatusBadRequest, Code: "bad_request", Message: "The request body is not valid JSON: " + err.Error()}
 	}
 	u, err := url.Parse(req.URL)
 	switch {
@@ -113,7 +113,7 @@ func (s *Server) createImage(r *http.Request, body []byte) (answer, *apiError) {
 	img := s.addImage(&Image{Name: req.Name, Distribution: dist, Type: "custom", Status: "NEW", Tags: slices.Clone(req.Tags), URL: req.URL,
 		Regions: []string{req.Region}})
 	go s.fetch(img)
-	return answer{http.StatusAccepted, map[string]any{"image": s.imageJSON(img)}}, nil
+	return answer{Status: http.StatusAccepted, Body: map[string]any{"image": s.imageJSON(img)}}, nil
 }
 
 // fetch reads an image's URL to its end, as the import does.
@@ -191,7 +191,7 @@ func (s *Server) getImage(r *http.Request, _ []byte) (answer, *apiError) {
 	if img == nil {
 		return answer{}, notFound()
 	}
-	return answer{http.StatusOK, map[string]any{"image": s.imageJSON(img)}}, nil
+	return answer{Status: http.StatusOK, Body: map[string]any{"image": s.imageJSON(img)}}, nil
 }
 
 // listImages lists images: private=true for the account's own, type,
@@ -217,10 +217,10 @@ func (s *Server) deleteImage(r *http.Request, _ []byte) (answer, *apiError) {
 		return answer{}, notFound()
 	}
 	if img.Public {
-		return answer{}, &apiError{http.StatusForbidden, "forbidden", "You are not allowed to delete a public image."}
+		return answer{}, &apiError{Status: http.StatusForbidden, Code: "forbidden", Message: "You are not allowed to delete a public image."}
 	}
 	delete(s.images, id)
-	return answer{status: http.StatusNoContent}, nil
+	return answer{Status: http.StatusNoContent}, nil
 }
 
 // ImageExists says whether an image ID is there.

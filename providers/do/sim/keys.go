@@ -62,7 +62,7 @@ func (s *Server) createKey(r *http.Request, body []byte) (answer, *apiError) {
 		PublicKey string `json:"public_key"`
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
-		return answer{}, &apiError{http.StatusBadRequest, "bad_request", "The request body is not valid JSON: " + err.Error()}
+		return answer{}, &apiError{Status: http.StatusBadRequest, Code: "bad_request", Message: "The request body is not valid JSON: " + err.Error()}
 	}
 	fp := fingerprint(req.PublicKey)
 	switch {
@@ -78,7 +78,7 @@ func (s *Server) createKey(r *http.Request, body []byte) (answer, *apiError) {
 	}
 	k := &Key{ID: s.nextID(), Name: req.Name, PublicKey: req.PublicKey, Fingerprint: fp}
 	s.keys[k.ID] = k
-	return answer{http.StatusCreated, map[string]any{"ssh_key": keyJSON(k)}}, nil
+	return answer{Status: http.StatusCreated, Body: map[string]any{"ssh_key": keyJSON(k)}}, nil
 }
 
 func (s *Server) getKey(r *http.Request, _ []byte) (answer, *apiError) {
@@ -86,7 +86,7 @@ func (s *Server) getKey(r *http.Request, _ []byte) (answer, *apiError) {
 	if k == nil {
 		return answer{}, notFound()
 	}
-	return answer{http.StatusOK, map[string]any{"ssh_key": keyJSON(k)}}, nil
+	return answer{Status: http.StatusOK, Body: map[string]any{"ssh_key": keyJSON(k)}}, nil
 }
 
 func (s *Server) listKeys(r *http.Request, _ []byte) (answer, *apiError) {
@@ -103,7 +103,7 @@ func (s *Server) deleteKey(r *http.Request, _ []byte) (answer, *apiError) {
 		return answer{}, notFound()
 	}
 	delete(s.keys, k.ID)
-	return answer{status: http.StatusNoContent}, nil
+	return answer{Status: http.StatusNoContent}, nil
 }
 
 // Keys lists the names of the account's SSH keys, by ID order.

@@ -15,14 +15,15 @@ package sim
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/strata-os/strata/core/cloud/fault"
+	"github.com/strata-os/strata/core/cloud/simrest"
 )
 
 // Options shape the simulator.
@@ -59,6 +60,7 @@ type Server struct {
 	actions   map[int]*action
 	tags      map[string]bool // made by name; those on resources count too
 	calls     int             // for the rate-limit headers
+	requests  atomic.Int64    // request IDs of error answers
 }
 
 // New returns a simulator with no token, droplet or key, and the public
@@ -110,105 +112,50 @@ func (s *Server) AddToken(token string) {
 // default to 403 forbidden.
 func (s *Server) Faults() *fault.Engine { return &s.faults }
 
-// apiError is DigitalOcean's error answer.
-type apiError struct {
-	status  int
-	id      string
-	message string
-}
+// apiError is DigitalOcean's error answer: a status, its id and message.
+type apiError = simrest.Error
 
 func notFound() *apiError {
-	return &apiError{http.StatusNotFound, "not_found", "The resource you were accessing could not be found."}
+	return &apiError{Status: http.StatusNotFound, Code: "not_found", Message: "The resource you were accessing could not be found."}
 }
 
 func unprocessable(format string, args ...any) *apiError {
-	return &apiError{http.StatusUnprocessableEntity, "unprocessable_entity", fmt.Sprintf(format, args...)}
+	return &apiError{Status: http.StatusUnprocessableEntity, Code: "unprocessable_entity", Message: fmt.Sprintf(format, args...)}
 }
 
 // answer is a call's answer: a status and a JSON body (nil for none).
-type answer struct {
-	status int
-	body   any
-}
+type answer = simrest.Answer
 
 // handler serves one call with the lock held.
-type handler func(r *http.Request, body []byte) (answer, *apiError)
+type handler = simrest.Handler
 
-// handle registers a call: faults and the token first, then the call
-// under the lock, and the rate-limit headers on every answer.
-func (s *Server) handle(pattern, call string, h handler) {
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			s.writeError(w, &apiError{http.StatusBadRequest, "bad_request", "reading the body: " + err.Error()})
-			return
-		}
-		resource := r.PathValue("id")
-		if resource == "" {
-			resource = r.PathValue("name")
-		}
-		if resource == "" {
-			resource = r.URL.Query().Get("tag_name")
-		}
-		d := s.faults.Decide(call, resource)
-		defer d.Done()
-		d.Wait(r.Context())
-		s.mu.Lock()
-		if s.base == "" {
-			s.base = "http://" + r.Host
-		}
-		s.calls++
-		ok := s.tokens[bearer(r)]
-		s.mu.Unlock()
-		if !ok {
-			s.writeError(w, &apiError{http.StatusUnauthorized, "unauthorized", "Unable to authenticate you"})
-			return
-		}
-		lost := false
-		if f := d.Fault; f != nil {
-			switch f.Effect {
-			case fault.Throttle:
-				s.writeError(w, &apiError{http.StatusTooManyRequests, "too_many_requests", "API Rate limit exceeded."})
-				return
-			case fault.ServerError:
-				s.writeError(w, &apiError{http.StatusInternalServerError, "server_error", "Server was unable to give you a response."})
-				return
-			case fault.LoseAnswer:
-				lost = true
-			case fault.Error:
-				e := &apiError{f.Status, f.Code, f.Message}
-				if e.status == 0 {
-					e.status = http.StatusForbidden
+// cloud is DigitalOcean's part of the request loop the JSON simulators
+// share: a bearer token, the rate-limit headers, {"id","message"} errors.
+func (s *Server) cloud() *simrest.Cloud {
+	return &simrest.Cloud{
+		Mux: s.mux, Faults: &s.faults, Lock: &s.mu,
+		Resource: func(r *http.Request) string {
+			for _, v := range []string{r.PathValue("id"), r.PathValue("name"), r.URL.Query().Get("tag_name")} {
+				if v != "" {
+					return v
 				}
-				if e.id == "" {
-					e.id = "forbidden"
-				}
-				if e.message == "" {
-					e.message = "injected failure of " + call
-				}
-				s.writeError(w, e)
-				return
 			}
-		}
-		s.mu.Lock()
-		a, aerr := h(r, body)
-		s.mu.Unlock()
-		switch {
-		case lost:
-			s.writeError(w, &apiError{http.StatusInternalServerError, "server_error", "Server was unable to give you a response."})
-		case aerr != nil:
-			s.writeError(w, aerr)
-		default:
-			s.rateHeaders(w)
-			if a.body == nil {
-				w.WriteHeader(a.status)
-				return
+			return ""
+		},
+		Authorized: func(r *http.Request) bool {
+			if s.base == "" {
+				s.base = "http://" + r.Host
 			}
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.WriteHeader(a.status)
-			json.NewEncoder(w).Encode(a.body)
-		}
-	})
+			s.calls++
+			return s.tokens[bearer(r)]
+		},
+		Headers:      s.rateHeaders,
+		WriteError:   s.writeError,
+		Unauthorized: apiError{Status: http.StatusUnauthorized, Code: "unauthorized", Message: "Unable to authenticate you"},
+		Throttled:    apiError{Status: http.StatusTooManyRequests, Code: "too_many_requests", Message: "API Rate limit exceeded."},
+		ServerError:  apiError{Status: http.StatusInternalServerError, Code: "server_error", Message: "Server was unable to give you a response."},
+		Forbidden:    apiError{Status: http.StatusForbidden, Code: "forbidden"},
+	}
 }
 
 func bearer(r *http.Request) string {
@@ -220,27 +167,19 @@ func bearer(r *http.Request) string {
 	return ""
 }
 
-// rateHeaders are the headers DigitalOcean puts on every answer.
+// rateHeaders are the headers DigitalOcean puts on every answer (the
+// lock is held).
 func (s *Server) rateHeaders(w http.ResponseWriter) {
-	s.mu.Lock()
 	left := max(s.opts.RateLimit-s.calls, 0)
-	s.mu.Unlock()
 	w.Header().Set("Ratelimit-Limit", strconv.Itoa(s.opts.RateLimit))
 	w.Header().Set("Ratelimit-Remaining", strconv.Itoa(left))
 	w.Header().Set("Ratelimit-Reset", strconv.FormatInt(s.opts.Now().Add(time.Hour).Unix(), 10))
 }
 
 func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
-	s.rateHeaders(w)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(e.status)
-	json.NewEncoder(w).Encode(map[string]string{"id": e.id, "message": e.message, "request_id": fmt.Sprintf("sim-%d", s.lockedID())})
-}
-
-func (s *Server) lockedID() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.nextID()
+	w.WriteHeader(e.Status)
+	json.NewEncoder(w).Encode(map[string]string{"id": e.Code, "message": e.Message, "request_id": fmt.Sprintf("sim-%d", s.requests.Add(1))})
 }
 
 // nextID is a number no other object of this server has.
@@ -273,5 +212,5 @@ func (s *Server) page(r *http.Request, key string, items []any) answer {
 		q.Set("page", strconv.Itoa(pageNo-1))
 		pages["prev"] = s.base + r.URL.Path + "?" + q.Encode()
 	}
-	return answer{http.StatusOK, map[string]any{key: items[start:end], "links": map[string]any{"pages": pages}, "meta": map[string]any{"total": len(items)}}}
+	return answer{Status: http.StatusOK, Body: map[string]any{key: items[start:end], "links": map[string]any{"pages": pages}, "meta": map[string]any{"total": len(items)}}}
 }

@@ -66,7 +66,7 @@ func (s *Server) createVolume(_ *http.Request, body []byte) (answer, *apiError) 
 		Tags          []string `json:"tags"`
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
-		return answer{}, &apiError{http.StatusBadRequest, "bad_request", "The request body is not valid JSON: " + err.Error()}
+		return answer{}, &apiError{Status: http.StatusBadRequest, Code: "bad_request", Message: "The request body is not valid JSON: " + err.Error()}
 	}
 	switch {
 	case !volumeName.MatchString(req.Name):
@@ -83,13 +83,13 @@ func (s *Server) createVolume(_ *http.Request, body []byte) (answer, *apiError) 
 	}
 	for _, v := range s.volumes {
 		if v.Name == req.Name && v.Region == req.Region {
-			return answer{}, &apiError{http.StatusConflict, "conflict", fmt.Sprintf("a volume named %s already exists in %s.", req.Name, req.Region)}
+			return answer{}, &apiError{Status: http.StatusConflict, Code: "conflict", Message: fmt.Sprintf("a volume named %s already exists in %s.", req.Name, req.Region)}
 		}
 	}
 	v := &Volume{ID: uuid(), Name: req.Name, Region: req.Region, Description: req.Description, SizeGiB: req.SizeGigaBytes,
 		Tags: nonNil(slices.Clone(req.Tags)), DropletIDs: []int{}, Created: s.opts.Now()}
 	s.volumes[v.ID] = v
-	return answer{http.StatusCreated, map[string]any{"volume": volumeJSON(v)}}, nil
+	return answer{Status: http.StatusCreated, Body: map[string]any{"volume": volumeJSON(v)}}, nil
 }
 
 func nonNil(tags []string) []string {
@@ -104,7 +104,7 @@ func (s *Server) getVolume(r *http.Request, _ []byte) (answer, *apiError) {
 	if v == nil {
 		return answer{}, notFound()
 	}
-	return answer{http.StatusOK, map[string]any{"volume": volumeJSON(v)}}, nil
+	return answer{Status: http.StatusOK, Body: map[string]any{"volume": volumeJSON(v)}}, nil
 }
 
 // listVolumes lists volumes, filtered by region and name.
@@ -127,10 +127,10 @@ func (s *Server) deleteVolume(r *http.Request, _ []byte) (answer, *apiError) {
 		return answer{}, notFound()
 	}
 	if len(v.DropletIDs) > 0 {
-		return answer{}, &apiError{http.StatusConflict, "conflict", "Volume is currently attached to a Droplet; detach it before deleting."}
+		return answer{}, &apiError{Status: http.StatusConflict, Code: "conflict", Message: "Volume is currently attached to a Droplet; detach it before deleting."}
 	}
 	delete(s.volumes, v.ID)
-	return answer{status: http.StatusNoContent}, nil
+	return answer{Status: http.StatusNoContent}, nil
 }
 
 func (s *Server) createVolumeSnapshot(r *http.Request, body []byte) (answer, *apiError) {
@@ -148,7 +148,7 @@ func (s *Server) createVolumeSnapshot(r *http.Request, body []byte) (answer, *ap
 	sn := &Snapshot{ID: uuid(), Name: req.Name, ResourceID: v.ID, ResourceType: "volume", Region: v.Region, SizeGiB: v.SizeGiB,
 		Tags: nonNil(slices.Clone(req.Tags)), Created: s.opts.Now()}
 	s.snapshots[sn.ID] = sn
-	return answer{http.StatusCreated, map[string]any{"snapshot": snapshotJSON(sn)}}, nil
+	return answer{Status: http.StatusCreated, Body: map[string]any{"snapshot": snapshotJSON(sn)}}, nil
 }
 
 func (s *Server) getSnapshot(r *http.Request, _ []byte) (answer, *apiError) {
@@ -156,7 +156,7 @@ func (s *Server) getSnapshot(r *http.Request, _ []byte) (answer, *apiError) {
 	if sn == nil {
 		return answer{}, notFound()
 	}
-	return answer{http.StatusOK, map[string]any{"snapshot": snapshotJSON(sn)}}, nil
+	return answer{Status: http.StatusOK, Body: map[string]any{"snapshot": snapshotJSON(sn)}}, nil
 }
 
 // listSnapshots lists snapshots, all or of one resource_type.
@@ -180,7 +180,7 @@ func (s *Server) deleteSnapshot(r *http.Request, _ []byte) (answer, *apiError) {
 		return answer{}, notFound()
 	}
 	delete(s.snapshots, sn.ID)
-	return answer{status: http.StatusNoContent}, nil
+	return answer{Status: http.StatusNoContent}, nil
 }
 
 // AddVolume adds a volume, as if someone had made it, and returns its ID.

@@ -13,13 +13,13 @@ func (s *Server) createTag(_ *http.Request, body []byte) (answer, *apiError) {
 		Name string `json:"name"`
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
-		return answer{}, &apiError{http.StatusBadRequest, "bad_request", "The request body is not valid JSON: " + err.Error()}
+		return answer{}, &apiError{Status: http.StatusBadRequest, Code: "bad_request", Message: "The request body is not valid JSON: " + err.Error()}
 	}
 	if !tagName.MatchString(req.Name) {
 		return answer{}, unprocessable("Tag %q is not valid: 1-255 letters, digits, ':', '-' and '_'.", req.Name)
 	}
 	s.tags[req.Name] = true
-	return answer{http.StatusCreated, map[string]any{"tag": s.tagJSON(req.Name)}}, nil
+	return answer{Status: http.StatusCreated, Body: map[string]any{"tag": s.tagJSON(req.Name)}}, nil
 }
 
 // allTags are the tags made by name and those on any resource (a
@@ -138,5 +138,5 @@ func (s *Server) tagResources(r *http.Request, body []byte) (answer, *apiError) 
 			*tags = append(*tags, name)
 		}
 	}
-	return answer{status: http.StatusNoContent}, nil
+	return answer{Status: http.StatusNoContent}, nil
 }

@@ -153,7 +153,7 @@ func (s *Server) createDevice(r *http.Request, body []byte) (answer, *apiError) 
 		d.Keys = append(d.Keys, k)
 	}
 	if len(errs) > 0 {
-		return answer{}, &apiError{http.StatusUnprocessableEntity, errs}
+		return answer{}, &apiError{Status: http.StatusUnprocessableEntity, Errors: errs}
 	}
 	s.seq++
 	d.n = s.seq
@@ -161,7 +161,7 @@ func (s *Server) createDevice(r *http.Request, body []byte) (answer, *apiError) 
 	d.PrivateIP = fmt.Sprintf("10.70.%d.%d", d.n/250%250, d.n%250+2)
 	s.devices[d.ID] = d
 	s.launched = append(s.launched, d.ID)
-	return answer{http.StatusCreated, s.deviceJSON(d)}, nil
+	return answer{Status: http.StatusCreated, Body: s.deviceJSON(d)}, nil
 }
 
 func (s *Server) getDevice(r *http.Request, _ []byte) (answer, *apiError) {
@@ -171,7 +171,7 @@ func (s *Server) getDevice(r *http.Request, _ []byte) (answer, *apiError) {
 	}
 	j := s.deviceJSON(d)
 	d.gets++
-	return answer{http.StatusOK, j}, nil
+	return answer{Status: http.StatusOK, Body: j}, nil
 }
 
 // listDevices lists a project's devices, oldest first, filtered by tag.
@@ -201,7 +201,7 @@ func (s *Server) deleteDevice(r *http.Request, _ []byte) (answer, *apiError) {
 		return answer{}, notFound()
 	}
 	delete(s.devices, d.ID)
-	return answer{status: http.StatusNoContent}, nil
+	return answer{Status: http.StatusNoContent}, nil
 }
 
 // Instance is what a device was made with, for tests.

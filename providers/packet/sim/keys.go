@@ -54,7 +54,7 @@ func (s *Server) createKey(r *http.Request, body []byte) (answer, *apiError) {
 	if s.sosServer != nil {
 		s.sosServer.Authorize(pub)
 	}
-	return answer{http.StatusCreated, keyJSON(k)}, nil
+	return answer{Status: http.StatusCreated, Body: keyJSON(k)}, nil
 }
 
 // listKeys lists a project's keys, in one page as the API does.
@@ -69,7 +69,7 @@ func (s *Server) listKeys(r *http.Request, _ []byte) (answer, *apiError) {
 			items = append(items, keyJSON(k))
 		}
 	}
-	return answer{http.StatusOK, map[string]any{"ssh_keys": items}}, nil
+	return answer{Status: http.StatusOK, Body: map[string]any{"ssh_keys": items}}, nil
 }
 
 func (s *Server) getKey(r *http.Request, _ []byte) (answer, *apiError) {
@@ -77,7 +77,7 @@ func (s *Server) getKey(r *http.Request, _ []byte) (answer, *apiError) {
 	if k == nil {
 		return answer{}, notFound()
 	}
-	return answer{http.StatusOK, keyJSON(k)}, nil
+	return answer{Status: http.StatusOK, Body: keyJSON(k)}, nil
 }
 
 func (s *Server) deleteKey(r *http.Request, _ []byte) (answer, *apiError) {
@@ -86,7 +86,7 @@ func (s *Server) deleteKey(r *http.Request, _ []byte) (answer, *apiError) {
 		return answer{}, notFound()
 	}
 	delete(s.keys, k.ID)
-	return answer{status: http.StatusNoContent}, nil
+	return answer{Status: http.StatusNoContent}, nil
 }
 
 // Keys lists the labels of every project key, sorted by ID.

@@ -18,7 +18,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -27,6 +26,7 @@ import (
 	"time"
 
 	"github.com/strata-os/strata/core/cloud/fault"
+	"github.com/strata-os/strata/core/cloud/simrest"
 	"github.com/strata-os/strata/core/sshclient/sshtest"
 )
 
@@ -116,104 +116,53 @@ func (s *Server) AddProject(name string) string {
 // and Error rules default to 403.
 func (s *Server) Faults() *fault.Engine { return &s.faults }
 
-// apiError is the API's refusal: a status and its messages.
-type apiError struct {
-	status int
-	errors []string
-}
+// apiError is the API's refusal: a status and its message (the API
+// answers {"errors": [message]}).
+type apiError = simrest.Error
 
 func errorf(status int, format string, args ...any) *apiError {
-	return &apiError{status, []string{fmt.Sprintf(format, args...)}}
+	return &apiError{Status: status, Message: fmt.Sprintf(format, args...)}
 }
 
 func notFound() *apiError { return errorf(http.StatusNotFound, "Not found") }
 
-type answer struct {
-	status int
-	body   any
+type answer = simrest.Answer
+
+// cloud is the Metal API's part of the request loop the JSON simulators
+// share: an X-Auth-Token, the X-RateLimit headers, {"errors"} bodies.
+func (s *Server) cloud() *simrest.Cloud {
+	return &simrest.Cloud{
+		Mux: s.mux, Faults: &s.faults, Lock: &s.mu,
+		Resource: func(r *http.Request) string { return r.PathValue("id") },
+		Authorized: func(r *http.Request) bool {
+			s.calls++
+			return s.tokens[r.Header.Get("X-Auth-Token")]
+		},
+		Headers:      s.rateHeaders,
+		WriteError:   writeError,
+		Unauthorized: apiError{Status: http.StatusUnauthorized, Message: "Invalid authentication token"},
+		Throttled:    apiError{Status: http.StatusTooManyRequests, Message: "Too Many Requests"},
+		ServerError:  apiError{Status: http.StatusInternalServerError, Message: "Oh snap, something went wrong! We've logged the error and will take a look."},
+		Forbidden:    apiError{Status: http.StatusForbidden},
+	}
 }
 
-type handler func(r *http.Request, body []byte) (answer, *apiError)
-
-// handle registers a call: faults and the token first, then the call
-// under the lock, and the rate-limit headers on every answer.
-func (s *Server) handle(pattern, call string, h handler) {
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			s.writeError(w, errorf(http.StatusBadRequest, "reading the body: %v", err))
-			return
-		}
-		d := s.faults.Decide(call, r.PathValue("id"))
-		defer d.Done()
-		d.Wait(r.Context())
-		s.mu.Lock()
-		s.calls++
-		ok := s.tokens[r.Header.Get("X-Auth-Token")]
-		s.mu.Unlock()
-		if !ok {
-			s.writeError(w, errorf(http.StatusUnauthorized, "Invalid authentication token"))
-			return
-		}
-		lost := false
-		if f := d.Fault; f != nil {
-			switch f.Effect {
-			case fault.Throttle:
-				w.Header().Set("Retry-After", "0")
-				s.writeError(w, errorf(http.StatusTooManyRequests, "Too Many Requests"))
-				return
-			case fault.ServerError:
-				s.writeError(w, errorf(http.StatusInternalServerError, "Oh snap, something went wrong! We've logged the error and will take a look."))
-				return
-			case fault.LoseAnswer:
-				lost = true
-			case fault.Error:
-				e := &apiError{f.Status, []string{f.Message}}
-				if e.status == 0 {
-					e.status = http.StatusForbidden
-				}
-				if f.Message == "" {
-					e.errors = []string{"injected failure of " + call}
-				}
-				s.writeError(w, e)
-				return
-			}
-		}
-		s.mu.Lock()
-		a, aerr := h(r, body)
-		s.mu.Unlock()
-		switch {
-		case lost:
-			s.writeError(w, errorf(http.StatusInternalServerError, "Oh snap, something went wrong! We've logged the error and will take a look."))
-		case aerr != nil:
-			s.writeError(w, aerr)
-		default:
-			s.rateHeaders(w)
-			if a.body == nil {
-				w.WriteHeader(a.status)
-				return
-			}
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.WriteHeader(a.status)
-			json.NewEncoder(w).Encode(a.body)
-		}
-	})
-}
-
+// rateHeaders are the API's X-RateLimit headers (the lock is held).
 func (s *Server) rateHeaders(w http.ResponseWriter) {
-	s.mu.Lock()
 	left := max(s.opts.RateLimit-s.calls, 0)
-	s.mu.Unlock()
 	w.Header().Set("X-RateLimit-Limit", strconv.Itoa(s.opts.RateLimit))
 	w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(left))
 	w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(s.opts.Now().Add(time.Hour).Unix(), 10))
 }
 
-func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
-	s.rateHeaders(w)
+func writeError(w http.ResponseWriter, e *apiError) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(e.status)
-	json.NewEncoder(w).Encode(map[string]any{"errors": e.errors})
+	w.WriteHeader(e.Status)
+	errs := e.Errors
+	if len(errs) == 0 {
+		errs = []string{e.Message}
+	}
+	json.NewEncoder(w).Encode(map[string]any{"errors": errs})
 }
 
 // uuid is an ID in the API's form.
@@ -253,7 +202,7 @@ func (s *Server) page(r *http.Request, key string, items []any) answer {
 	if pageNo > 1 {
 		meta["previous"] = href(pageNo - 1)
 	}
-	return answer{http.StatusOK, map[string]any{key: items[start:end], "meta": meta}}
+	return answer{Status: http.StatusOK, Body: map[string]any{key: items[start:end], "meta": meta}}
 }
 
 func (s *Server) project(r *http.Request) (string, *apiError) {
@@ -270,22 +219,23 @@ func (s *Server) getProject(r *http.Request, _ []byte) (answer, *apiError) {
 	if err != nil {
 		return answer{}, err
 	}
-	return answer{http.StatusOK, map[string]any{"id": id, "name": s.projects[id], "href": "/metal/v1/projects/" + id,
+	return answer{Status: http.StatusOK, Body: map[string]any{"id": id, "name": s.projects[id], "href": "/metal/v1/projects/" + id,
 		"created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z"}}, nil
 }
 
 func (s *Server) routes() {
 	s.mux = http.NewServeMux()
-	s.handle("GET "+Prefix+"/projects/{id}", "Projects.Get", s.getProject)
-	s.handle("POST "+Prefix+"/projects/{project}/devices", "Devices.Create", s.createDevice)
-	s.handle("GET "+Prefix+"/projects/{project}/devices", "Devices.List", s.listDevices)
-	s.handle("GET "+Prefix+"/devices/{id}", "Devices.Get", s.getDevice)
-	s.handle("DELETE "+Prefix+"/devices/{id}", "Devices.Delete", s.deleteDevice)
-	s.handle("POST "+Prefix+"/projects/{project}/ssh-keys", "SSHKeys.Create", s.createKey)
-	s.handle("GET "+Prefix+"/projects/{project}/ssh-keys", "SSHKeys.ProjectList", s.listKeys)
-	s.handle("GET "+Prefix+"/ssh-keys/{id}", "SSHKeys.Get", s.getKey)
-	s.handle("DELETE "+Prefix+"/ssh-keys/{id}", "SSHKeys.Delete", s.deleteKey)
+	handle := s.cloud().Handle
+	handle("GET "+Prefix+"/projects/{id}", "Projects.Get", s.getProject)
+	handle("POST "+Prefix+"/projects/{project}/devices", "Devices.Create", s.createDevice)
+	handle("GET "+Prefix+"/projects/{project}/devices", "Devices.List", s.listDevices)
+	handle("GET "+Prefix+"/devices/{id}", "Devices.Get", s.getDevice)
+	handle("DELETE "+Prefix+"/devices/{id}", "Devices.Delete", s.deleteDevice)
+	handle("POST "+Prefix+"/projects/{project}/ssh-keys", "SSHKeys.Create", s.createKey)
+	handle("GET "+Prefix+"/projects/{project}/ssh-keys", "SSHKeys.ProjectList", s.listKeys)
+	handle("GET "+Prefix+"/ssh-keys/{id}", "SSHKeys.Get", s.getKey)
+	handle("DELETE "+Prefix+"/ssh-keys/{id}", "SSHKeys.Delete", s.deleteKey)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, errorf(http.StatusNotFound, "The simulator does not serve %s %s.", r.Method, r.URL.Path))
+		writeError(w, errorf(http.StatusNotFound, "The simulator does not serve %s %s.", r.Method, r.URL.Path))
 	})
 }
