@@ -127,7 +127,7 @@ var ignitionCustomize = `set -e; ` + freshMachineRoot +
 	`chmod 0755 "$1/etc/systemd/system/ssh.service.d" "$1/etc/initramfs-tools/conf.d"; ` +
 	`chmod 0440 "$1/etc/sudoers.d/90-core"; ` +
 	`chroot "$1" useradd --create-home --uid 1000 --user-group --shell /bin/bash --comment "strata core user" core; ` +
-	`for u in systemd-networkd.service strata-qemu-network.service strata-ssh-keygen.service ssh.service; do chroot "$1" systemctl enable "$u" >/dev/null 2>&1; done; ` +
+	`for u in systemd-networkd.service strata-qemu-network.service strata-ssh-keygen.service strata-metadata-sshkeys.service ssh.service; do chroot "$1" systemctl enable "$u" >/dev/null 2>&1; done; ` +
 	`for u in ` + ignitionMasked + maskEach + `; ` +
 	maskUnusedGenerators + sshReadyLine(IgnitionSSHReadyLine) +
 	ignitionStaticNodes + ignitionUpdated + ignitionInitramfs +
@@ -214,7 +214,8 @@ func stageIgnitionRoot(stage, ignition, initrdBus string) error {
 			return err
 		}
 	}
-	return nil
+	// strata-initrd-bus is also the metadata agent, by this name.
+	return os.Symlink("strata-initrd-bus", filepath.Join(stage, "usr/lib/strata/strata-metadata"))
 }
 
 // treeHash identifies an embedded tree's content.

@@ -8,6 +8,10 @@
 //
 // It is built static (CGO_ENABLED=0), so the initramfs needs no library
 // for it.
+//
+// Called as strata-metadata (a link the image makes), it is the image's
+// metadata agent instead (metadata.go): one static binary carries both of
+// the ignition image's agents, so the image takes one program, not two.
 package main
 
 import (
@@ -35,6 +39,9 @@ type cli struct {
 }
 
 func main() {
+	if filepath.Base(os.Args[0]) == metadataName {
+		os.Exit(metadataMain(os.Args[1:], os.Stdout, os.Stderr))
+	}
 	var c cli
 	kong.Parse(&c, kong.Description("Stands in for systemd's private D-Bus socket in an initramfs, for Ignition's disks stage."))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)

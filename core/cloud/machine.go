@@ -61,7 +61,7 @@ type Running struct {
 func Join(ctx context.Context, c *platform.BaseCluster, m Parts, desc string, r Running, user string, dialTimeout time.Duration, ud conf.Rendered) (joined bool, err error) {
 	ssh, base := m.Parts()
 	base.SetAddresses(r.PublicIP, r.PrivateIP)
-	*ssh = platform.SSHMachine{Addr: net.JoinHostPort(r.PublicIP, "22"), User: user, Key: c.Flight.SSHKey(), DialTimeout: dialTimeout}
+	*ssh = platform.SSHMachine{Addr: net.JoinHostPort(r.PublicIP, "22"), User: user, Key: c.Flight.SSHKey(), DialTimeout: dialTimeout, Dialer: c.Flight.SSHDialer()}
 	if r.Simulator != "" {
 		ssh.Down = func() error {
 			return fmt.Errorf("machine %s is a simulated machine (%s): it does not boot, so there is no SSH", desc, r.Simulator)

@@ -20,6 +20,7 @@ type BaseFlight struct {
 	platform string
 	key      *sshclient.KeyPair
 	log      *slog.Logger
+	dialer   sshclient.ContextDialer
 
 	mu       sync.Mutex
 	clusters []Cluster
@@ -35,8 +36,18 @@ func NewBaseFlight(platform string, opts FlightOptions) (*BaseFlight, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &BaseFlight{name: opts.Name, platform: platform, key: key, log: log.With("platform", platform, "flight", opts.Name)}, nil
+	f := &BaseFlight{name: opts.Name, platform: platform, key: key, log: log.With("platform", platform, "flight", opts.Name)}
+	if opts.SSHProxy != "" {
+		if f.dialer, err = sshclient.ProxyDialer(opts.SSHProxy); err != nil {
+			return nil, Usage(err)
+		}
+	}
+	return f, nil
 }
+
+// SSHDialer is how the flight's cloud machines are dialled: through
+// FlightOptions.SSHProxy, or nil for directly.
+func (f *BaseFlight) SSHDialer() sshclient.ContextDialer { return f.dialer }
 
 func (f *BaseFlight) Name() string               { return f.name }
 func (f *BaseFlight) Platform() string           { return f.platform }

@@ -40,6 +40,10 @@ type FlightOptions struct {
 	// Arch is the machine architecture to boot (amd64, arm64).
 	Arch   string
 	Logger *slog.Logger
+	// SSHProxy, if set, is a SOCKS5 proxy (socks5://HOST:PORT) cloud
+	// machines are reached through (see sshclient.ProxyDialer); machines
+	// on this host (qemu) are reached directly.
+	SSHProxy string
 }
 
 // ClusterOptions describe one test's cluster.

@@ -39,6 +39,8 @@ type SSHMachine struct {
 	// Gone, if set, is closed when the machine dies; a dial in progress
 	// stops then, with Down's error.
 	Gone <-chan struct{}
+	// Dialer, if set, opens the connections (a proxy's: FlightOptions.SSHProxy).
+	Dialer sshclient.ContextDialer
 
 	mu     sync.Mutex
 	client *ssh.Client
@@ -89,7 +91,7 @@ func (m *SSHMachine) SSHClient(ctx context.Context) (*ssh.Client, error) {
 		}()
 		dctx = gctx
 	}
-	c, err := sshclient.Dial(dctx, m.Addr, sshclient.DialOptions{User: m.User, Signer: m.Key.Signer, RetryInterval: m.DialRetry, BannerTimeout: m.DialBanner, Wake: m.Wake})
+	c, err := sshclient.Dial(dctx, m.Addr, sshclient.DialOptions{User: m.User, Signer: m.Key.Signer, RetryInterval: m.DialRetry, BannerTimeout: m.DialBanner, Wake: m.Wake, Dialer: m.Dialer})
 	if err != nil {
 		if cause := context.Cause(dctx); cause != nil && m.Gone != nil && isClosed(m.Gone) {
 			return nil, cause

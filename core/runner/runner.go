@@ -28,6 +28,8 @@ import (
 type Options struct {
 	Criteria
 	Provider platform.Provider
+	// SSHProxy is FlightOptions.SSHProxy: a SOCKS5 proxy to cloud machines.
+	SSHProxy string
 	Registry *register.Registry // default register.Default
 	// Parallel is -j as given: a number or "auto".
 	Parallel string
@@ -121,7 +123,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	opts.Logger.Info("starting flight", "platform", opts.Platform, "output", dir)
 
-	flight, err := opts.Provider.NewFlight(ctx, platform.FlightOptions{Name: flightName, OutputDir: dir, Arch: opts.Arch, Logger: opts.Logger})
+	flight, err := opts.Provider.NewFlight(ctx, platform.FlightOptions{Name: flightName, OutputDir: dir, Arch: opts.Arch, Logger: opts.Logger, SSHProxy: opts.SSHProxy})
 	if err != nil {
 		err = fmt.Errorf("start %s flight: %w", opts.Platform, err)
 		if platform.IsUsage(err) {

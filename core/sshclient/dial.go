@@ -37,6 +37,9 @@ type DialOptions struct {
 	// attempt would only add an sshd to its load. Set Wake only for a
 	// machine that says so.
 	Wake <-chan struct{}
+	// Dialer opens the connections; default a net.Dialer (see
+	// ProxyDialer).
+	Dialer ContextDialer
 	// HostKeyCallback defaults to accepting any key: test machines are
 	// created by the flight a moment before and their host keys are new.
 	HostKeyCallback ssh.HostKeyCallback
@@ -104,7 +107,7 @@ func Dial(ctx context.Context, addr string, opts DialOptions) (*ssh.Client, erro
 		default:
 			banner = min(max(banner, patientBanner*opts.BannerTimeout), opts.AttemptTimeout)
 		}
-		client, err := dialOnce(ctx, addr, cfg, banner, wake)
+		client, err := dialOnce(ctx, opts.Dialer, addr, cfg, banner, wake)
 		if err == nil {
 			return client, nil
 		}
@@ -143,10 +146,12 @@ func cutShort(ctx context.Context) bool {
 	return ok && !time.Now().Before(d)
 }
 
-func dialOnce(ctx context.Context, addr string, cfg *ssh.ClientConfig, bannerTimeout time.Duration, wake *waker) (*ssh.Client, error) {
+func dialOnce(ctx context.Context, d ContextDialer, addr string, cfg *ssh.ClientConfig, bannerTimeout time.Duration, wake *waker) (*ssh.Client, error) {
 	actx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
-	var d net.Dialer
+	if d == nil {
+		d = &net.Dialer{}
+	}
 	raw, err := d.DialContext(actx, "tcp", addr)
 	if err != nil {
 		return nil, err

@@ -50,6 +50,7 @@ type Flags struct {
 	InstanceType  string        `name:"aws-type" default:"t3.small" help:"Instance type."`
 	SecurityGroup string        `name:"aws-sg" default:"kola" help:"Security group of the machines (must allow SSH from here)."`
 	BootTimeout   time.Duration `name:"aws-boot-timeout" default:"10m" help:"How long a machine may take to run and answer SSH."`
+	IMDSv1        bool          `name:"aws-allow-imdsv1" help:"Let machines read their metadata without an IMDSv2 session token (for images whose agents predate IMDSv2); by default the token is required, as AWS recommends."`
 }
 
 var flags = &Flags{}

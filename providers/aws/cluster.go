@@ -53,6 +53,7 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 		SubnetID:        f.network.SubnetID,
 		UserData:        rendered.Data,
 		Tags:            tags,
+		IMDSv2Required:  !f.flags.IMDSv1,
 	}
 	if len(c.MetadataSSHKeys()) > 0 {
 		spec.KeyName = f.keyName

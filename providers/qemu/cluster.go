@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sync"
 
 	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/providers/qemu/vm"
 )
 
 type cluster struct {
@@ -18,13 +18,10 @@ type cluster struct {
 	flight *flight
 	dir    string // temporary files: sockets, keys, userdata, disks
 
-	mu  sync.Mutex
-	hub *hub
-	// hubPath is the private network's socket; hubDir, if set, the short
-	// directory made for it (see hubSocket).
-	hubPath, hubDir string
-	count           int
-	closed          bool
+	mu     sync.Mutex
+	hub    *vm.Hub // the private network
+	count  int
+	closed bool
 }
 
 var unsafeID = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -38,12 +35,7 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	c.count++
 	index := c.count
 	if c.hub == nil {
-		sock, err := c.hubSocket()
-		if err != nil {
-			c.mu.Unlock()
-			return nil, platform.Infra("qemu private network", err)
-		}
-		h, err := newHub(sock)
+		h, err := vm.NewHub(c.dir)
 		if err != nil {
 			c.mu.Unlock()
 			return nil, platform.Infra("qemu private network", err)
@@ -93,38 +85,8 @@ func (c *cluster) Destroy(ctx context.Context) error {
 	if h != nil {
 		h.Close()
 	}
-	for _, dir := range []string{c.dir, c.hubDir} {
-		if dir == "" {
-			continue
-		}
-		if rerr := os.RemoveAll(dir); rerr != nil {
-			err = errors.Join(err, rerr)
-		}
+	if c.dir != "" {
+		err = errors.Join(err, os.RemoveAll(c.dir))
 	}
 	return err
-}
-
-// maxSocketPath is the longest unix socket path the kernel takes (108
-// bytes with the terminating NUL).
-const maxSocketPath = 107
-
-// hubSocket is where the cluster's private network listens: in its temp
-// dir, or, when that path is too long for a unix socket (Bazel's
-// TEST_TMPDIR is deep), in a short directory of its own under /tmp.
-// c.mu must be held.
-func (c *cluster) hubSocket() (string, error) {
-	if c.hubPath != "" {
-		return c.hubPath, nil
-	}
-	p := filepath.Join(c.dir, "hub.sock")
-	if len(p) > maxSocketPath {
-		dir, err := os.MkdirTemp("/tmp", "strata-hub-")
-		if err != nil {
-			return "", err
-		}
-		c.hubDir = dir
-		p = filepath.Join(dir, "hub.sock")
-	}
-	c.hubPath = p
-	return p, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/images"
 	"github.com/strata-os/strata/images/bootdisk"
+	"github.com/strata-os/strata/providers/qemu/vm"
 )
 
 // minimalDisk writes the minimal image as a bootable disk in format.
@@ -47,7 +48,7 @@ func TestDiskImageBootsThroughFirmware(t *testing.T) {
 	} {
 		t.Run(tc.format+"-"+tc.firmware, func(t *testing.T) {
 			if tc.firmware != "bios" {
-				if _, err := os.Stat(filepath.Join("/usr/share/OVMF", ovmfFiles[tc.firmware][0])); err != nil {
+				if _, err := os.Stat(filepath.Join("/usr/share/OVMF", vm.OVMFFiles[tc.firmware][0])); err != nil {
 					t.Skip("no OVMF (apt-get install ovmf)")
 				}
 			}
@@ -187,7 +188,7 @@ func TestFirmwareRefusalEndsBoot(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.firmware != "bios" {
-				if _, err := os.Stat(filepath.Join("/usr/share/OVMF", ovmfFiles[tc.firmware][0])); err != nil {
+				if _, err := os.Stat(filepath.Join("/usr/share/OVMF", vm.OVMFFiles[tc.firmware][0])); err != nil {
 					t.Skip("no OVMF (apt-get install ovmf)")
 				}
 			}

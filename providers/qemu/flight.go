@@ -12,6 +12,7 @@ import (
 
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/images"
+	"github.com/strata-os/strata/providers/qemu/vm"
 	"golang.org/x/sys/unix"
 )
 
@@ -67,6 +68,9 @@ func (f *flight) PlanConcurrency(machinesAtOnce int) {
 // NewFlight checks QEMU, resolves (building if needed) the image and picks
 // the accelerator.
 func NewFlight(ctx context.Context, f Flags, opts platform.FlightOptions) (platform.Flight, error) {
+	if opts.SSHProxy != "" {
+		return nil, platform.Usagef("--ssh-proxy %s: qemu machines run on this host and are reached directly, not through a proxy", opts.SSHProxy)
+	}
 	if opts.Arch != "" && opts.Arch != "amd64" {
 		return nil, platform.Usagef("qemu: architecture %s is not supported yet (only amd64)", opts.Arch)
 	}
@@ -115,7 +119,7 @@ func NewFlight(ctx context.Context, f Flags, opts platform.FlightOptions) (platf
 		}
 	}
 	cacheDir, _ := images.DefaultCacheDir()
-	accel, why := accelerator(ctx, f.Accel, f.Binary, img.Kernel, cacheDir)
+	accel, why := vm.Accelerator(ctx, f.Accel, f.Binary, img.Kernel, cacheDir)
 	base.Logger().Info("qemu flight", "image", img.Name, "kernel", img.KernelRelease, "accel", accel, "why", why)
 	host := runtime.NumCPU()
 	return &flight{BaseFlight: base, flags: f, image: img, diskFormat: diskFormat, accel: accel, booting: make(chan struct{}, f.MaxBooting),

@@ -5,12 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,7 +20,7 @@ import (
 	"github.com/strata-os/strata/core/consolecheck"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/images"
-	"golang.org/x/sys/unix"
+	"github.com/strata-os/strata/providers/qemu/vm"
 )
 
 type machine struct {
@@ -32,14 +32,12 @@ type machine struct {
 	userdata  conf.Rendered
 	dir       string
 
-	cmd    *exec.Cmd
-	exited chan struct{} // closed when QEMU has exited
+	vm     *vm.Machine
+	exited <-chan struct{} // closed when QEMU has exited
 	// tpm is the machine's swtpm (--qemu-tpm); tpmExited gets its end.
-	tpm       *exec.Cmd
-	tpmExited chan error
-	exitErr   error
-	stderr    lockedBuffer
-	console   consoleBuffer
+	tpm         *exec.Cmd
+	tpmExited   chan error
+	consoleFile *os.File // the live console.txt
 
 	// fatal is closed on the first fatal console match (a kernel panic,
 	// firmware that will not boot the image), recorded in fatalMatch.
@@ -52,10 +50,15 @@ type machine struct {
 	bootErr   error // why the machine never came up
 }
 
-func (m *machine) ID() string                           { return m.id }
-func (m *machine) IP() string                           { return "127.0.0.1" }
-func (m *machine) PrivateIP() string                    { return m.privateIP }
-func (m *machine) ConsoleOutput(context.Context) string { return m.console.String() }
+func (m *machine) ID() string        { return m.id }
+func (m *machine) IP() string        { return "127.0.0.1" }
+func (m *machine) PrivateIP() string { return m.privateIP }
+func (m *machine) ConsoleOutput(context.Context) string {
+	if m.vm == nil {
+		return ""
+	}
+	return m.vm.Console()
+}
 
 // start launches QEMU and waits for SSH. The machine joins the cluster as
 // soon as QEMU runs, so a machine that fails to boot is still destroyed,
@@ -66,59 +69,31 @@ func (m *machine) start(ctx context.Context) error {
 	if err := os.MkdirAll(m.dir, 0o755); err != nil {
 		return platform.Infra("machine temp dir", err)
 	}
-	port, err := freePort()
+	port, err := vm.FreePort()
 	if err != nil {
 		return platform.Infra("pick an SSH port", err)
 	}
-	args, err := m.args(port)
+	cfg, err := m.config(port)
 	if err != nil {
 		m.stopTPM()
 		return err
 	}
 	if dir, err := c.MachineDir(m.id); err == nil && dir != "" {
 		if live, err := os.Create(filepath.Join(dir, "console.txt")); err == nil {
-			m.console.file = live
+			m.consoleFile = live
+			cfg.ConsoleFile = live
 		}
 	}
 	m.fatal = make(chan struct{})
 	watcher := &consolecheck.Watcher{Disabled: c.Opts.DisabledChecks, OnMatch: m.onConsole}
 	ready := newReadySignal(f.image.SSHReadyLine)
-
-	m.cmd = exec.Command(f.flags.Binary, args...)
-	m.cmd.Stderr = &m.stderr
-	stdout, err := m.cmd.StdoutPipe()
+	cfg.Console = []io.Writer{watcher, ready}
+	m.vm, err = vm.Start(cfg)
 	if err != nil {
-		return platform.Infra("start QEMU", err)
-	}
-	// Own process group, and killed if kola dies, even by SIGKILL.
-	m.cmd.SysProcAttr = &unix.SysProcAttr{Setpgid: true, Pdeathsig: unix.SIGKILL}
-	if err := m.cmd.Start(); err != nil {
 		m.stopTPM()
-		return platform.Infra("start QEMU", err)
+		return platform.Infra("machine "+m.id, err)
 	}
-	m.exited = make(chan struct{})
-	consoleDone := make(chan struct{})
-	go func() {
-		buf := make([]byte, 32*1024)
-		for {
-			n, err := stdout.Read(buf)
-			if n > 0 {
-				_, _ = m.console.Write(buf[:n])
-				_, _ = watcher.Write(buf[:n])
-				_, _ = ready.Write(buf[:n])
-			}
-			if err != nil {
-				watcher.Flush()
-				close(consoleDone)
-				return
-			}
-		}
-	}()
-	go func() {
-		<-consoleDone
-		m.exitErr = m.cmd.Wait()
-		close(m.exited)
-	}()
+	m.exited = m.vm.Exited()
 	m.SSHMachine = platform.SSHMachine{
 		Addr:        net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
 		User:        f.image.SSHUser,
@@ -150,8 +125,8 @@ func (m *machine) start(ctx context.Context) error {
 		if cause := context.Cause(wctx); cause != nil {
 			err = cause
 		}
-		if strings.Contains(m.stderr.String(), "host forwarding") {
-			err = platform.Infra("machine "+m.id, fmt.Errorf("QEMU could not forward SSH port %d: %s", port, m.stderr.String()))
+		if strings.Contains(m.vm.Stderr(), "host forwarding") {
+			err = platform.Infra("machine "+m.id, fmt.Errorf("QEMU could not forward SSH port %d: %s", port, m.vm.Stderr()))
 		} else {
 			err = fmt.Errorf("machine %s did not come up: %w", m.id, err)
 		}
@@ -163,65 +138,45 @@ func (m *machine) start(ctx context.Context) error {
 	return nil
 }
 
-// args is QEMU's command line.
-func (m *machine) args(port int) ([]string, error) {
+// config is the machine as package vm runs it.
+func (m *machine) config(port int) (vm.Config, error) {
 	c, f := m.cluster, m.cluster.flight
 	img := f.image
 	accel := f.accel
 	if accel == "tcg" && f.cpus > 1 {
 		accel = "tcg,thread=multi"
 	}
-	memory := max(f.flags.Memory, img.MinMemoryMiB)
-	args := []string{
-		"-name", m.id, "-nodefaults", "-no-user-config", "-display", "none",
-		"-accel", accel, "-m", strconv.Itoa(memory), "-smp", strconv.Itoa(f.cpus),
-		"-chardev", "stdio,id=console,signal=off", "-serial", "chardev:console",
-		// Host entropy, so the guest's RNG is ready at once (SSH host keys).
-		"-object", "rng-random,id=rng,filename=/dev/urandom", "-device", "virtio-rng-pci,rng=rng",
-		// The cards carry no option ROM (romfile=): machines boot disks
-		// and kernels, never the network, and under SeaBIOS iPXE only
-		// spends twenty seconds on DHCP and TFTP before an unbootable
-		// disk's "No bootable device." (OVMF has network boot of its own.)
-		"-netdev", fmt.Sprintf("user,id=pub,hostfwd=tcp:127.0.0.1:%d-:22", port),
-		"-device", "virtio-net-pci,netdev=pub,romfile=",
-		"-netdev", "stream,id=priv,server=off,addr.type=unix,addr.path=" + c.hubPath,
-		"-device", fmt.Sprintf("virtio-net-pci,netdev=priv,mac=52:54:00:77:00:%02x,romfile=", m.index%256),
+	cfg := vm.Config{
+		Binary: f.flags.Binary, Name: m.id, Dir: m.dir,
+		Accel: accel, CPUs: f.cpus, MemoryMiB: max(f.flags.Memory, img.MinMemoryMiB),
+		Firmware: f.flags.Firmware, OVMFDir: f.flags.OVMFDir,
+		Disk: img.Disk, DiskFormat: f.diskFormat,
+		Net:        vm.UserNet{SSHPort: port},
+		PrivateNet: c.hub.Path(), PrivateMAC: fmt.Sprintf("52:54:00:77:00:%02x", m.index%256),
 	}
-	fw, err := m.firmwareArgs()
-	if err != nil {
-		return nil, err
-	}
-	args = append(args, fw...)
 	if img.Kernel != "" {
-		args = append(args, "-kernel", img.Kernel, "-initrd", img.Initrd, "-append", images.CmdlineForCPUs(img.Cmdline, f.cpus))
+		cfg.Kernel, cfg.Initrd, cfg.Cmdline = img.Kernel, img.Initrd, images.CmdlineForCPUs(img.Cmdline, f.cpus)
 	}
-	if img.Disk != "" {
-		// The image is never written: the machine writes to its overlay.
-		overlay := filepath.Join(m.dir, "root.qcow2")
-		if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", "-F", f.diskFormat, "-b", img.Disk, overlay).CombinedOutput(); err != nil {
-			return nil, platform.Infra("root disk overlay", fmt.Errorf("qemu-img create: %v: %s", err, bytes.TrimSpace(out)))
-		}
-		args = append(args, "-drive", "if=virtio,format=qcow2,file="+overlay)
-	}
+	var args []string
 	if f.flags.TPM {
 		tpm, err := m.startTPM()
 		if err != nil {
-			return nil, err
+			return cfg, err
 		}
 		args = append(args, tpm...)
 	}
 	if img.UserData == "cloud-init" {
 		if m.userdata.Kind == conf.KindIgnition {
-			return nil, fmt.Errorf("machine %s: the %s image takes cloud-config or scripts through cloud-init, not Ignition", m.id, img.Name)
+			return cfg, fmt.Errorf("machine %s: the %s image takes cloud-config or scripts through cloud-init, not Ignition", m.id, img.Name)
 		}
 		seed := filepath.Join(m.dir, "cidata.iso")
 		if err := writeCIData(seed, cidata{InstanceID: m.id, Hostname: m.hostname(), PublicKeys: c.MetadataSSHKeys(),
 			UserData: m.userdata.Data, PrivateAddress: m.privateIP + "/24"}); err != nil {
-			return nil, platform.Infra("cloud-init seed", err)
+			return cfg, platform.Infra("cloud-init seed", err)
 		}
 		args = append(args, "-drive", "if=virtio,format=raw,readonly=on,file="+seed)
 	} else if err := m.fwCfgArgs(&args); err != nil {
-		return nil, err
+		return cfg, err
 	}
 	// The test's own disks come first, so that a test finds them where it
 	// asked (the second disk is its first) whatever --qemu-disk adds.
@@ -230,11 +185,12 @@ func (m *machine) args(port int) ([]string, error) {
 		p := filepath.Join(m.dir, fmt.Sprintf("disk%d.qcow2", i+1))
 		out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", p, size).CombinedOutput()
 		if err != nil {
-			return nil, fmt.Errorf("machine %s: disk %d of %s: qemu-img create: %v: %s", m.id, i+1, size, err, bytes.TrimSpace(out))
+			return cfg, fmt.Errorf("machine %s: disk %d of %s: qemu-img create: %v: %s", m.id, i+1, size, err, bytes.TrimSpace(out))
 		}
 		args = append(args, "-drive", "if=virtio,format=qcow2,file="+p)
 	}
-	return args, nil
+	cfg.Extra = args
+	return cfg, nil
 }
 
 // hostname is the machine ID made fit for DNS.
@@ -317,42 +273,15 @@ func (m *machine) down() error {
 	default:
 		return nil
 	}
-	why := fmt.Sprintf("QEMU exited (%v)", m.exitErr)
-	if m.exitErr == nil {
-		// A guest that gives up on its boot (Ignition failing a stage)
-		// powers off; its console says why.
-		why = "the guest powered off"
-	}
-	if msg := strings.TrimSpace(m.stderr.String()); msg != "" {
-		why += ": " + msg
-	}
-	if last := lastLines(m.console.String(), consoleTailLines); last != "" {
-		why += "; its console ends: " + last
-	}
-	return fmt.Errorf("machine %s is down: %s", m.id, why)
+	return fmt.Errorf("machine %s is down: %s", m.id, m.vm.Why(consoleTailLines))
 }
 
 // consoleTailLines is how much of the console a machine's death quotes.
 const consoleTailLines = 3
 
-// lastLines returns the last n non-blank lines of text, joined by " | ".
-func lastLines(text string, n int) string {
-	var out []string
-	for _, line := range slices.Backward(strings.Split(text, "\n")) {
-		if line = strings.TrimSpace(line); line != "" {
-			out = append(out, line)
-			if len(out) == n {
-				break
-			}
-		}
-	}
-	slices.Reverse(out)
-	return strings.Join(out, " | ")
-}
-
 func (m *machine) kill() {
-	if m.cmd != nil && m.cmd.Process != nil {
-		_ = unix.Kill(-m.cmd.Process.Pid, unix.SIGKILL)
+	if m.vm != nil {
+		m.vm.Kill()
 	}
 }
 
@@ -367,46 +296,16 @@ func (m *machine) Destroy(ctx context.Context) error {
 	m.mu.Unlock()
 	m.Close()
 	var err error
-	if m.exited != nil {
-		m.kill()
-		select {
-		case <-m.exited:
-		case <-time.After(30 * time.Second):
-			err = fmt.Errorf("QEMU of %s (pid %d) did not exit after SIGKILL", m.id, m.cmd.Process.Pid)
+	if m.vm != nil {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		if serr := m.vm.Stop(sctx); serr != nil {
+			err = fmt.Errorf("machine %s: %w", m.id, serr)
 		}
+		cancel()
 	}
 	m.stopTPM()
-	if f, ok := m.console.file.(*os.File); ok {
-		f.Close()
+	if m.consoleFile != nil {
+		m.consoleFile.Close()
 	}
 	return errors.Join(err, os.RemoveAll(m.dir))
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.buf.Len() > 64*1024 {
-		return len(p), nil
-	}
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -13,6 +13,7 @@ import (
 type bootchartCmd struct {
 	OutputDir string `name:"output-dir" default:"_kola_temp" type:"path" help:"Where <platform>-bootchart-<time>/ keeps bootchart.svg and the console."`
 	Arch      string `default:"${arch}" help:"Architecture of the machine."`
+	SSHProxy  string `name:"ssh-proxy" placeholder:"socks5://HOST:PORT" help:"Reach cloud machines over SSH through this SOCKS5 proxy (a bastion's ssh -D, a CI network's egress proxy, or a simulator's: ore CLOUD simulate --boot prints it)."`
 }
 
 // Run boots one machine, waits for systemd to finish booting and saves
@@ -25,7 +26,7 @@ func (b *bootchartCmd) Run(a *app, c *cli) error {
 	}
 	ctx, stop := a.interruptible()
 	defer stop()
-	bt, err := a.boot(ctx, provider, "bootchart", b.OutputDir, b.Arch, 1, conf.Empty())
+	bt, err := a.boot(ctx, provider, "bootchart", b.OutputDir, b.Arch, b.SSHProxy, 1, conf.Empty())
 	if bt != nil {
 		defer bt.destroy(ctx)
 	}

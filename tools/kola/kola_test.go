@@ -86,6 +86,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{nil, []string{"run", "-p", "fake", "-j", "zero", "basic.ssh"}, `bad -j/--parallel "zero"`},
 		{nil, []string{"run", "--timeout", "soon"}, "--timeout"},
 		{nil, []string{"frobnicate"}, "unexpected argument frobnicate"},
+		{nil, []string{"run", "-p", "fake", "--ssh-proxy", "http://proxy:3128", "basic.ssh"}, `SSH proxy "http://proxy:3128": want socks5://HOST:PORT (or socks5h://), not scheme "http"`},
+		{nil, []string{"spawn", "-p", "fake", "--ssh-proxy", "socks5://bastion"}, `SSH proxy "socks5://bastion": no port`},
 		{nil, []string{"run", "-p", "fake", "basic.native"}, "--kolet"},
 		{bad, []string{"run", "-p", "fake"}, `test "bad.ignition": UserData: ignition (line 1): json: cannot unmarshal string into Go struct field Unit.systemd.units.enabled of type bool`},
 		{bad, []string{"list"}, `test "bad.ignition"`},

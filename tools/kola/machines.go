@@ -65,13 +65,13 @@ type booted struct {
 // userdata and consoles in <outputRoot>/<platform>-<what>-<time>/. The
 // returned booted (also on error, once the flight exists) must be
 // destroyed.
-func (a *app) boot(ctx context.Context, provider platform.Provider, what, outputRoot, arch string, n int, ud *conf.UserData) (*booted, error) {
+func (a *app) boot(ctx context.Context, provider platform.Provider, what, outputRoot, arch, sshProxy string, n int, ud *conf.UserData) (*booted, error) {
 	now := time.Now()
 	dir, err := runner.MakeOutputDir(outputRoot, provider.Name+"-"+what, now)
 	if err != nil {
 		return nil, err
 	}
-	flight, err := provider.NewFlight(ctx, platform.FlightOptions{Name: what + "-" + now.UTC().Format("20060102-150405"), OutputDir: dir, Arch: arch, Logger: a.log})
+	flight, err := provider.NewFlight(ctx, platform.FlightOptions{Name: what + "-" + now.UTC().Format("20060102-150405"), OutputDir: dir, Arch: arch, Logger: a.log, SSHProxy: sshProxy})
 	if err != nil {
 		return nil, fmt.Errorf("start %s flight: %w", provider.Name, err)
 	}

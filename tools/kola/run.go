@@ -20,6 +20,7 @@ type runCmd struct {
 	Timeout   time.Duration `default:"10m" help:"Timeout of each test that sets none of its own."`
 	OutputDir string        `name:"output-dir" default:"_kola_temp" type:"path" help:"Directory for run results; each run gets <platform>-<time>/ and a <platform>-latest link."`
 	Arch      string        `default:"${arch}" help:"Architecture of the machines."`
+	SSHProxy  string        `name:"ssh-proxy" placeholder:"socks5://HOST:PORT" help:"Reach cloud machines over SSH through this SOCKS5 proxy (a bastion's ssh -D, a CI network's egress proxy, or a simulator's: ore CLOUD simulate --boot prints it)."`
 	Distro    string        `help:"Distribution of the image (flatcar, fcos, debian...), for tests limited to some."`
 	OSVersion string        `name:"os-version" placeholder:"X.Y.Z" help:"OS version of the image, for tests with MinVersion/EndVersion."`
 	Kolet     string        `type:"path" placeholder:"PATH" help:"kolet binary to copy to machines for tests with native functions (default: kolet next to kola)."`
@@ -61,6 +62,7 @@ func (r *runCmd) Run(a *app, c *cli) error {
 			Arch: r.Arch, Distro: r.Distro, OSVersion: r.OSVersion,
 		},
 		Provider:        provider,
+		SSHProxy:        r.SSHProxy,
 		Registry:        a.tests,
 		Parallel:        r.Parallel,
 		Timeout:         r.Timeout,

@@ -14,6 +14,7 @@ type spawnCmd struct {
 	Shell     bool   `help:"Open a shell on the first machine; the machines go when it exits."`
 	OutputDir string `name:"output-dir" default:"_kola_temp" type:"path" help:"Where <platform>-spawn-<time>/ keeps the key, userdata and consoles."`
 	Arch      string `default:"${arch}" help:"Architecture of the machines."`
+	SSHProxy  string `name:"ssh-proxy" placeholder:"socks5://HOST:PORT" help:"Reach cloud machines over SSH through this SOCKS5 proxy (a bastion's ssh -D, a CI network's egress proxy, or a simulator's: ore CLOUD simulate --boot prints it)."`
 }
 
 // Run boots the machines, says how to reach them and keeps them until the
@@ -38,7 +39,7 @@ func (s *spawnCmd) Run(a *app, c *cli) error {
 	}
 	ctx, stop := a.interruptible()
 	defer stop()
-	b, err := a.boot(ctx, provider, "spawn", s.OutputDir, s.Arch, s.Count, ud)
+	b, err := a.boot(ctx, provider, "spawn", s.OutputDir, s.Arch, s.SSHProxy, s.Count, ud)
 	if b != nil {
 		defer b.destroy(ctx)
 	}

@@ -55,6 +55,7 @@ func (g *awsGCCmd) Run(a *app, c *awsCmd) error {
 type awsSimulateCmd struct {
 	Listen        string `default:"127.0.0.1:8686" help:"Address to serve on."`
 	SecurityGroup string `name:"security-group" default:"kola" help:"Security group the simulated account starts with (kola's --aws-sg)."`
+	bootFlags     `embed:""`
 }
 
 func (s *awsSimulateCmd) Run(a *app, c *awsCmd, kctx *kong.Context) error {
@@ -67,10 +68,17 @@ func (s *awsSimulateCmd) Run(a *app, c *awsCmd, kctx *kong.Context) error {
 	if err != nil {
 		return err
 	}
-	cloud := sim.NewCloud(sim.Options{})
+	b, stopBox, err := s.open(a)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopBox()
+	cloud := sim.NewCloud(sim.Options{Box: b})
 	cloud.Region(c.Region).AddSecurityGroup(s.SecurityGroup)
 	url := "http://" + ln.Addr().String()
-	fmt.Fprintf(a.stdout, "EC2 (every region), S3 and IAM simulator on %s (security group %q in %s); its instances run but never boot.\n", url, s.SecurityGroup, c.Region)
+	fmt.Fprintf(a.stdout, "EC2 (every region), S3 and IAM simulator on %s (security group %q in %s).\n", url, s.SecurityGroup, c.Region)
+	s.describe(a.stdout, b)
 	fmt.Fprintf(a.stdout, "Try, in another shell:\n")
 	fmt.Fprintf(a.stdout, "  export AWS_ACCESS_KEY_ID=sim AWS_SECRET_ACCESS_KEY=sim\n")
 	fmt.Fprintf(a.stdout, "  kola spawn -p aws --aws-endpoint %s --aws-ami ami-0123456789abcdef0\n", url)

@@ -41,6 +41,9 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{[]string{"qemu", "build-image", "windows"}, `<name> must be one of "minimal","debian","ignition","baseline" but got "windows"`},
 		{[]string{"nosuch"}, `unexpected argument nosuch`},
+		{[]string{"aws", "simulate", "--boot-dir", "/tmp/x"}, "--boot-dir: only with --boot"},
+		{[]string{"aws", "simulate", "--boot", "--boot-memory", "64"}, "--boot-memory 64: at least 128 MiB"},
+		{[]string{"aws", "simulate", "--boot", "--boot-accel", "hvf"}, `--boot-accel must be one of "auto","kvm","tcg" but got "hvf"`},
 		{[]string{"qemu", "build-image", "minimal", "--agent", "/no/such/strata-init"}, "image minimal needs the strata-init binary: /no/such/strata-init not found (./ci/build.sh builds it into bin/, or pass --agent)"},
 		{[]string{"qemu", "build-image", "ignition", "--ignition-binary", "/bin/sh", "--initrd-bus", "/no/such/bus"}, "image ignition needs the strata-initrd-bus binary: /no/such/bus not found (./ci/build.sh builds it into bin/, or pass --initrd-bus)"},
 	} {

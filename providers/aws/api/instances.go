@@ -22,6 +22,8 @@ type InstanceSpec struct {
 	SecurityGroupID, SubnetID      string
 	UserData                       []byte
 	Tags                           map[string]string
+	// IMDSv2Required refuses metadata requests without a session token.
+	IMDSv2Required bool
 }
 
 // Instance is what strata needs of an EC2 instance.
@@ -105,6 +107,9 @@ func (c *Client) RunInstance(ctx context.Context, spec InstanceSpec) (*Instance,
 	}
 	if spec.SubnetID != "" {
 		in.SubnetId = aws.String(spec.SubnetID)
+	}
+	if spec.IMDSv2Required {
+		in.MetadataOptions = &types.InstanceMetadataOptionsRequest{HttpTokens: types.HttpTokensStateRequired}
 	}
 	if len(spec.UserData) > 0 {
 		in.UserData = aws.String(base64.StdEncoding.EncodeToString(spec.UserData))

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"path/filepath"
 	"sort"
 	"strconv"
 	"time"
@@ -12,6 +13,11 @@ type ImportTask struct {
 	ID, Bucket, Key, Format, Status, SnapshotID, Message string
 	Tags                                                 map[string]string
 	describes                                            int
+
+	// With a box (boot.go): the object's bytes being copied, then kept.
+	copying, copied  bool
+	disk, diskFormat string
+	diskErr          error
 }
 
 // Snapshot is an EBS snapshot.
@@ -20,11 +26,16 @@ type Snapshot struct {
 	SizeGiB int64
 	Started time.Time
 	Tags    map[string]string
+
+	// disk is the snapshot's bytes in the box (boot.go), if it has them.
+	disk, diskFormat string
 }
 
 // Image is a registered AMI.
 type Image struct {
 	ID, Name, Arch, SnapshotID string
+	// BootMode is legacy-bios or uefi (RegisterImage's BootMode).
+	BootMode string
 	// State is pending (a copy in progress: available some describes
 	// later) or available.
 	State   string
@@ -87,7 +98,7 @@ func (t *ImportTask) xml() importTaskXML {
 	x := importTaskXML{ImportTaskID: t.ID, Tags: tagSet(t.Tags)}
 	x.Detail = taskDetailXML{Status: t.Status, StatusMessage: t.Message, SnapshotID: t.SnapshotID, Format: t.Format}
 	if t.Status == "active" {
-		x.Detail.Progress = strconv.Itoa(30 * (t.describes + 1))
+		x.Detail.Progress = strconv.Itoa(min(99, 30*(t.describes+1)))
 	}
 	x.Detail.UserBucket.Bucket, x.Detail.UserBucket.Key = t.Bucket, t.Key
 	return x
@@ -133,11 +144,18 @@ func (s *Server) describeImportSnapshotTasks(q query) (any, *apiError) {
 				if ok {
 					size, ok = s.opts.S3.Object(t.Bucket, t.Key)
 				}
-				if !ok {
+				switch {
+				case !ok:
 					t.Status, t.Message = "deleted", "ClientError: Unable to find the object s3://"+t.Bucket+"/"+t.Key
-				} else {
+				case s.opts.Box != nil && !t.copied:
+					if !t.copying {
+						s.importDisk(t)
+					}
+				case t.diskErr != nil:
+					t.Status, t.Message = "deleted", "ClientError: Disk validation failed: "+t.diskErr.Error()
+				default:
 					// Like EC2, the task's tags stay on the task.
-					snap := &Snapshot{ID: s.id("snap"), SizeGiB: max(1, (size+(1<<30)-1)>>30), Started: s.opts.Now(), Tags: map[string]string{}}
+					snap := &Snapshot{ID: s.id("snap"), SizeGiB: max(1, (size+(1<<30)-1)>>30), Started: s.opts.Now(), Tags: map[string]string{}, disk: t.disk, diskFormat: t.diskFormat}
 					s.snapshots[snap.ID] = snap
 					t.Status, t.SnapshotID = "completed", snap.ID
 				}
@@ -162,7 +180,13 @@ func (s *Server) registerImage(q query) (any, *apiError) {
 	if _, ok := s.snapshots[snap]; !ok {
 		return nil, clientError("InvalidSnapshot.NotFound", "The snapshot '%s' does not exist", snap)
 	}
-	im := &Image{ID: s.id("ami"), Name: name, Arch: orDefault(q.get("Architecture"), "x86_64"), SnapshotID: snap, State: "available", Created: s.opts.Now(), Tags: q.tags("image")}
+	bootMode := q.get("BootMode")
+	switch bootMode {
+	case "", "legacy-bios", "uefi", "uefi-preferred":
+	default:
+		return nil, clientError("InvalidParameterValue", "Value (%s) for parameter bootMode is invalid.", bootMode)
+	}
+	im := &Image{ID: s.id("ami"), Name: name, Arch: orDefault(q.get("Architecture"), "x86_64"), SnapshotID: snap, BootMode: bootMode, State: "available", Created: s.opts.Now(), Tags: q.tags("image")}
 	s.images[im.ID] = im
 	return struct {
 		ImageID string `xml:"imageId"`
@@ -263,6 +287,11 @@ func (s *Server) deleteSnapshot(q query) (any, *apiError) {
 	for _, im := range s.images {
 		if im.SnapshotID == id {
 			return nil, clientError("InvalidSnapshot.InUse", "The snapshot %s is currently in use by %s", id, im.ID)
+		}
+	}
+	if sn := s.snapshots[id]; sn.disk != "" && s.opts.Box != nil {
+		if err := s.opts.Box.RemoveDisk(filepath.Base(sn.disk)); err != nil {
+			return nil, &apiError{status: 500, code: "InternalError", msg: "cloud-in-a-box: " + err.Error()}
 		}
 	}
 	delete(s.snapshots, id)

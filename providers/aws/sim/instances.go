@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/strata-os/strata/providers/qemu/box"
 )
 
 // Instance is a simulated instance as a test inspects it.
@@ -26,6 +28,14 @@ type Instance struct {
 	describes   int // DescribeInstances calls that have seen it in its state
 	reservation string
 	zone        string
+
+	// Cloud-in-a-box (boot.go, imds.go): the machine, if booted; its
+	// console once stopped; the metadata service's tokens and log.
+	booted         *box.Instance
+	bootedConsole  string
+	httpTokens     string // optional or required (IMDSv2 only)
+	metadataTokens map[string]time.Time
+	metadataLog    []MetadataRequest
 }
 
 // Instances returns copies of every instance, in launch order.
@@ -85,6 +95,9 @@ func (in *Instance) xml() instanceXML {
 		PrivateIP: in.PrivateIP, PublicIP: in.PublicIP, KeyName: in.KeyName, InstanceType: in.Type,
 		LaunchTime: in.LaunchTime.UTC().Format(time.RFC3339), SubnetID: in.SubnetID,
 		PlatformDetails: SimulatedPlatform, Tags: tagSet(in.Tags),
+	}
+	if in.booted != nil || in.bootedConsole != "" {
+		x.PlatformDetails = BootedPlatform
 	}
 	x.Placement.AvailabilityZone = in.zone
 	for _, g := range in.SecurityGroups {
@@ -162,6 +175,21 @@ func (s *Server) runInstances(q query) (any, *apiError) {
 			UserData: userData, Tags: q.tags("instance"), State: "pending",
 			PrivateIP: fmt.Sprintf("10.0.%d.%d", n/250, n%250+4), PublicIP: fmt.Sprintf("198.51.100.%d", n%250+1),
 			LaunchTime: s.opts.Now(), reservation: resp.ReservationID,
+		}
+		in.httpTokens = orDefault(q.get("MetadataOptions.HttpTokens"), "optional")
+		if err := s.boot(in); err != nil {
+			// Nothing was made: the machines booted so far go too.
+			for _, id := range resp.Instances {
+				if prev := s.instances[id.InstanceID]; prev != nil {
+					s.stopBooted(prev)
+					delete(s.instances, id.InstanceID)
+					s.order = slices.DeleteFunc(s.order, func(o string) bool { return o == id.InstanceID })
+				}
+			}
+			if token != "" {
+				delete(s.tokens, token)
+			}
+			return nil, &apiError{status: 500, code: "InternalError", msg: "cloud-in-a-box could not boot " + in.ID + ": " + err.Error()}
 		}
 		s.instances[in.ID] = in
 		s.order = append(s.order, in.ID)
@@ -304,6 +332,7 @@ func (s *Server) terminateInstances(q query) (any, *apiError) {
 		prev := in.State
 		if in.State != "terminated" && in.State != "shutting-down" {
 			in.State, in.describes = "shutting-down", 0
+			s.stopBooted(in)
 		}
 		resp.Instances = append(resp.Instances, stateChange{id, instanceState{stateCodes[in.State], in.State}, instanceState{stateCodes[prev], prev}})
 	}
@@ -326,6 +355,12 @@ func (s *Server) getConsoleOutput(q query) (any, *apiError) {
 		return nil, clientError("InvalidInstanceID.NotFound", "The instance ID '%s' does not exist", id)
 	}
 	out := in.Console
+	switch {
+	case in.booted != nil && in.bootedConsole == "":
+		out = []byte(in.booted.Console())
+	case in.bootedConsole != "":
+		out = []byte(in.bootedConsole)
+	}
 	if len(out) > consoleLimit {
 		out = out[len(out)-consoleLimit:]
 	}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"io"
 	"net/http"
 	"net/textproto"
 	"time"
@@ -46,9 +47,19 @@ func (s *S3) Object(bucket, key string) (int64, bool) {
 	return o.Size, true
 }
 
+// Open reads an object: the box keeps an imported snapshot's bytes.
+func (s *S3) Open(bucket, key string) (io.ReadCloser, error) {
+	o, err := s.store.GetObject(bucket, key, nil)
+	if err != nil {
+		return nil, err
+	}
+	return o.Contents, nil
+}
+
 // ObjectStore is where the EC2 simulator finds objects to import.
 type ObjectStore interface {
 	Object(bucket, key string) (size int64, ok bool)
+	Open(bucket, key string) (io.ReadCloser, error)
 }
 
 // Handler serves EC2 and S3 on one address, as ore aws simulate does: the

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/strata-os/strata/core/cloud/fault"
+	"github.com/strata-os/strata/providers/qemu/box"
 )
 
 // Options shape the simulator's behaviour.
@@ -32,6 +33,8 @@ type Options struct {
 	// S3 is where snapshot imports find their objects (none: every
 	// import fails, as for a missing object).
 	S3 ObjectStore
+	// Box, if set, boots instances of imported disks (boot.go).
+	Box *box.Box
 }
 
 // Server is one simulated EC2 region.

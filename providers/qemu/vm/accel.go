@@ -1,4 +1,4 @@
-package qemu
+package vm
 
 import (
 	"context"
@@ -20,13 +20,13 @@ const kvmProbeTimeout = 6 * time.Second
 
 var probes sync.Map // binary -> string ("kvm" or "tcg")
 
-// accelerator returns "kvm" or "tcg". For auto it boots the image's kernel
+// Accelerator returns "kvm" or "tcg", and why. For auto it boots the image's kernel
 // under KVM to an immediate panic (no init) and uses KVM only if QEMU exits
 // in time. The answer is kept for the process and, keyed by the host's boot
 // ID, in cacheDir.
-func accelerator(ctx context.Context, mode, binary, kernel, cacheDir string) (string, string) {
+func Accelerator(ctx context.Context, mode, binary, kernel, cacheDir string) (string, string) {
 	if mode == "kvm" || mode == "tcg" {
-		return mode, "set by --qemu-accel"
+		return mode, "asked for"
 	}
 	if unix.Access("/dev/kvm", unix.R_OK|unix.W_OK) != nil {
 		return "tcg", "/dev/kvm is not usable"
@@ -44,7 +44,7 @@ func accelerator(ctx context.Context, mode, binary, kernel, cacheDir string) (st
 	}
 	if kernel == "" {
 		// Not kept: a later flight with a kernel probes.
-		return "tcg", "a disk image gives no kernel to probe KVM with (--qemu-accel kvm uses it untried)"
+		return "tcg", "no kernel to probe KVM with (kvm, asked for, is used untried)"
 	}
 	accel, why := probeKVM(ctx, binary, kernel)
 	probes.Store(binary, accel)

@@ -1,0 +1,84 @@
+package cloudmeta
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestPlatformFromCmdline(t *testing.T) {
+	for cmdline, want := range map[string]string{
+		"console=ttyS0 root=PARTUUID=x rw ignition.platform.id=aws": "aws",
+		"ignition.platform.id=gcp quiet":                            "gcp",
+		"console=ttyS0":                                             "",
+	} {
+		if got := PlatformFromCmdline(cmdline); got != want {
+			t.Errorf("%q: %q, want %q", cmdline, got, want)
+		}
+	}
+	if _, err := ForPlatform("qemu", nil); !errors.Is(err, ErrNoSource) {
+		t.Errorf("qemu: %v, want ErrNoSource", err)
+	}
+}
+
+func TestInstallKeys(t *testing.T) {
+	home := t.TempDir()
+	uid, gid := os.Getuid(), os.Getgid()
+	ssh := filepath.Join(home, ".ssh")
+	if err := os.MkdirAll(ssh, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	// Ignition's key is there already, without a trailing newline.
+	if err := os.WriteFile(filepath.Join(ssh, "authorized_keys"), []byte("ssh-ed25519 AAAAignition core@ignition"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n, err := InstallKeys(home, uid, gid, []string{"ssh-ed25519 AAAAignition from-ec2", "ssh-ed25519 AAAAflight strata-kola"})
+	if err != nil || n != 1 {
+		t.Fatalf("InstallKeys = %d, %v; want 1 (the other is there under another comment)", n, err)
+	}
+	n, err = InstallKeys(home, uid, gid, []string{"ssh-ed25519 AAAAflight strata-kola"})
+	if err != nil || n != 0 {
+		t.Fatalf("again: %d, %v; want 0", n, err)
+	}
+	b, _ := os.ReadFile(filepath.Join(ssh, "authorized_keys"))
+	if string(b) != "ssh-ed25519 AAAAignition core@ignition\nssh-ed25519 AAAAflight strata-kola\n" {
+		t.Errorf("authorized_keys:\n%s", b)
+	}
+	if fi, _ := os.Stat(filepath.Join(ssh, "authorized_keys")); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", fi.Mode())
+	}
+}
+
+// A metadata service that is not up yet is asked again; one that
+// refuses is not.
+func TestRetry(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch calls.Add(1) {
+		case 1:
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+		default:
+			if r.Method == http.MethodPut {
+				w.Write([]byte("tok"))
+				return
+			}
+			http.Error(w, "Unauthorized", http.StatusUnauthorized)
+		}
+	}))
+	defer srv.Close()
+	src := &EC2{Endpoint: srv.URL, Client: srv.Client()}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := Retry(ctx, 10*time.Millisecond, src.SSHKeys)
+	var perm *PermanentError
+	if !errors.As(err, &perm) || !strings.Contains(err.Error(), "401 Unauthorized") || calls.Load() != 3 {
+		t.Errorf("err = %v after %d calls; want the 401 after a retried 503", err, calls.Load())
+	}
+}

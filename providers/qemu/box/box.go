@@ -1,0 +1,370 @@
+// Package box is cloud-in-a-box: a simulated cloud's instances as real
+// QEMU machines. A simulator (providers/<cloud>/sim) hands the box the
+// disk an image names and the instance's addresses and metadata handler;
+// the box boots that disk through firmware, answers the guest's
+// connections to the cloud's metadata address (169.254.169.254) with the
+// simulator's handler, gives the instance a private network shared with
+// the other instances of its network, and reaches its SSH port from the
+// host through a SOCKS5 proxy at the instance's public address. The
+// providers do not import this package: against the box they run the
+// code path they run against the cloud.
+package box
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/strata-os/strata/core/cloud/simproxy"
+	"github.com/strata-os/strata/providers/qemu/vm"
+)
+
+// Config is how the box runs machines.
+type Config struct {
+	// Dir holds the disks and the machines' files; made if missing.
+	Dir string
+	// QEMU is the binary (default qemu-system-x86_64).
+	QEMU string
+	// Accel is kvm or tcg; "" or auto takes what the qemu provider's
+	// probe found on this host boot (kept in CacheDir), else tcg: KVM can
+	// be there and still hang a guest's kernel, and the box has no kernel
+	// of its own to probe with.
+	Accel    string
+	CacheDir string
+	// MemoryMiB and CPUs are each machine's (default 1024 and 1).
+	MemoryMiB, CPUs int
+	// OVMFDir is where UEFI firmware is (default /usr/share/OVMF).
+	OVMFDir string
+	// ProxyAddr is where the SOCKS5 proxy listens (default 127.0.0.1:0).
+	ProxyAddr string
+	Log       *slog.Logger
+}
+
+// Box runs a simulator's instances.
+type Box struct {
+	cfg   Config
+	accel string
+	proxy *simproxy.Server
+	log   *slog.Logger
+
+	mu        sync.Mutex
+	instances map[string]*Instance // by ID
+	byIP      map[string]*Instance // by public IP
+	hubs      map[string]*vm.Hub   // by network
+	closed    bool
+}
+
+// MetadataAddr is where the clouds' metadata services answer.
+const MetadataAddr = "169.254.169.254:80"
+
+// metadataNetwork is the guest's user network: it must hold the metadata
+// address for QEMU to forward it (guestfwd takes only addresses inside).
+const metadataNetwork = "169.254.0.0/16"
+
+// New makes a box and starts its proxy.
+func New(cfg Config) (*Box, error) {
+	if cfg.Dir == "" {
+		return nil, errors.New("cloud-in-a-box: no directory for disks and machines")
+	}
+	if err := os.MkdirAll(filepath.Join(cfg.Dir, "disks"), 0o755); err != nil {
+		return nil, fmt.Errorf("cloud-in-a-box: %w", err)
+	}
+	if _, err := vm.CheckBinary(cfg.QEMU); err != nil {
+		return nil, fmt.Errorf("cloud-in-a-box: %w", err)
+	}
+	if cfg.MemoryMiB <= 0 {
+		cfg.MemoryMiB = 1024
+	}
+	if cfg.CPUs <= 0 {
+		cfg.CPUs = 1
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	accel, why := vm.Accelerator(context.Background(), cfg.Accel, binaryOr(cfg.QEMU), "", cfg.CacheDir)
+	cfg.Log.Info("cloud-in-a-box accelerator", "accel", accel, "why", why)
+	b := &Box{cfg: cfg, accel: accel, log: cfg.Log, instances: map[string]*Instance{}, byIP: map[string]*Instance{}, hubs: map[string]*vm.Hub{}}
+	addr := cfg.ProxyAddr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("cloud-in-a-box: SSH proxy on %s: %w", addr, err)
+	}
+	b.proxy = simproxy.Serve(l, b.resolve, cfg.Log)
+	return b, nil
+}
+
+func binaryOr(qemu string) string {
+	if qemu == "" {
+		return "qemu-system-x86_64"
+	}
+	return qemu
+}
+
+// ProxyURL is the SOCKS5 proxy kola reaches the instances through
+// (kola run --ssh-proxy).
+func (b *Box) ProxyURL() string { return b.proxy.URL() }
+
+// resolve maps an instance's public address to its SSH forward.
+func (b *Box) resolve(host string, port int) (string, error) {
+	b.mu.Lock()
+	in, ok := b.byIP[host]
+	b.mu.Unlock()
+	if !ok {
+		return "", fmt.Errorf("%w: no booted instance has the address %s", simproxy.ErrUnreachable, host)
+	}
+	if port != 22 {
+		return "", fmt.Errorf("%w: instance %s forwards only port 22, not %d", simproxy.ErrRefused, in.spec.ID, port)
+	}
+	select {
+	case <-in.m.Exited():
+		return "", fmt.Errorf("%w: instance %s is not running (%s)", simproxy.ErrRefused, in.spec.ID, in.m.Why(1))
+	default:
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(in.sshPort)), nil
+}
+
+// Spec is one instance to boot.
+type Spec struct {
+	// ID is the cloud's instance ID.
+	ID string
+	// Disk is the root disk (a file the box keeps, see ImportDisk); it is
+	// never written: the instance writes to an overlay.
+	Disk, DiskFormat string
+	// Firmware is how the image boots: bios (default) or uefi.
+	Firmware string
+	// PublicIP is the address the cloud reports, reached through the
+	// proxy; PrivateIP the one on its network.
+	PublicIP, PrivateIP string
+	// Network names the private network (a VPC, a subnet): instances of
+	// one network reach each other on it.
+	Network string
+	// Metadata answers the guest at MetadataAddr, as the cloud's
+	// metadata service for this instance.
+	Metadata http.Handler
+	// SMBIOS are the strings the cloud's hypervisor sets (-smbios values).
+	SMBIOS []string
+	// MemoryMiB and CPUs override the box's (an instance type's size).
+	MemoryMiB, CPUs int
+}
+
+// Instance is a booted instance.
+type Instance struct {
+	spec Spec
+	dir  string
+	// shortDir, if set, holds the metadata socket when dir's path is too
+	// long for one.
+	shortDir    string
+	m           *vm.Machine
+	sshPort     int
+	metadata    *http.Server
+	consoleFile *os.File
+}
+
+// Start boots an instance. It returns once QEMU runs; the guest boots on.
+func (b *Box) Start(spec Spec) (*Instance, error) {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil, errors.New("cloud-in-a-box: closed")
+	}
+	if _, dup := b.instances[spec.ID]; dup {
+		b.mu.Unlock()
+		return nil, fmt.Errorf("cloud-in-a-box: instance %s already booted", spec.ID)
+	}
+	hub, err := b.hub(spec.Network)
+	b.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	in := &Instance{spec: spec, dir: filepath.Join(b.cfg.Dir, "machines", spec.ID)}
+	if err := os.MkdirAll(in.dir, 0o755); err != nil {
+		return nil, fmt.Errorf("instance %s: %w", spec.ID, err)
+	}
+	fail := func(err error) (*Instance, error) {
+		_ = in.stop(context.Background())
+		return nil, fmt.Errorf("instance %s: %w", spec.ID, err)
+	}
+	if in.sshPort, err = vm.FreePort(); err != nil {
+		return fail(err)
+	}
+	var forwards []vm.Forward
+	if spec.Metadata != nil {
+		sock, short, err := vm.SocketPath(in.dir, "metadata.sock")
+		if err != nil {
+			return fail(err)
+		}
+		in.shortDir = short
+		l, err := net.Listen("unix", sock)
+		if err != nil {
+			return fail(fmt.Errorf("metadata service: %w", err))
+		}
+		in.metadata = &http.Server{Handler: spec.Metadata, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = in.metadata.Serve(l) }()
+		forwards = append(forwards, vm.Forward{Addr: MetadataAddr, Socket: sock})
+	}
+	memory, cpus := b.cfg.MemoryMiB, b.cfg.CPUs
+	if spec.MemoryMiB > 0 {
+		memory = spec.MemoryMiB
+	}
+	if spec.CPUs > 0 {
+		cpus = spec.CPUs
+	}
+	accel := b.accel
+	if accel == "tcg" && cpus > 1 {
+		accel = "tcg,thread=multi"
+	}
+	console, err := os.Create(filepath.Join(in.dir, "console.txt"))
+	if err != nil {
+		return fail(err)
+	}
+	in.consoleFile = console
+	in.m, err = vm.Start(vm.Config{
+		Binary: b.cfg.QEMU, Name: spec.ID, Dir: in.dir, Accel: accel, CPUs: cpus, MemoryMiB: memory,
+		Firmware: spec.Firmware, OVMFDir: b.cfg.OVMFDir, Disk: spec.Disk, DiskFormat: spec.DiskFormat,
+		Net:        vm.UserNet{SSHPort: in.sshPort, Network: metadataNetwork, Forwards: forwards},
+		PrivateNet: hub.Path(), PrivateMAC: macFor(spec.ID),
+		SMBIOS: spec.SMBIOS, ConsoleFile: console,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	b.mu.Lock()
+	b.instances[spec.ID] = in
+	if spec.PublicIP != "" {
+		b.byIP[spec.PublicIP] = in
+	}
+	b.mu.Unlock()
+	b.log.Info("instance booting", "id", spec.ID, "public_ip", spec.PublicIP, "ssh_forward", in.sshPort, "pid", in.m.Pid())
+	return in, nil
+}
+
+// hub is the private network of a network name, made on first use.
+// b.mu must be held.
+func (b *Box) hub(network string) (*vm.Hub, error) {
+	if h, ok := b.hubs[network]; ok {
+		return h, nil
+	}
+	dir := filepath.Join(b.cfg.Dir, "networks", fmt.Sprintf("n%d", len(b.hubs)))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("private network %q: %w", network, err)
+	}
+	h, err := vm.NewHub(dir)
+	if err != nil {
+		return nil, fmt.Errorf("private network %q: %w", network, err)
+	}
+	b.hubs[network] = h
+	return h, nil
+}
+
+// macFor is a locally administered MAC address stable for an instance ID.
+func macFor(id string) string {
+	var h uint32 = 2166136261
+	for i := 0; i < len(id); i++ {
+		h = (h ^ uint32(id[i])) * 16777619
+	}
+	return fmt.Sprintf("52:54:%02x:%02x:%02x:%02x", byte(h>>24), byte(h>>16), byte(h>>8), byte(h))
+}
+
+// Console is the instance's serial console so far (the box keeps the
+// last vm.MaxConsole bytes; a cloud's console API keeps less).
+func (in *Instance) Console() string { return in.m.Console() }
+
+// Exited is closed when the instance's machine has stopped (powered off,
+// crashed or stopped by the box).
+func (in *Instance) Exited() <-chan struct{} { return in.m.Exited() }
+
+// Why says why a stopped instance stopped.
+func (in *Instance) Why() string { return in.m.Why(3) }
+
+// stop ends the machine and its metadata service and removes its files.
+func (in *Instance) stop(ctx context.Context) error {
+	var err error
+	if in.m != nil {
+		err = in.m.Stop(ctx)
+	}
+	if in.metadata != nil {
+		_ = in.metadata.Close()
+	}
+	if in.consoleFile != nil {
+		in.consoleFile.Close()
+	}
+	if in.shortDir != "" {
+		err = errors.Join(err, os.RemoveAll(in.shortDir))
+	}
+	return errors.Join(err, os.RemoveAll(in.dir))
+}
+
+// Instance returns a booted instance by ID.
+func (b *Box) Instance(id string) (*Instance, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	in, ok := b.instances[id]
+	return in, ok
+}
+
+// Stop ends an instance (a cloud's terminate); stopping one the box does
+// not run is not an error.
+func (b *Box) Stop(ctx context.Context, id string) error {
+	b.mu.Lock()
+	in, ok := b.instances[id]
+	if ok {
+		delete(b.instances, id)
+		if b.byIP[in.spec.PublicIP] == in {
+			delete(b.byIP, in.spec.PublicIP)
+		}
+	}
+	b.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	b.log.Info("instance stopped", "id", id)
+	return in.stop(ctx)
+}
+
+// Running lists the IDs of the instances the box runs, sorted: what a
+// leak check looks at.
+func (b *Box) Running() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ids := make([]string, 0, len(b.instances))
+	for id := range b.instances {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Close stops every instance, the private networks and the proxy.
+func (b *Box) Close() error {
+	b.mu.Lock()
+	b.closed = true
+	ids := make([]string, 0, len(b.instances))
+	for id := range b.instances {
+		ids = append(ids, id)
+	}
+	hubs := b.hubs
+	b.hubs = map[string]*vm.Hub{}
+	b.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var err error
+	for _, id := range ids {
+		err = errors.Join(err, b.Stop(ctx, id))
+	}
+	for _, h := range hubs {
+		err = errors.Join(err, h.Close())
+	}
+	return errors.Join(err, b.proxy.Close())
+}

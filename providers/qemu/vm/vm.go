@@ -1,0 +1,214 @@
+// Package vm runs one QEMU machine: its command line, its process, its
+// serial console, its private network and the guest addresses forwarded
+// to the host. The qemu provider's machines are made with it, and so are
+// the simulated clouds' instances (cloud-in-a-box), which boot the disks
+// users uploaded: one piece of machinery, so that a fix to how strata
+// runs QEMU reaches both.
+package vm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Config is one machine.
+type Config struct {
+	// Binary is QEMU; default qemu-system-x86_64.
+	Binary string
+	// Name is QEMU's -name, shown in ps.
+	Name string
+	// Dir holds the machine's files (the disk overlay, the UEFI variable
+	// store); it must exist.
+	Dir string
+	// Accel is kvm, tcg or tcg,thread=multi; default tcg.
+	Accel     string
+	CPUs      int // default 1
+	MemoryMiB int // default 512
+	// Firmware is bios (QEMU's SeaBIOS, the default), uefi or uefi-secure
+	// (OVMF from OVMFDir, default /usr/share/OVMF).
+	Firmware string
+	OVMFDir  string
+	// Disk, if set, is booted through a qcow2 overlay in Dir, so that it
+	// is never written; DiskFormat is its format (qcow2, raw, vmdk, vpc).
+	Disk, DiskFormat string
+	// Kernel, Initrd and Cmdline boot a kernel directly.
+	Kernel, Initrd, Cmdline string
+	// Net is the first card: QEMU's user network.
+	Net UserNet
+	// PrivateNet, if set, is a Hub's socket the second card joins, with
+	// PrivateMAC.
+	PrivateNet, PrivateMAC string
+	// SMBIOS are -smbios values ("type=1,manufacturer=…"), which the guest
+	// reads to know what it runs on, as on a cloud.
+	SMBIOS []string
+	// Extra are more arguments (drives, fw_cfg, devices).
+	Extra []string
+	// Console gets the serial console as it arrives, beside the
+	// machine's own buffer.
+	Console []io.Writer
+	// ConsoleFile, if set, gets every byte of the console (the buffer
+	// keeps the last MaxConsole).
+	ConsoleFile io.Writer
+}
+
+// UserNet is QEMU's user-mode network (slirp): no root needed.
+type UserNet struct {
+	// SSHPort, if set, forwards the host's 127.0.0.1:SSHPort to the
+	// guest's port 22.
+	SSHPort int
+	// Network is the guest's network (QEMU's default 10.0.2.0/24). A
+	// forwarded guest address must be inside it.
+	Network string
+	// Forwards are guest addresses answered by the host.
+	Forwards []Forward
+}
+
+// Forward makes the guest's connections to Addr (host:port, inside the
+// user network) reach the unix socket Socket: each connection is relayed
+// by a process of its own (see relay.go), as QEMU's guestfwd runs a
+// command per connection.
+type Forward struct {
+	Addr, Socket string
+}
+
+// Machine is a running QEMU.
+type Machine struct {
+	cmd     *exec.Cmd
+	exited  chan struct{}
+	exitErr error
+	stderr  lockedBuffer
+	console *Console
+}
+
+// Start starts QEMU. The machine runs in its own process group and is
+// killed if this process dies, even by SIGKILL.
+func Start(cfg Config) (*Machine, error) {
+	args, err := Args(cfg)
+	if err != nil {
+		return nil, err
+	}
+	binary := cfg.Binary
+	if binary == "" {
+		binary = "qemu-system-x86_64"
+	}
+	m := &Machine{console: &Console{File: cfg.ConsoleFile}, exited: make(chan struct{})}
+	m.cmd = exec.Command(binary, args...)
+	m.cmd.Stderr = &m.stderr
+	stdout, err := m.cmd.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("start QEMU: %w", err)
+	}
+	m.cmd.SysProcAttr = &unix.SysProcAttr{Setpgid: true, Pdeathsig: unix.SIGKILL}
+	if err := m.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start QEMU: %w", err)
+	}
+	writers := append([]io.Writer{m.console}, cfg.Console...)
+	consoleDone := make(chan struct{})
+	go func() {
+		defer close(consoleDone)
+		buf := make([]byte, 32*1024)
+		for {
+			n, err := stdout.Read(buf)
+			if n > 0 {
+				for _, w := range writers {
+					_, _ = w.Write(buf[:n])
+				}
+			}
+			if err != nil {
+				for _, w := range writers {
+					if f, ok := w.(interface{ Flush() }); ok {
+						f.Flush()
+					}
+				}
+				return
+			}
+		}
+	}()
+	go func() {
+		<-consoleDone
+		m.exitErr = m.cmd.Wait()
+		close(m.exited)
+	}()
+	return m, nil
+}
+
+// Pid is QEMU's process ID.
+func (m *Machine) Pid() int { return m.cmd.Process.Pid }
+
+// Exited is closed when QEMU has exited and its console is read to the end.
+func (m *Machine) Exited() <-chan struct{} { return m.exited }
+
+// ExitErr is how QEMU exited (nil: the guest powered off); valid once
+// Exited is closed.
+func (m *Machine) ExitErr() error {
+	select {
+	case <-m.exited:
+		return m.exitErr
+	default:
+		return nil
+	}
+}
+
+// Stderr is what QEMU said (its first 64 KiB).
+func (m *Machine) Stderr() string { return m.stderr.String() }
+
+// Console is the serial console so far.
+func (m *Machine) Console() string { return m.console.String() }
+
+// Kill sends SIGKILL to QEMU's process group (QEMU and the relays it
+// started).
+func (m *Machine) Kill() {
+	if m.cmd.Process != nil {
+		_ = unix.Kill(-m.cmd.Process.Pid, unix.SIGKILL)
+	}
+}
+
+// Stop kills QEMU and waits until it is gone, up to ctx's end.
+func (m *Machine) Stop(ctx context.Context) error {
+	m.Kill()
+	select {
+	case <-m.exited:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("QEMU (pid %d) did not exit after SIGKILL: %w", m.Pid(), context.Cause(ctx))
+	}
+}
+
+// Why says why a machine that exited did: the guest powered off, or QEMU
+// failed with what it said; and how its console ended.
+func (m *Machine) Why(consoleLines int) string {
+	why := fmt.Sprintf("QEMU exited (%v)", m.ExitErr())
+	if m.ExitErr() == nil {
+		// A guest that gives up on its boot (Ignition failing a stage)
+		// powers off; its console says why.
+		why = "the guest powered off"
+	}
+	if msg := strings.TrimSpace(m.Stderr()); msg != "" {
+		why += ": " + msg
+	}
+	if last := LastLines(m.Console(), consoleLines); last != "" {
+		why += "; its console ends: " + last
+	}
+	return why
+}
+
+// ErrNoQEMU is returned by CheckBinary when QEMU is not installed.
+var ErrNoQEMU = errors.New("QEMU not found")
+
+// CheckBinary finds QEMU (default qemu-system-x86_64) on PATH.
+func CheckBinary(binary string) (string, error) {
+	if binary == "" {
+		binary = "qemu-system-x86_64"
+	}
+	p, err := exec.LookPath(binary)
+	if err != nil {
+		return "", fmt.Errorf("%w: %s: %v (Debian: apt-get install qemu-system-x86 qemu-utils)", ErrNoQEMU, binary, err)
+	}
+	return p, nil
+}
