@@ -448,7 +448,13 @@ def go_dependencies():
         sum = "h1:AnCroh3fv4ZBgVIf1Iwtovgjaw/GiKJo8M8yD/fhyJ8=",
         version = "v1.1.0",
     )
-
+    go_repository(
+        name = "com_github_google_gopacket",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/google/gopacket",
+        sum = "h1:ves8RnFZPGiFnTS0uPQStjwru6uO6h+nlr9j6fL7kF8=",
+        version = "v1.1.19",
+    )
     go_repository(
         name = "com_github_google_renameio_v2",
         build_file_proto_mode = "disable_global",

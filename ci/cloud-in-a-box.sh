@@ -86,7 +86,7 @@ log "image $image"
 
 log "kola run -p $cloud $*"
 set +e
-"$BIN/kola" run -p "$cloud" "${account[@]}" --aws-ami "$image" --ssh-proxy "$proxy" \
+"$BIN/kola" run -p "$cloud" "${account[@]}" --aws-ami "$image" --ssh-proxy "$proxy" --distro strata-ignition \
 	--kolet "$BIN/kolet" --output-dir "$work/kola" "$@"
 kola_status=$?
 set -e

@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/diskfs/go-diskfs v1.9.4
+	github.com/google/gopacket v1.1.19
 	github.com/strata-os/strata/core v0.0.0
 	github.com/strata-os/strata/images v0.0.0
 	golang.org/x/sys v0.49.0
@@ -35,6 +36,8 @@ require (
 	github.com/ulikunitz/xz v0.5.15 // indirect
 	github.com/vincent-petithory/dataurl v1.0.0 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
+	golang.org/x/net v0.62.0 // indirect
+	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/term v0.47.0 // indirect
 )
 

@@ -59,7 +59,7 @@ type Box struct {
 	mu        sync.Mutex
 	instances map[string]*Instance // by ID
 	byIP      map[string]*Instance // by public IP
-	hubs      map[string]*vm.Hub   // by network
+	networks  map[string]*network  // by name
 	closed    bool
 }
 
@@ -92,7 +92,7 @@ func New(cfg Config) (*Box, error) {
 	}
 	accel, why := vm.Accelerator(context.Background(), cfg.Accel, binaryOr(cfg.QEMU), "", cfg.CacheDir)
 	cfg.Log.Info("cloud-in-a-box accelerator", "accel", accel, "why", why)
-	b := &Box{cfg: cfg, accel: accel, log: cfg.Log, instances: map[string]*Instance{}, byIP: map[string]*Instance{}, hubs: map[string]*vm.Hub{}}
+	b := &Box{cfg: cfg, accel: accel, log: cfg.Log, instances: map[string]*Instance{}, byIP: map[string]*Instance{}, networks: map[string]*network{}}
 	addr := cfg.ProxyAddr
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -148,8 +148,11 @@ type Spec struct {
 	// proxy; PrivateIP the one on its network.
 	PublicIP, PrivateIP string
 	// Network names the private network (a VPC, a subnet): instances of
-	// one network reach each other on it.
-	Network string
+	// one network reach each other on it, at PrivateIP, which the
+	// network's DHCP gives the instance's second card with a mask of
+	// PrivatePrefix bits (default 16).
+	Network       string
+	PrivatePrefix int
 	// Metadata answers the guest at MetadataAddr, as the cloud's
 	// metadata service for this instance.
 	Metadata http.Handler
@@ -166,6 +169,8 @@ type Instance struct {
 	// shortDir, if set, holds the metadata socket when dir's path is too
 	// long for one.
 	shortDir    string
+	mac         string   // of the private card
+	net         *network // the private network
 	m           *vm.Machine
 	sshPort     int
 	metadata    *http.Server
@@ -183,14 +188,21 @@ func (b *Box) Start(spec Spec) (*Instance, error) {
 		b.mu.Unlock()
 		return nil, fmt.Errorf("cloud-in-a-box: instance %s already booted", spec.ID)
 	}
-	hub, err := b.hub(spec.Network)
+	nw, err := b.network(spec.Network)
 	b.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
-	in := &Instance{spec: spec, dir: filepath.Join(b.cfg.Dir, "machines", spec.ID)}
+	in := &Instance{spec: spec, dir: filepath.Join(b.cfg.Dir, "machines", spec.ID), mac: macFor(spec.ID), net: nw}
 	if err := os.MkdirAll(in.dir, 0o755); err != nil {
 		return nil, fmt.Errorf("instance %s: %w", spec.ID, err)
+	}
+	if ip := net.ParseIP(spec.PrivateIP); ip != nil && ip.To4() != nil {
+		prefix := spec.PrivatePrefix
+		if prefix <= 0 || prefix > 30 {
+			prefix = 16
+		}
+		nw.dhcp.add(in.mac, ip, net.CIDRMask(prefix, 32))
 	}
 	fail := func(err error) (*Instance, error) {
 		_ = in.stop(context.Background())
@@ -234,7 +246,7 @@ func (b *Box) Start(spec Spec) (*Instance, error) {
 		Binary: b.cfg.QEMU, Name: spec.ID, Dir: in.dir, Accel: accel, CPUs: cpus, MemoryMiB: memory,
 		Firmware: spec.Firmware, OVMFDir: b.cfg.OVMFDir, Disk: spec.Disk, DiskFormat: spec.DiskFormat,
 		Net:        vm.UserNet{SSHPort: in.sshPort, Network: metadataNetwork, Forwards: forwards},
-		PrivateNet: hub.Path(), PrivateMAC: macFor(spec.ID),
+		PrivateNet: nw.hub.Path(), PrivateMAC: in.mac,
 		SMBIOS: spec.SMBIOS, ConsoleFile: console,
 	})
 	if err != nil {
@@ -250,22 +262,29 @@ func (b *Box) Start(spec Spec) (*Instance, error) {
 	return in, nil
 }
 
-// hub is the private network of a network name, made on first use.
-// b.mu must be held.
-func (b *Box) hub(network string) (*vm.Hub, error) {
-	if h, ok := b.hubs[network]; ok {
-		return h, nil
+// network is a private network: its hub and its DHCP server.
+type network struct {
+	hub  *vm.Hub
+	dhcp *dhcpServer
+}
+
+// network is the private network of a name, made on first use. b.mu must
+// be held.
+func (b *Box) network(name string) (*network, error) {
+	if nw, ok := b.networks[name]; ok {
+		return nw, nil
 	}
-	dir := filepath.Join(b.cfg.Dir, "networks", fmt.Sprintf("n%d", len(b.hubs)))
+	dir := filepath.Join(b.cfg.Dir, "networks", fmt.Sprintf("n%d", len(b.networks)))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("private network %q: %w", network, err)
+		return nil, fmt.Errorf("private network %q: %w", name, err)
 	}
 	h, err := vm.NewHub(dir)
 	if err != nil {
-		return nil, fmt.Errorf("private network %q: %w", network, err)
+		return nil, fmt.Errorf("private network %q: %w", name, err)
 	}
-	b.hubs[network] = h
-	return h, nil
+	nw := &network{hub: h, dhcp: newDHCPServer(h)}
+	b.networks[name] = nw
+	return nw, nil
 }
 
 // macFor is a locally administered MAC address stable for an instance ID.
@@ -293,6 +312,9 @@ func (in *Instance) stop(ctx context.Context) error {
 	var err error
 	if in.m != nil {
 		err = in.m.Stop(ctx)
+	}
+	if in.net != nil {
+		in.net.dhcp.remove(in.mac)
 	}
 	if in.metadata != nil {
 		_ = in.metadata.Close()
@@ -354,8 +376,8 @@ func (b *Box) Close() error {
 	for id := range b.instances {
 		ids = append(ids, id)
 	}
-	hubs := b.hubs
-	b.hubs = map[string]*vm.Hub{}
+	networks := b.networks
+	b.networks = map[string]*network{}
 	b.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -363,8 +385,8 @@ func (b *Box) Close() error {
 	for _, id := range ids {
 		err = errors.Join(err, b.Stop(ctx, id))
 	}
-	for _, h := range hubs {
-		err = errors.Join(err, h.Close())
+	for _, nw := range networks {
+		err = errors.Join(err, nw.hub.Close())
 	}
 	return errors.Join(err, b.proxy.Close())
 }

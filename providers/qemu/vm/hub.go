@@ -21,6 +21,33 @@ type Hub struct {
 	mu    sync.Mutex
 	ports map[net.Conn]*sync.Mutex // one write lock per port
 	wg    sync.WaitGroup
+	tap   func(frame []byte)
+}
+
+// Tap makes the hub call f with every frame a machine sends (a copy, as
+// it arrives, outside the hub's lock): a service on the network, such as
+// the box's DHCP server, listens with it and answers with Inject.
+func (h *Hub) Tap(f func(frame []byte)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.tap = f
+}
+
+// Inject sends a frame to every machine on the hub.
+func (h *Hub) Inject(frame []byte) {
+	if len(frame) > maxFrame {
+		return
+	}
+	msg := make([]byte, 4+len(frame))
+	binary.BigEndian.PutUint32(msg, uint32(len(frame)))
+	copy(msg[4:], frame)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for p, lock := range h.ports {
+		lock.Lock()
+		_, _ = p.Write(msg)
+		lock.Unlock()
+	}
 }
 
 // MaxSocketPath is the longest unix socket path the kernel takes (108
@@ -103,6 +130,12 @@ func (h *Hub) serve(c net.Conn) {
 		}
 		if _, err := io.ReadFull(c, buf[4:4+n]); err != nil {
 			return
+		}
+		h.mu.Lock()
+		tap := h.tap
+		h.mu.Unlock()
+		if tap != nil {
+			tap(append([]byte(nil), buf[4:4+n]...))
 		}
 		h.mu.Lock()
 		for p, lock := range h.ports {
