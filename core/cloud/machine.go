@@ -48,6 +48,11 @@ type Running struct {
 	// cloud): its machines run but never boot, so SSH is not tried, and
 	// any use of it fails saying so.
 	Simulator string
+	// Watch, if set, runs while Join waits for SSH and returns an error
+	// once the cloud says the machine will not answer (stopped, gone):
+	// the wait ends then, with that error, rather than at the boot
+	// timeout. It returns nil when ctx ends.
+	Watch func(ctx context.Context) error
 }
 
 // Join finishes a machine its cloud reports running, the same on every
@@ -74,6 +79,29 @@ func Join(ctx context.Context, c *platform.BaseCluster, m Parts, desc string, r 
 	if r.Simulator != "" {
 		c.Flight.Logger().Info("simulated machine: it runs but will not boot; SSH is not tried", "machine", desc)
 		return true, nil
+	}
+	if r.Watch != nil {
+		watchCtx, stopWatch := context.WithCancel(ctx)
+		defer stopWatch()
+		gone := make(chan struct{})
+		var why error
+		go func() {
+			if err := r.Watch(watchCtx); err != nil && watchCtx.Err() == nil {
+				why = err
+				close(gone)
+			}
+		}()
+		// Set before the dial reads them, and read only after gone is
+		// closed, so why needs no lock.
+		ssh.Gone = gone
+		ssh.Down = func() error {
+			select {
+			case <-gone:
+				return fmt.Errorf("machine %s is down: %w", desc, why)
+			default:
+				return nil
+			}
+		}
 	}
 	if _, err := ssh.SSHClient(ctx); err != nil {
 		return true, fmt.Errorf("machine %s did not answer SSH: %w", desc, err)

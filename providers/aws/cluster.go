@@ -86,7 +86,8 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	if in, err = f.api.WaitRunning(ctx, m.ID(), pollInterval); err != nil {
 		return fail(platform.Infra(fmt.Sprintf("machine %s (%s)", m.ID(), name), err))
 	}
-	r := cloud.Running{PublicIP: in.PublicIP, PrivateIP: in.PrivateIP}
+	r := cloud.Running{PublicIP: in.PublicIP, PrivateIP: in.PrivateIP,
+		Watch: func(ctx context.Context) error { return f.api.WatchRunning(ctx, m.ID(), watchInterval) }}
 	if in.Simulated {
 		r.Simulator = "strata's EC2 simulator"
 	}
@@ -98,6 +99,10 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	}
 	return m, nil
 }
+
+// watchInterval is how often a machine waited on for SSH is described, to
+// end the wait when it stopped: seldom enough for EC2's request limits.
+var watchInterval = 10 * time.Second
 
 // launch runs the instance, trying again with the same client token
 // while EC2's trouble is passing.

@@ -170,6 +170,31 @@ func (c *Client) WaitRunning(ctx context.Context, id string, poll time.Duration)
 	}
 }
 
+// WatchRunning polls a running instance until it leaves the running
+// state (stopped by its guest powering off, terminated by someone) and
+// says so; nil when ctx ends first. Trouble describing it is polled
+// through.
+func (c *Client) WatchRunning(ctx context.Context, id string, poll time.Duration) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(poll):
+		}
+		in, err := c.Instance(ctx, id)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case IsNotFound(err):
+			return fmt.Errorf("instance %s is gone", id)
+		case err != nil:
+			c.log.Debug("describe instance", "instance", id, "err", err)
+		case in.State != "running" && in.State != "pending":
+			return fmt.Errorf("instance %s is %s (a guest that powers off stops: see its console)", id, in.State)
+		}
+	}
+}
+
 // Terminate asks for an instance to go and reports whether it is gone
 // (terminated, or unknown to EC2). Deletion takes a while: call again
 // until done.

@@ -84,6 +84,17 @@ func (s *Server) boot(in *Instance) error {
 		return err
 	}
 	in.booted = b
+	// A guest that powers off stops its instance, as EC2's default
+	// shutdown behaviour does.
+	go func() {
+		<-b.Exited()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if in.booted == b && (in.State == "pending" || in.State == "running") {
+			in.State, in.describes = "stopped", 0
+			s.stopBooted(in)
+		}
+	}()
 	return nil
 }
 

@@ -62,7 +62,7 @@ func (s *Server) SetConsole(id string, console []byte) {
 // the provider reads it to know the machine will never answer SSH.
 const SimulatedPlatform = "Linux/UNIX (strata simulator: does not boot)"
 
-var stateCodes = map[string]int{"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48}
+var stateCodes = map[string]int{"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48, "stopping": 64, "stopped": 80}
 
 type instanceState struct {
 	Code int    `xml:"code"`

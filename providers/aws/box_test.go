@@ -1,0 +1,79 @@
+package aws
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/providers/aws/sim"
+	"github.com/strata-os/strata/providers/qemu/box"
+)
+
+// A booted machine whose guest stops while kola waits for SSH (here its
+// QEMU dies; a guest powering off does the same) ends the wait within a
+// watch interval, saying the instance stopped, not at the boot timeout;
+// and nothing is left.
+func TestStoppedMachineEndsTheWait(t *testing.T) {
+	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
+		t.Skip("QEMU not installed")
+	}
+	defer func(d time.Duration) { watchInterval = d }(watchInterval)
+	watchInterval = 200 * time.Millisecond
+	bx, err := box.New(box.Config{Dir: t.TempDir(), Accel: "tcg", MemoryMiB: 128})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bx.Close()
+	b := startSim(t, sim.Options{Box: bx, PendingDescribes: 1})
+	ctx := context.Background()
+	// A blank disk: SeaBIOS finds nothing to boot and waits, as a guest
+	// that never brings SSH up would.
+	b.s3.AddObject("images", "blank.raw", make([]byte, 1<<20), nil, time.Now())
+	im, err := ImportImage(ctx, b.api, ImportSpec{Bucket: "images", Key: "blank.raw", Format: "raw", Arch: "x86_64", Name: "blank", Poll: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.flags.AMI = im.ID
+	b.flags.BootTimeout = 5 * time.Minute
+	fl, err := b.NewFlight(ctx, platform.FlightOptions{Name: "kola-test", OutputDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fl.Destroy(ctx)
+	c, err := fl.NewCluster(ctx, platform.ClusterOptions{Name: "stops"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		// Once the machine boots, its QEMU dies.
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if ids := bx.Running(); len(ids) == 1 {
+				time.Sleep(500 * time.Millisecond)
+				_ = exec.Command("pkill", "-KILL", "-f", "qemu-system.*-name "+ids[0]).Run()
+				return
+			}
+		}
+	}()
+	start := time.Now()
+	_, err = c.NewMachine(ctx, nil)
+	if err == nil || !strings.Contains(err.Error(), "is stopped") {
+		t.Fatalf("NewMachine: %v; want the instance stopped", err)
+	}
+	if took := time.Since(start); took > 2*time.Minute {
+		t.Errorf("the wait took %v: it ended at the timeout, not when the instance stopped", took)
+	}
+	if err := c.Destroy(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range b.s.Instances() {
+		if in.State != "terminated" {
+			t.Errorf("instance %s left %s", in.ID, in.State)
+		}
+	}
+	if ids := bx.Running(); len(ids) != 0 {
+		t.Errorf("the box still runs %v", ids)
+	}
+}
