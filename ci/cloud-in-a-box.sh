@@ -2,7 +2,7 @@
 # Cloud-in-a-box: one cloud's whole image pipeline, offline, against its
 # simulator with instances booted in QEMU:
 #
-#   ci/cloud-in-a-box.sh aws [PATTERN...]    (default 'basic.*' 'ignition.*')
+#   ci/cloud-in-a-box.sh aws|gce [PATTERN...]    (default 'basic.*' 'ignition.*')
 #
 # starts `ore CLOUD simulate --boot`, builds strata's ignition image for
 # the cloud, uploads it and makes an image of it with ore, runs kola's
@@ -20,12 +20,12 @@ source "$(dirname "$0")/lib.sh"
 
 cloud=${1:-}
 case "$cloud" in
-aws) ;;
+aws | gce) ;;
 "" | -h | --help)
 	sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
 	exit 2
 	;;
-*) die "cloud-in-a-box: $cloud is not boxed yet (aws is)" ;;
+*) die "cloud-in-a-box: $cloud is not boxed yet (aws and gce are)" ;;
 esac
 shift
 [ $# -gt 0 ] || set -- 'basic.*' 'ignition.*'
@@ -68,48 +68,90 @@ done
 [ -n "$endpoint" ] && [ -n "$proxy" ] || die "cloud-in-a-box: the simulator did not start: $(cat "$work/simulate.log")"
 log "simulator on $endpoint, instances through $proxy"
 
+# What differs per cloud: the disk format, how an image is made of it,
+# kola's flags for it, and what the guest reads from the metadata service.
+case "$cloud" in
+aws)
+	format=vmdk ext=vmdk
+	account=(--aws-endpoint "$endpoint")
+	make_image() { # FILE NAME: prints the image ID
+		ore aws "${account[@]}" initialize --bucket strata-images >&2
+		ore aws "${account[@]}" upload --bucket strata-images --no-progress "$1" >&2
+		ore aws "${account[@]}" create-image --bucket strata-images --key "$(basename "$1")" --name "$2" --format vmdk --poll 200ms |
+			grep -o 'ami-[0-9a-f]*' | head -1
+	}
+	image_flags() { echo --aws-ami "$1"; }
+	delete_image() { ore aws "${account[@]}" delete-image "$1"; }
+	gc() { ore aws "${account[@]}" gc --duration 1s --bucket strata-images "$@"; }
+	count_images() { ore aws "${account[@]}" list-images --json | grep -c '"ami-' || true; }
+	# The provider launches with IMDSv2 required: keys are read with a
+	# session token, and nothing is answered without one.
+	key_read='path=/latest/meta-data/public-keys/0/openssh-key status=200 token=true'
+	unauthorized='status=200 token=false'
+	;;
+gce)
+	format=gce-tar ext=tar.gz
+	account=(--gce-endpoint "$endpoint" --gce-project strata-sim --gce-zone us-central1-a)
+	make_image() {
+		ore gce "${account[@]}" upload --bucket kola-images --no-progress "$1" >&2
+		ore gce "${account[@]}" create-image --source "gs://kola-images/$(basename "$1")" --name "$2" --poll 200ms >&2
+		echo "$2"
+	}
+	image_flags() { echo --gce-image "$1"; }
+	delete_image() { ore gce "${account[@]}" delete-images "$1"; }
+	gc() { ore gce "${account[@]}" gc --duration 1s --bucket kola-images "$@"; }
+	count_images() { ore gce "${account[@]}" list-images --json | grep -c '"name"' || true; }
+	# Every request must say Metadata-Flavor: Google.
+	key_read='path=/computeMetadata/v1/instance/attributes/ssh-keys status=200 flavor=true'
+	unauthorized='status=200 flavor=false'
+	;;
+esac
+
 log "building the ignition image for $cloud"
-disk="$work/strata-ignition-$cloud.vmdk"
-ore qemu build-image ignition --platform "$cloud" --format vmdk --output "$disk" \
+disk="$work/strata-ignition-$cloud.$ext"
+ore qemu build-image ignition --platform "$cloud" --format "$format" --output "$disk" \
 	--agent "$BIN/strata-init" --ignition-binary "$BIN/ignition" --initrd-bus "$BIN/strata-initrd-bus" > "$work/build-image.log" 2>&1 ||
 	die "cloud-in-a-box: build-image failed: $(tail -5 "$work/build-image.log")"
 
-account=(--aws-endpoint "$endpoint")
-log "ore $cloud: initialize, upload, create-image"
-ore "$cloud" "${account[@]}" initialize --bucket strata-images > "$work/ore.log" 2>&1
-ore "$cloud" "${account[@]}" upload --bucket strata-images --no-progress "$disk" >> "$work/ore.log" 2>&1
-name="strata-cib-$(date +%s)"
-ore "$cloud" "${account[@]}" create-image --bucket strata-images --key "$(basename "$disk")" --name "$name" --format vmdk --poll 200ms > "$work/create-image.out" 2>> "$work/ore.log"
-image=$(grep -o 'ami-[0-9a-f]*' "$work/create-image.out" | head -1)
-[ -n "$image" ] || die "cloud-in-a-box: create-image gave no AMI: $(cat "$work/create-image.out")"
+log "ore $cloud: upload, create-image"
+image=$(make_image "$disk" "strata-cib-$(date +%s)" 2>> "$work/ore.log")
+[ -n "$image" ] || die "cloud-in-a-box: no image was made: $(tail -5 "$work/ore.log")"
 log "image $image"
 
 log "kola run -p $cloud $*"
 set +e
-"$BIN/kola" run -p "$cloud" "${account[@]}" --aws-ami "$image" --ssh-proxy "$proxy" --distro strata-ignition \
+# shellcheck disable=SC2046 # image_flags prints a flag and its value
+"$BIN/kola" run -p "$cloud" "${account[@]}" $(image_flags "$image") --ssh-proxy "$proxy" --distro strata-ignition \
 	--kolet "$BIN/kolet" --output-dir "$work/kola" "$@"
 kola_status=$?
 set -e
 
 log "ore $cloud gc, delete-image"
-ore "$cloud" "${account[@]}" delete-image "$image" >> "$work/ore.log" 2>&1
+delete_image "$image" >> "$work/ore.log" 2>&1
 # What kola made is at least a second old by now.
-ore "$cloud" "${account[@]}" gc --duration 1s --bucket strata-images >> "$work/ore.log" 2>&1
+gc >> "$work/ore.log" 2>&1
 
 # Nothing may be left: a dry run finds nothing to collect, no image is
 # listed, no QEMU of the simulator's runs.
 left=""
-ore "$cloud" "${account[@]}" gc --dry-run --duration 1s --bucket strata-images > "$work/gc-after.log" 2>&1
+gc --dry-run > "$work/gc-after.log" 2>&1
 if grep -q "^would delete" "$work/gc-after.log"; then
 	left="$left resources:$(grep -c "^would delete" "$work/gc-after.log")"
 fi
-images=$(ore "$cloud" "${account[@]}" list-images --json 2> /dev/null | grep -c '"ami-' || true)
+images=$(count_images 2> /dev/null)
 [ "$images" = 0 ] || left="$left images:$images"
+# The guests read their keys from the metadata service, by its rules:
+# nothing was answered to a request that broke them.
+key_reads=$(grep 'msg="metadata request"' "$work/simulate.log" | grep -c "$key_read" || true)
+unauthorized_reads=$(grep 'msg="metadata request"' "$work/simulate.log" | grep -v 'path=/latest/api/token' | grep -c "$unauthorized" || true)
+log "metadata service: $key_reads key reads ($key_read), $unauthorized_reads answered against its rules"
+[ "$key_reads" -gt 0 ] || left="$left no-key-read-from-metadata"
+[ "$unauthorized_reads" = 0 ] || left="$left metadata-answered-against-its-rules:$unauthorized_reads"
 if pgrep -f "qemu-system.*$work/sim" > /dev/null; then
 	left="$left qemu:$(pgrep -fc "qemu-system.*$work/sim")"
 fi
 if [ -n "$left" ]; then
-	echo "cloud-in-a-box: left behind:$left" >&2
+	echo "cloud-in-a-box: left behind or wrong:$left" >&2
 	status=1
 else
 	status=$kola_status

@@ -23,8 +23,9 @@ import (
 
 // Source is a cloud's metadata service.
 type Source interface {
-	// SSHKeys are the authorized keys the cloud gives the machine.
-	SSHKeys(ctx context.Context) ([]string, error)
+	// SSHKeys are the authorized keys the cloud gives user on the
+	// machine (a key pair's on EC2 go to the image's default user).
+	SSHKeys(ctx context.Context, user string) ([]string, error)
 }
 
 // ErrNoSource is returned for a platform without a metadata service
@@ -39,6 +40,8 @@ func ForPlatform(id string, client *http.Client) (Source, error) {
 	switch id {
 	case "aws":
 		return &EC2{Endpoint: "http://169.254.169.254", Client: client}, nil
+	case "gcp":
+		return &GCE{Endpoint: "http://169.254.169.254", Client: client}, nil
 	}
 	return nil, fmt.Errorf("platform %q: %w", id, ErrNoSource)
 }

@@ -76,7 +76,7 @@ func TestRetry(t *testing.T) {
 	src := &EC2{Endpoint: srv.URL, Client: srv.Client()}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err := Retry(ctx, 10*time.Millisecond, src.SSHKeys)
+	_, err := Retry(ctx, 10*time.Millisecond, func(ctx context.Context) ([]string, error) { return src.SSHKeys(ctx, "core") })
 	var perm *PermanentError
 	if !errors.As(err, &perm) || !strings.Contains(err.Error(), "401 Unauthorized") || calls.Load() != 3 {
 		t.Errorf("err = %v after %d calls; want the 401 after a retried 503", err, calls.Load())

@@ -21,7 +21,7 @@ const tokenTTL = "300"
 // SSHKeys reads public-keys/: one entry per key ("0=NAME"), each key at
 // public-keys/N/openssh-key. An instance launched without a key pair has
 // no public-keys/ (404): no keys, not an error.
-func (e *EC2) SSHKeys(ctx context.Context) ([]string, error) {
+func (e *EC2) SSHKeys(ctx context.Context, _ string) ([]string, error) {
 	token, _, err := get(ctx, e.Client, http.MethodPut, e.Endpoint+"/latest/api/token", map[string]string{"X-aws-ec2-metadata-token-ttl-seconds": tokenTTL})
 	if err != nil {
 		return nil, fmt.Errorf("EC2 metadata session: %w", err)

@@ -60,7 +60,7 @@ func installKeys(ctx context.Context, platform, name string) (int, error) {
 	}
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
-	keys, err := cloudmeta.Retry(ctx, 2*time.Second, src.SSHKeys)
+	keys, err := cloudmeta.Retry(ctx, 2*time.Second, func(ctx context.Context) ([]string, error) { return src.SSHKeys(ctx, name) })
 	if err != nil {
 		return 0, fmt.Errorf("SSH keys from the %s metadata service: %w", platform, err)
 	}

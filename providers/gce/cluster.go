@@ -103,7 +103,7 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	if err != nil {
 		return fail(platform.Infra("machine "+name, err))
 	}
-	r := cloud.Running{PublicIP: in.PublicIP, PrivateIP: in.PrivateIP}
+	r := cloud.Running{PublicIP: in.PublicIP, PrivateIP: in.PrivateIP, Watch: func(ctx context.Context) error { return c.watchRunning(ctx, name) }}
 	if in.Simulated {
 		r.Simulator = "strata's Compute Engine simulator"
 	}
@@ -132,6 +132,31 @@ func (c *cluster) waitRunning(ctx context.Context, name string) (*api.Instance, 
 		case <-ctx.Done():
 			return nil, fmt.Errorf("not running: %w", context.Cause(ctx))
 		case <-time.After(pollInterval):
+		}
+	}
+}
+
+// watchInterval is how often a machine waited on for SSH is looked at, to
+// end the wait when it stopped: seldom enough for the API's quotas.
+var watchInterval = 10 * time.Second
+
+// watchRunning polls a running instance until it leaves RUNNING (a guest
+// that powers off is TERMINATED) and says so; nil when ctx ends first.
+func (c *cluster) watchRunning(ctx context.Context, name string) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(watchInterval):
+		}
+		in, err := c.flight.api.Instance(ctx, name)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case api.IsNotFound(err):
+			return fmt.Errorf("instance %s is gone", name)
+		case err == nil && in.Status != "RUNNING":
+			return fmt.Errorf("instance %s is %s (a guest that powers off is terminated: see its console)", name, in.Status)
 		}
 	}
 }

@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/googleapis/gax-go/v2 v2.27.0
 	github.com/strata-os/strata/core v0.0.0
+	github.com/strata-os/strata/providers/qemu v0.0.0
 	google.golang.org/api v0.310.0
 )
 
@@ -24,6 +25,7 @@ require (
 	github.com/felixge/httpsnoop v1.1.0 // indirect
 	github.com/go-logr/logr v1.4.4 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
+	github.com/google/gopacket v1.1.19 // indirect
 	github.com/google/s2a-go v0.1.11 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/googleapis/enterprise-certificate-proxy v0.3.24 // indirect
@@ -37,8 +39,9 @@ require (
 	go.opentelemetry.io/otel/trace v1.47.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
-	golang.org/x/net v0.61.0 // indirect
+	golang.org/x/net v0.62.0 // indirect
 	golang.org/x/oauth2 v0.37.0 // indirect
+	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/term v0.47.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
@@ -50,5 +53,7 @@ require (
 
 replace (
 	github.com/strata-os/strata/core => ../../core
+	github.com/strata-os/strata/images => ../../images
+	github.com/strata-os/strata/providers/qemu => ../qemu
 	google.golang.org/genproto => google.golang.org/genproto v0.0.0-20260715232425-e75dac1f907d
 )

@@ -183,6 +183,11 @@ func TestFlagErrorsAreUsageErrors(t *testing.T) {
 			t.Errorf("%+v: %v, want a usage error with %q", f, err, tc.want)
 		}
 	}
+	// A proxy is for cloud machines: qemu's are on this host.
+	_, err := NewFlight(context.Background(), base, platform.FlightOptions{Name: "x", SSHProxy: "socks5://127.0.0.1:1080"})
+	if !platform.IsUsage(err) || !strings.Contains(err.Error(), "--ssh-proxy socks5://127.0.0.1:1080: qemu machines run on this host") {
+		t.Errorf("--ssh-proxy on qemu: %v", err)
+	}
 }
 
 // -j auto sizes by what a machine really takes: the guest memory asked

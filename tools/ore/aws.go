@@ -74,7 +74,7 @@ func (s *awsSimulateCmd) Run(a *app, c *awsCmd, kctx *kong.Context) error {
 		return err
 	}
 	defer stopBox()
-	cloud := sim.NewCloud(sim.Options{Box: b})
+	cloud := sim.NewCloud(sim.Options{Box: b, Logger: a.log})
 	cloud.Region(c.Region).AddSecurityGroup(s.SecurityGroup)
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(a.stdout, "EC2 (every region), S3 and IAM simulator on %s (security group %q in %s).\n", url, s.SecurityGroup, c.Region)

@@ -45,8 +45,9 @@ func (g *gceGCCmd) Run(a *app, c *gceCmd) error {
 }
 
 type gceSimulateCmd struct {
-	Listen string `default:"127.0.0.1:8687" help:"Address to serve on."`
-	Bucket string `default:"kola-images" help:"Bucket the simulated project starts with."`
+	Listen    string `default:"127.0.0.1:8687" help:"Address to serve on."`
+	Bucket    string `default:"kola-images" help:"Bucket the simulated project starts with."`
+	bootFlags `embed:""`
 }
 
 func (s *gceSimulateCmd) Run(a *app, c *gceCmd, kctx *kong.Context) error {
@@ -63,11 +64,18 @@ func (s *gceSimulateCmd) Run(a *app, c *gceCmd, kctx *kong.Context) error {
 	if err != nil {
 		return err
 	}
-	server := sim.New(sim.Options{Project: project, Zone: c.Zone})
+	b, stopBox, err := s.open(a)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopBox()
+	server := sim.New(sim.Options{Project: project, Zone: c.Zone, Box: b, Logger: a.log})
 	server.AddBucket(s.Bucket)
 	server.AddImage("kinvolk-public", "flatcar-stable-sim", "flatcar-stable", nil, time.Now())
 	url := "http://" + ln.Addr().String()
-	fmt.Fprintf(a.stdout, "Compute Engine and Cloud Storage simulator on %s (project %s, zone %s, network default, bucket %q, public image family kinvolk-public/flatcar-stable); its instances run but never boot.\n", url, project, c.Zone, s.Bucket)
+	fmt.Fprintf(a.stdout, "Compute Engine and Cloud Storage simulator on %s (project %s, zone %s, network default, bucket %q, public image family kinvolk-public/flatcar-stable).\n", url, project, c.Zone, s.Bucket)
+	s.describe(a.stdout, b)
 	fmt.Fprintf(a.stdout, "Try, in another shell:\n")
 	fmt.Fprintf(a.stdout, "  kola spawn -p gce --gce-endpoint %s --gce-project %s --gce-zone %s --gce-image kinvolk-public/flatcar-stable\n", url, project, c.Zone)
 	fmt.Fprintf(a.stdout, "  ore gce --gce-endpoint %s --gce-project %s --gce-zone %s upload --bucket %s FILE.tar.gz\n", url, project, c.Zone, s.Bucket)

@@ -55,6 +55,7 @@ var versionPath = regexp.MustCompile(`^/(latest|1\.0|[0-9]{4}-[0-9]{2}-[0-9]{2})
 func (s *Server) metadataHandler(id string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		status := s.serveMetadata(w, r, id)
+		s.opts.Logger.Info("metadata request", "instance", id, "method", r.Method, "path", r.URL.Path, "status", status, "token", r.Header.Get(tokenHeader) != "")
 		s.mu.Lock()
 		if in, ok := s.instances[id]; ok {
 			in.metadataLog = append(in.metadataLog, MetadataRequest{r.Method, r.URL.Path, status, r.Header.Get(tokenHeader) != ""})

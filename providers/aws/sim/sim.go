@@ -10,6 +10,7 @@ package sim
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -35,6 +36,9 @@ type Options struct {
 	S3 ObjectStore
 	// Box, if set, boots instances of imported disks (boot.go).
 	Box *box.Box
+	// Logger gets a line per request a booted guest makes to its metadata
+	// service (default: none).
+	Logger *slog.Logger
 }
 
 // Server is one simulated EC2 region.
@@ -75,6 +79,9 @@ func New(opts Options) *Server {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Server{
 		mu:          &sync.Mutex{},

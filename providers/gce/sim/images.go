@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"time"
@@ -15,6 +16,8 @@ type Image struct {
 	Project, Name, Family, Status, Source string
 	Labels                                map[string]string
 	Created                               time.Time
+
+	disk string // disk.raw in the box (boot.go), if it has one
 }
 
 // Images lists the images by project and name.
@@ -151,6 +154,12 @@ func (s *Server) insertImage(r *http.Request, body []byte) (any, *apiError) {
 			img.Status = "FAILED"
 			return &apiError{http.StatusBadRequest, "INVALID_FIELD_VALUE", "Invalid value for field 'resource.rawDisk.source': the object is not gzip-compressed (a raw disk image must be a .tar.gz holding disk.raw)"}
 		}
+		if s.opts.Box != nil {
+			if err := s.extractDisk(img, s.buckets[m[1]].objects[m[2]]); err != nil {
+				img.Status = "FAILED"
+				return &apiError{http.StatusBadRequest, "INVALID_FIELD_VALUE", "Invalid value for field 'resource.rawDisk.source': " + err.Error()}
+			}
+		}
 		img.Status = "READY"
 		return nil
 	})
@@ -166,6 +175,9 @@ func (s *Server) deleteImage(r *http.Request, _ []byte) (any, *apiError) {
 		return nil, notFound("The resource 'projects/%s/global/images/%s' was not found", s.opts.Project, r.PathValue("name"))
 	}
 	op := s.newOperation("delete", "global/images/"+r.PathValue("name"), false, func() *apiError {
+		if img := s.images[key]; img != nil && img.disk != "" && s.opts.Box != nil {
+			_ = s.opts.Box.RemoveDisk(filepath.Base(img.disk))
+		}
 		delete(s.images, key)
 		return nil
 	})

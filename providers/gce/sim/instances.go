@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/strata-os/strata/providers/qemu/box"
 )
 
 // Instance is a simulated instance as a test sees it.
@@ -22,6 +24,11 @@ type Instance struct {
 	started  bool // its insert operation is done
 	deleting bool
 	console  []byte
+
+	// Cloud-in-a-box (boot.go, metadata.go).
+	booted        *box.Instance
+	bootedConsole []byte
+	metadataLog   []MetadataRequest
 }
 
 // consoleLimit is how much serial output Compute Engine keeps.
@@ -172,6 +179,10 @@ func (s *Server) insertInstance(r *http.Request, body []byte) (any, *apiError) {
 	op := s.newOperation("insert", "zones/"+s.opts.Zone+"/instances/"+in.Name, true, func() *apiError {
 		in.started = true
 		in.Status = "STAGING"
+		if err := s.boot(in); err != nil {
+			in.Status = "TERMINATED"
+			return &apiError{http.StatusServiceUnavailable, "ZONE_RESOURCE_POOL_EXHAUSTED", "cloud-in-a-box could not boot " + in.Name + ": " + err.Error()}
+		}
 		return nil
 	})
 	if id := r.URL.Query().Get("requestId"); id != "" {
@@ -193,7 +204,7 @@ func (s *Server) instanceJSON(in *Instance) map[string]any {
 		"kind": "compute#instance", "id": fmt.Sprint(in.id), "name": in.Name,
 		"creationTimestamp": in.Created.Format(time.RFC3339Nano),
 		"machineType":       s.link("zones/" + s.opts.Zone + "/machineTypes/" + in.MachineType),
-		"status":            in.Status, "cpuPlatform": "strata simulator (does not boot)", "zone": s.link("zones/" + s.opts.Zone),
+		"status":            in.Status, "cpuPlatform": s.cpuPlatform(in), "zone": s.link("zones/" + s.opts.Zone),
 		"selfLink": s.link("zones/" + s.opts.Zone + "/instances/" + in.Name),
 		"labels":   in.Labels,
 		"metadata": map[string]any{"kind": "compute#metadata", "items": items},
@@ -253,6 +264,7 @@ func (s *Server) deleteInstance(r *http.Request, _ []byte) (any, *apiError) {
 	}
 	in.deleting = true
 	in.Status = "STOPPING"
+	s.stopBooted(in)
 	op := s.newOperation("delete", "zones/"+s.opts.Zone+"/instances/"+in.Name, true, func() *apiError {
 		delete(s.instances, in.Name)
 		if d, ok := s.disks[in.Name]; ok {
@@ -274,10 +286,11 @@ func (s *Server) serialPort(r *http.Request, _ []byte) (any, *apiError) {
 	if p := r.URL.Query().Get("port"); p != "" && p != "1" {
 		return nil, invalid("Invalid value for field 'port': '%s'. Only port 1 is simulated", p)
 	}
-	kept := int64(max(0, len(in.console)-consoleLimit))
+	console := in.consoleOf()
+	kept := int64(max(0, len(console)-consoleLimit))
 	return map[string]any{
-		"kind": "compute#serialPortOutput", "contents": string(in.console[kept:]),
-		"start": fmt.Sprint(kept), "next": fmt.Sprint(len(in.console)),
+		"kind": "compute#serialPortOutput", "contents": string(console[kept:]),
+		"start": fmt.Sprint(kept), "next": fmt.Sprint(len(console)),
 	}, nil
 }
 
@@ -287,4 +300,11 @@ func (s *Server) getNetwork(r *http.Request, _ []byte) (any, *apiError) {
 		return nil, notFound("The resource 'projects/%s/global/networks/%s' was not found", s.opts.Project, name)
 	}
 	return map[string]any{"kind": "compute#network", "name": name, "selfLink": s.link("global/networks/" + name)}, nil
+}
+
+func (s *Server) cpuPlatform(in *Instance) string {
+	if in.booted != nil {
+		return BootedPlatform
+	}
+	return "strata simulator (does not boot)"
 }

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/strata-os/strata/core/cloud/fault"
+	"github.com/strata-os/strata/providers/qemu/box"
 )
 
 // Options shape the simulator's behaviour.
@@ -41,6 +43,12 @@ type Options struct {
 	// RequireAuth refuses calls without a bearer token the simulator's
 	// token endpoint (/token) issued.
 	RequireAuth bool
+	// Box, if set, boots instances of images made from uploaded disks
+	// (boot.go).
+	Box *box.Box
+	// Logger gets a line per request a booted guest makes to its
+	// metadata server (default: none).
+	Logger *slog.Logger
 }
 
 // Server is one simulated project and zone, with Cloud Storage.
@@ -68,6 +76,9 @@ type Server struct {
 func New(opts Options) *Server {
 	if opts.Project == "" {
 		opts.Project = "strata-sim"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Zone == "" {
 		opts.Zone = "us-central1-a"
