@@ -2,6 +2,7 @@ package vcsim
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/xml"
@@ -15,8 +16,11 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/strata-os/strata/core/cloud/fault"
+	"github.com/vmware/govmomi/vim25/types"
 )
 
 // faultProxy stands in front of vcsim and misbehaves by the shared fault
@@ -29,7 +33,21 @@ import (
 type faultProxy struct {
 	faults *fault.Engine
 	rp     *httputil.ReverseProxy
+	// tasks runs vcsim's tasks one at a time: a *_Task call holds it
+	// until the task it started has finished (waitTask). vcsim's tasks
+	// share its datastores' state without locks (two VMs destroyed at
+	// once race in its Datastore.resolve, seen under -race), while a
+	// vCenter runs them side by side; strata's calls stay concurrent,
+	// vcsim's work behind them does not.
+	tasks    sync.Mutex
+	waitTask func(ctx context.Context, ref types.ManagedObjectReference)
 }
+
+// taskRef is the task a *_Task call's answer names.
+var taskRef = regexp.MustCompile(`<returnval type="Task">([^<]+)</returnval>`)
+
+// taskWait bounds waiting for a task before the next may start.
+const taskWait = time.Minute
 
 func newFaultProxy(target *url.URL, cert *x509.Certificate, faults *fault.Engine) *faultProxy {
 	pool := x509.NewCertPool()
@@ -79,8 +97,23 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer d.Done()
 	d.Wait(r.Context())
 	f := d.Fault
+	forward := func(w http.ResponseWriter) {
+		if !strings.HasSuffix(call, "_Task") || p.waitTask == nil {
+			p.rp.ServeHTTP(w, r)
+			return
+		}
+		p.tasks.Lock()
+		defer p.tasks.Unlock()
+		rec := &recorder{ResponseWriter: w}
+		p.rp.ServeHTTP(rec, r)
+		if m := taskRef.FindSubmatch(rec.body.Bytes()); m != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), taskWait)
+			defer cancel()
+			p.waitTask(ctx, types.ManagedObjectReference{Type: "Task", Value: string(m[1])})
+		}
+	}
 	if f == nil || f.Effect == fault.Delay {
-		p.rp.ServeHTTP(w, r)
+		forward(w)
 		return
 	}
 	switch f.Effect {
@@ -89,7 +122,7 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case fault.ServerError:
 		soapFault(w, "SystemError", "<reason>injected server error</reason>", "A general system error occurred: injected server error")
 	case fault.LoseAnswer:
-		p.rp.ServeHTTP(discard{w.Header()}, r)
+		forward(discard{w.Header()})
 		unavailable(w)
 	case fault.Error:
 		kind := f.Code
@@ -106,6 +139,17 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		soapFault(w, kind, detail, msg)
 	}
+}
+
+// recorder keeps a copy of the answer it passes on.
+type recorder struct {
+	http.ResponseWriter
+	body bytes.Buffer
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.body.Write(b)
+	return r.ResponseWriter.Write(b)
 }
 
 // discard takes an answer nobody gets.

@@ -97,7 +97,8 @@ func Start(o Options) (*Sim, error) {
 	}
 	target := *server.URL
 	target.User, target.Path = nil, ""
-	proxy, err := newFaultProxy(&target, server.Certificate(), &s.faults).serve(o.Listen, server.TLS.Certificates)
+	fp := newFaultProxy(&target, server.Certificate(), &s.faults)
+	proxy, err := fp.serve(o.Listen, server.TLS.Certificates)
 	if err != nil {
 		return fail(err)
 	}
@@ -114,6 +115,10 @@ func Start(o Options) (*Sim, error) {
 	login.User = url.UserPassword(o.User, o.Password)
 	if s.client, err = govmomi.NewClient(ctx, &login, true); err != nil {
 		return fail(err)
+	}
+	// The proxy waits for vcsim's tasks on this client, straight to vcsim.
+	fp.waitTask = func(ctx context.Context, ref types.ManagedObjectReference) {
+		_ = object.NewTask(s.client.Client, ref).Wait(ctx) // failed is done too
 	}
 	m, err := object.GetCustomFieldsManager(s.client.Client)
 	if err != nil {
