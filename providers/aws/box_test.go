@@ -52,7 +52,7 @@ func TestStoppedMachineEndsTheWait(t *testing.T) {
 		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 			if ids := bx.Running(); len(ids) == 1 {
 				time.Sleep(500 * time.Millisecond)
-				_ = exec.Command("pkill", "-KILL", "-f", "qemu-system.*-name "+ids[0]).Run()
+				_ = bx.Crash(ids[0])
 				return
 			}
 		}

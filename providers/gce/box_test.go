@@ -76,7 +76,7 @@ func TestBootedMachine(t *testing.T) {
 					time.Sleep(50 * time.Millisecond)
 				}
 				consoles <- in.Console()
-				_ = exec.Command("pkill", "-KILL", "-f", "qemu-system.*-name "+ids[0]).Run()
+				_ = bx.Crash(ids[0])
 				return
 			}
 		}

@@ -79,22 +79,21 @@ func (s *Server) boot(in *Instance) error {
 		ID: in.ID, Disk: snap.disk, DiskFormat: snap.diskFormat, Firmware: firmware,
 		PublicIP: in.PublicIP, PrivateIP: in.PrivateIP, Network: s.vpcOf(in),
 		Metadata: s.metadataHandler(in.ID), SMBIOS: bootSMBIOS(in),
+		// A guest that powers off stops its instance, as EC2's default
+		// shutdown behaviour does.
+		OnExit: func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if in.State == "pending" || in.State == "running" {
+				in.State, in.describes = "stopped", 0
+				s.stopBooted(in)
+			}
+		},
 	})
 	if err != nil {
 		return err
 	}
 	in.booted = b
-	// A guest that powers off stops its instance, as EC2's default
-	// shutdown behaviour does.
-	go func() {
-		<-b.Exited()
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if in.booted == b && (in.State == "pending" || in.State == "running") {
-			in.State, in.describes = "stopped", 0
-			s.stopBooted(in)
-		}
-	}()
 	return nil
 }
 

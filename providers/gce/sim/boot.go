@@ -76,20 +76,19 @@ func (s *Server) boot(in *Instance) error {
 		ID: in.Name, Disk: img.disk, DiskFormat: "raw", Firmware: "bios",
 		PublicIP: in.PublicIP, PrivateIP: in.PrivateIP, Network: in.Network, PrivatePrefix: 9,
 		Metadata: s.metadataHandler(in.Name), SMBIOS: bootSMBIOS(in),
+		OnExit: func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if !in.deleting {
+				in.Status = "TERMINATED"
+				s.stopBooted(in)
+			}
+		},
 	})
 	if err != nil {
 		return err
 	}
 	in.booted = b
-	go func() {
-		<-b.Exited()
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if in.booted == b && !in.deleting {
-			in.Status = "TERMINATED"
-			s.stopBooted(in)
-		}
-	}()
 	return nil
 }
 

@@ -160,6 +160,10 @@ type Spec struct {
 	SMBIOS []string
 	// MemoryMiB and CPUs override the box's (an instance type's size).
 	MemoryMiB, CPUs int
+	// OnExit, if set, is called (once, on a goroutine of its own) when
+	// the machine ends by itself — its guest powered off, QEMU died —
+	// and not by Stop: the cloud then stops the instance its own way.
+	OnExit func()
 }
 
 // Instance is a booted instance.
@@ -175,6 +179,7 @@ type Instance struct {
 	sshPort     int
 	metadata    *http.Server
 	consoleFile *os.File
+	stopping    bool // Stop was called (b.mu)
 }
 
 // Start boots an instance. It returns once QEMU runs; the guest boots on.
@@ -258,6 +263,15 @@ func (b *Box) Start(spec Spec) (*Instance, error) {
 		b.byIP[spec.PublicIP] = in
 	}
 	b.mu.Unlock()
+	go func() {
+		<-in.m.Exited()
+		b.mu.Lock()
+		byItself := !in.stopping
+		b.mu.Unlock()
+		if byItself && spec.OnExit != nil {
+			spec.OnExit()
+		}
+	}()
 	b.log.Info("instance booting", "id", spec.ID, "public_ip", spec.PublicIP, "ssh_forward", in.sshPort, "pid", in.m.Pid())
 	return in, nil
 }
@@ -342,6 +356,7 @@ func (b *Box) Stop(ctx context.Context, id string) error {
 	b.mu.Lock()
 	in, ok := b.instances[id]
 	if ok {
+		in.stopping = true
 		delete(b.instances, id)
 		if b.byIP[in.spec.PublicIP] == in {
 			delete(b.byIP, in.spec.PublicIP)
@@ -353,6 +368,18 @@ func (b *Box) Stop(ctx context.Context, id string) error {
 	}
 	b.log.Info("instance stopped", "id", id)
 	return in.stop(ctx)
+}
+
+// Crash kills an instance's QEMU as a crash would: the instance stays
+// the box's until Stop, and its OnExit is called. For tests of what a
+// cloud does when a machine dies under it.
+func (b *Box) Crash(id string) error {
+	in, ok := b.Instance(id)
+	if !ok {
+		return fmt.Errorf("cloud-in-a-box: no instance %s", id)
+	}
+	in.m.Kill()
+	return nil
 }
 
 // Running lists the IDs of the instances the box runs, sorted: what a
