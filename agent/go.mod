@@ -12,6 +12,8 @@ require github.com/creack/pty v1.1.24
 
 require github.com/godbus/dbus/v5 v5.1.0
 
+require golang.org/x/net v0.62.0 // indirect
+
 require (
 	github.com/alecthomas/kong v1.17.0
 	github.com/aws/aws-sdk-go-v2 v1.43.4 // indirect

@@ -3,6 +3,7 @@ module github.com/strata-os/strata/providers/gce
 go 1.26.0
 
 require (
+	cloud.google.com/go/compute/metadata v0.10.0
 	github.com/googleapis/gax-go/v2 v2.27.0
 	github.com/strata-os/strata/core v0.0.0
 	github.com/strata-os/strata/providers/qemu v0.0.0
@@ -12,7 +13,6 @@ require (
 require (
 	cloud.google.com/go/auth v0.24.1-0.20261001053825-dbc26066f70a // indirect
 	cloud.google.com/go/auth/oauth2adapt v0.3.0 // indirect
-	cloud.google.com/go/compute/metadata v0.10.0 // indirect
 	github.com/aws/aws-sdk-go-v2 v1.43.4 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/clarketm/json v1.17.1 // indirect
