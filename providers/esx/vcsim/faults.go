@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/strata-os/strata/core/cloud/fault"
@@ -41,6 +42,7 @@ type faultProxy struct {
 	// vcsim's work behind them does not.
 	tasks    sync.Mutex
 	waitTask func(ctx context.Context, ref types.ManagedObjectReference)
+	waited   atomic.Int64 // tasks waited for, for tests
 }
 
 // taskRef is the task a *_Task call's answer names.
@@ -110,6 +112,7 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			ctx, cancel := context.WithTimeout(context.Background(), taskWait)
 			defer cancel()
 			p.waitTask(ctx, types.ManagedObjectReference{Type: "Task", Value: string(m[1])})
+			p.waited.Add(1)
 		}
 	}
 	if f == nil || f.Effect == fault.Delay {

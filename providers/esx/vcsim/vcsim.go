@@ -34,6 +34,7 @@ import (
 	"github.com/strata-os/strata/providers/esx/api"
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/property"
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/view"
 	"github.com/vmware/govmomi/vim25/mo"
@@ -64,6 +65,7 @@ type Sim struct {
 	model  *simulator.Model
 	server *simulator.Server
 	proxy  *httptest.Server
+	fp     *faultProxy
 	faults fault.Engine
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -98,6 +100,7 @@ func Start(o Options) (*Sim, error) {
 	target := *server.URL
 	target.User, target.Path = nil, ""
 	fp := newFaultProxy(&target, server.Certificate(), &s.faults)
+	s.fp = fp
 	proxy, err := fp.serve(o.Listen, server.TLS.Certificates)
 	if err != nil {
 		return fail(err)
@@ -116,9 +119,13 @@ func Start(o Options) (*Sim, error) {
 	if s.client, err = govmomi.NewClient(ctx, &login, true); err != nil {
 		return fail(err)
 	}
-	// The proxy waits for vcsim's tasks on this client, straight to vcsim.
+	// The proxy waits for vcsim's tasks on this client, straight to vcsim:
+	// the call's own task, then any task vcsim started inside it (a VM's
+	// destroy deletes its files in a task of its own, still running when
+	// the destroy is done).
 	fp.waitTask = func(ctx context.Context, ref types.ManagedObjectReference) {
 		_ = object.NewTask(s.client.Client, ref).Wait(ctx) // failed is done too
+		s.waitIdle(ctx)
 	}
 	m, err := object.GetCustomFieldsManager(s.client.Client)
 	if err != nil {
@@ -130,6 +137,30 @@ func Start(o Options) (*Sim, error) {
 	s.wg.Add(1)
 	go s.guestAgent(ctx, o.IPDelay)
 	return s, nil
+}
+
+// waitIdle returns once none of vcsim's recent tasks is queued or
+// running (or ctx ends).
+func (s *Sim) waitIdle(ctx context.Context) {
+	pc := property.DefaultCollector(s.client.Client)
+	for ctx.Err() == nil {
+		var tm mo.TaskManager
+		if err := pc.RetrieveOne(ctx, *s.client.ServiceContent.TaskManager, []string{"recentTask"}, &tm); err != nil || len(tm.RecentTask) == 0 {
+			return
+		}
+		var tasks []mo.Task
+		if err := pc.Retrieve(ctx, tm.RecentTask, []string{"info.state"}, &tasks); err != nil {
+			return
+		}
+		busy := false
+		for _, t := range tasks {
+			busy = busy || t.Info.State == types.TaskInfoStateQueued || t.Info.State == types.TaskInfoStateRunning
+		}
+		if !busy {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 // Close stops the simulator.
