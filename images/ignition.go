@@ -123,7 +123,7 @@ const ignitionInitramfs = `mkdir -p "$1/usr/share/initramfs-tools/strata-disable
 // sshd started each cost an sshd of their own when it did), and the
 // initramfs made again with the Ignition hook in it.
 var ignitionCustomize = `set -e; ` + freshMachineRoot +
-	`chown -R 0:0 "$1/etc/initramfs-tools" "$1/etc/modprobe.d/strata.conf" "$1/etc/udev/udev.conf" "$1/etc/systemd/network" "$1/etc/systemd/system" "$1/etc/systemd/system-preset" "$1/etc/ssh/sshd_config.d" "$1/etc/sudoers.d" "$1/usr/lib/strata"; ` +
+	`chown -R 0:0 "$1/etc/initramfs-tools" "$1/etc/modprobe.d/strata.conf" "$1/etc/udev/udev.conf" "$1/etc/systemd/network" "$1/etc/systemd/system" "$1/etc/systemd/system-preset" "$1/etc/ssh/sshd_config.d" "$1/etc/sudoers.d" "$1/usr/lib/strata" "$1/usr/lib/systemd/network"; ` +
 	`chmod 0755 "$1/etc/systemd/system/ssh.service.d" "$1/etc/initramfs-tools/conf.d"; ` +
 	`chmod 0440 "$1/etc/sudoers.d/90-core"; ` +
 	`chroot "$1" useradd --create-home --uid 1000 --user-group --shell /bin/bash --comment "strata core user" core; ` +
