@@ -3,6 +3,7 @@ package cloud
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // NotFoundError says a resource does not exist (any more).
@@ -34,4 +35,40 @@ func (e *TerminalError) Unwrap() error { return e.Err }
 func IsTerminal(err error) bool {
 	var te *TerminalError
 	return errors.As(err, &te)
+}
+
+// HTTPError is a call a cloud's REST API refused or failed: what was
+// asked (Op), and the HTTP status and message it answered, or Err when
+// no answer came (Status 0). The API packages of the clouds whose SDKs
+// answer with a status and a message (DigitalOcean, Equinix Metal,
+// OpenStack) return it as their api.Error.
+type HTTPError struct {
+	Op      string
+	Status  int
+	Message string
+	Err     error
+}
+
+func (e *HTTPError) Error() string {
+	if e.Status == 0 {
+		return fmt.Sprintf("%s: %v", e.Op, e.Err)
+	}
+	return fmt.Sprintf("%s: %d %s: %s", e.Op, e.Status, http.StatusText(e.Status), e.Message)
+}
+
+func (e *HTTPError) Unwrap() error { return e.Err }
+
+// HTTPStatus is the status of the HTTPError in err's chain, or 0.
+func HTTPStatus(err error) int {
+	var e *HTTPError
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	return 0
+}
+
+// RefusedForGood reports whether an HTTP status refuses a call for good:
+// a 4xx other than throttling (429) and a request timeout (408).
+func RefusedForGood(status int) bool {
+	return status >= 400 && status < 500 && status != http.StatusTooManyRequests && status != http.StatusRequestTimeout
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/digitalocean/godo"
+	"github.com/strata-os/strata/core/cloud"
 	"golang.org/x/oauth2"
 )
 
@@ -71,23 +72,8 @@ func New(o Options) (*Client, error) {
 	return &Client{opts: o, godo: c, once: once}, nil
 }
 
-// Error is a call DigitalOcean refused or failed: what was asked, and the
-// status and message it answered.
-type Error struct {
-	Op      string
-	Status  int
-	Message string
-	err     error
-}
-
-func (e *Error) Error() string {
-	if e.Status == 0 {
-		return fmt.Sprintf("%s: %v", e.Op, e.err)
-	}
-	return fmt.Sprintf("%s: %d %s: %s", e.Op, e.Status, http.StatusText(e.Status), e.Message)
-}
-
-func (e *Error) Unwrap() error { return e.err }
+// Error is a call the API refused or failed (see cloud.HTTPError).
+type Error = cloud.HTTPError
 
 func wrap(op string, err error) error {
 	if err == nil {
@@ -95,28 +81,17 @@ func wrap(op string, err error) error {
 	}
 	var er *godo.ErrorResponse
 	if errors.As(err, &er) && er.Response != nil {
-		return &Error{Op: op, Status: er.Response.StatusCode, Message: er.Message, err: err}
+		return &Error{Op: op, Status: er.Response.StatusCode, Message: er.Message, Err: err}
 	}
-	return &Error{Op: op, err: err}
-}
-
-func status(err error) int {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Status
-	}
-	return 0
+	return &Error{Op: op, Err: err}
 }
 
 // IsNotFound reports whether DigitalOcean said the thing is not there.
-func IsNotFound(err error) bool { return status(err) == http.StatusNotFound }
+func IsNotFound(err error) bool { return cloud.HTTPStatus(err) == http.StatusNotFound }
 
 // IsTerminal reports whether DigitalOcean refused the call for good (a
 // 4xx other than throttling, which godo retries first).
-func IsTerminal(err error) bool {
-	s := status(err)
-	return s >= 400 && s < 500 && s != http.StatusTooManyRequests && s != http.StatusRequestTimeout
-}
+func IsTerminal(err error) bool { return cloud.RefusedForGood(cloud.HTTPStatus(err)) }
 
 // perPage is DigitalOcean's largest page.
 const perPage = 200

@@ -23,6 +23,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack"
 	"github.com/gophercloud/gophercloud/v2/pagination"
+	"github.com/strata-os/strata/core/cloud"
 )
 
 // Options configure a Client.
@@ -173,23 +174,8 @@ func transient(err error) bool {
 	return true
 }
 
-// Error is a call OpenStack refused or failed: what was asked, and the
-// status and message the service answered.
-type Error struct {
-	Op      string
-	Status  int
-	Message string
-	err     error
-}
-
-func (e *Error) Error() string {
-	if e.Status == 0 {
-		return fmt.Sprintf("%s: %v", e.Op, e.err)
-	}
-	return fmt.Sprintf("%s: %d %s: %s", e.Op, e.Status, http.StatusText(e.Status), e.Message)
-}
-
-func (e *Error) Unwrap() error { return e.err }
+// Error is a call the API refused or failed (see cloud.HTTPError).
+type Error = cloud.HTTPError
 
 // wrap makes a gophercloud error an *Error with the service's own
 // message, whichever service's form it came in.
@@ -199,13 +185,13 @@ func wrap(op string, err error) error {
 	}
 	var ue gophercloud.ErrUnexpectedResponseCode
 	if errors.As(err, &ue) {
-		return &Error{Op: op, Status: ue.Actual, Message: message(ue.Body), err: err}
+		return &Error{Op: op, Status: ue.Actual, Message: message(ue.Body), Err: err}
 	}
 	var pue *gophercloud.ErrUnexpectedResponseCode
 	if errors.As(err, &pue) {
-		return &Error{Op: op, Status: pue.Actual, Message: message(pue.Body), err: err}
+		return &Error{Op: op, Status: pue.Actual, Message: message(pue.Body), Err: err}
 	}
-	return &Error{Op: op, err: err}
+	return &Error{Op: op, Err: err}
 }
 
 // message reads the message of an error body: Nova's {"itemNotFound":
@@ -242,23 +228,12 @@ func message(body []byte) string {
 // statusLine is the heading of Glance's plain-text errors.
 var statusLine = regexp.MustCompile(`^[1-5][0-9][0-9] `)
 
-func status(err error) int {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Status
-	}
-	return 0
-}
-
 // IsNotFound reports whether OpenStack said the thing is not there.
-func IsNotFound(err error) bool { return status(err) == http.StatusNotFound }
+func IsNotFound(err error) bool { return cloud.HTTPStatus(err) == http.StatusNotFound }
 
 // IsTerminal reports whether OpenStack refused the call for good (a 4xx
 // other than throttling).
-func IsTerminal(err error) bool {
-	s := status(err)
-	return s >= 400 && s < 500 && s != http.StatusTooManyRequests && s != http.StatusRequestTimeout
-}
+func IsTerminal(err error) bool { return cloud.RefusedForGood(cloud.HTTPStatus(err)) }
 
 // gone makes a delete's 404 a success: the thing is gone, perhaps by a
 // retry of a delete whose first answer was lost.
@@ -280,7 +255,7 @@ func create[T any](ctx context.Context, c *Client, op string, make func() (T, er
 			return v, nil
 		}
 		err = wrap(op, err)
-		if !IsTerminal(err) || status(err) == http.StatusConflict {
+		if !IsTerminal(err) || cloud.HTTPStatus(err) == http.StatusConflict {
 			if found, ok, ferr := find(); ferr == nil && ok {
 				return found, nil
 			}

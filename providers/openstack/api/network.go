@@ -10,6 +10,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/security/rules"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/networks"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/ports"
+	"github.com/strata-os/strata/core/cloud"
 )
 
 // Network is a Neutron network.
@@ -154,7 +155,7 @@ func (c *Client) CreateSSHGroup(ctx context.Context, name, description string) (
 		// A rule made twice is refused as a duplicate (409), which is
 		// as good as made.
 		if _, err := rules.Create(ctx, c.network, r).Extract(); err != nil {
-			if err = wrap("add a rule to security group "+name, err); status(err) != 409 {
+			if err = wrap("add a rule to security group "+name, err); cloud.HTTPStatus(err) != 409 {
 				return g, err
 			}
 		}

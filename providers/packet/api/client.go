@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/packethost/packngo"
+	"github.com/strata-os/strata/core/cloud"
 )
 
 // Options configure a Client.
@@ -138,23 +139,8 @@ func (c *Client) wait(ctx context.Context, n int, after time.Duration) error {
 	}
 }
 
-// Error is a call the API refused or failed: what was asked, and the
-// status and messages it answered.
-type Error struct {
-	Op      string
-	Status  int
-	Message string
-	err     error
-}
-
-func (e *Error) Error() string {
-	if e.Status == 0 {
-		return fmt.Sprintf("%s: %v", e.Op, e.err)
-	}
-	return fmt.Sprintf("%s: %d %s: %s", e.Op, e.Status, http.StatusText(e.Status), e.Message)
-}
-
-func (e *Error) Unwrap() error { return e.err }
+// Error is a call the API refused or failed (see cloud.HTTPError).
+type Error = cloud.HTTPError
 
 func wrap(op string, err error) error {
 	if err == nil {
@@ -166,28 +152,17 @@ func wrap(op string, err error) error {
 		if er.SingleError != "" {
 			msg = strings.TrimPrefix(msg+"; "+er.SingleError, "; ")
 		}
-		return &Error{Op: op, Status: er.Response.StatusCode, Message: msg, err: err}
+		return &Error{Op: op, Status: er.Response.StatusCode, Message: msg, Err: err}
 	}
-	return &Error{Op: op, err: err}
-}
-
-func status(err error) int {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Status
-	}
-	return 0
+	return &Error{Op: op, Err: err}
 }
 
 // IsNotFound reports whether the API said the thing is not there.
-func IsNotFound(err error) bool { return status(err) == http.StatusNotFound }
+func IsNotFound(err error) bool { return cloud.HTTPStatus(err) == http.StatusNotFound }
 
 // IsTerminal reports whether the API refused the call for good (a 4xx
 // other than throttling).
-func IsTerminal(err error) bool {
-	s := status(err)
-	return s >= 400 && s < 500 && s != http.StatusTooManyRequests && s != http.StatusRequestTimeout
-}
+func IsTerminal(err error) bool { return cloud.RefusedForGood(cloud.HTTPStatus(err)) }
 
 // CheckProject reads the project, to find a wrong ID or key before
 // anything is made.
