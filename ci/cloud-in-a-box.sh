@@ -2,7 +2,8 @@
 # Cloud-in-a-box: one cloud's whole image pipeline, offline, against its
 # simulator with instances booted in QEMU:
 #
-#   ci/cloud-in-a-box.sh aws|gce [PATTERN...]    (default 'basic.*' 'ignition.*')
+#   ci/cloud-in-a-box.sh aws|gce|openstack|do [PATTERN...]
+#                                   (default 'basic.*' 'ignition.*')
 #
 # starts `ore CLOUD simulate --boot`, builds strata's ignition image for
 # the cloud, uploads it and makes an image of it with ore, runs kola's
@@ -20,12 +21,12 @@ source "$(dirname "$0")/lib.sh"
 
 cloud=${1:-}
 case "$cloud" in
-aws | gce) ;;
+aws | gce | openstack | do) ;;
 "" | -h | --help)
 	sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
 	exit 2
 	;;
-*) die "cloud-in-a-box: $cloud is not boxed yet (aws and gce are)" ;;
+*) die "cloud-in-a-box: $cloud is not boxed yet (aws, gce, openstack and do are)" ;;
 esac
 shift
 [ $# -gt 0 ] || set -- 'basic.*' 'ignition.*'
@@ -54,8 +55,15 @@ trap finish EXIT
 export AWS_ACCESS_KEY_ID=sim AWS_SECRET_ACCESS_KEY=sim
 ore() { "$BIN/ore" "$@"; }
 
+# The OpenStack and DigitalOcean simulators write the files their
+# clients sign in with (clouds.yaml, doctl's config).
+sim_flags=()
+case "$cloud" in
+openstack | do) sim_flags=(--state-dir "$work/$cloud-state") ;;
+esac
+
 log "cloud-in-a-box $cloud: ore $cloud simulate --boot"
-"$BIN/ore" "$cloud" simulate --listen 127.0.0.1:0 --boot --boot-dir "$work/sim" > "$work/simulate.log" 2>&1 &
+"$BIN/ore" "$cloud" simulate --listen 127.0.0.1:0 --boot --boot-dir "$work/sim" "${sim_flags[@]}" > "$work/simulate.log" 2>&1 &
 sim_pid=$!
 endpoint="" proxy=""
 for _ in $(seq 100); do
@@ -87,6 +95,7 @@ aws)
 	# The provider launches with IMDSv2 required: keys are read with a
 	# session token, and nothing is answered without one.
 	key_read='path=/latest/meta-data/public-keys/0/openssh-key status=200 token=true'
+	ud_read='path=/latest/user-data status=200 token=true'
 	unauthorized='status=200 token=false'
 	;;
 gce)
@@ -103,7 +112,53 @@ gce)
 	count_images() { ore gce "${account[@]}" list-images --json | grep -c '"name"' || true; }
 	# Every request must say Metadata-Flavor: Google.
 	key_read='path=/computeMetadata/v1/instance/attributes/ssh-keys status=200 flavor=true'
+	ud_read='path=/computeMetadata/v1/instance/attributes/user-data status=200 flavor=true'
 	unauthorized='status=200 flavor=false'
+	;;
+openstack)
+	format=qcow2 ext=qcow2
+	account=(--os-cloud sim --os-clouds-file "$work/openstack-state/clouds.yaml")
+	make_image() {
+		ore openstack "${account[@]}" create-image --name "$2" --file "$1" --no-progress |
+			sed -n 's/^image \([0-9a-f-]*\) .*/\1/p'
+	}
+	# Machines get a floating IP, as most OpenStack clouds reach them.
+	image_flags() { echo --os-image "$1" --os-floating-ip-pool public; }
+	delete_image() { ore openstack "${account[@]}" delete-image "$1"; }
+	gc() { ore openstack "${account[@]}" gc --duration 1s "$@"; }
+	count_images() { ore openstack "${account[@]}" list-images --json | grep -c '"ID"' || true; }
+	# Nova's metadata service has no token or header to check: the key
+	# comes from meta_data.json.
+	key_read='path=/openstack/latest/meta_data.json status=200'
+	ud_read='path=/openstack/latest/user_data status=200'
+	unauthorized=''
+	;;
+do)
+	format=qcow2 ext=qcow2
+	account=(--do-endpoint "$endpoint" --do-config-file "$work/do-state/config.yaml")
+	# DigitalOcean imports an image from a URL it fetches (a Spaces
+	# object, usually): here, a file server on this machine.
+	command -v python3 > /dev/null || die "cloud-in-a-box do: python3 serves the image to the simulator; it is not installed"
+	make_image() {
+		python3 -u -m http.server --bind 127.0.0.1 --directory "$(dirname "$1")" 0 > "$work/files.log" 2>&1 &
+		local files_pid=$! port=""
+		for _ in $(seq 100); do
+			port=$(sed -n 's/.* port \([0-9]*\) .*/\1/p' "$work/files.log" | head -1)
+			[ -n "$port" ] && break
+			sleep 0.1
+		done
+		ore do "${account[@]}" create-image --name "$2" --url "http://127.0.0.1:$port/$(basename "$1")" --poll 200ms |
+			sed -n 's/^image \([0-9]*\) .*/\1/p'
+		kill "$files_pid" 2> /dev/null || true
+	}
+	image_flags() { echo --do-image "$1"; }
+	delete_image() { ore do "${account[@]}" delete-image "$1"; }
+	gc() { ore do "${account[@]}" gc --duration 1s "$@"; }
+	count_images() { ore do "${account[@]}" list-images --json | grep -c '"ID"' || true; }
+	# The droplet metadata service has no token or header to check.
+	key_read='path=/metadata/v1/public-keys status=200'
+	ud_read='path=/metadata/v1/user-data status=200'
+	unauthorized=''
 	;;
 esac
 
@@ -143,8 +198,16 @@ images=$(count_images 2> /dev/null)
 # The guests read their keys from the metadata service, by its rules:
 # nothing was answered to a request that broke them.
 key_reads=$(grep 'msg="metadata request"' "$work/simulate.log" | grep -c "$key_read" || true)
-unauthorized_reads=$(grep 'msg="metadata request"' "$work/simulate.log" | grep -v 'path=/latest/api/token' | grep -c "$unauthorized" || true)
-log "metadata service: $key_reads key reads ($key_read), $unauthorized_reads answered against its rules"
+ud_reads=$(grep 'msg="metadata request"' "$work/simulate.log" | grep -c "$ud_read" || true)
+unauthorized_reads=0
+if [ -n "$unauthorized" ]; then
+	unauthorized_reads=$(grep 'msg="metadata request"' "$work/simulate.log" | grep -v 'path=/latest/api/token' | grep -c "$unauthorized" || true)
+fi
+log "metadata service: $ud_reads userdata reads ($ud_read), $key_reads key reads ($key_read), $unauthorized_reads answered against its rules"
+# The ignition tests' machines have configs (basic's may have none).
+case " $* " in
+*" ignition."*) [ "$ud_reads" -gt 0 ] || left="$left no-userdata-read-from-metadata" ;;
+esac
 [ "$key_reads" -gt 0 ] || left="$left no-key-read-from-metadata"
 [ "$unauthorized_reads" = 0 ] || left="$left metadata-answered-against-its-rules:$unauthorized_reads"
 if pgrep -f "qemu-system.*$work/sim" > /dev/null; then

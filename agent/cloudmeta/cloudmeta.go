@@ -42,6 +42,10 @@ func ForPlatform(id string, client *http.Client) (Source, error) {
 		return &EC2{Endpoint: "http://169.254.169.254", Client: client}, nil
 	case "gcp":
 		return &GCE{Endpoint: "http://169.254.169.254", Client: client}, nil
+	case "openstack":
+		return &OpenStack{Endpoint: "http://169.254.169.254", Client: client}, nil
+	case "digitalocean":
+		return &DigitalOcean{Endpoint: "http://169.254.169.254", Client: client}, nil
 	}
 	return nil, fmt.Errorf("platform %q: %w", id, ErrNoSource)
 }

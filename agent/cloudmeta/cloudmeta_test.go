@@ -82,3 +82,52 @@ func TestRetry(t *testing.T) {
 		t.Errorf("err = %v after %d calls; want the 401 after a retried 503", err, calls.Load())
 	}
 }
+
+// Each source reads the keys from its cloud's documented answer; the
+// simulators' own tests check they answer the same (providers/*/sim).
+func TestSourcesReadKeys(t *testing.T) {
+	const k1, k2 = "ssh-ed25519 AAAAone a", "ssh-rsa AAAAtwo b"
+	for _, tc := range []struct {
+		platform string
+		answers  map[string]string // path → body; others are 404s
+		want     []string
+	}{
+		{"openstack", map[string]string{"/openstack/latest/meta_data.json": `{"uuid":"u","public_keys":{"kb":"` + k2 + `\n","ka":"` + k1 + `"}}`}, []string{k1, k2}},
+		{"openstack", map[string]string{"/openstack/latest/meta_data.json": `{"uuid":"u"}`}, nil},
+		{"openstack", map[string]string{}, nil},
+		{"digitalocean", map[string]string{"/metadata/v1/public-keys": k1 + "\n" + k2 + "\n"}, []string{k1, k2}},
+		{"digitalocean", map[string]string{"/metadata/v1/public-keys": ""}, nil},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, ok := tc.answers[r.URL.Path]
+			if !ok {
+				http.NotFound(w, r)
+				return
+			}
+			w.Write([]byte(body))
+		}))
+		src, err := ForPlatform(tc.platform, srv.Client())
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch s := src.(type) {
+		case *OpenStack:
+			s.Endpoint = srv.URL
+		case *DigitalOcean:
+			s.Endpoint = srv.URL
+		}
+		got, err := src.SSHKeys(context.Background(), "core")
+		srv.Close()
+		if err != nil || strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("%s with %v: %q, %v; want %q", tc.platform, tc.answers, got, err, tc.want)
+		}
+	}
+	// A meta_data.json that is not JSON is a refusal, not a retry.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>")) }))
+	defer srv.Close()
+	_, err := (&OpenStack{Endpoint: srv.URL, Client: srv.Client()}).SSHKeys(context.Background(), "core")
+	var perm *PermanentError
+	if !errors.As(err, &perm) || !strings.Contains(err.Error(), "meta_data.json") {
+		t.Errorf("bad meta_data.json: %v", err)
+	}
+}

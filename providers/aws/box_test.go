@@ -2,14 +2,13 @@ package aws
 
 import (
 	"context"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/aws/sim"
-	"github.com/strata-os/strata/providers/qemu/box"
+	"github.com/strata-os/strata/providers/qemu/box/boxtest"
 )
 
 // A booted machine whose guest stops while kola waits for SSH (here its
@@ -17,21 +16,14 @@ import (
 // watch interval, saying the instance stopped, not at the boot timeout;
 // and nothing is left.
 func TestStoppedMachineEndsTheWait(t *testing.T) {
-	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
-		t.Skip("QEMU not installed")
-	}
+	bx := boxtest.New(t)
 	defer func(d time.Duration) { watchInterval = d }(watchInterval)
 	watchInterval = 200 * time.Millisecond
-	bx, err := box.New(box.Config{Dir: t.TempDir(), Accel: "tcg", MemoryMiB: 128})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bx.Close()
 	b := startSim(t, sim.Options{Box: bx, PendingDescribes: 1})
 	ctx := context.Background()
 	// A blank disk: SeaBIOS finds nothing to boot and waits, as a guest
 	// that never brings SSH up would.
-	b.s3.AddObject("images", "blank.raw", make([]byte, 1<<20), nil, time.Now())
+	b.s3.AddObject("images", "blank.raw", boxtest.BlankDisk(), nil, time.Now())
 	im, err := ImportImage(ctx, b.api, ImportSpec{Bucket: "images", Key: "blank.raw", Format: "raw", Arch: "x86_64", Name: "blank", Poll: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

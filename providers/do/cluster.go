@@ -86,7 +86,8 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 			return fail(platform.Infra("machine "+name, fmt.Errorf("do: droplet %s is %s, not active", id, d.Status)))
 		}
 	}
-	r := cloud.Running{PublicIP: d.PublicIP, PrivateIP: d.PrivateIP}
+	dropletID := d.ID
+	r := cloud.Running{PublicIP: d.PublicIP, PrivateIP: d.PrivateIP, Watch: func(ctx context.Context) error { return f.watchActive(ctx, dropletID) }}
 	if d.Simulated {
 		r.Simulator = "strata's DigitalOcean simulator"
 	}
@@ -97,6 +98,31 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 		return nil, err
 	}
 	return m, nil
+}
+
+// watchInterval is how often a droplet waited on for SSH is looked at, to
+// end the wait when it stopped: seldom enough for the API's rate limit.
+var watchInterval = 10 * time.Second
+
+// watchActive polls an active droplet until it leaves active (a guest
+// that powers off is "off") and says so; nil when ctx ends first.
+func (f *flight) watchActive(ctx context.Context, id int) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(watchInterval):
+		}
+		d, err := f.api.Droplet(ctx, id)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case api.IsNotFound(err):
+			return fmt.Errorf("droplet %d is gone", id)
+		case err == nil && d.Status != "active":
+			return fmt.Errorf("droplet %d is %s (a guest that powers off is off: see its journal)", id, d.Status)
+		}
+	}
 }
 
 // Destroy destroys the machines, then any droplet with the cluster's

@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/digitalocean/godo v1.236.0
 	github.com/strata-os/strata/core v0.0.0
+	github.com/strata-os/strata/providers/qemu v0.0.0
 	golang.org/x/oauth2 v0.36.0
 	gopkg.in/yaml.v3 v3.0.1
 )
@@ -20,6 +21,7 @@ require (
 	github.com/coreos/vcontext v0.0.0-20230201181013-d72178a18687 // indirect
 	github.com/davecgh/go-spew v1.1.2-0.20180830191138-d8f796af33cc // indirect
 	github.com/google/go-querystring v1.1.0 // indirect
+	github.com/google/gopacket v1.1.19 // indirect
 	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
 	github.com/hashicorp/go-retryablehttp v0.7.7 // indirect
 	github.com/pmezard/go-difflib v1.0.1-0.20181226105442-5d4384ee4fb2 // indirect
@@ -33,4 +35,8 @@ require (
 	golang.org/x/time v0.6.0 // indirect
 )
 
-replace github.com/strata-os/strata/core => ../../core
+replace (
+	github.com/strata-os/strata/core => ../../core
+	github.com/strata-os/strata/images => ../../images
+	github.com/strata-os/strata/providers/qemu => ../qemu
+)

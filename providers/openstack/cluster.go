@@ -93,11 +93,18 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 		if s, err = f.api.Server(ctx, s.ID); err != nil {
 			return infra("machine "+name, err)
 		}
-		if s.Status == "ERROR" {
+		switch s.Status {
+		case "BUILD", "ACTIVE":
+		case "ERROR":
 			return fail(platform.Infra("machine "+name, fmt.Errorf("openstack: server %s is in ERROR: %s", s.ID, s.Fault)))
+		default:
+			// A guest that powered off at once is SHUTOFF before a poll
+			// saw it ACTIVE: it will not become ACTIVE by itself.
+			return fail(fmt.Errorf("machine %s: server %s is %s, not starting (see its console)", name, s.ID, s.Status))
 		}
 	}
-	r := cloud.Running{PublicIP: public, PrivateIP: port.IP}
+	id := s.ID
+	r := cloud.Running{PublicIP: public, PrivateIP: port.IP, Watch: func(ctx context.Context) error { return f.watchActive(ctx, id) }}
 	if s.Simulated {
 		r.Simulator = "strata's OpenStack simulator"
 	}
@@ -108,6 +115,31 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 		return nil, err
 	}
 	return m, nil
+}
+
+// watchInterval is how often a server waited on for SSH is looked at, to
+// end the wait when it stopped: seldom enough for Nova's rate limits.
+var watchInterval = 10 * time.Second
+
+// watchActive polls an ACTIVE server until it leaves ACTIVE (a guest that
+// powers off is SHUTOFF) and says so; nil when ctx ends first.
+func (f *flight) watchActive(ctx context.Context, id string) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(watchInterval):
+		}
+		s, err := f.api.Server(ctx, id)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case api.IsNotFound(err):
+			return fmt.Errorf("server %s is gone", id)
+		case err == nil && s.Status != "ACTIVE":
+			return fmt.Errorf("server %s is %s (a guest that powers off is SHUTOFF: see its console)", id, s.Status)
+		}
+	}
 }
 
 // Destroy destroys the machines, then anything else of the cluster: a

@@ -2,11 +2,16 @@ module github.com/strata-os/strata/providers/openstack
 
 go 1.26.0
 
-replace github.com/strata-os/strata/core => ../../core
+replace (
+	github.com/strata-os/strata/core => ../../core
+	github.com/strata-os/strata/images => ../../images
+	github.com/strata-os/strata/providers/qemu => ../qemu
+)
 
 require (
 	github.com/gophercloud/gophercloud/v2 v2.15.0
 	github.com/strata-os/strata/core v0.0.0
+	github.com/strata-os/strata/providers/qemu v0.0.0
 	golang.org/x/crypto v0.58.0
 )
 
@@ -20,6 +25,7 @@ require (
 	github.com/coreos/ignition/v2 v2.27.0 // indirect
 	github.com/coreos/vcontext v0.0.0-20230201181013-d72178a18687 // indirect
 	github.com/davecgh/go-spew v1.1.2-0.20180830191138-d8f796af33cc // indirect
+	github.com/google/gopacket v1.1.19 // indirect
 	github.com/pmezard/go-difflib v1.0.1-0.20181226105442-5d4384ee4fb2 // indirect
 	github.com/stretchr/testify v1.11.1 // indirect
 	github.com/vincent-petithory/dataurl v1.0.0 // indirect

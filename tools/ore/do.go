@@ -43,8 +43,9 @@ func (g *doGCCmd) Run(a *app, c *doCmd) error {
 }
 
 type doSimulateCmd struct {
-	Listen   string `default:"127.0.0.1:8689" help:"Address to serve on."`
-	StateDir string `name:"state-dir" type:"path" placeholder:"DIR" help:"Where to write a doctl config file with the simulator's token (for --do-config-file) (default: a new temporary directory, removed on exit)."`
+	Listen    string `default:"127.0.0.1:8689" help:"Address to serve on."`
+	StateDir  string `name:"state-dir" type:"path" placeholder:"DIR" help:"Where to write a doctl config file with the simulator's token (for --do-config-file) (default: a new temporary directory, removed on exit)."`
+	bootFlags `embed:""`
 }
 
 func (s *doSimulateCmd) Run(a *app, c *doCmd, kctx *kong.Context) error {
@@ -63,7 +64,12 @@ func (s *doSimulateCmd) Run(a *app, c *doCmd, kctx *kong.Context) error {
 		return err
 	}
 	defer cleanup()
-	server := sim.New(sim.Options{})
+	b, stopBox, err := s.open(a)
+	if err != nil {
+		return err
+	}
+	defer stopBox()
+	server := sim.New(sim.Options{Box: b, Logger: a.log})
 	// A token made for this run: nothing outside this machine takes it.
 	token := "dop_v1_sim_" + rand.Text()
 	server.AddToken(token)
@@ -73,7 +79,8 @@ func (s *doSimulateCmd) Run(a *app, c *doCmd, kctx *kong.Context) error {
 	}
 	url := "http://" + ln.Addr().String()
 	account := fmt.Sprintf("--do-endpoint %s --do-config-file %s", url, config)
-	fmt.Fprintf(a.stdout, "DigitalOcean API simulator on %s (images ubuntu-24-04-x64, debian-12-x64, fedora-41-x64); its droplets are made but never boot.\n", url)
+	fmt.Fprintf(a.stdout, "DigitalOcean API simulator on %s (images ubuntu-24-04-x64, debian-12-x64, fedora-41-x64).\n", url)
+	s.describe(a.stdout, b)
 	fmt.Fprintf(a.stdout, "A doctl config file with its token is %s.\n", config)
 	fmt.Fprintf(a.stdout, "Try, in another shell:\n")
 	fmt.Fprintf(a.stdout, "  kola spawn -p do %s --do-image debian-12-x64\n", account)

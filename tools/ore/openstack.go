@@ -43,8 +43,9 @@ func (g *openstackGCCmd) Run(a *app, c *openstackCmd) error {
 }
 
 type openstackSimulateCmd struct {
-	Listen   string `default:"127.0.0.1:8690" help:"Address to serve on."`
-	StateDir string `name:"state-dir" type:"path" placeholder:"DIR" help:"Where to write clouds.yaml and secure.yaml for the simulator (for --os-clouds-file) (default: a new temporary directory, removed on exit)."`
+	Listen    string `default:"127.0.0.1:8690" help:"Address to serve on."`
+	StateDir  string `name:"state-dir" type:"path" placeholder:"DIR" help:"Where to write clouds.yaml and secure.yaml for the simulator (for --os-clouds-file) (default: a new temporary directory, removed on exit)."`
+	bootFlags `embed:""`
 }
 
 func (s *openstackSimulateCmd) Run(a *app, c *openstackCmd, kctx *kong.Context) error {
@@ -63,7 +64,12 @@ func (s *openstackSimulateCmd) Run(a *app, c *openstackCmd, kctx *kong.Context) 
 		return err
 	}
 	defer cleanup()
-	server := sim.New(sim.Options{})
+	b, stopBox, err := s.open(a)
+	if err != nil {
+		return err
+	}
+	defer stopBox()
+	server := sim.New(sim.Options{Box: b, Logger: a.log})
 	// A password made for this run: nothing outside this machine takes it.
 	password := rand.Text()
 	server.AddUser("strata", password)
@@ -78,7 +84,8 @@ func (s *openstackSimulateCmd) Run(a *app, c *openstackCmd, kctx *kong.Context) 
 		return err
 	}
 	account := "--os-cloud sim --os-clouds-file " + clouds
-	fmt.Fprintf(a.stdout, "OpenStack simulator on %s (Keystone at %s/identity; image cirros, flavors m1.tiny to m1.large, networks private and public); its servers are made but never boot.\n", url, url)
+	fmt.Fprintf(a.stdout, "OpenStack simulator on %s (Keystone at %s/identity; image cirros, flavors m1.tiny to m1.large, networks private and public).\n", url, url)
+	s.describe(a.stdout, b)
 	fmt.Fprintf(a.stdout, "Its clouds.yaml (cloud \"sim\") is %s, the password in secure.yaml beside it.\n", clouds)
 	fmt.Fprintf(a.stdout, "Try, in another shell:\n")
 	fmt.Fprintf(a.stdout, "  kola spawn -p openstack %s --os-image cirros --os-floating-ip-pool public\n", account)

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/strata-os/strata/providers/qemu/box"
 )
 
 // Droplet is what the simulator holds of one droplet.
@@ -24,12 +26,24 @@ type Droplet struct {
 	PublicIP           string
 	PrivateIP          string
 	gets               int
+
+	// Cloud-in-a-box (boot.go): the machine, whether it was stopped,
+	// whether its guest powered off, what its guest asked the metadata
+	// service.
+	booted       *box.Instance
+	stopped, off bool
+	deleting     bool
+	metadataLog  []MetadataRequest
 }
 
-// status is "new" for the droplet's first reads, then "active".
+// status is "new" for the droplet's first reads, then "active"; "off"
+// once a booted droplet's guest powered off.
 func (d *Droplet) status(activeGets int) string {
-	if d.gets < activeGets {
+	switch {
+	case d.gets < activeGets:
 		return "new"
+	case d.off:
+		return "off"
 	}
 	return "active"
 }
@@ -43,9 +57,14 @@ func (s *Server) dropletJSON(d *Droplet) map[string]any {
 			map[string]any{"ip_address": d.PrivateIP, "netmask": "255.255.240.0", "gateway": "10.116.0.1", "type": "private"},
 		}
 	}
+	features := []string{"private_networking"}
+	if d.booted == nil {
+		// It runs but never boots: clients skip SSH.
+		features = append(features, "strata_simulated")
+	}
 	return map[string]any{
 		"id": d.ID, "name": d.Name, "memory": 2048, "vcpus": 1, "disk": 50, "locked": false, "status": status,
-		"created_at": d.Created.UTC().Format(time.RFC3339), "features": []string{"private_networking", "strata_simulated"},
+		"created_at": d.Created.UTC().Format(time.RFC3339), "features": features,
 		"region":    map[string]any{"slug": d.Region, "name": d.Region, "available": true},
 		"image":     s.imageJSON(d.Image),
 		"size_slug": d.Size, "size": map[string]any{"slug": d.Size},
@@ -136,6 +155,11 @@ func (s *Server) createDroplets(r *http.Request, body []byte) (answer, *apiError
 		d.PrivateIP = fmt.Sprintf("10.116.%d.%d", d.ID/250%250, d.ID%250+2)
 		s.droplets[d.ID] = d
 		s.launched = append(s.launched, d.ID)
+		if err := s.boot(d); err != nil {
+			// The droplet is there and stays "new", as one whose host
+			// failed it; the error is the simulator's to say.
+			s.opts.Logger.Error("droplet did not boot", "droplet", d.ID, "err", err)
+		}
 		made = append(made, s.dropletJSON(d))
 	}
 	links := map[string]any{"actions": []any{map[string]any{"id": s.nextID(), "rel": "create", "href": s.base + "/v2/actions/" + strconv.Itoa(s.seq)}}}
@@ -187,8 +211,16 @@ func (s *Server) deleteDroplet(r *http.Request, _ []byte) (answer, *apiError) {
 	if err != nil {
 		return answer{}, err
 	}
-	delete(s.droplets, d.ID)
+	s.removeDroplet(d)
 	return answer{Status: http.StatusNoContent}, nil
+}
+
+// removeDroplet deletes a droplet, stopping its machine. s.mu must be
+// held.
+func (s *Server) removeDroplet(d *Droplet) {
+	d.deleting = true
+	s.stopBooted(d)
+	delete(s.droplets, d.ID)
 }
 
 // deleteDropletsByTag deletes every droplet with the tag (DELETE
@@ -198,9 +230,9 @@ func (s *Server) deleteDropletsByTag(r *http.Request, _ []byte) (answer, *apiErr
 	if tag == "" {
 		return answer{}, unprocessable("tag_name is required to delete droplets in bulk.")
 	}
-	for id, d := range s.droplets {
+	for _, d := range s.droplets {
 		if slices.Contains(d.Tags, tag) {
-			delete(s.droplets, id)
+			s.removeDroplet(d)
 		}
 	}
 	return answer{Status: http.StatusNoContent}, nil

@@ -29,6 +29,8 @@ type Image struct {
 	URL   string
 	Size  int64
 	Error string
+	// disk and format are the fetched disk kept in the box (boot.go).
+	disk, format string
 }
 
 func distribution(slug string) string {
@@ -116,12 +118,21 @@ func (s *Server) createImage(r *http.Request, body []byte) (answer, *apiError) {
 	return answer{Status: http.StatusAccepted, Body: map[string]any{"image": s.imageJSON(img)}}, nil
 }
 
-// fetch reads an image's URL to its end, as the import does.
+// fetch reads an image's URL to its end, as the import does; in a box
+// it keeps the disk it read.
 func (s *Server) fetch(img *Image) {
 	resp, err := http.Get(img.URL)
 	var n int64
+	var disk, format string
 	if err == nil {
-		n, err = io.Copy(io.Discard, resp.Body)
+		body := &countingReader{r: resp.Body}
+		if s.opts.Box != nil && resp.StatusCode == http.StatusOK {
+			disk, format, err = s.importDisk(img.ID, body)
+		}
+		if err == nil {
+			_, err = io.Copy(io.Discard, body)
+		}
+		n = body.n
 		resp.Body.Close()
 		if err == nil && resp.StatusCode != http.StatusOK {
 			err = fmt.Errorf("%s answered %s", img.URL, resp.Status)
@@ -134,9 +145,23 @@ func (s *Server) fetch(img *Image) {
 		img.Status, img.Error = "deleted", "The image could not be fetched from its URL: "+err.Error()
 	case n == 0:
 		img.Status, img.Error = "deleted", "The image at its URL is empty."
+	case s.images[img.ID] != img: // deleted while it was fetched
 	default:
-		img.Status, img.Size = "available", n
+		img.Status, img.Size, img.disk, img.format = "available", n, disk, format
+		return
 	}
+	s.removeDisk(disk)
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // ImageSize is how many bytes an imported image's fetch read (0 if it
@@ -220,6 +245,8 @@ func (s *Server) deleteImage(r *http.Request, _ []byte) (answer, *apiError) {
 		return answer{}, &apiError{Status: http.StatusForbidden, Code: "forbidden", Message: "You are not allowed to delete a public image."}
 	}
 	delete(s.images, id)
+	// A droplet booted from it keeps reading it: QEMU holds it open.
+	s.removeDisk(img.disk)
 	return answer{Status: http.StatusNoContent}, nil
 }
 

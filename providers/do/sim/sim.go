@@ -15,6 +15,7 @@ package sim
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/strata-os/strata/core/cloud/fault"
 	"github.com/strata-os/strata/core/cloud/simrest"
+	"github.com/strata-os/strata/providers/qemu/box"
 )
 
 // Options shape the simulator.
@@ -39,6 +41,12 @@ type Options struct {
 	RateLimit int
 	// Now is the clock for creation times (default time.Now).
 	Now func() time.Time
+	// Box, if set, boots droplets of custom images imported from a URL
+	// (boot.go).
+	Box *box.Box
+	// Logger gets a line per request a booted guest makes to the
+	// metadata service, and why a droplet did not boot (default: none).
+	Logger *slog.Logger
 }
 
 // Server is one simulated DigitalOcean account.
@@ -77,6 +85,9 @@ func New(opts Options) *Server {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{opts: opts, tokens: map[string]bool{}, droplets: map[int]*Droplet{}, keys: map[int]*Key{}, images: map[int]*Image{},
 		volumes: map[string]*Volume{}, snapshots: map[string]*Snapshot{}, actions: map[int]*action{}, tags: map[string]bool{}}

@@ -14,8 +14,8 @@ import (
 	"time"
 )
 
-// Image is a Glance image. Its data is not kept: its size and digests
-// are, which is what clients check.
+// Image is a Glance image. Its data is not kept (but in a box, boot.go):
+// its size and digests are, which is what clients check.
 type Image struct {
 	ID, Name, Status            string
 	Visibility                  string
@@ -25,6 +25,7 @@ type Image struct {
 	Created                     time.Time
 	Size                        int64
 	Checksum, HashValue         string // MD5, SHA-512 of the data
+	disk                        string // the data, kept in the box (boot.go)
 }
 
 // imageFields are an image's own fields; any other key of a create is an
@@ -158,17 +159,19 @@ func (s *Server) uploadImage(r *http.Request) (answer, *apiError) {
 		return answer{}, aerr
 	}
 	md, sha := md5.New(), sha512.New()
-	n, err := io.Copy(io.MultiWriter(md, sha), r.Body)
+	disk, n, err := s.importImage(id, img.DiskFormat, io.TeeReader(r.Body, io.MultiWriter(md, sha)))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.images[id] == nil { // deleted while it uploaded
+		s.removeDisk(disk)
 		return answer{}, errorf(http.StatusGone, "Image %s could not be found after upload. The image may have been deleted during the upload.", id)
 	}
 	if err != nil {
 		img.Status = "queued"
+		s.removeDisk(disk)
 		return answer{}, badRequest("Error in store configuration or reading the data: %v", err)
 	}
-	img.Status, img.Size, img.Checksum, img.HashValue = "active", n, sum(md), sum(sha)
+	img.Status, img.Size, img.Checksum, img.HashValue, img.disk = "active", n, sum(md), sum(sha), disk
 	return answer{status: http.StatusNoContent}, nil
 }
 
@@ -218,6 +221,8 @@ func (s *Server) deleteImage(r *http.Request, _ []byte) (answer, *apiError) {
 		return answer{}, err
 	}
 	delete(s.images, img.ID)
+	// A server booted from it keeps reading it: QEMU holds it open.
+	s.removeDisk(img.disk)
 	return answer{status: http.StatusNoContent}, nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/strata-os/strata/providers/qemu/box"
 )
 
 // Instance is what the simulator holds of one Nova server.
@@ -23,14 +25,39 @@ type Instance struct {
 	Created     time.Time
 	Console     string
 	gets        int
+
+	// Cloud-in-a-box (boot.go): the machine, its console once stopped,
+	// whether its guest powered off, why it could not boot, what its
+	// guest asked the metadata service.
+	booted        *box.Instance
+	bootedConsole *string
+	shutoff       bool
+	fault         string
+	deleting      bool
+	metadataLog   []MetadataRequest
 }
 
-// status is BUILD for the server's first reads, then ACTIVE.
+// status is BUILD for the server's first reads, then ACTIVE; a booted
+// server whose guest powered off is SHUTOFF, one the box could not start
+// ERROR.
 func (in *Instance) status(activeGets int) string {
-	if in.gets < activeGets {
+	switch {
+	case in.gets < activeGets:
 		return "BUILD"
+	case in.fault != "":
+		return "ERROR"
+	case in.shutoff:
+		return "SHUTOFF"
 	}
 	return "ACTIVE"
+}
+
+// powerState is Nova's OS-EXT-STS:power_state: 1 running, 4 shut down.
+func (in *Instance) powerState() int {
+	if in.shutoff {
+		return 4
+	}
+	return 1
 }
 
 type flavor struct {
@@ -65,16 +92,21 @@ func (s *Server) serverJSON(in *Instance) map[string]any {
 	if in.ConfigDrive {
 		configDrive = "True"
 	}
-	return map[string]any{
+	j := map[string]any{
 		"id": in.ID, "name": in.Name, "status": status, "tenant_id": ProjectID, "user_id": "", "hostId": "",
 		"created": timestamp(in.Created), "updated": timestamp(in.Created), "addresses": addresses,
 		"image":    map[string]any{"id": in.Image, "links": []any{}},
 		"flavor":   map[string]any{"id": in.Flavor.ID, "links": []any{}},
 		"key_name": nilIfEmpty(in.KeyName), "metadata": in.Metadata, "config_drive": configDrive,
-		"accessIPv4": "", "accessIPv6": "", "progress": 0, "OS-EXT-STS:power_state": 1, "OS-EXT-STS:vm_state": strings.ToLower(status),
-		"links":            []any{map[string]any{"rel": "self", "href": s.endpoint("/compute/v2.1/servers/" + in.ID)}},
-		"strata:simulated": true, // its machines never boot: clients skip SSH
+		"accessIPv4": "", "accessIPv6": "", "progress": 0, "OS-EXT-STS:power_state": in.powerState(), "OS-EXT-STS:vm_state": strings.ToLower(status),
+		"links": []any{map[string]any{"rel": "self", "href": s.endpoint("/compute/v2.1/servers/" + in.ID)}},
+		// A server that does not boot in a box is only made: clients skip SSH.
+		"strata:simulated": in.booted == nil,
 	}
+	if status == "ERROR" {
+		j["fault"] = map[string]any{"code": 500, "message": in.fault, "created": timestamp(in.Created)}
+	}
+	return j
 }
 
 func nilIfEmpty(s string) any {
@@ -173,6 +205,7 @@ func (s *Server) createServer(r *http.Request, body []byte) (answer, *apiError) 
 	}
 	s.servers[in.ID] = in
 	s.launched = append(s.launched, in.ID)
+	s.boot(in)
 	return answer{status: http.StatusAccepted, body: map[string]any{"server": map[string]any{
 		"id": in.ID, "OS-DCF:diskConfig": "MANUAL", "adminPass": "simulated", "security_groups": []any{map[string]any{"name": "default"}},
 		"links": []any{map[string]any{"rel": "self", "href": s.endpoint("/compute/v2.1/servers/" + in.ID)}},
@@ -238,6 +271,8 @@ func (s *Server) deleteServer(r *http.Request, _ []byte) (answer, *apiError) {
 		}
 		p.DeviceID, p.DeviceOwner, p.Status = "", "", "DOWN"
 	}
+	in.deleting = true
+	s.stopBooted(in)
 	delete(s.servers, in.ID)
 	return answer{status: http.StatusNoContent}, nil
 }
@@ -258,7 +293,7 @@ func (s *Server) serverAction(r *http.Request, body []byte) (answer, *apiError) 
 	if !ok || len(req) != 1 {
 		return answer{}, badRequest("The simulator answers the os-getConsoleOutput action only, not %v.", slices.Collect(maps.Keys(req)))
 	}
-	out := in.Console
+	out := in.consoleOf()
 	if opt.Length != nil && *opt.Length >= 0 {
 		lines := strings.SplitAfter(out, "\n")
 		if lines[len(lines)-1] == "" {

@@ -23,6 +23,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -32,6 +33,7 @@ import (
 	"time"
 
 	"github.com/strata-os/strata/core/cloud/fault"
+	"github.com/strata-os/strata/providers/qemu/box"
 )
 
 // Options shape the simulator.
@@ -46,6 +48,12 @@ type Options struct {
 	PageSize int
 	// Now is the clock for creation times (default time.Now).
 	Now func() time.Time
+	// Box, if set, boots servers of images uploaded in a format QEMU
+	// reads (boot.go).
+	Box *box.Box
+	// Logger gets a line per request a booted guest makes to the
+	// metadata service (default: none).
+	Logger *slog.Logger
 }
 
 // Server is one simulated OpenStack cloud with one project.

@@ -135,6 +135,10 @@ func (b *Box) resolve(host string, port int) (string, error) {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(in.sshPort)), nil
 }
 
+// consoleTail is how much of a console the log shows of an instance that
+// stopped by itself.
+const consoleTail = 2048
+
 // Spec is one instance to boot.
 type Spec struct {
 	// ID is the cloud's instance ID.
@@ -153,6 +157,9 @@ type Spec struct {
 	// PrivatePrefix bits (default 16).
 	Network       string
 	PrivatePrefix int
+	// PrivateMAC is the private card's MAC address, where the cloud
+	// reports one (a Neutron port's); by default one made from ID.
+	PrivateMAC string
 	// Metadata answers the guest at MetadataAddr, as the cloud's
 	// metadata service for this instance.
 	Metadata http.Handler
@@ -199,6 +206,13 @@ func (b *Box) Start(spec Spec) (*Instance, error) {
 		return nil, err
 	}
 	in := &Instance{spec: spec, dir: filepath.Join(b.cfg.Dir, "machines", spec.ID), mac: macFor(spec.ID), net: nw}
+	if spec.PrivateMAC != "" {
+		hw, err := net.ParseMAC(spec.PrivateMAC)
+		if err != nil || len(hw) != 6 {
+			return nil, fmt.Errorf("instance %s: private MAC %q is not an Ethernet address", spec.ID, spec.PrivateMAC)
+		}
+		in.mac = hw.String()
+	}
 	if err := os.MkdirAll(in.dir, 0o755); err != nil {
 		return nil, fmt.Errorf("instance %s: %w", spec.ID, err)
 	}
@@ -268,7 +282,14 @@ func (b *Box) Start(spec Spec) (*Instance, error) {
 		b.mu.Lock()
 		byItself := !in.stopping
 		b.mu.Unlock()
-		if byItself && spec.OnExit != nil {
+		if !byItself {
+			return
+		}
+		// Said here because some clouds have no console API (DigitalOcean):
+		// the end of the console is what tells why.
+		con := in.m.Console()
+		b.log.Warn("instance stopped by itself", "id", spec.ID, "why", in.m.Why(1), "console_tail", con[max(0, len(con)-consoleTail):])
+		if spec.OnExit != nil {
 			spec.OnExit()
 		}
 	}()

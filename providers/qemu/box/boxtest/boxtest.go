@@ -1,0 +1,87 @@
+// Package boxtest is what the providers' cloud-in-a-box tests share: a
+// small box, a disk with nothing to boot, and the check that a machine
+// whose QEMU dies while kola waits for SSH ends the wait at once, through
+// the provider's own code path.
+package boxtest
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/providers/qemu/box"
+)
+
+// BlankDisk is a raw disk of zeros: SeaBIOS finds nothing to boot on it
+// and says so on the serial port.
+func BlankDisk() []byte { return make([]byte, 1<<20) }
+
+// New is a box of small TCG machines, closed when the test ends; the
+// test is skipped where QEMU is not installed.
+func New(t *testing.T) *box.Box {
+	t.Helper()
+	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
+		t.Skip("QEMU not installed")
+	}
+	bx, err := box.New(box.Config{Dir: t.TempDir(), Accel: "tcg", MemoryMiB: 128})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bx.Close() })
+	return bx
+}
+
+// CrashWhileWaiting makes a machine in c, of an image of BlankDisk, and
+// crashes its QEMU once its firmware has said it found nothing to boot,
+// while the provider waits for SSH: the wait must end with an error
+// saying want (how the cloud reports a stopped machine) well before the
+// boot timeout, with the machine's real console. Then it destroys c and
+// checks the box runs nothing.
+func CrashWhileWaiting(t *testing.T, bx *box.Box, c platform.Cluster, want string) {
+	t.Helper()
+	ctx := context.Background()
+	consoles := make(chan string, 1)
+	go func() {
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if ids := bx.Running(); len(ids) == 1 {
+				in, _ := bx.Instance(ids[0])
+				for !strings.Contains(in.Console(), "No bootable device") && time.Now().Before(deadline) {
+					time.Sleep(50 * time.Millisecond)
+				}
+				consoles <- in.Console()
+				_ = bx.Crash(ids[0])
+				return
+			}
+		}
+		consoles <- ""
+	}()
+	start := time.Now()
+	_, err := c.NewMachine(ctx, nil)
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("NewMachine: %v; want an error saying %q", err, want)
+	}
+	if took := time.Since(start); took > 2*time.Minute {
+		t.Errorf("the wait took %v: it ended at the timeout, not when the machine stopped", took)
+	}
+	if con := <-consoles; !strings.Contains(con, "SeaBIOS") {
+		t.Errorf("the machine's console: %q", con)
+	}
+	if err := c.Destroy(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ids := bx.Running(); len(ids) != 0 {
+		t.Errorf("the box still runs %v", ids)
+	}
+}
+
+// WantDisks checks the box keeps n disks (an image's, or none once it
+// was deleted).
+func WantDisks(t *testing.T, bx *box.Box, n int) {
+	t.Helper()
+	if disks, _ := bx.Disks(); len(disks) != n {
+		t.Errorf("the box keeps disks %v, want %d", disks, n)
+	}
+}
