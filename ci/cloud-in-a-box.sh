@@ -2,7 +2,7 @@
 # Cloud-in-a-box: one cloud's whole image pipeline, offline, against its
 # simulator with instances booted in QEMU:
 #
-#   ci/cloud-in-a-box.sh aws|gce|openstack|do [PATTERN...]
+#   ci/cloud-in-a-box.sh aws|gce|azure|openstack|do [PATTERN...]
 #                                   (default 'basic.*' 'ignition.*')
 #
 # starts `ore CLOUD simulate --boot`, builds strata's ignition image for
@@ -21,12 +21,12 @@ source "$(dirname "$0")/lib.sh"
 
 cloud=${1:-}
 case "$cloud" in
-aws | gce | openstack | do) ;;
+aws | gce | azure | openstack | do) ;;
 "" | -h | --help)
 	sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
 	exit 2
 	;;
-*) die "cloud-in-a-box: $cloud is not boxed yet (aws, gce, openstack and do are)" ;;
+*) die "cloud-in-a-box: $cloud is not boxed yet (aws, gce, azure, openstack and do are)" ;;
 esac
 shift
 [ $# -gt 0 ] || set -- 'basic.*' 'ignition.*'
@@ -55,11 +55,12 @@ trap finish EXIT
 export AWS_ACCESS_KEY_ID=sim AWS_SECRET_ACCESS_KEY=sim
 ore() { "$BIN/ore" "$@"; }
 
-# The OpenStack and DigitalOcean simulators write the files their
-# clients sign in with (clouds.yaml, doctl's config).
+# The Azure, OpenStack and DigitalOcean simulators write the files their
+# clients sign in with (a CA and an auth file, clouds.yaml, doctl's
+# config).
 sim_flags=()
 case "$cloud" in
-openstack | do) sim_flags=(--state-dir "$work/$cloud-state") ;;
+azure | openstack | do) sim_flags=(--state-dir "$work/$cloud-state") ;;
 esac
 
 log "cloud-in-a-box $cloud: ore $cloud simulate --boot"
@@ -114,6 +115,29 @@ gce)
 	key_read='path=/computeMetadata/v1/instance/attributes/ssh-keys status=200 flavor=true'
 	ud_read='path=/computeMetadata/v1/instance/attributes/user-data status=200 flavor=true'
 	unauthorized='status=200 flavor=false'
+	;;
+azure)
+	format=vhd ext=vhd
+	account=(--azure-endpoint "$endpoint" --azure-ca-file "$work/azure-state/ca.pem" --azure-auth "$work/azure-state/azureAuth.json")
+	make_image() {
+		local blob
+		blob=$(ore azure "${account[@]}" upload-blob --storage-account stratasim --no-progress "$1" |
+			sed -n 's/.*--blob \(https[^ ]*\) .*/\1/p')
+		[ -n "$blob" ] || return 1
+		# Generation V1 boots through SeaBIOS, as the other clouds' runs.
+		ore azure "${account[@]}" create-image --resource-group strata-images --name "$2" --blob "$blob" --hyper-v-generation V1 |
+			sed -n 's/^image \([^ ]*\) .*/\1/p'
+	}
+	image_flags() { echo --azure-image "$1"; }
+	delete_image() { ore azure "${account[@]}" delete-image "$1"; }
+	gc() { ore azure "${account[@]}" gc --duration 1s --storage-account stratasim "$@"; }
+	count_images() { ore azure "${account[@]}" list-images --json | grep -c '"ID"' || true; }
+	# IMDS answers only requests with Metadata: true; the guest reports
+	# ready to the WireServer, which Azure waits for.
+	key_read='path=/metadata/instance/compute/publicKeys status=200 header=true'
+	ud_read='path=/metadata/instance/compute/userData status=200 header=true'
+	unauthorized='service=imds .*status=200 header=false'
+	also_read='service=wireserver method=POST path=/machine/ status=200'
 	;;
 openstack)
 	format=qcow2 ext=qcow2
@@ -209,6 +233,10 @@ case " $* " in
 *" ignition."*) [ "$ud_reads" -gt 0 ] || left="$left no-userdata-read-from-metadata" ;;
 esac
 [ "$key_reads" -gt 0 ] || left="$left no-key-read-from-metadata"
+# What else the cloud needs from the guest (Azure: the ready report).
+if [ -n "${also_read:-}" ] && ! grep 'msg="metadata request"' "$work/simulate.log" | grep -q "$also_read"; then
+	left="$left no-request:$also_read"
+fi
 [ "$unauthorized_reads" = 0 ] || left="$left metadata-answered-against-its-rules:$unauthorized_reads"
 if pgrep -f "qemu-system.*$work/sim" > /dev/null; then
 	left="$left qemu:$(pgrep -fc "qemu-system.*$work/sim")"

@@ -22,7 +22,7 @@ var ignitionLock []byte
 var ignitionRoot embed.FS
 
 // ignitionBuilder changes when the way the image is assembled changes.
-const ignitionBuilder = "ignition-v8"
+const ignitionBuilder = "ignition-v9"
 
 // IgnitionSSHReadyLine is what the ignition image prints on its console
 // when sshd listens (sshReadyLine).
@@ -127,7 +127,7 @@ var ignitionCustomize = `set -e; ` + freshMachineRoot +
 	`chmod 0755 "$1/etc/systemd/system/ssh.service.d" "$1/etc/initramfs-tools/conf.d"; ` +
 	`chmod 0440 "$1/etc/sudoers.d/90-core"; ` +
 	`chroot "$1" useradd --create-home --uid 1000 --user-group --shell /bin/bash --comment "strata core user" core; ` +
-	`for u in systemd-networkd.service strata-qemu-network.service strata-ssh-keygen.service strata-metadata-sshkeys.service ssh.service; do chroot "$1" systemctl enable "$u" >/dev/null 2>&1; done; ` +
+	`for u in systemd-networkd.service strata-qemu-network.service strata-ssh-keygen.service strata-metadata-sshkeys.service strata-metadata-report-ready.service ssh.service; do chroot "$1" systemctl enable "$u" >/dev/null 2>&1; done; ` +
 	`for u in ` + ignitionMasked + maskEach + `; ` +
 	maskUnusedGenerators + sshReadyLine(IgnitionSSHReadyLine) +
 	ignitionStaticNodes + ignitionUpdated + ignitionInitramfs +

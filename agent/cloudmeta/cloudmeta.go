@@ -28,6 +28,12 @@ type Source interface {
 	SSHKeys(ctx context.Context, user string) ([]string, error)
 }
 
+// Reporter is a cloud that waits for the guest to say it is provisioned
+// (Azure): the job of Afterburn's checkin on Fedora CoreOS and Flatcar.
+type Reporter interface {
+	ReportReady(ctx context.Context) error
+}
+
 // ErrNoSource is returned for a platform without a metadata service
 // strata reads (qemu, metal: keys come in the config).
 var ErrNoSource = errors.New("no metadata source for this platform")
@@ -46,6 +52,8 @@ func ForPlatform(id string, client *http.Client) (Source, error) {
 		return &OpenStack{Endpoint: "http://169.254.169.254", Client: client}, nil
 	case "digitalocean":
 		return &DigitalOcean{Endpoint: "http://169.254.169.254", Client: client}, nil
+	case "azure":
+		return &Azure{Endpoint: "http://169.254.169.254", WireServer: "http://168.63.129.16", Client: client}, nil
 	}
 	return nil, fmt.Errorf("platform %q: %w", id, ErrNoSource)
 }

@@ -3,6 +3,7 @@ package cloudmeta
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -129,5 +130,45 @@ func TestSourcesReadKeys(t *testing.T) {
 	var perm *PermanentError
 	if !errors.As(err, &perm) || !strings.Contains(err.Error(), "meta_data.json") {
 		t.Errorf("bad meta_data.json: %v", err)
+	}
+}
+
+// Azure: keys from IMDS (with its Metadata header), and the health
+// report for the goal state's IDs, as the WireServer documents them.
+func TestAzure(t *testing.T) {
+	var report string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/metadata/instance/compute/publicKeys" && r.Header.Get("Metadata") == "true" && r.URL.Query().Get("api-version") != "":
+			w.Write([]byte(`[{"keyData":"ssh-ed25519 AAAAk core","path":"/home/core/.ssh/authorized_keys"}]`))
+		case r.URL.Path == "/machine/" && r.URL.Query().Get("comp") == "goalstate" && r.Header.Get("x-ms-version") != "":
+			w.Write([]byte(`<?xml version="1.0" encoding="utf-8"?><GoalState><Version>2012-11-30</Version><Incarnation>3</Incarnation>` +
+				`<Container><ContainerId>c-1</ContainerId><RoleInstanceList><RoleInstance><InstanceId>i&amp;1</InstanceId></RoleInstance></RoleInstanceList></Container></GoalState>`))
+		case r.URL.Path == "/machine/" && r.URL.Query().Get("comp") == "health" && r.Method == "POST" && r.Header.Get("x-ms-version") != "":
+			b, _ := io.ReadAll(r.Body)
+			report = string(b)
+		default:
+			http.Error(w, "bad request", http.StatusBadRequest)
+		}
+	}))
+	defer srv.Close()
+	a := &Azure{Endpoint: srv.URL, WireServer: srv.URL, Client: srv.Client()}
+	keys, err := a.SSHKeys(context.Background(), "core")
+	if err != nil || len(keys) != 1 || keys[0] != "ssh-ed25519 AAAAk core" {
+		t.Errorf("keys %q, %v", keys, err)
+	}
+	if err := a.ReportReady(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<GoalStateIncarnation>3</GoalStateIncarnation>", "<ContainerId>c-1</ContainerId>", "<InstanceId>i&amp;1</InstanceId>", "<State>Ready</State>"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("the health report lacks %s:\n%s", want, report)
+		}
+	}
+	// A WireServer that refuses the report is a refusal, not a retry.
+	a.WireServer = srv.URL + "/elsewhere"
+	var perm *PermanentError
+	if err := a.ReportReady(context.Background()); !errors.As(err, &perm) {
+		t.Errorf("refused goal state: %v", err)
 	}
 }

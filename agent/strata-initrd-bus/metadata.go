@@ -21,22 +21,39 @@ const metadataName = "strata-metadata"
 const metadataTimeout = 5 * time.Minute
 
 // metadataMain is strata-metadata: `strata-metadata sshkeys USER` adds the
-// SSH keys the cloud's metadata service gives to USER's authorized_keys.
-// The platform is ignition.platform.id on the kernel command line; one
-// without a metadata source (qemu, metal) is not an error.
+// SSH keys the cloud's metadata service gives to USER's authorized_keys;
+// `strata-metadata report-ready` tells a cloud that waits for it (Azure)
+// that the machine is provisioned. The platform is ignition.platform.id
+// on the kernel command line; one without a metadata source (qemu,
+// metal), or that waits for no report, is not an error.
 func metadataMain(args []string, stdout, stderr io.Writer) int {
-	if len(args) != 2 || args[0] != "sshkeys" {
-		fmt.Fprintf(stderr, "usage: %s sshkeys USER\n", metadataName)
+	usage := func() int {
+		fmt.Fprintf(stderr, "usage: %s sshkeys USER | report-ready\n", metadataName)
 		return 2
+	}
+	switch {
+	case len(args) == 2 && args[0] == "sshkeys":
+	case len(args) == 1 && args[0] == "report-ready":
+	default:
+		return usage()
 	}
 	cmdline, err := os.ReadFile("/proc/cmdline")
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", metadataName, err)
 		return 1
 	}
+	platform := cloudmeta.PlatformFromCmdline(string(cmdline))
 	ctx, cancel := context.WithTimeout(context.Background(), metadataTimeout)
 	defer cancel()
-	n, err := installKeys(ctx, cloudmeta.PlatformFromCmdline(string(cmdline)), args[1])
+	var done string
+	if args[0] == "report-ready" {
+		err = reportReady(ctx, platform)
+		done = "reported ready"
+	} else {
+		var n int
+		n, err = installKeys(ctx, platform, args[1])
+		done = fmt.Sprintf("%d new SSH keys for %s", n, args[1])
+	}
 	if errors.Is(err, cloudmeta.ErrNoSource) {
 		fmt.Fprintf(stdout, "%s: %v: nothing to do\n", metadataName, err)
 		return 0
@@ -45,8 +62,26 @@ func metadataMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %v\n", metadataName, err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "%s: %d new SSH keys for %s\n", metadataName, n, args[1])
+	fmt.Fprintf(stdout, "%s: %s\n", metadataName, done)
 	return 0
+}
+
+// reportReady reports the machine provisioned where the cloud waits for
+// that.
+func reportReady(ctx context.Context, platform string) error {
+	src, err := cloudmeta.ForPlatform(platform, nil)
+	if err != nil {
+		return err
+	}
+	r, ok := src.(cloudmeta.Reporter)
+	if !ok {
+		return fmt.Errorf("platform %q waits for no report: %w", platform, cloudmeta.ErrNoSource)
+	}
+	_, err = cloudmeta.Retry(ctx, 2*time.Second, func(ctx context.Context) (struct{}, error) { return struct{}{}, r.ReportReady(ctx) })
+	if err != nil {
+		return fmt.Errorf("report ready to the %s fabric: %w", platform, err)
+	}
+	return nil
 }
 
 func installKeys(ctx context.Context, platform, name string) (int, error) {

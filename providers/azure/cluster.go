@@ -86,7 +86,7 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	if err != nil {
 		return fail(platform.Infra("machine "+name, fmt.Errorf("azure: %w", cloud.WithCause(ctx, err))))
 	}
-	r := cloud.Running{PublicIP: nic.PublicIP, PrivateIP: nic.PrivateIP}
+	r := cloud.Running{PublicIP: nic.PublicIP, PrivateIP: nic.PrivateIP, Watch: func(ctx context.Context) error { return f.watchRunning(ctx, name) }}
 	if vm.Simulated {
 		r.Simulator = "strata's Azure simulator"
 	}
@@ -97,6 +97,32 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 		return nil, err
 	}
 	return m, nil
+}
+
+// watchInterval is how often a machine waited on for SSH is looked at, to
+// end the wait when it stopped: seldom enough for ARM's read quota.
+var watchInterval = 10 * time.Second
+
+// watchRunning polls a machine's instance view until it is no longer
+// running (a guest that powers off is stopped) and says so; nil when ctx
+// ends first.
+func (f *flight) watchRunning(ctx context.Context, name string) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(watchInterval):
+		}
+		vm, err := f.api.GetVM(ctx, f.group, name)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case api.IsNotFound(err):
+			return fmt.Errorf("virtual machine %s is gone", name)
+		case err == nil && vm.Power != "running" && vm.Power != "starting":
+			return fmt.Errorf("virtual machine %s is %s (a guest that powers off is stopped: see its boot diagnostics)", name, vm.Power)
+		}
+	}
 }
 
 // unusableKey is an SSH public key whose private half is thrown away.

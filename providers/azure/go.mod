@@ -11,6 +11,7 @@ require (
 	github.com/Azure/azure-sdk-for-go/sdk/storage/azblob v1.8.0
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/strata-os/strata/core v0.0.0
+	github.com/strata-os/strata/providers/qemu v0.0.0
 	golang.org/x/crypto v0.58.0
 )
 
@@ -25,6 +26,7 @@ require (
 	github.com/coreos/go-systemd/v22 v22.7.0 // indirect
 	github.com/coreos/ignition/v2 v2.27.0 // indirect
 	github.com/coreos/vcontext v0.0.0-20230201181013-d72178a18687 // indirect
+	github.com/google/gopacket v1.1.19 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/kylelemons/godebug v1.1.0 // indirect
 	github.com/pkg/browser v0.0.0-20240102092130-5ac0b6a4141c // indirect
@@ -39,4 +41,8 @@ require (
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
 
-replace github.com/strata-os/strata/core => ../../core
+replace (
+	github.com/strata-os/strata/core => ../../core
+	github.com/strata-os/strata/images => ../../images
+	github.com/strata-os/strata/providers/qemu => ../qemu
+)

@@ -57,8 +57,9 @@ const (
 )
 
 type azureSimulateCmd struct {
-	Listen   string `default:"127.0.0.1:8688" help:"Address to serve on."`
-	StateDir string `name:"state-dir" type:"path" placeholder:"DIR" help:"Where to write the simulator's CA certificate (for --azure-ca-file) and a service principal's auth file (for --azure-auth) (default: a new temporary directory, removed on exit)."`
+	Listen    string `default:"127.0.0.1:8688" help:"Address to serve on."`
+	StateDir  string `name:"state-dir" type:"path" placeholder:"DIR" help:"Where to write the simulator's CA certificate (for --azure-ca-file) and a service principal's auth file (for --azure-auth) (default: a new temporary directory, removed on exit)."`
+	bootFlags `embed:""`
 }
 
 func (s *azureSimulateCmd) Run(a *app, c *azureCmd, kctx *kong.Context) error {
@@ -82,7 +83,12 @@ func (s *azureSimulateCmd) Run(a *app, c *azureCmd, kctx *kong.Context) error {
 		return err
 	}
 	defer cleanup()
-	server := sim.New(sim.Options{Location: c.Location})
+	b, stopBox, err := s.open(a)
+	if err != nil {
+		return err
+	}
+	defer stopBox()
+	server := sim.New(sim.Options{Location: c.Location, Box: b, Logger: a.log})
 	// A secret made for this run: nothing outside this machine accepts it.
 	clientID, secret := "strata-sim-app", rand.Text()
 	server.AddClient(clientID, secret)
@@ -99,8 +105,9 @@ func (s *azureSimulateCmd) Run(a *app, c *azureCmd, kctx *kong.Context) error {
 	}
 	url := "https://" + ln.Addr().String()
 	account := fmt.Sprintf("--azure-endpoint %s --azure-ca-file %s --azure-auth %s --azure-location %s", url, caFile, authFile, server.Location())
-	fmt.Fprintf(a.stdout, "Resource Manager, Blob storage and Entra ID simulator on %s (subscription %s, location %s, marketplace image kinvolk:flatcar-container-linux-free:stable:4230.2.3, resource group %s with storage account %s); its machines are made but never boot.\n",
+	fmt.Fprintf(a.stdout, "Resource Manager, Blob storage and Entra ID simulator on %s (subscription %s, location %s, marketplace image kinvolk:flatcar-container-linux-free:stable:4230.2.3, resource group %s with storage account %s).\n",
 		url, server.Subscription(), server.Location(), simImageGroup, simStorageAccount)
+	s.describe(a.stdout, b)
 	fmt.Fprintf(a.stdout, "Its CA certificate is %s and a service principal's auth file %s.\n", caFile, authFile)
 	fmt.Fprintf(a.stdout, "Try, in another shell:\n")
 	fmt.Fprintf(a.stdout, "  kola spawn -p azure %s --azure-image kinvolk:flatcar-container-linux-free:stable:latest\n", account)

@@ -61,8 +61,13 @@ func (c *Client) CreateVM(ctx context.Context, s VMSpec) error {
 			SSH:                           &armcompute.SSHConfiguration{PublicKeys: keys},
 		},
 	}
+	// The userdata goes both ways Azure has: as custom data, which
+	// cloud-init reads from the provisioning medium, and as user data,
+	// which IMDS serves and Ignition reads first.
+	var userData *string
 	if len(s.CustomData) > 0 {
 		osProfile.CustomData = to.Ptr(base64.StdEncoding.EncodeToString(s.CustomData))
+		userData = osProfile.CustomData
 	}
 	p, err := c.vms.BeginCreateOrUpdate(ctx, s.Group, s.Name, armcompute.VirtualMachine{
 		Location: to.Ptr(c.opts.Location), Tags: ptrMap(s.Tags),
@@ -77,6 +82,7 @@ func (c *Client) CreateVM(ctx context.Context, s VMSpec) error {
 				},
 			},
 			OSProfile: osProfile,
+			UserData:  userData,
 			NetworkProfile: &armcompute.NetworkProfile{NetworkInterfaces: []*armcompute.NetworkInterfaceReference{{
 				ID: to.Ptr(s.NICID), Properties: &armcompute.NetworkInterfaceReferenceProperties{Primary: to.Ptr(true)},
 			}}},

@@ -55,16 +55,39 @@ type operation struct {
 	started time.Time
 	done    bool
 	finish  func() // the operation's effect, run once when it is done
+	// ready, if set, holds the operation InProgress past its polls and
+	// time until it says so (a booted VM until its guest reports ready);
+	// an error fails the operation instead.
+	ready func() (bool, *armError)
+	err   *armError // why it failed
+}
+
+// complete ends an operation whose polls or time are up, unless it is
+// held: it finishes, or fails without its effect.
+func (op *operation) complete() {
+	if op.ready != nil {
+		ok, err := op.ready()
+		if err != nil {
+			op.done, op.err = true, err
+			return
+		}
+		if !ok {
+			return
+		}
+	}
+	op.done = true
+	op.finish()
 }
 
 // operationTime is how long an operation runs when nobody polls it: ARM
 // goes on with an operation whose caller went away.
 const operationTime = 2 * time.Second
 
-// startOperation registers an operation and returns its ID.
-func (s *Server) startOperation(finish func()) string {
+// startOperation registers an operation and returns its ID; ready, if
+// set, holds it (see operation).
+func (s *Server) startOperation(finish func(), ready func() (bool, *armError)) string {
 	id := fmt.Sprintf("%08x-0000-4000-8000-%012x", s.nextID(), s.opts.Now().UnixNano()&0xffffffffffff)
-	s.operations[id] = &operation{started: s.opts.Now(), finish: finish}
+	s.operations[id] = &operation{started: s.opts.Now(), finish: finish, ready: ready}
 	return id
 }
 
@@ -72,8 +95,7 @@ func (s *Server) startOperation(finish func()) string {
 func (s *Server) advance() {
 	for _, op := range s.operations {
 		if !op.done && s.opts.Now().Sub(op.started) >= operationTime {
-			op.done = true
-			op.finish()
+			op.complete()
 		}
 	}
 }
@@ -87,8 +109,7 @@ func (s *Server) poll(id string) (*operation, *armError) {
 	if !op.done {
 		op.polls++
 		if op.polls > s.opts.OperationPolls {
-			op.done = true
-			op.finish()
+			op.complete()
 		}
 	}
 	return op, nil
@@ -108,6 +129,10 @@ func (s *Server) operationStatus(id string) handler {
 		}
 		if !op.done {
 			return response{status: http.StatusOK, header: s.retryAfter(), body: map[string]any{"name": id, "status": "InProgress", "startTime": op.started.UTC().Format(time.RFC3339Nano)}}, nil
+		}
+		if op.err != nil {
+			return map[string]any{"name": id, "status": "Failed", "startTime": op.started.UTC().Format(time.RFC3339Nano),
+				"error": map[string]any{"code": op.err.code, "message": op.err.message}}, nil
 		}
 		return map[string]any{"name": id, "status": "Succeeded", "startTime": op.started.UTC().Format(time.RFC3339Nano)}, nil
 	}
@@ -301,7 +326,7 @@ func (s *Server) deleteGroup(a armPath) handler {
 				}
 			}
 			delete(s.groups, key)
-		})
+		}, nil)
 		h := s.retryAfter()
 		h.Set("Location", s.base+"/subscriptions/"+s.opts.Subscription+"/operationresults/"+id+"?api-version="+r.URL.Query().Get("api-version"))
 		return response{status: http.StatusAccepted, header: h}, nil

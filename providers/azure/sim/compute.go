@@ -69,15 +69,29 @@ func (s *Server) instanceView(vm *Resource) map[string]any {
 		power, prov = "PowerState/running", "ProvisioningState/succeeded"
 	case "Deleting":
 		power, prov = "PowerState/stopping", "ProvisioningState/deleting"
+	case "Failed":
+		prov = "ProvisioningState/failed"
 	}
-	return map[string]any{
+	view := map[string]any{
 		"computerName": getString(vm.Properties, "osProfile", "computerName"),
 		"osName":       SimulatedOS,
-		"statuses": []map[string]any{
-			{"code": prov, "level": "Info", "displayStatus": strings.TrimPrefix(prov, "ProvisioningState/")},
-			{"code": power, "level": "Info", "displayStatus": "VM " + strings.TrimPrefix(power, "PowerState/")},
-		},
 	}
+	// A booted machine runs an operating system, which (without Azure's
+	// guest agent) reports no name; one whose guest powered off is
+	// stopped.
+	if bv := s.booted[strings.ToLower(vm.ID)]; bv != nil {
+		delete(view, "osName")
+		if bv.off {
+			power = "PowerState/stopped"
+		} else if vm.State == "Creating" {
+			power = "PowerState/running"
+		}
+	}
+	view["statuses"] = []map[string]any{
+		{"code": prov, "level": "Info", "displayStatus": strings.TrimPrefix(prov, "ProvisioningState/")},
+		{"code": power, "level": "Info", "displayStatus": "VM " + strings.TrimPrefix(power, "PowerState/")},
+	}
+	return view
 }
 
 // action serves POST (and GET) actions on a resource:
@@ -118,6 +132,14 @@ func (s *Server) serialLog(r *http.Request, _ []byte) (any, *armError) {
 		return nil, &armError{http.StatusForbidden, "AuthenticationFailed", "Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature."}
 	}
 	text, ok := s.consoles[vm]
+	for key, bv := range s.booted {
+		if v := s.vms[key]; v != nil && strings.EqualFold(v.Name, vm) && !bv.deleting {
+			text, ok = bv.console, true
+			if !bv.stopped {
+				text = bv.in.Console()
+			}
+		}
+	}
 	if !ok {
 		return nil, notFound("BlobNotFound", "The specified blob does not exist.")
 	}

@@ -117,6 +117,9 @@ func prepareGalleryImageVersion(s *Server, res, old *Resource) *armError {
 	}
 	p["publishingProfile"].(map[string]any)["publishedDate"] = s.opts.Now().UTC().Format("2006-01-02T15:04:05.0000000Z")
 	p["replicationStatus"] = map[string]any{"aggregatedState": "InProgress", "summary": summary}
+	if old == nil {
+		return s.importImageDisk(res)
+	}
 	return nil
 }
 

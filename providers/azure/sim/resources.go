@@ -18,6 +18,9 @@ type kind struct {
 	inUse func(s *Server, res *Resource) string
 	// created runs when a create finishes; removed when res is gone.
 	created, removed func(s *Server, res *Resource)
+	// ready, if set, holds a create's operation until it says so (see
+	// operation.ready).
+	ready func(s *Server, res *Resource) func() (bool, *armError)
 	// children are the child resources a PUT of res declares inline
 	// (a virtual network's subnets), stored as resources of their own.
 	children func(s *Server, res *Resource) []*Resource
@@ -35,12 +38,12 @@ var kinds = map[string]*kind{
 	"microsoft.network/networksecuritygroups": {prepare: prepareNSG, inUse: nsgInUse, maxName: 80},
 	"microsoft.network/publicipaddresses":     {prepare: preparePublicIP, inUse: publicIPInUse, maxName: 80},
 	"microsoft.network/networkinterfaces":     {prepare: prepareNIC, inUse: nicInUse, maxName: 80},
-	"microsoft.compute/virtualmachines":       {prepare: prepareVM, removed: vmRemoved, maxName: 64},
-	"microsoft.compute/images":                {prepare: prepareImage, maxName: 80},
+	"microsoft.compute/virtualmachines":       {prepare: prepareVM, removed: vmRemoved, ready: (*Server).vmReadyOf, maxName: 64},
+	"microsoft.compute/images":                {prepare: prepareImage, removed: imageRemoved, maxName: 80},
 	"microsoft.storage/storageaccounts":       {prepare: prepareStorageAccount, created: storageAccountCreated, removed: storageAccountRemoved, maxName: 24},
 	"microsoft.compute/galleries":             {prepare: prepareGallery, inUse: nestedInUse, name: galleryName, nameRule: "1-80 letters, digits, '_' and '.', not starting or ending in '.'"},
 	"microsoft.compute/galleries/images":      {prepare: prepareGalleryImage, inUse: nestedInUse, maxName: 80},
-	"microsoft.compute/galleries/images/versions": {prepare: prepareGalleryImageVersion, created: galleryImageVersionReplicated, name: galleryVersionName,
+	"microsoft.compute/galleries/images/versions": {prepare: prepareGalleryImageVersion, created: galleryImageVersionReplicated, removed: imageRemoved, name: galleryVersionName,
 		nameRule: "MAJOR.MINOR.PATCH, each a 32-bit integer"},
 }
 
@@ -133,6 +136,10 @@ func (s *Server) putResource(a armPath) handler {
 		}
 		key := strings.ToLower(res.ID)
 		s.resources[key] = res
+		var ready func() (bool, *armError)
+		if old == nil && k.ready != nil {
+			ready = k.ready(s, res)
+		}
 		var kids []*Resource
 		if k.children != nil {
 			kids = k.children(s, res)
@@ -151,7 +158,7 @@ func (s *Server) putResource(a armPath) handler {
 			if old == nil && k.created != nil {
 				k.created(s, res)
 			}
-		})
+		}, ready)
 		return response{status: status, header: s.asyncHeaders(a.namespace, id, r), body: s.present(res)}, nil
 	}
 }
@@ -174,7 +181,7 @@ func (s *Server) deleteResource(a armPath) handler {
 			}
 		}
 		res.State = "Deleting"
-		id := s.startOperation(func() { s.removeResource(res) })
+		id := s.startOperation(func() { s.removeResource(res) }, nil)
 		return response{status: http.StatusAccepted, header: s.asyncHeaders(a.namespace, id, r)}, nil
 	}
 }
@@ -414,6 +421,11 @@ func prepareVM(s *Server, res, old *Resource) *armError {
 	if os == nil || getString(os, "adminUsername") == "" {
 		return invalidParam("adminUsername", "Required parameter 'adminUsername' is missing (null).")
 	}
+	if ud := getString(res.Properties, "userData"); ud != "" {
+		if _, err := base64.StdEncoding.DecodeString(ud); err != nil || len(ud) > customDataMax {
+			return invalidParam("userData", "User data must be in Base64 encoding and with a maximum length of %d characters.", customDataMax)
+		}
+	}
 	cd := getString(os, "customData")
 	if cd != "" {
 		if _, err := base64.StdEncoding.DecodeString(cd); err != nil || len(cd) > customDataMax {
@@ -454,7 +466,7 @@ func prepareVM(s *Server, res, old *Resource) *armError {
 	}
 	s.launched = append(s.launched, res.ID)
 	s.vms[strings.ToLower(res.ID)] = res
-	return nil
+	return s.bootVM(res)
 }
 
 // checkImageReference checks that an image a VM names exists: a managed
@@ -493,6 +505,10 @@ func (s *Server) checkImageReference(v any) *armError {
 
 func vmRemoved(s *Server, res *Resource) {
 	res.State = "Deleted"
+	if bv := s.booted[strings.ToLower(res.ID)]; bv != nil {
+		bv.deleting = true
+		s.stopBooted(bv)
+	}
 	for _, n := range getList(res.Properties, "networkProfile", "networkInterfaces") {
 		if nic := s.byID(getString(n, "id")); nic != nil {
 			delete(nic.Properties, "virtualMachine")
@@ -500,12 +516,17 @@ func vmRemoved(s *Server, res *Resource) {
 	}
 }
 
-func prepareImage(s *Server, res, _ *Resource) *armError {
+func prepareImage(s *Server, res, old *Resource) *armError {
 	if get(res.Properties, "storageProfile", "osDisk") == nil {
 		return invalidParam("storageProfile.osDisk", "Required parameter 'osDisk' is missing (null).")
 	}
 	if uri, _ := get(res.Properties, "storageProfile", "osDisk", "blobUri").(string); uri != "" {
-		return s.checkImageBlob(uri)
+		if err := s.checkImageBlob(uri); err != nil {
+			return err
+		}
+		if old == nil {
+			return s.importImageDisk(res)
+		}
 	}
 	return nil
 }

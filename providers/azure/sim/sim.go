@@ -25,6 +25,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -34,6 +35,7 @@ import (
 	"time"
 
 	"github.com/strata-os/strata/core/cloud/fault"
+	"github.com/strata-os/strata/providers/qemu/box"
 )
 
 // Options shape the simulator.
@@ -55,6 +57,12 @@ type Options struct {
 	PageSize int
 	// Now is the clock for creation times (default time.Now).
 	Now func() time.Time
+	// Box, if set, boots machines of images made from VHD blobs
+	// (boot.go).
+	Box *box.Box
+	// Logger gets a line per request a booted guest makes to IMDS and
+	// the WireServer (default: none).
+	Logger *slog.Logger
 }
 
 // Server is one simulated subscription and its directory.
@@ -85,6 +93,8 @@ type Server struct {
 	vms         map[string]*Resource // every VM created, by lower-case ID
 	marketImgs  map[string]bool      // publisher:offer:sku:version, lower case
 	ips         uint32
+	disks       map[string]string    // image or gallery version (lower-case ID) → its VHD in the box
+	booted      map[string]*bootedVM // by the VM's lower-case ID
 }
 
 // New returns a simulator with no resources and no Entra applications.
@@ -124,6 +134,8 @@ func New(opts Options) *Server {
 		sigs:       map[string]string{},
 		vms:        map[string]*Resource{},
 		marketImgs: map[string]bool{},
+		disks:      map[string]string{},
+		booted:     map[string]*bootedVM{},
 	}
 	s.routes()
 	return s

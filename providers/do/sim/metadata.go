@@ -17,8 +17,7 @@ import (
 // interfaces/{public,private}/0/…, dns/nameservers, tags/, features/…),
 // subdirectories listed with a slash, and /metadata/v1.json all of it as
 // one document. It needs no token or header; a droplet made without
-// userdata has no user-data (404, which Ignition takes as "no config");
-// only GET and HEAD are answered.
+// userdata has an empty user-data; only GET and HEAD are answered.
 
 // MetadataRequest is one request a guest made to its metadata service.
 type MetadataRequest struct {
@@ -118,10 +117,11 @@ func (s *Server) metadataOf(d *Droplet) (map[string]any, simmeta.Tree) {
 	for _, t := range d.Tags {
 		tree[v1+"tags/"+t] = t
 	}
-	if d.UserData != "" {
-		tree[v1+"user-data"] = d.UserData
-		doc["user_data"] = d.UserData
-	} else {
+	// A droplet made without userdata answers user-data empty, not 404:
+	// Ignition's DigitalOcean provider, written against the real
+	// service, fails on a 404 and reads an empty answer as "no config".
+	tree[v1+"user-data"] = d.UserData
+	if d.UserData == "" {
 		delete(doc, "user_data")
 	}
 	for _, i := range []map[string]any{public, private} {

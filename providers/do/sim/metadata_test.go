@@ -90,11 +90,11 @@ func TestMetadataService(t *testing.T) {
 		t.Errorf("log %+v", log)
 	}
 
-	// Without userdata and keys: no user-data (Ignition's "no config"),
-	// an empty key list.
+	// Without userdata and keys: an empty user-data (Ignition's "no
+	// config"; a 404 fails Ignition), an empty key list.
 	_, get2 := create("web-2", map[string]any{})
-	if status, _ := get2("GET", "/metadata/v1/user-data"); status != 404 {
-		t.Errorf("user-data of a droplet without: %d", status)
+	if status, body := get2("GET", "/metadata/v1/user-data"); status != 200 || body != "" {
+		t.Errorf("user-data of a droplet without: %d %q", status, body)
 	}
 	if status, body := get2("GET", "/metadata/v1/public-keys"); status != 200 || body != "" {
 		t.Errorf("public-keys of a droplet without: %d %q", status, body)

@@ -66,9 +66,17 @@ type Box struct {
 // MetadataAddr is where the clouds' metadata services answer.
 const MetadataAddr = "169.254.169.254:80"
 
-// metadataNetwork is the guest's user network: it must hold the metadata
-// address for QEMU to forward it (guestfwd takes only addresses inside).
-const metadataNetwork = "169.254.0.0/16"
+// WireServerAddr is Azure's WireServer, which a guest tells it is
+// provisioned.
+const WireServerAddr = "168.63.129.16:80"
+
+// The guest's user network must hold every address QEMU forwards
+// (guestfwd takes only addresses inside): the metadata address, and for
+// Azure the WireServer too, which only a far wider network holds.
+const (
+	metadataNetwork   = "169.254.0.0/16"
+	wireServerNetwork = "168.0.0.0/6"
+)
 
 // New makes a box and starts its proxy.
 func New(cfg Config) (*Box, error) {
@@ -163,6 +171,8 @@ type Spec struct {
 	// Metadata answers the guest at MetadataAddr, as the cloud's
 	// metadata service for this instance.
 	Metadata http.Handler
+	// WireServer, if set, answers the guest at WireServerAddr (Azure's).
+	WireServer http.Handler
 	// SMBIOS are the strings the cloud's hypervisor sets (-smbios values).
 	SMBIOS []string
 	// MemoryMiB and CPUs override the box's (an instance type's size).
@@ -177,14 +187,14 @@ type Spec struct {
 type Instance struct {
 	spec Spec
 	dir  string
-	// shortDir, if set, holds the metadata socket when dir's path is too
-	// long for one.
-	shortDir    string
+	// shortDirs hold the services' sockets when dir's path is too long
+	// for one.
+	shortDirs   []string
 	mac         string   // of the private card
 	net         *network // the private network
 	m           *vm.Machine
 	sshPort     int
-	metadata    *http.Server
+	services    []*http.Server // the metadata service, the WireServer
 	consoleFile *os.File
 	stopping    bool // Stop was called (b.mu)
 }
@@ -231,19 +241,32 @@ func (b *Box) Start(spec Spec) (*Instance, error) {
 		return fail(err)
 	}
 	var forwards []vm.Forward
-	if spec.Metadata != nil {
-		sock, short, err := vm.SocketPath(in.dir, "metadata.sock")
+	network := metadataNetwork
+	for _, svc := range []struct {
+		name, addr string
+		h          http.Handler
+	}{{"metadata", MetadataAddr, spec.Metadata}, {"wireserver", WireServerAddr, spec.WireServer}} {
+		if svc.h == nil {
+			continue
+		}
+		sock, short, err := vm.SocketPath(in.dir, svc.name+".sock")
 		if err != nil {
 			return fail(err)
 		}
-		in.shortDir = short
+		if short != "" {
+			in.shortDirs = append(in.shortDirs, short)
+		}
 		l, err := net.Listen("unix", sock)
 		if err != nil {
-			return fail(fmt.Errorf("metadata service: %w", err))
+			return fail(fmt.Errorf("%s service: %w", svc.name, err))
 		}
-		in.metadata = &http.Server{Handler: spec.Metadata, ReadHeaderTimeout: 10 * time.Second}
-		go func() { _ = in.metadata.Serve(l) }()
-		forwards = append(forwards, vm.Forward{Addr: MetadataAddr, Socket: sock})
+		srv := &http.Server{Handler: svc.h, ReadHeaderTimeout: 10 * time.Second}
+		in.services = append(in.services, srv)
+		go func() { _ = srv.Serve(l) }()
+		forwards = append(forwards, vm.Forward{Addr: svc.addr, Socket: sock})
+		if svc.addr == WireServerAddr {
+			network = wireServerNetwork
+		}
 	}
 	memory, cpus := b.cfg.MemoryMiB, b.cfg.CPUs
 	if spec.MemoryMiB > 0 {
@@ -264,7 +287,7 @@ func (b *Box) Start(spec Spec) (*Instance, error) {
 	in.m, err = vm.Start(vm.Config{
 		Binary: b.cfg.QEMU, Name: spec.ID, Dir: in.dir, Accel: accel, CPUs: cpus, MemoryMiB: memory,
 		Firmware: spec.Firmware, OVMFDir: b.cfg.OVMFDir, Disk: spec.Disk, DiskFormat: spec.DiskFormat,
-		Net:        vm.UserNet{SSHPort: in.sshPort, Network: metadataNetwork, Forwards: forwards},
+		Net:        vm.UserNet{SSHPort: in.sshPort, Network: network, Forwards: forwards},
 		PrivateNet: nw.hub.Path(), PrivateMAC: in.mac,
 		SMBIOS: spec.SMBIOS, ConsoleFile: console,
 	})
@@ -342,7 +365,7 @@ func (in *Instance) Exited() <-chan struct{} { return in.m.Exited() }
 // Why says why a stopped instance stopped.
 func (in *Instance) Why() string { return in.m.Why(3) }
 
-// stop ends the machine and its metadata service and removes its files.
+// stop ends the machine and its services and removes its files.
 func (in *Instance) stop(ctx context.Context) error {
 	var err error
 	if in.m != nil {
@@ -351,14 +374,14 @@ func (in *Instance) stop(ctx context.Context) error {
 	if in.net != nil {
 		in.net.dhcp.remove(in.mac)
 	}
-	if in.metadata != nil {
-		_ = in.metadata.Close()
+	for _, srv := range in.services {
+		_ = srv.Close()
 	}
 	if in.consoleFile != nil {
 		in.consoleFile.Close()
 	}
-	if in.shortDir != "" {
-		err = errors.Join(err, os.RemoveAll(in.shortDir))
+	for _, d := range in.shortDirs {
+		err = errors.Join(err, os.RemoveAll(d))
 	}
 	return errors.Join(err, os.RemoveAll(in.dir))
 }
