@@ -14,9 +14,10 @@
 # or 1 when something was left behind.
 #
 # Binaries come from bin/ (./ci/build.sh), or STRATA_BIN; the image is
-# built with them (cached like every strata image). The tools' logs and
-# kola's results stay in STRATA_CIB_DIR (default: a temporary directory,
-# kept when the run fails).
+# built with them (cached like every strata image), or is the disk
+# STRATA_CIB_DISK names. The tools' logs and kola's results stay in
+# STRATA_CIB_DIR (default: a temporary directory, kept when the run
+# fails). Bazel runs it as //ci:cloud_in_a_box_CLOUD (ci/BUILD.bazel).
 source "$(dirname "$0")/lib.sh"
 
 cloud=${1:-}
@@ -186,11 +187,18 @@ do)
 	;;
 esac
 
-log "building the ignition image for $cloud"
-disk="$work/strata-ignition-$cloud.$ext"
-ore qemu build-image ignition --platform "$cloud" --format "$format" --output "$disk" \
-	--agent "$BIN/strata-init" --ignition-binary "$BIN/ignition" --initrd-bus "$BIN/strata-initrd-bus" > "$work/build-image.log" 2>&1 ||
-	die "cloud-in-a-box: build-image failed: $(tail -5 "$work/build-image.log")"
+if [ -n "${STRATA_CIB_DISK:-}" ]; then
+	# Made already (Bazel's strata_disk, for //ci:cloud_in_a_box_*).
+	disk=$STRATA_CIB_DISK
+	[ "${disk%."$ext"}" != "$disk" ] || die "cloud-in-a-box: STRATA_CIB_DISK $disk: $cloud takes a .$ext disk"
+	log "the ignition image for $cloud: $disk"
+else
+	log "building the ignition image for $cloud"
+	disk="$work/strata-ignition-$cloud.$ext"
+	ore qemu build-image ignition --platform "$cloud" --format "$format" --output "$disk" \
+		--agent "$BIN/strata-init" --ignition-binary "$BIN/ignition" --initrd-bus "$BIN/strata-initrd-bus" > "$work/build-image.log" 2>&1 ||
+		die "cloud-in-a-box: build-image failed: $(tail -5 "$work/build-image.log")"
+fi
 
 log "ore $cloud: upload, create-image"
 image=$(make_image "$disk" "strata-cib-$(date +%s)" 2>> "$work/ore.log")
