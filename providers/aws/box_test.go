@@ -8,6 +8,7 @@ import (
 
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/aws/sim"
+	"github.com/strata-os/strata/providers/qemu/box"
 	"github.com/strata-os/strata/providers/qemu/box/boxtest"
 )
 
@@ -16,20 +17,8 @@ import (
 // watch interval, saying the instance stopped, not at the boot timeout;
 // and nothing is left.
 func TestStoppedMachineEndsTheWait(t *testing.T) {
-	bx := boxtest.New(t)
-	defer func(d time.Duration) { watchInterval = d }(watchInterval)
-	watchInterval = 200 * time.Millisecond
-	b := startSim(t, sim.Options{Box: bx, PendingDescribes: 1})
+	b, bx := bootBlank(t)
 	ctx := context.Background()
-	// A blank disk: SeaBIOS finds nothing to boot and waits, as a guest
-	// that never brings SSH up would.
-	b.s3.AddObject("images", "blank.raw", boxtest.BlankDisk(), nil, time.Now())
-	im, err := ImportImage(ctx, b.api, ImportSpec{Bucket: "images", Key: "blank.raw", Format: "raw", Arch: "x86_64", Name: "blank", Poll: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.flags.AMI = im.ID
-	b.flags.BootTimeout = 5 * time.Minute
 	fl, err := b.NewFlight(ctx, platform.FlightOptions{Name: "kola-test", OutputDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -68,4 +57,35 @@ func TestStoppedMachineEndsTheWait(t *testing.T) {
 	if ids := bx.Running(); len(ids) != 0 {
 		t.Errorf("the box still runs %v", ids)
 	}
+}
+
+// A launch throttled and a launch refused in the middle of a cluster of
+// booting machines leave no QEMU process and no cloud resource.
+func TestFaultsMidCluster(t *testing.T) {
+	b, bx := bootBlank(t)
+	fl, err := b.NewFlight(context.Background(), platform.FlightOptions{Name: "kola-test", OutputDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	boxtest.FaultsMidCluster(t, bx, fl, b.s.Faults(), "RunInstances", b.Leftovers)
+}
+
+// bootBlank starts a simulator with a box and a blank disk imported as
+// the AMI kola boots: SeaBIOS finds nothing to boot and waits, as a
+// guest that never brings SSH up would.
+func bootBlank(t *testing.T) (*simBackend, *box.Box) {
+	t.Helper()
+	bx := boxtest.New(t)
+	interval := watchInterval
+	t.Cleanup(func() { watchInterval = interval })
+	watchInterval = 200 * time.Millisecond
+	b := startSim(t, sim.Options{Box: bx, PendingDescribes: 1})
+	b.s3.AddObject("images", "blank.raw", boxtest.BlankDisk(), nil, time.Now())
+	im, err := ImportImage(context.Background(), b.api, ImportSpec{Bucket: "images", Key: "blank.raw", Format: "raw", Arch: "x86_64", Name: "blank", Poll: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.flags.AMI = im.ID
+	b.flags.BootTimeout = 5 * time.Minute
+	return b, bx
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/azure/api"
 	"github.com/strata-os/strata/providers/azure/sim"
+	"github.com/strata-os/strata/providers/qemu/box"
 	"github.com/strata-os/strata/providers/qemu/box/boxtest"
 )
 
@@ -19,6 +21,44 @@ import (
 // (OSProvisioningClientError) rather than at the boot timeout; deleting
 // the image removes the box's copy of its VHD.
 func TestBootedMachine(t *testing.T) {
+	b, bx, c := bootBlank(t)
+	ctx := context.Background()
+	boxtest.WantDisks(t, bx, 1)
+	fl, err := b.NewFlight(ctx, platform.FlightOptions{Name: "kola-test", OutputDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fl.Destroy(ctx)
+	cl, err := fl.NewCluster(ctx, platform.ClusterOptions{Name: "stops"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	boxtest.CrashWhileWaiting(t, bx, cl, "OSProvisioningClientError")
+	if err := c.DeleteImage(ctx, "images", "blank"); err != nil {
+		t.Fatal(err)
+	}
+	boxtest.WantDisks(t, bx, 0)
+}
+
+// A launch throttled and a launch refused in the middle of a cluster of
+// booting machines leave no QEMU process and no cloud resource.
+func TestFaultsMidCluster(t *testing.T) {
+	b, bx, _ := bootBlank(t)
+	fl, err := b.NewFlight(context.Background(), platform.FlightOptions{Name: "kola-test", OutputDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The images group is the test's, not the flight's.
+	leftovers := func() []string {
+		return slices.DeleteFunc(b.Leftovers(), func(r string) bool { return r == "flight group images" })
+	}
+	boxtest.FaultsMidCluster(t, bx, fl, b.s.Faults(), "Microsoft.Compute/virtualMachines/write", leftovers)
+}
+
+// bootBlank starts a simulator with a box and a blank disk, uploaded as
+// a VHD, made into the managed image kola boots.
+func bootBlank(t *testing.T) (*simBackend, *box.Box, *api.Client) {
+	t.Helper()
 	needQemuImg(t)
 	bx := boxtest.New(t)
 	b := startSim(t, sim.Options{Box: bx})
@@ -47,21 +87,7 @@ func TestBootedMachine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	boxtest.WantDisks(t, bx, 1)
 	b.flags.Image = img.ID
 	b.flags.BootTimeout = 5 * time.Minute
-	fl, err := b.NewFlight(ctx, platform.FlightOptions{Name: "kola-test", OutputDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fl.Destroy(ctx)
-	cl, err := fl.NewCluster(ctx, platform.ClusterOptions{Name: "stops"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	boxtest.CrashWhileWaiting(t, bx, cl, "OSProvisioningClientError")
-	if err := c.DeleteImage(ctx, "images", "blank"); err != nil {
-		t.Fatal(err)
-	}
-	boxtest.WantDisks(t, bx, 0)
+	return b, bx, c
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/gce/sim"
+	"github.com/strata-os/strata/providers/qemu/box"
 	"github.com/strata-os/strata/providers/qemu/box/boxtest"
 )
 
@@ -35,18 +36,9 @@ func blankDiskTarGz(t *testing.T) []byte {
 // instance terminated; deleting the image removes the box's copy of its
 // disk.
 func TestBootedMachine(t *testing.T) {
-	bx := boxtest.New(t)
-	defer func(d time.Duration) { watchInterval = d }(watchInterval)
-	watchInterval = 200 * time.Millisecond
-	b := startSim(t, sim.Options{Box: bx})
+	b, bx := bootBlank(t)
 	ctx := context.Background()
-	b.s.AddObject(bucket, "blank.tar.gz", blankDiskTarGz(t), nil, time.Now())
-	if _, err := CreateImage(ctx, b.api, ImageSpec{Source: "gs://" + bucket + "/blank.tar.gz", Name: "blank", Architecture: "X86_64", Poll: 5 * time.Millisecond}); err != nil {
-		t.Fatal(err)
-	}
 	boxtest.WantDisks(t, bx, 1)
-	b.flags.Image = "blank"
-	b.flags.BootTimeout = 5 * time.Minute
 	fl, err := b.NewFlight(ctx, platform.FlightOptions{Name: "kola-test", OutputDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -61,4 +53,33 @@ func TestBootedMachine(t *testing.T) {
 		t.Fatal(err)
 	}
 	boxtest.WantDisks(t, bx, 0)
+}
+
+// A launch throttled and a launch refused in the middle of a cluster of
+// booting machines leave no QEMU process and no cloud resource.
+func TestFaultsMidCluster(t *testing.T) {
+	b, bx := bootBlank(t)
+	fl, err := b.NewFlight(context.Background(), platform.FlightOptions{Name: "kola-test", OutputDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	boxtest.FaultsMidCluster(t, bx, fl, b.s.Faults(), "compute.instances.insert", b.Leftovers)
+}
+
+// bootBlank starts a simulator with a box and a blank disk made into the
+// image kola boots.
+func bootBlank(t *testing.T) (*simBackend, *box.Box) {
+	t.Helper()
+	bx := boxtest.New(t)
+	interval := watchInterval
+	t.Cleanup(func() { watchInterval = interval })
+	watchInterval = 200 * time.Millisecond
+	b := startSim(t, sim.Options{Box: bx})
+	b.s.AddObject(bucket, "blank.tar.gz", blankDiskTarGz(t), nil, time.Now())
+	if _, err := CreateImage(context.Background(), b.api, ImageSpec{Source: "gs://" + bucket + "/blank.tar.gz", Name: "blank", Architecture: "X86_64", Poll: 5 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	b.flags.Image = "blank"
+	b.flags.BootTimeout = 5 * time.Minute
+	return b, bx
 }

@@ -79,6 +79,11 @@ func (op *operation) complete() {
 	op.finish()
 }
 
+// operationPreempted is the code of an operation a later one on the
+// same resource cancelled (a create ended by a delete); its status is
+// Canceled, not Failed.
+const operationPreempted = "OperationPreempted"
+
 // operationTime is how long an operation runs when nobody polls it: ARM
 // goes on with an operation whose caller went away.
 const operationTime = 2 * time.Second
@@ -131,7 +136,11 @@ func (s *Server) operationStatus(id string) handler {
 			return response{status: http.StatusOK, header: s.retryAfter(), body: map[string]any{"name": id, "status": "InProgress", "startTime": op.started.UTC().Format(time.RFC3339Nano)}}, nil
 		}
 		if op.err != nil {
-			return map[string]any{"name": id, "status": "Failed", "startTime": op.started.UTC().Format(time.RFC3339Nano),
+			status := "Failed"
+			if op.err.code == operationPreempted {
+				status = "Canceled"
+			}
+			return map[string]any{"name": id, "status": status, "startTime": op.started.UTC().Format(time.RFC3339Nano),
 				"error": map[string]any{"code": op.err.code, "message": op.err.message}}, nil
 		}
 		return map[string]any{"name": id, "status": "Succeeded", "startTime": op.started.UTC().Format(time.RFC3339Nano)}, nil

@@ -203,7 +203,7 @@ func (s *Server) vmAddresses(vm *Resource) (public, private, network string, pre
 
 // vmReady holds a booted machine's creation until its guest reports
 // ready, fails it when the guest powered off first or took longer than
-// Azure waits, and lets any other machine's creation finish. s.mu is
+// Azure waits, cancels it when the machine is deleted meanwhile, and lets any other machine's creation finish. s.mu is
 // held.
 func (s *Server) vmReadyOf(res *Resource) func() (bool, *armError) {
 	key := strings.ToLower(res.ID)
@@ -212,6 +212,10 @@ func (s *Server) vmReadyOf(res *Resource) func() (bool, *armError) {
 		switch {
 		case bv == nil || bv.ready:
 			return true, nil
+		case bv.deleting:
+			// A delete preempts the create: ARM cancels it.
+			res.State = "Canceled"
+			return false, &armError{409, operationPreempted, fmt.Sprintf("Operation 'Create or Update Virtual Machine' on VM '%s' has been preempted by a more recent operation.", res.Name)}
 		case bv.off:
 			res.State = "Failed"
 			return false, &armError{409, "OSProvisioningClientError", fmt.Sprintf("OS provisioning for VM '%s' failed: the guest stopped before it reported ready. See its boot diagnostics.", res.Name)}

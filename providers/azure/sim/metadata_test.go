@@ -17,48 +17,8 @@ import (
 // guest's health report, IMDS answers by its rules.
 func TestIMDSAndProvisioningHandshake(t *testing.T) {
 	s, c := startRaw(t, Options{})
-	s.AddMarketplaceImage("kinvolk", "flatcar-container-linux-free", "stable", "4230.2.3")
-	c.do("PUT", "/resourcegroups/g", map[string]any{"location": "westus2"})
-	put := func(path string, body map[string]any) (*http.Response, map[string]any) {
-		t.Helper()
-		resp, out := c.do("PUT", "/resourceGroups/g/providers/"+path, body)
-		if resp.StatusCode != 201 {
-			t.Fatalf("PUT %s: %s %v", path, resp.Status, out)
-		}
-		return resp, out
-	}
-	resp, vnet := put("Microsoft.Network/virtualNetworks/net", map[string]any{"location": "westus2", "properties": map[string]any{
-		"addressSpace": map[string]any{"addressPrefixes": []string{"10.0.0.0/16"}},
-		"subnets":      []any{map[string]any{"name": "machines", "properties": map[string]any{"addressPrefix": "10.0.0.0/20"}}},
-	}})
-	c.wait(resp)
-	subnet := vnet["properties"].(map[string]any)["subnets"].([]any)[0].(map[string]any)["id"].(string)
-	resp, ip := put("Microsoft.Network/publicIPAddresses/m-ip", map[string]any{"location": "westus2"})
-	c.wait(resp)
-	resp, nic := put("Microsoft.Network/networkInterfaces/m-nic", map[string]any{"location": "westus2", "properties": map[string]any{
-		"ipConfigurations": []any{map[string]any{"name": "primary", "properties": map[string]any{"subnet": map[string]any{"id": subnet}, "publicIPAddress": map[string]any{"id": ip["id"]}}}},
-	}})
-	c.wait(resp)
 	ud := `{"ignition":{"version":"3.4.0"}}`
-	resp, vm := put("Microsoft.Compute/virtualMachines/m", map[string]any{"location": "westus2", "tags": map[string]string{"strata": "yes"}, "properties": map[string]any{
-		"hardwareProfile": map[string]any{"vmSize": "Standard_D2s_v3"},
-		"storageProfile":  map[string]any{"imageReference": map[string]any{"publisher": "kinvolk", "offer": "flatcar-container-linux-free", "sku": "stable", "version": "latest"}},
-		"osProfile": map[string]any{"computerName": "m", "adminUsername": "core", "customData": base64.StdEncoding.EncodeToString([]byte("custom")),
-			"linuxConfiguration": map[string]any{"disablePasswordAuthentication": true, "ssh": map[string]any{"publicKeys": []any{map[string]any{"keyData": "ssh-ed25519 AAAA k", "path": "/home/core/.ssh/authorized_keys"}}}}},
-		"userData":       base64.StdEncoding.EncodeToString([]byte(ud)),
-		"networkProfile": map[string]any{"networkInterfaces": []any{map[string]any{"id": nic["id"]}}},
-	}})
-	// As if the box booted it: the creation is held for the guest.
-	key := strings.ToLower(vm["id"].(string))
-	s.mu.Lock()
-	s.booted[key] = &bootedVM{}
-	s.mu.Unlock()
-	op := resp.Header.Get("Azure-AsyncOperation")
-	status := func() string {
-		t.Helper()
-		_, body := c.do("GET", op, nil)
-		return fmt.Sprint(body["status"])
-	}
+	key, status := heldVM(t, s, c, ud)
 	for range 5 {
 		if st := status(); st != "InProgress" {
 			t.Fatalf("the creation is %s before the guest reported ready", st)
@@ -172,5 +132,75 @@ func TestIMDSAndProvisioningHandshake(t *testing.T) {
 	log := s.MetadataLog("m")
 	if len(log) < 10 || log[0].Service != "imds" || !log[0].Header || log[len(log)-1].Service != "wireserver" {
 		t.Errorf("log %+v", log)
+	}
+}
+
+// heldVM creates a machine through ARM by hand, with userData ud, whose
+// creation is held as if the box booted it; status polls the creation.
+func heldVM(t *testing.T, s *Server, c *rawClient, ud string) (key string, status func() string) {
+	t.Helper()
+	s.AddMarketplaceImage("kinvolk", "flatcar-container-linux-free", "stable", "4230.2.3")
+	c.do("PUT", "/resourcegroups/g", map[string]any{"location": "westus2"})
+	put := func(path string, body map[string]any) (*http.Response, map[string]any) {
+		t.Helper()
+		resp, out := c.do("PUT", "/resourceGroups/g/providers/"+path, body)
+		if resp.StatusCode != 201 {
+			t.Fatalf("PUT %s: %s %v", path, resp.Status, out)
+		}
+		return resp, out
+	}
+	resp, vnet := put("Microsoft.Network/virtualNetworks/net", map[string]any{"location": "westus2", "properties": map[string]any{
+		"addressSpace": map[string]any{"addressPrefixes": []string{"10.0.0.0/16"}},
+		"subnets":      []any{map[string]any{"name": "machines", "properties": map[string]any{"addressPrefix": "10.0.0.0/20"}}},
+	}})
+	c.wait(resp)
+	subnet := vnet["properties"].(map[string]any)["subnets"].([]any)[0].(map[string]any)["id"].(string)
+	resp, ip := put("Microsoft.Network/publicIPAddresses/m-ip", map[string]any{"location": "westus2"})
+	c.wait(resp)
+	resp, nic := put("Microsoft.Network/networkInterfaces/m-nic", map[string]any{"location": "westus2", "properties": map[string]any{
+		"ipConfigurations": []any{map[string]any{"name": "primary", "properties": map[string]any{"subnet": map[string]any{"id": subnet}, "publicIPAddress": map[string]any{"id": ip["id"]}}}},
+	}})
+	c.wait(resp)
+	resp, vm := put("Microsoft.Compute/virtualMachines/m", map[string]any{"location": "westus2", "tags": map[string]string{"strata": "yes"}, "properties": map[string]any{
+		"hardwareProfile": map[string]any{"vmSize": "Standard_D2s_v3"},
+		"storageProfile":  map[string]any{"imageReference": map[string]any{"publisher": "kinvolk", "offer": "flatcar-container-linux-free", "sku": "stable", "version": "latest"}},
+		"osProfile": map[string]any{"computerName": "m", "adminUsername": "core", "customData": base64.StdEncoding.EncodeToString([]byte("custom")),
+			"linuxConfiguration": map[string]any{"disablePasswordAuthentication": true, "ssh": map[string]any{"publicKeys": []any{map[string]any{"keyData": "ssh-ed25519 AAAA k", "path": "/home/core/.ssh/authorized_keys"}}}}},
+		"userData":       base64.StdEncoding.EncodeToString([]byte(ud)),
+		"networkProfile": map[string]any{"networkInterfaces": []any{map[string]any{"id": nic["id"]}}},
+	}})
+	// As if the box booted it: the creation is held for the guest.
+	key = strings.ToLower(vm["id"].(string))
+	s.mu.Lock()
+	s.booted[key] = &bootedVM{}
+	s.mu.Unlock()
+	op := resp.Header.Get("Azure-AsyncOperation")
+	status = func() string {
+		t.Helper()
+		_, body := c.do("GET", op, nil)
+		return fmt.Sprint(body["status"])
+	}
+	return key, status
+}
+
+// Deleting a machine whose creation is held cancels the creation, as a
+// later operation preempts an earlier one in ARM.
+func TestDeleteCancelsHeldCreation(t *testing.T) {
+	s, c := startRaw(t, Options{})
+	key, status := heldVM(t, s, c, "")
+	if st := status(); st != "InProgress" {
+		t.Fatalf("the creation is %s before the guest reported ready", st)
+	}
+	resp, _ := c.do("DELETE", key[strings.Index(key, "/resourcegroups/"):], nil)
+	if resp.StatusCode != 202 && resp.StatusCode != 200 {
+		t.Fatalf("DELETE: %s", resp.Status)
+	}
+	c.wait(resp)
+	st := status()
+	for i := 0; i < 5 && st == "InProgress"; i++ {
+		st = status()
+	}
+	if st != "Canceled" {
+		t.Errorf("the creation is %s after its machine was deleted, want Canceled", st)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strata-os/strata/core/cloud/fault"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/qemu/box"
 )
@@ -83,5 +84,54 @@ func WantDisks(t *testing.T, bx *box.Box, n int) {
 	t.Helper()
 	if disks, _ := bx.Disks(); len(disks) != n {
 		t.Errorf("the box keeps disks %v, want %d", disks, n)
+	}
+}
+
+// FaultsMidCluster runs a cluster of fl through the fault engine with
+// booting machines: the first machine's create is throttled twice on the
+// way (the client retries) and it boots (a blank disk, so it never
+// answers SSH); while it waits, the second's create is refused, which
+// NewMachine must report; destroying the flight then stops the first
+// machine's QEMU and leaves nothing in the cloud (leftovers lists what is
+// there). create is the simulator's name for the machine-creating call.
+func FaultsMidCluster(t *testing.T, bx *box.Box, fl platform.Flight, faults *fault.Engine, create string, leftovers func() []string) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := fl.NewCluster(ctx, platform.ClusterOptions{Name: "faults"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	faults.Set(fault.Rule{Call: create, Times: 2, Effect: fault.Throttle})
+	first := make(chan error, 1)
+	go func() {
+		_, err := c.NewMachine(ctx, nil)
+		first <- err
+	}()
+	for deadline := time.Now().Add(2 * time.Minute); len(bx.Running()) == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first machine never booted")
+		}
+	}
+	faults.Set(fault.Rule{Call: create, Times: 1, Effect: fault.Error, Message: "strata-test refused launch"})
+	if _, err := c.NewMachine(ctx, nil); err == nil || !strings.Contains(err.Error(), "strata-test refused launch") {
+		t.Errorf("the refused machine: %v; want the cloud's refusal", err)
+	}
+	faults.Set()
+	if err := fl.Destroy(ctx); err != nil {
+		t.Errorf("destroy the flight: %v", err)
+	}
+	select {
+	case err := <-first:
+		if err == nil {
+			t.Error("the first machine (a blank disk) answered SSH")
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the first machine's wait did not end when its flight was destroyed")
+	}
+	if ids := bx.Running(); len(ids) != 0 {
+		t.Errorf("the box still runs %v", ids)
+	}
+	if left := leftovers(); len(left) != 0 {
+		t.Errorf("left in the cloud: %v", left)
 	}
 }
