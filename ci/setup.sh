@@ -35,6 +35,9 @@ command -v tune2fs >/dev/null || need+=(e2fsprogs)
 command -v mcopy >/dev/null || need+=(mtools)
 [ -e /usr/share/OVMF/OVMF_CODE_4M.fd ] || need+=(ovmf)
 command -v swtpm >/dev/null || need+=(swtpm)
+# Cloud-in-a-box: Azure's provisioning disc is UDF, which genisoimage
+# writes (providers/qemu/media).
+command -v genisoimage >/dev/null || need+=(genisoimage)
 if [ ${#need[@]} -gt 0 ]; then
 	log "installing Debian packages: ${need[*]}"
 	$sudo apt-get update -qq

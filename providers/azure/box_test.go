@@ -3,16 +3,20 @@ package azure
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/azure/api"
 	"github.com/strata-os/strata/providers/azure/sim"
 	"github.com/strata-os/strata/providers/qemu/box"
 	"github.com/strata-os/strata/providers/qemu/box/boxtest"
+	"github.com/strata-os/strata/providers/qemu/media"
 )
 
 // A managed image made from an uploaded VHD boots in the box (through
@@ -55,11 +59,41 @@ func TestFaultsMidCluster(t *testing.T) {
 	boxtest.FaultsMidCluster(t, bx, fl, b.s.Faults(), "Microsoft.Compute/virtualMachines/write", leftovers)
 }
 
+// A machine boots with Azure's provisioning disc in its drive: UDF, with
+// ovf-env.xml saying who the machine is and CustomData.bin holding its
+// custom data, which is where Ignition looks when IMDS has no user data.
+func TestProvisioningDisc(t *testing.T) {
+	b, bx, _ := bootBlank(t)
+	ctx := context.Background()
+	fl, err := b.NewFlight(ctx, platform.FlightOptions{Name: "kola-test", OutputDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fl.Destroy(ctx)
+	ign := `{"ignition":{"version":"3.4.0"}}`
+	disc := boxtest.BootedDisc(t, bx, fl, conf.Ignition(ign))
+	if disc == "" {
+		t.Fatal("the machine has no disc in its drive")
+	}
+	if out, err := exec.Command("blkid", "-p", "-s", "TYPE", "-o", "value", disc).Output(); err == nil && strings.TrimSpace(string(out)) != "udf" {
+		t.Errorf("blkid says the disc is %q; Ignition looks for udf", out)
+	}
+	env, err := media.ReadFile(ctx, disc, "ovf-env.xml")
+	if err != nil || !strings.Contains(string(env), "<UserName xmlns=\"http://schemas.microsoft.com/windowsazure\">core</UserName>") {
+		t.Errorf("ovf-env.xml: %v\n%s", err, env)
+	}
+	custom, err := media.ReadFile(ctx, disc, "CustomData.bin")
+	if err != nil || !strings.Contains(string(custom), `"ignition":{"version":"3.4.0"`) {
+		t.Errorf("CustomData.bin: %v %q", err, custom)
+	}
+}
+
 // bootBlank starts a simulator with a box and a blank disk, uploaded as
 // a VHD, made into the managed image kola boots.
 func bootBlank(t *testing.T) (*simBackend, *box.Box, *api.Client) {
 	t.Helper()
 	needQemuImg(t)
+	needGenisoimage(t)
 	bx := boxtest.New(t)
 	b := startSim(t, sim.Options{Box: bx})
 	b.s.AddGroup("images", nil)

@@ -82,6 +82,14 @@ func needQemuImg(t *testing.T) {
 	}
 }
 
+// needGenisoimage skips a test whose machines boot: their provisioning
+// disc is UDF, which genisoimage writes.
+func needGenisoimage(t *testing.T) {
+	if _, err := exec.LookPath("genisoimage"); err != nil {
+		t.Skip("genisoimage is not installed")
+	}
+}
+
 // A sparse 1 GiB raw disk goes up as a fixed VHD whose zero pages are
 // never sent; what the simulator holds is the VHD, byte for byte.
 func TestUploadSendsOnlyDataPages(t *testing.T) {

@@ -4,15 +4,19 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/openstack/api"
 	"github.com/strata-os/strata/providers/openstack/sim"
 	"github.com/strata-os/strata/providers/qemu/box"
 	"github.com/strata-os/strata/providers/qemu/box/boxtest"
+	"github.com/strata-os/strata/providers/qemu/media"
 )
 
 // An image uploaded as a disk boots in the box; a machine whose QEMU
@@ -47,6 +51,35 @@ func TestFaultsMidCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	boxtest.FaultsMidCluster(t, bx, fl, b.s.Faults(), "servers.Create", b.Leftovers)
+}
+
+// A server made with a config drive boots with it: Nova's ISO 9660 disc
+// labelled config-2, with the server's metadata and userdata.
+func TestConfigDrive(t *testing.T) {
+	if _, err := exec.LookPath("genisoimage"); err != nil {
+		t.Skip("genisoimage (which writes config drives) is not installed")
+	}
+	b, bx, _, _ := bootBlank(t)
+	b.flags.ConfigDrive = true
+	ctx := context.Background()
+	fl, err := b.NewFlight(ctx, platform.FlightOptions{Name: "kola-test", OutputDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fl.Destroy(ctx)
+	disc := boxtest.BootedDisc(t, bx, fl, conf.Ignition(`{"ignition":{"version":"3.4.0"}}`))
+	if disc == "" {
+		t.Fatal("the server has no disc in its drive")
+	}
+	ids := b.s.Launched()
+	md, err := media.ReadFile(ctx, disc, "openstack/latest/meta_data.json")
+	if err != nil || len(ids) != 1 || !strings.Contains(string(md), `"uuid":"`+ids[0]+`"`) {
+		t.Errorf("meta_data.json of %v: %s %v", ids, md, err)
+	}
+	in, _ := b.s.Instance(ids[0])
+	if ud, err := media.ReadFile(ctx, disc, "openstack/latest/user_data"); err != nil || len(ud) == 0 || string(ud) != string(in.UserData) {
+		t.Errorf("user_data %q %v; the server was made with %q", ud, err, in.UserData)
+	}
 }
 
 // bootBlank starts a simulator with a box and a blank disk uploaded as

@@ -132,10 +132,15 @@ func (s *Server) bootVM(res *Resource) *armError {
 	key := strings.ToLower(res.ID)
 	vmID := getString(res.Properties, "vmId")
 	bv := &bootedVM{id: vmID}
+	provisioning, err := provisioningMedia(res)
+	if err != nil {
+		return &armError{500, "InternalError", fmt.Sprintf("the machine's provisioning disc: %v", err)}
+	}
 	in, err := s.opts.Box.Start(box.Spec{
 		ID: vmID, Disk: disk, DiskFormat: "vpc", Firmware: firmware,
 		PublicIP: public, PrivateIP: private, Network: network, PrivatePrefix: prefix,
 		Metadata: s.imdsHandler(key), WireServer: s.wireServerHandler(key), SMBIOS: bootSMBIOS(vmID),
+		Media: provisioning,
 		OnExit: func() {
 			s.mu.Lock()
 			defer s.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/strata-os/strata/providers/qemu/box"
+	"github.com/strata-os/strata/providers/qemu/media"
 )
 
 // Cloud-in-a-box: with Options.Box set, the data uploaded to a Glance
@@ -88,10 +89,14 @@ func (s *Server) boot(in *Instance) {
 	if img.Properties["hw_firmware_type"] == "uefi" {
 		firmware = "uefi"
 	}
+	var drive *media.Spec
+	if in.ConfigDrive {
+		drive = configDrive(s.metadataTree(in))
+	}
 	b, err := s.opts.Box.Start(box.Spec{
 		ID: in.ID, Disk: img.disk, DiskFormat: bootFormats[img.DiskFormat], Firmware: firmware,
 		PublicIP: public, PrivateIP: private, Network: network, PrivatePrefix: 24, PrivateMAC: mac,
-		Metadata: s.metadataHandler(in.ID), SMBIOS: bootSMBIOS(in),
+		Metadata: s.metadataHandler(in.ID), SMBIOS: bootSMBIOS(in), Media: drive,
 		OnExit: func() {
 			s.mu.Lock()
 			defer s.mu.Unlock()

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/strata-os/strata/core/cloud/simproxy"
+	"github.com/strata-os/strata/providers/qemu/media"
 	"github.com/strata-os/strata/providers/qemu/vm"
 )
 
@@ -175,6 +176,9 @@ type Spec struct {
 	WireServer http.Handler
 	// SMBIOS are the strings the cloud's hypervisor sets (-smbios values).
 	SMBIOS []string
+	// Media, if set, is the disc in the instance's CD-ROM drive: the
+	// cloud's provisioning medium or config drive.
+	Media *media.Spec
 	// MemoryMiB and CPUs override the box's (an instance type's size).
 	MemoryMiB, CPUs int
 	// OnExit, if set, is called (once, on a goroutine of its own) when
@@ -191,6 +195,7 @@ type Instance struct {
 	// for one.
 	shortDirs   []string
 	mac         string   // of the private card
+	disc        string   // the disc in its CD-ROM drive (Spec.Media), if any
 	net         *network // the private network
 	m           *vm.Machine
 	sshPort     int
@@ -268,6 +273,19 @@ func (b *Box) Start(spec Spec) (*Instance, error) {
 			network = wireServerNetwork
 		}
 	}
+	var extra []string
+	if spec.Media != nil {
+		disc := filepath.Join(in.dir, "media."+spec.Media.Format)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		err := media.Write(ctx, disc, *spec.Media)
+		cancel()
+		if err != nil {
+			return fail(err)
+		}
+		// IDE's secondary master, as -cdrom puts it; AHCI on q35.
+		extra = append(extra, "-drive", "if=ide,index=2,media=cdrom,readonly=on,format=raw,file="+disc)
+		in.disc = disc
+	}
 	memory, cpus := b.cfg.MemoryMiB, b.cfg.CPUs
 	if spec.MemoryMiB > 0 {
 		memory = spec.MemoryMiB
@@ -289,7 +307,7 @@ func (b *Box) Start(spec Spec) (*Instance, error) {
 		Firmware: spec.Firmware, OVMFDir: b.cfg.OVMFDir, Disk: spec.Disk, DiskFormat: spec.DiskFormat,
 		Net:        vm.UserNet{SSHPort: in.sshPort, Network: network, Forwards: forwards},
 		PrivateNet: nw.hub.Path(), PrivateMAC: in.mac,
-		SMBIOS: spec.SMBIOS, ConsoleFile: console,
+		SMBIOS: spec.SMBIOS, ConsoleFile: console, Extra: extra,
 	})
 	if err != nil {
 		return fail(err)
@@ -357,6 +375,10 @@ func macFor(id string) string {
 // Console is the instance's serial console so far (the box keeps the
 // last vm.MaxConsole bytes; a cloud's console API keeps less).
 func (in *Instance) Console() string { return in.m.Console() }
+
+// Disc is the file of the disc in the instance's CD-ROM drive (Spec.Media),
+// or "".
+func (in *Instance) Disc() string { return in.disc }
 
 // Exited is closed when the instance's machine has stopped (powered off,
 // crashed or stopped by the box).

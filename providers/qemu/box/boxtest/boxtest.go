@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/strata-os/strata/core/cloud/fault"
+	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/qemu/box"
 )
@@ -134,4 +135,38 @@ func FaultsMidCluster(t *testing.T, bx *box.Box, fl platform.Flight, faults *fau
 	if left := leftovers(); len(left) != 0 {
 		t.Errorf("left in the cloud: %v", left)
 	}
+}
+
+// BootedDisc starts a machine of fl with userdata ud (it keeps waiting
+// for SSH: the blank disk never answers) and returns the file of the disc in its
+// CD-ROM drive once the box runs it; the test must destroy fl, which ends
+// the wait.
+func BootedDisc(t *testing.T, bx *box.Box, fl platform.Flight, ud *conf.UserData) string {
+	t.Helper()
+	c, err := fl.NewCluster(context.Background(), platform.ClusterOptions{Name: "disc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = c.NewMachine(context.Background(), ud)
+	}()
+	// The test destroys fl (which ends the wait) before its cleanups run;
+	// the machine's wait must be over before the next test starts.
+	t.Cleanup(func() {
+		select {
+		case <-done:
+		case <-time.After(2 * time.Minute):
+			t.Error("the machine's wait did not end when its flight was destroyed")
+		}
+	})
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if ids := bx.Running(); len(ids) == 1 {
+			in, _ := bx.Instance(ids[0])
+			return in.Disc()
+		}
+	}
+	t.Fatal("the machine never booted")
+	return ""
 }
