@@ -42,6 +42,11 @@ func (r *Report) JUnit() ([]byte, error) {
 		switch status {
 		case Skipped:
 			tc.Skipped = &junit.Result{Message: first}
+		case Warned:
+			// JUnit has no warnings; a skip with the failure keeps CI
+			// green and the failure one click away.
+			tc.Skipped = &junit.Result{Message: "WARN: " + first}
+			tc.SystemErr = &junit.Output{Data: msg + "\n"}
 		case Failed:
 			typ := "failure"
 			if t.TimedOut {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/strata-os/strata/core/denylist"
 	"github.com/strata-os/strata/core/harness"
 )
 
@@ -19,19 +20,25 @@ const (
 	Failed  Status = "FAIL"
 	Skipped Status = "SKIP"
 	Errored Status = "ERROR"
+	// Warned is a failure (or error) of a test a denylist entry with
+	// warn: true names: reported, but it does not fail the run.
+	Warned Status = "WARN"
 )
 
 // TestReport is one test in report.json.
 type TestReport struct {
-	Name            string        `json:"name"`
-	Status          Status        `json:"status"`
-	TimedOut        bool          `json:"timed_out,omitempty"`
-	Start           time.Time     `json:"start"`
-	DurationSeconds float64       `json:"duration_seconds"`
-	Messages        []string      `json:"messages,omitempty"`
-	Output          []string      `json:"output,omitempty"`
-	Artifacts       string        `json:"artifacts,omitempty"` // relative to the run directory
-	Subtests        []*TestReport `json:"subtests,omitempty"`
+	Name            string    `json:"name"`
+	Status          Status    `json:"status"`
+	TimedOut        bool      `json:"timed_out,omitempty"`
+	Start           time.Time `json:"start"`
+	DurationSeconds float64   `json:"duration_seconds"`
+	Messages        []string  `json:"messages,omitempty"`
+	Output          []string  `json:"output,omitempty"`
+	Artifacts       string    `json:"artifacts,omitempty"` // relative to the run directory
+	// Tracker is the bug of the denylist entry that skipped the test or
+	// made its failure a warning.
+	Tracker  string        `json:"tracker,omitempty"`
+	Subtests []*TestReport `json:"subtests,omitempty"`
 }
 
 // Counts of top-level tests.
@@ -40,6 +47,7 @@ type Counts struct {
 	Failed  int `json:"failed"`
 	Skipped int `json:"skipped"`
 	Errors  int `json:"errors"`
+	Warned  int `json:"warned"`
 }
 
 // Report is report.json: the outcome of a run.
@@ -55,12 +63,19 @@ type Report struct {
 	Dir string `json:"-"`
 }
 
-func newReport(platform, flight, dir string, started time.Time, d time.Duration, results []*harness.Result, infra func(string) bool) *Report {
+func newReport(platform, flight, dir string, started time.Time, d time.Duration, results []*harness.Result, infra func(string) bool, deny denylist.Decisions) *Report {
 	rep := &Report{Platform: platform, Flight: flight, Dir: dir, Started: started, DurationSeconds: d.Seconds(), Tests: []*TestReport{}}
 	for _, res := range results {
 		tr := convert(dir, res)
 		if tr.Status == Failed && infra(res.Name) {
 			tr.Status = Errored
+		}
+		if e, ok := deny.Denied(res.Name); ok && tr.Status == Skipped {
+			tr.Tracker = e.Tracker
+		}
+		if e, ok := deny.Warned(res.Name); ok && (tr.Status == Failed || tr.Status == Errored) {
+			tr.Status, tr.Tracker = Warned, e.Tracker
+			tr.Messages = append([]string{"a warning, not a failure: " + e.Because()}, tr.Messages...)
 		}
 		switch tr.Status {
 		case Passed:
@@ -71,6 +86,8 @@ func newReport(platform, flight, dir string, started time.Time, d time.Duration,
 			rep.Counts.Skipped++
 		case Errored:
 			rep.Counts.Errors++
+		case Warned:
+			rep.Counts.Warned++
 		}
 		rep.Tests = append(rep.Tests, tr)
 	}
@@ -110,7 +127,8 @@ func dirExists(p string) bool {
 
 // ExitCode is kola's exit status for the run: 130 if it was interrupted
 // (the tests it cut short failed because of that), else 1 if a test
-// failed, else 3 if one errored (platform trouble), else 0.
+// failed, else 3 if one errored (platform trouble), else 0. A warned test
+// (a denylist's warn: true) does not count.
 func (r *Report) ExitCode() int {
 	switch {
 	case r.Interrupted:
@@ -126,6 +144,9 @@ func (r *Report) ExitCode() int {
 // Summary is the one line a person (or CI log) needs.
 func (r *Report) Summary() string {
 	s := fmt.Sprintf("%d passed, %d failed, %d skipped, %d errors", r.Counts.Passed, r.Counts.Failed, r.Counts.Skipped, r.Counts.Errors)
+	if r.Counts.Warned > 0 {
+		s += fmt.Sprintf(", %d warned", r.Counts.Warned)
+	}
 	if r.Interrupted {
 		s += " (interrupted)"
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/strata-os/strata/core/bazel"
+	"github.com/strata-os/strata/core/denylist"
 	"github.com/strata-os/strata/core/harness"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/core/register"
@@ -56,6 +57,10 @@ type Options struct {
 	// target (see core/bazel): its filter and shard narrow the selection,
 	// and the JUnit report is also written to its XML_OUTPUT_FILE.
 	Bazel bazel.TestEnv
+	// Denylist skips the tests it denies (with their trackers in the
+	// report), turns the failures of those it warns of into warnings, and
+	// may turn the console checks that are warnings off.
+	Denylist denylist.Decisions
 	// Progress receives go-test-like lines; default os.Stdout.
 	Progress io.Writer
 	Logger   *slog.Logger
@@ -177,7 +182,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	r := &run{opts: opts, ctx: ctx, flight: flight, infra: map[string]bool{}}
 	var htests []harness.Test
 	for _, t := range tests {
-		htests = append(htests, harness.Test{Name: t.Name, Timeout: t.Timeout, Run: r.testFunc(t)})
+		run := r.testFunc(t)
+		if e, ok := opts.Denylist.Denied(t.Name); ok {
+			run = func(h *harness.H) { h.Skipf("%s", e.Because()) }
+		}
+		htests = append(htests, harness.Test{Name: t.Name, Timeout: t.Timeout, Run: run})
 	}
 	suite := harness.NewSuite(harness.Options{
 		Parallel:       parallel,
@@ -200,7 +209,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		destroyErr = platform.Infra("", fmt.Errorf("destroy flight: %w", err))
 	}
 
-	rep := newReport(opts.Platform, flightName, dir, started, opts.now().Sub(started), results, r.isInfra)
+	rep := newReport(opts.Platform, flightName, dir, started, opts.now().Sub(started), results, r.isInfra, opts.Denylist)
 	rep.Interrupted = ctx.Err() != nil
 	if err := rep.write(opts.Bazel.XMLOutputFile); err != nil {
 		return rep, platform.Infra("", errors.Join(err, destroyErr))

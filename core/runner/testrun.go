@@ -31,7 +31,7 @@ func (r *run) testFunc(t *register.Test) func(*harness.H) {
 			OutputDir:          h.OutputDir(),
 			NoSSHKeyInUserData: t.HasFlag(register.NoSSHKeyInUserData),
 			NoSSHKeyInMetadata: t.HasFlag(register.NoSSHKeyInMetadata),
-			DisabledChecks:     disabledChecks(t),
+			DisabledChecks:     r.disabledChecks(t),
 			AdditionalDisks:    t.AdditionalDisks,
 		})
 		if errors.Is(err, platform.ErrNoAdditionalDisks) {
@@ -96,7 +96,7 @@ func (r *run) finishCluster(h *harness.H, t *register.Test, c platform.Cluster) 
 		r.opts.OnFailure(r.ctx, FailedTest{Name: t.Name, Messages: h.Messages(), Cluster: c, Key: r.flight.SSHKey(), OutputDir: h.OutputDir()})
 		r.onFailure.Unlock()
 	}
-	disabled := disabledChecks(t)
+	disabled := r.disabledChecks(t)
 	for _, m := range c.Machines() {
 		dir := filepath.Join(h.OutputDir(), m.ID())
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -129,9 +129,18 @@ func (r *run) finishCluster(h *harness.H, t *register.Test, c platform.Cluster) 
 	}
 }
 
-// disabledChecks maps a test's flags to the checks they turn off.
-func disabledChecks(t *register.Test) map[string]bool {
+// disabledChecks maps a test's flags to the checks they turn off, and
+// turns off those that are warnings (not fatal) when the denylist says
+// skip-console-warnings.
+func (r *run) disabledChecks(t *register.Test) map[string]bool {
 	d := map[string]bool{}
+	if r.opts.Denylist.SkipConsoleWarnings {
+		for _, c := range consolecheck.Checks {
+			if !c.Fatal {
+				d[c.Name] = true
+			}
+		}
+	}
 	if t.HasFlag(register.NoKernelPanicCheck) {
 		d[consolecheck.KernelPanic] = true
 		d[consolecheck.KernelOops] = true

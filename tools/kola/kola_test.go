@@ -379,3 +379,43 @@ func TestVersionListsSDKs(t *testing.T) {
 		t.Errorf("run --help does not say the Metal service is gone:\n%s", out.String())
 	}
 }
+
+// --denylist and --denylist-test: a denied test is skipped with its
+// tracker, the others run; a bad file is a usage error naming file and
+// line.
+func TestDenylistFlags(t *testing.T) {
+	dir := t.TempDir()
+	list := filepath.Join(dir, "kola-denylist.yaml")
+	if err := os.WriteFile(list, []byte("- pattern: basic.reboot\n  tracker: https://tracker.example/7\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut, fake := kola(t, nil, "run", "-p", "fake", "--output-dir", filepath.Join(dir, "out"), "--denylist", list, "--denylist-test", "basic.s?h", "basic.ssh", "basic.reboot")
+	if code != 0 || !strings.Contains(out, "kola: 0 passed, 0 failed, 2 skipped, 0 errors") || len(fake.Created()) != 0 {
+		t.Errorf("exit %d, %d machines\n%s\n%s", code, len(fake.Created()), out, errOut)
+	}
+	if !strings.Contains(errOut, "denylist: skipping") || !strings.Contains(errOut, "tracker=https://tracker.example/7") {
+		t.Errorf("the skips are not logged:\n%s", errOut)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "out", "fake-latest", "report.json"))
+	if !strings.Contains(string(b), `"tracker": "https://tracker.example/7"`) || !strings.Contains(string(b), `denylisted by \"basic.s?h\" (--denylist-test)`) {
+		t.Errorf("report.json:\n%s", b)
+	}
+
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("- pattern: basic.ssh\n  platfroms: [qemu]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--denylist", bad}, bad + `:2: unknown key "platfroms"`},
+		{[]string{"--denylist", filepath.Join(dir, "none.yaml")}, "none.yaml"},
+		{[]string{"--denylist-test", "basic.[x"}, `--denylist-test "basic.[x"`},
+	} {
+		code, _, errOut, _ := kola(t, nil, append([]string{"run", "-p", "fake", "basic.ssh"}, tc.args...)...)
+		if code != runner.ExitUsage || !strings.Contains(errOut, tc.want) {
+			t.Errorf("kola %v: exit %d, stderr %q; want 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}

@@ -3,28 +3,33 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/strata-os/strata/core/bazel"
+	"github.com/strata-os/strata/core/denylist"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/core/runner"
 )
 
 type runCmd struct {
-	Patterns  []string      `arg:"" optional:"" name:"pattern" help:"Glob patterns of test names to run (default: all that apply to the platform)."`
-	Parallel  string        `short:"j" name:"parallel" default:"auto" placeholder:"N|auto" help:"Tests to run at once; auto picks from CPUs and free memory."`
-	Tag       []string      `name:"tag" short:"t" placeholder:"TAG" help:"Run only tests with this tag; !TAG leaves tests with it out. Repeatable."`
-	Timeout   time.Duration `default:"10m" help:"Timeout of each test that sets none of its own."`
-	OutputDir string        `name:"output-dir" default:"_kola_temp" type:"path" help:"Directory for run results; each run gets <platform>-<time>/ and a <platform>-latest link."`
-	Arch      string        `default:"${arch}" help:"Architecture of the machines."`
-	SSHProxy  string        `name:"ssh-proxy" placeholder:"socks5://HOST:PORT" help:"Reach cloud machines over SSH through this SOCKS5 proxy (a bastion's ssh -D, a CI network's egress proxy, or a simulator's: ore CLOUD simulate --boot prints it)."`
-	Distro    string        `help:"Distribution of the image (flatcar, fcos, debian...), for tests limited to some."`
-	OSVersion string        `name:"os-version" placeholder:"X.Y.Z" help:"OS version of the image, for tests with MinVersion/EndVersion."`
-	Kolet     string        `type:"path" placeholder:"PATH" help:"kolet binary to copy to machines for tests with native functions (default: kolet next to kola)."`
-	Verbose   bool          `short:"v" help:"Print every test's log, not only failing ones'."`
+	Patterns       []string      `arg:"" optional:"" name:"pattern" help:"Glob patterns of test names to run (default: all that apply to the platform)."`
+	Parallel       string        `short:"j" name:"parallel" default:"auto" placeholder:"N|auto" help:"Tests to run at once; auto picks from CPUs and free memory."`
+	Tag            []string      `name:"tag" short:"t" placeholder:"TAG" help:"Run only tests with this tag; !TAG leaves tests with it out. Repeatable."`
+	Timeout        time.Duration `default:"10m" help:"Timeout of each test that sets none of its own."`
+	OutputDir      string        `name:"output-dir" default:"_kola_temp" type:"path" help:"Directory for run results; each run gets <platform>-<time>/ and a <platform>-latest link."`
+	Arch           string        `default:"${arch}" help:"Architecture of the machines."`
+	SSHProxy       string        `name:"ssh-proxy" placeholder:"socks5://HOST:PORT" help:"Reach cloud machines over SSH through this SOCKS5 proxy (a bastion's ssh -D, a CI network's egress proxy, or a simulator's: ore CLOUD simulate --boot prints it)."`
+	Distro         string        `help:"Distribution of the image (flatcar, fcos, debian...), for tests limited to some."`
+	OSVersion      string        `name:"os-version" placeholder:"X.Y.Z" help:"OS version of the image, for tests with MinVersion/EndVersion."`
+	Kolet          string        `type:"path" placeholder:"PATH" help:"kolet binary to copy to machines for tests with native functions (default: kolet next to kola)."`
+	Verbose        bool          `short:"v" help:"Print every test's log, not only failing ones'."`
+	Denylist       []string      `name:"denylist" type:"existingfile" placeholder:"FILE" help:"A kola-denylist.yaml (coreos-assembler's format): the tests it denies are skipped with their tracker, those it warns of run but their failures do not fail the run. Repeatable."`
+	DenylistStream string        `name:"denylist-stream" placeholder:"STREAM" help:"The image's stream, for denylist entries limited to streams (without it, they do not apply)."`
+	DenylistTest   []string      `name:"denylist-test" placeholder:"PATTERN" help:"Skip the tests PATTERN matches, as a denylist entry would. Repeatable."`
 	// SSHOnFailure is for a person at a terminal: the run waits for them.
 	SSHOnFailure bool `name:"ssh-on-failure" help:"When a test fails, open a shell on its first machine before it is destroyed (exit the shell to go on)."`
 }
@@ -54,6 +59,10 @@ func (r *runCmd) Run(a *app, c *cli) error {
 	if bz.TmpDir != "" {
 		os.Setenv("TMPDIR", bz.TmpDir)
 	}
+	deny, err := r.denylist(a.log, provider.Name, time.Now())
+	if err != nil {
+		return err
+	}
 	ctx, stop := a.interruptible()
 	defer stop()
 	rep, err := runner.Run(ctx, runner.Options{
@@ -75,6 +84,7 @@ func (r *runCmd) Run(a *app, c *cli) error {
 		OnFailure:       r.manhole(a),
 		Progress:        a.stdout,
 		Logger:          a.log,
+		Denylist:        deny,
 	})
 	if rep != nil {
 		fmt.Fprintf(a.stdout, "kola: %s; results in %s\n", rep.Summary(), rep.Dir)
@@ -126,4 +136,52 @@ func (r *runCmd) manhole(a *app) func(context.Context, runner.FailedTest) {
 			fmt.Fprintf(a.stderr, "kola: %v\n", err)
 		}
 	}
+}
+
+// denylist reads the --denylist files and --denylist-test patterns and
+// decides which entries apply to this run. The entries that change what
+// runs are logged, as upstream prints them.
+func (r *runCmd) denylist(log *slog.Logger, platformName string, today time.Time) (denylist.Decisions, error) {
+	var entries []denylist.Entry
+	for _, f := range r.Denylist {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return denylist.Decisions{}, platform.Usagef("--denylist: %v", err)
+		}
+		es, err := denylist.Parse(f, data)
+		if err != nil {
+			return denylist.Decisions{}, platform.Usagef("--denylist: %v", err)
+		}
+		entries = append(entries, es...)
+	}
+	for _, p := range r.DenylistTest {
+		es, err := denylist.Parse("--denylist-test", []byte(fmt.Sprintf("- pattern: %q\n", p)))
+		if err != nil {
+			return denylist.Decisions{}, platform.Usagef("--denylist-test %q: %v", p, err)
+		}
+		es[0].Line = 0
+		entries = append(entries, es...)
+	}
+	d := denylist.Decide(entries, denylist.Scope{Platform: platformName, Arch: r.Arch, Stream: r.DenylistStream, Today: today})
+	if len(entries) > 0 && r.DenylistStream == "" {
+		for _, e := range entries {
+			if len(e.Streams) > 0 {
+				log.Warn("denylist entries limited to streams do not apply: give the image's stream with --denylist-stream", "entry", e.Where())
+				break
+			}
+		}
+	}
+	for _, e := range d.Deny {
+		log.Info("denylist: skipping", "pattern", e.Pattern, "until", e.Snooze, "tracker", e.Tracker, "entry", e.Where())
+	}
+	for _, e := range d.Warn {
+		log.Info("denylist: failures will only warn", "pattern", e.Pattern, "tracker", e.Tracker, "entry", e.Where())
+	}
+	for _, e := range d.Expired {
+		log.Info("denylist: snooze expired, running", "pattern", e.Pattern, "snooze", e.Snooze, "tracker", e.Tracker, "entry", e.Where())
+	}
+	if d.SkipConsoleWarnings {
+		log.Info("denylist: console checks that are warnings are off (skip-console-warnings)")
+	}
+	return d, nil
 }
