@@ -29,14 +29,14 @@ func TestQEMUSIGINTLeavesNothing(t *testing.T) {
 	all, err := interruptChild(t, "TestQEMUSIGINTLeavesNothing",
 		[]string{"KOLA_QEMU_SIGINT_CHILD=1", "TMPDIR=" + tmp, "KOLA_OUT=" + outDir, "STRATA_INIT=" + initBin},
 		func() {
-			if running := qemus("sigint.three-m"); running != 3 {
+			if running := qemus("sigint.three-m", tmp); running != 3 {
 				t.Errorf("%d QEMUs running before the interrupt, want 3", running)
 			}
 		})
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != runner.ExitInterrupt {
 		t.Errorf("kola exited %v, want %d\n%s", err, runner.ExitInterrupt, all)
 	}
-	if n := qemus("sigint.three-m"); n != 0 {
+	if n := qemus("sigint.three-m", tmp); n != 0 {
 		t.Errorf("%d QEMU processes left", n)
 	}
 	left, _ := filepath.Glob(filepath.Join(tmp, "*"))
@@ -52,10 +52,19 @@ func TestQEMUSIGINTLeavesNothing(t *testing.T) {
 	}
 }
 
-// qemus counts QEMU processes whose -name starts with prefix.
-func qemus(prefix string) int {
-	out, _ := exec.Command("pgrep", "-f", "qemu-system.*-name "+prefix).Output()
-	return len(strings.Fields(string(out)))
+// qemus counts the QEMU processes whose -name starts with prefix and
+// whose files are under dir (the child kola's TMPDIR, where its clusters
+// live): another run of this test on the machine (a go test beside a
+// bazel test) has QEMUs of the same names.
+func qemus(prefix, dir string) int {
+	out, _ := exec.Command("pgrep", "-a", "-f", "qemu-system.*-name "+prefix).Output()
+	n := 0
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.Contains(line, dir+string(filepath.Separator)) {
+			n++
+		}
+	}
+	return n
 }
 
 func qemuSigintChild() {
