@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,9 +20,14 @@ func TestDenylist(t *testing.T) {
 	e := newEnv(t, platformtest.Options{
 		Journal: "Nov 21 systemd[1]: Failed to start Frobnicate Service.\n",
 	})
+	var mu sync.Mutex
 	ran := map[string]bool{}
 	note := func(name string) func(cluster.TestCluster) {
-		return func(c cluster.TestCluster) { ran[name] = true }
+		return func(c cluster.TestCluster) {
+			mu.Lock()
+			defer mu.Unlock()
+			ran[name] = true
+		}
 	}
 	e.add(t,
 		register.Test{Name: "deny.me", ClusterSize: 1, Run: note("deny.me")},

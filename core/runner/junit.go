@@ -42,6 +42,12 @@ func (r *Report) JUnit() ([]byte, error) {
 		switch status {
 		case Skipped:
 			tc.Skipped = &junit.Result{Message: first}
+		case Flaky:
+			// Passed in the end: no failure element, the first attempt's
+			// failure beside it, and flaky as the case's status (and the
+			// suite's "flaky" property) for CI dashboards.
+			tc.Status = "flaky"
+			tc.SystemErr = &junit.Output{Data: "failed before it passed on a rerun:\n" + msg + "\n"}
 		case Warned:
 			// JUnit has no warnings; a skip with the failure keeps CI
 			// green and the failure one click away.
@@ -64,8 +70,15 @@ func (r *Report) JUnit() ([]byte, error) {
 			add(s, status)
 		}
 	}
+	var flaky []string
 	for _, t := range r.Tests {
 		add(t, t.Status)
+		if t.Status == Flaky {
+			flaky = append(flaky, t.Name)
+		}
+	}
+	if len(flaky) > 0 {
+		suite.AddProperty("flaky", strings.Join(flaky, ","))
 	}
 	var suites junit.Testsuites
 	suites.AddSuite(suite)

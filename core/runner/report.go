@@ -23,6 +23,9 @@ const (
 	// Warned is a failure (or error) of a test a denylist entry with
 	// warn: true names: reported, but it does not fail the run.
 	Warned Status = "WARN"
+	// Flaky is a test that failed and then passed on a rerun: reported,
+	// but it does not fail the run.
+	Flaky Status = "FLAKE"
 )
 
 // TestReport is one test in report.json.
@@ -39,6 +42,9 @@ type TestReport struct {
 	// made its failure a warning.
 	Tracker  string        `json:"tracker,omitempty"`
 	Subtests []*TestReport `json:"subtests,omitempty"`
+	// Reruns are the test's later attempts (--rerun), in order; Status is
+	// the last one's, or FLAKE when the first failed and a later passed.
+	Reruns []*TestReport `json:"reruns,omitempty"`
 }
 
 // Counts of top-level tests.
@@ -48,6 +54,7 @@ type Counts struct {
 	Skipped int `json:"skipped"`
 	Errors  int `json:"errors"`
 	Warned  int `json:"warned"`
+	Flaky   int `json:"flaky"`
 }
 
 // Report is report.json: the outcome of a run.
@@ -63,12 +70,30 @@ type Report struct {
 	Dir string `json:"-"`
 }
 
-func newReport(platform, flight, dir string, started time.Time, d time.Duration, results []*harness.Result, infra func(string) bool, deny denylist.Decisions) *Report {
+// attempt is one pass over tests: the run, or a rerun of its failures.
+type attempt struct {
+	dir     string // where its tests' artifacts are
+	results []*harness.Result
+	infra   map[string]bool // tests whose failure was the platform's
+}
+
+func newReport(platform, flight, dir string, started time.Time, d time.Duration, attempts []attempt, deny denylist.Decisions) *Report {
 	rep := &Report{Platform: platform, Flight: flight, Dir: dir, Started: started, DurationSeconds: d.Seconds(), Tests: []*TestReport{}}
-	for _, res := range results {
-		tr := convert(dir, res)
-		if tr.Status == Failed && infra(res.Name) {
-			tr.Status = Errored
+	for _, res := range attempts[0].results {
+		tr := attemptReport(dir, attempts[0], res)
+		for _, a := range attempts[1:] {
+			for _, rr := range a.results {
+				if rr.Name == res.Name {
+					tr.Reruns = append(tr.Reruns, attemptReport(dir, a, rr))
+				}
+			}
+		}
+		if n := len(tr.Reruns); n > 0 {
+			if last := tr.Reruns[n-1].Status; last == Passed {
+				tr.Status = Flaky
+			} else {
+				tr.Status = last
+			}
 		}
 		if e, ok := deny.Denied(res.Name); ok && tr.Status == Skipped {
 			tr.Tracker = e.Tracker
@@ -88,10 +113,37 @@ func newReport(platform, flight, dir string, started time.Time, d time.Duration,
 			rep.Counts.Errors++
 		case Warned:
 			rep.Counts.Warned++
+		case Flaky:
+			rep.Counts.Flaky++
 		}
 		rep.Tests = append(rep.Tests, tr)
 	}
 	return rep
+}
+
+// attemptReport is one attempt's report of a test, its artifacts' path
+// relative to the run directory.
+func attemptReport(runDir string, a attempt, res *harness.Result) *TestReport {
+	tr := convert(a.dir, res)
+	if tr.Status == Failed && a.infra[res.Name] {
+		tr.Status = Errored
+	}
+	if a.dir != runDir {
+		rel, err := filepath.Rel(runDir, a.dir)
+		if err == nil {
+			prefixArtifacts(tr, rel)
+		}
+	}
+	return tr
+}
+
+func prefixArtifacts(tr *TestReport, rel string) {
+	if tr.Artifacts != "" {
+		tr.Artifacts = filepath.Join(rel, tr.Artifacts)
+	}
+	for _, s := range tr.Subtests {
+		prefixArtifacts(s, rel)
+	}
 }
 
 func convert(dir string, r *harness.Result) *TestReport {
@@ -128,7 +180,8 @@ func dirExists(p string) bool {
 // ExitCode is kola's exit status for the run: 130 if it was interrupted
 // (the tests it cut short failed because of that), else 1 if a test
 // failed, else 3 if one errored (platform trouble), else 0. A warned test
-// (a denylist's warn: true) does not count.
+// (a denylist's warn: true) and a flaky one (failed, then passed on a
+// rerun, as coreos-assembler's kola counts it) do not count.
 func (r *Report) ExitCode() int {
 	switch {
 	case r.Interrupted:
@@ -146,6 +199,9 @@ func (r *Report) Summary() string {
 	s := fmt.Sprintf("%d passed, %d failed, %d skipped, %d errors", r.Counts.Passed, r.Counts.Failed, r.Counts.Skipped, r.Counts.Errors)
 	if r.Counts.Warned > 0 {
 		s += fmt.Sprintf(", %d warned", r.Counts.Warned)
+	}
+	if r.Counts.Flaky > 0 {
+		s += fmt.Sprintf(", %d flaky", r.Counts.Flaky)
 	}
 	if r.Interrupted {
 		s += " (interrupted)"

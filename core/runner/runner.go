@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -57,6 +58,10 @@ type Options struct {
 	// target (see core/bazel): its filter and shard narrow the selection,
 	// and the JUnit report is also written to its XML_OUTPUT_FILE.
 	Bazel bazel.TestEnv
+	// Rerun is how many times tests that failed are run again, each time
+	// in a fresh cluster; one that then passes is flaky, which does not
+	// fail the run.
+	Rerun int
 	// Denylist skips the tests it denies (with their trackers in the
 	// report), turns the failures of those it warns of into warnings, and
 	// may turn the console checks that are warnings off.
@@ -181,14 +186,16 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	opts.Logger.Info("starting run", "platform", opts.Platform, "distro", opts.Distro, "tests", len(tests), "parallel", parallel, "machine_mib", machineMiB)
 	r := &run{opts: opts, ctx: ctx, flight: flight, infra: map[string]bool{}}
 	var htests []harness.Test
+	byName := map[string]*register.Test{}
 	for _, t := range tests {
+		byName[t.Name] = t
 		run := r.testFunc(t)
 		if e, ok := opts.Denylist.Denied(t.Name); ok {
 			run = func(h *harness.H) { h.Skipf("%s", e.Because()) }
 		}
 		htests = append(htests, harness.Test{Name: t.Name, Timeout: t.Timeout, Run: run})
 	}
-	suite := harness.NewSuite(harness.Options{
+	hopts := harness.Options{
 		Parallel:       parallel,
 		Timeout:        opts.Timeout,
 		Grace:          opts.Grace,
@@ -197,8 +204,28 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		Verbose:        opts.Verbose,
 		Output:         opts.Progress,
 		Logger:         opts.Logger,
-	}, htests)
-	results := suite.Run(ctx)
+	}
+	results := harness.NewSuite(hopts, htests).Run(ctx)
+	attempts := []attempt{{dir: dir, results: results, infra: r.takeInfra()}}
+	// Reruns: the tests that failed, each in a fresh cluster, results in
+	// rerun-K/ of the run directory.
+	for k := 1; k <= opts.Rerun && ctx.Err() == nil; k++ {
+		var again []harness.Test
+		for _, res := range attempts[len(attempts)-1].results {
+			if res.Status == harness.Fail {
+				t := byName[res.Name]
+				again = append(again, harness.Test{Name: t.Name, Timeout: t.Timeout, Run: r.testFunc(t)})
+			}
+		}
+		if len(again) == 0 {
+			break
+		}
+		fmt.Fprintf(opts.Progress, "=== RERUN %d of %d: %d failed tests\n", k, opts.Rerun, len(again))
+		ro := hopts
+		ro.OutputDir = filepath.Join(dir, fmt.Sprintf("rerun-%d", k))
+		rres := harness.NewSuite(ro, again).Run(ctx)
+		attempts = append(attempts, attempt{dir: ro.OutputDir, results: rres, infra: r.takeInfra()})
+	}
 
 	// Every test destroyed its cluster; this catches clusters made outside
 	// a test's lifecycle and is a no-op otherwise.
@@ -209,7 +236,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		destroyErr = platform.Infra("", fmt.Errorf("destroy flight: %w", err))
 	}
 
-	rep := newReport(opts.Platform, flightName, dir, started, opts.now().Sub(started), results, r.isInfra, opts.Denylist)
+	rep := newReport(opts.Platform, flightName, dir, started, opts.now().Sub(started), attempts, opts.Denylist)
 	rep.Interrupted = ctx.Err() != nil
 	if err := rep.write(opts.Bazel.XMLOutputFile); err != nil {
 		return rep, platform.Infra("", errors.Join(err, destroyErr))
@@ -263,8 +290,12 @@ func (r *run) markInfra(test string) {
 	r.infra[test] = true
 }
 
-func (r *run) isInfra(test string) bool {
+// takeInfra returns the tests marked infra since the last call: each
+// attempt (the run, a rerun) has its own.
+func (r *run) takeInfra() map[string]bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.infra[test]
+	m := r.infra
+	r.infra = map[string]bool{}
+	return m
 }

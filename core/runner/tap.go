@@ -20,6 +20,8 @@ func (r *Report) TAP() []byte {
 		switch t.Status {
 		case Passed:
 			fmt.Fprintf(&b, "ok %d - %s\n", i+1, name)
+		case Flaky:
+			fmt.Fprintf(&b, "ok %d - %s (flaky: failed, then passed on rerun %d)\n", i+1, name, len(t.Reruns))
 		case Skipped:
 			fmt.Fprintf(&b, "ok %d - %s # SKIP %s\n", i+1, name, oneLine(strings.Join(t.Messages, "; ")))
 		default:
@@ -36,6 +38,9 @@ func (r *Report) TAP() []byte {
 			}
 			if t.TimedOut {
 				diag["timed_out"] = true
+			}
+			if len(t.Reruns) > 0 {
+				diag["reruns"] = len(t.Reruns)
 			}
 			if t.Artifacts != "" {
 				diag["artifacts"] = t.Artifacts

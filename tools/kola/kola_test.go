@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -417,5 +418,26 @@ func TestDenylistFlags(t *testing.T) {
 		if code != runner.ExitUsage || !strings.Contains(errOut, tc.want) {
 			t.Errorf("kola %v: exit %d, stderr %q; want 2 and %q", tc.args, code, errOut, tc.want)
 		}
+	}
+}
+
+// --rerun: a test that fails once is rerun and reported flaky, and the
+// run passes; --rerun-count must be positive.
+func TestRerunFlag(t *testing.T) {
+	reg := register.NewRegistry()
+	var runs atomic.Int32
+	_ = reg.Register(register.Test{Name: "t.flaky", ClusterSize: 1, Run: func(c cluster.TestCluster) {
+		if runs.Add(1) == 1 {
+			c.Fatal("first time")
+		}
+	}})
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, _, _ := kola(t, reg, "run", "-p", "fake", "--output-dir", out, "--rerun", "t.flaky")
+	if code != 0 || !strings.Contains(stdout, "kola: 0 passed, 0 failed, 0 skipped, 0 errors, 1 flaky") || runs.Load() != 2 {
+		t.Errorf("exit %d after %d runs:\n%s", code, runs.Load(), stdout)
+	}
+	code, _, errOut, _ := kola(t, reg, "run", "-p", "fake", "--output-dir", out, "--rerun", "--rerun-count", "0", "t.flaky")
+	if code != runner.ExitUsage || !strings.Contains(errOut, "--rerun-count 0: must be 1 or more") {
+		t.Errorf("--rerun-count 0: exit %d, %q", code, errOut)
 	}
 }

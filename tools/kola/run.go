@@ -27,6 +27,8 @@ type runCmd struct {
 	OSVersion      string        `name:"os-version" placeholder:"X.Y.Z" help:"OS version of the image, for tests with MinVersion/EndVersion."`
 	Kolet          string        `type:"path" placeholder:"PATH" help:"kolet binary to copy to machines for tests with native functions (default: kolet next to kola)."`
 	Verbose        bool          `short:"v" help:"Print every test's log, not only failing ones'."`
+	Rerun          bool          `name:"rerun" help:"Run failed tests again, each in a fresh cluster (--rerun-count times at most); a test that then passes is reported flaky and does not fail the run."`
+	RerunCount     int           `name:"rerun-count" default:"1" placeholder:"N" help:"How many times --rerun runs a failed test again."`
 	Denylist       []string      `name:"denylist" type:"existingfile" placeholder:"FILE" help:"A kola-denylist.yaml (coreos-assembler's format): the tests it denies are skipped with their tracker, those it warns of run but their failures do not fail the run. Repeatable."`
 	DenylistStream string        `name:"denylist-stream" placeholder:"STREAM" help:"The image's stream, for denylist entries limited to streams (without it, they do not apply)."`
 	DenylistTest   []string      `name:"denylist-test" placeholder:"PATTERN" help:"Skip the tests PATTERN matches, as a denylist entry would. Repeatable."`
@@ -59,6 +61,13 @@ func (r *runCmd) Run(a *app, c *cli) error {
 	if bz.TmpDir != "" {
 		os.Setenv("TMPDIR", bz.TmpDir)
 	}
+	reruns := 0
+	if r.Rerun {
+		if r.RerunCount < 1 {
+			return platform.Usagef("--rerun-count %d: must be 1 or more", r.RerunCount)
+		}
+		reruns = r.RerunCount
+	}
 	deny, err := r.denylist(a.log, provider.Name, time.Now())
 	if err != nil {
 		return err
@@ -85,6 +94,7 @@ func (r *runCmd) Run(a *app, c *cli) error {
 		Progress:        a.stdout,
 		Logger:          a.log,
 		Denylist:        deny,
+		Rerun:           reruns,
 	})
 	if rep != nil {
 		fmt.Fprintf(a.stdout, "kola: %s; results in %s\n", rep.Summary(), rep.Dir)
