@@ -95,10 +95,10 @@ func newReport(platform, flight, dir string, started time.Time, d time.Duration,
 				tr.Status = last
 			}
 		}
-		if e, ok := deny.Denied(res.Name); ok && tr.Status == Skipped {
+		if e, ok := deny.Denied(registeredName(res.Name)); ok && tr.Status == Skipped {
 			tr.Tracker = e.Tracker
 		}
-		if e, ok := deny.Warned(res.Name); ok && (tr.Status == Failed || tr.Status == Errored) {
+		if e, ok := deny.Warned(registeredName(res.Name)); ok && (tr.Status == Failed || tr.Status == Errored) {
 			tr.Status, tr.Tracker = Warned, e.Tracker
 			tr.Messages = append([]string{"a warning, not a failure: " + e.Because()}, tr.Messages...)
 		}

@@ -58,6 +58,11 @@ type Options struct {
 	// target (see core/bazel): its filter and shard narrow the selection,
 	// and the JUnit report is also written to its XML_OUTPUT_FILE.
 	Bazel bazel.TestEnv
+	// Shard, if set, keeps one part of the tests (--sharding hash:M/N).
+	Shard Shard
+	// Multiply runs each test that many times, as copies named
+	// NAME.multiply-K (--multiply), to find flakes.
+	Multiply int
 	// Rerun is how many times tests that failed are run again, each time
 	// in a fresh cluster; one that then passes is flaky, which does not
 	// fail the run.
@@ -164,6 +169,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if tests, err = bazelShard(tests, opts.Bazel); err != nil {
 		return abort(err)
 	}
+	tests = multiply(shardTests(tests, opts.Shard), opts.Multiply)
 	maxSize := 1
 	for _, t := range tests {
 		maxSize = max(maxSize, t.ClusterSize)
@@ -190,7 +196,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	for _, t := range tests {
 		byName[t.Name] = t
 		run := r.testFunc(t)
-		if e, ok := opts.Denylist.Denied(t.Name); ok {
+		if e, ok := opts.Denylist.Denied(registeredName(t.Name)); ok {
 			run = func(h *harness.H) { h.Skipf("%s", e.Because()) }
 		}
 		htests = append(htests, harness.Test{Name: t.Name, Timeout: t.Timeout, Run: run})

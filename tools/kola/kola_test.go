@@ -441,3 +441,42 @@ func TestRerunFlag(t *testing.T) {
 		t.Errorf("--rerun-count 0: exit %d, %q", code, errOut)
 	}
 }
+
+// --sharding splits a selection; --multiply copies it; bad values are
+// usage errors naming the flag.
+func TestShardingAndMultiplyFlags(t *testing.T) {
+	reg := register.NewRegistry()
+	for i := range 12 {
+		_ = reg.Register(register.Test{Name: fmt.Sprintf("t.n%02d", i), Run: func(cluster.TestCluster) {}})
+	}
+	total := 0
+	for m := 1; m <= 3; m++ {
+		code, out, _, _ := kola(t, reg, "run", "-p", "fake", "--output-dir", t.TempDir(), "--sharding", fmt.Sprintf("hash:%d/3", m))
+		var passed int
+		if i := strings.Index(out, "kola: "); code != 0 || i < 0 {
+			t.Fatalf("shard %d/3: exit %d\n%s", m, code, out)
+		} else {
+			fmt.Sscanf(out[i:], "kola: %d passed", &passed)
+		}
+		total += passed
+	}
+	if total != 12 {
+		t.Errorf("the three shards ran %d tests, want 12", total)
+	}
+	code, out, _, _ := kola(t, reg, "run", "-p", "fake", "--output-dir", t.TempDir(), "--multiply", "2", "t.n00", "t.n01")
+	if code != 0 || !strings.Contains(out, "kola: 4 passed") || !strings.Contains(out, "t.n01.multiply-2") {
+		t.Errorf("--multiply 2: exit %d\n%s", code, out)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--sharding", "hash:4/3"}, `--sharding "hash:4/3"`},
+		{[]string{"--multiply", "0"}, "--multiply 0: must be 1 or more"},
+	} {
+		code, _, errOut, _ := kola(t, reg, append([]string{"run", "-p", "fake"}, tc.args...)...)
+		if code != runner.ExitUsage || !strings.Contains(errOut, tc.want) {
+			t.Errorf("kola %v: exit %d, %q", tc.args, code, errOut)
+		}
+	}
+}

@@ -27,6 +27,8 @@ type runCmd struct {
 	OSVersion      string        `name:"os-version" placeholder:"X.Y.Z" help:"OS version of the image, for tests with MinVersion/EndVersion."`
 	Kolet          string        `type:"path" placeholder:"PATH" help:"kolet binary to copy to machines for tests with native functions (default: kolet next to kola)."`
 	Verbose        bool          `short:"v" help:"Print every test's log, not only failing ones'."`
+	Multiply       int           `name:"multiply" default:"1" placeholder:"N" help:"Run each selected test N times (as NAME.multiply-K, each in its own cluster), to find flakes."`
+	Sharding       string        `name:"sharding" placeholder:"hash:M/N" help:"Run only part M of N of the selected tests, by a hash of each name (stable as tests come and go), to spread a run over CI machines."`
 	Rerun          bool          `name:"rerun" help:"Run failed tests again, each in a fresh cluster (--rerun-count times at most); a test that then passes is reported flaky and does not fail the run."`
 	RerunCount     int           `name:"rerun-count" default:"1" placeholder:"N" help:"How many times --rerun runs a failed test again."`
 	Denylist       []string      `name:"denylist" type:"existingfile" placeholder:"FILE" help:"A kola-denylist.yaml (coreos-assembler's format): the tests it denies are skipped with their tracker, those it warns of run but their failures do not fail the run. Repeatable."`
@@ -60,6 +62,13 @@ func (r *runCmd) Run(a *app, c *cli) error {
 	}
 	if bz.TmpDir != "" {
 		os.Setenv("TMPDIR", bz.TmpDir)
+	}
+	shard, err := runner.ParseSharding(r.Sharding)
+	if err != nil {
+		return err
+	}
+	if r.Multiply < 1 {
+		return platform.Usagef("--multiply %d: must be 1 or more", r.Multiply)
 	}
 	reruns := 0
 	if r.Rerun {
@@ -95,6 +104,8 @@ func (r *runCmd) Run(a *app, c *cli) error {
 		Logger:          a.log,
 		Denylist:        deny,
 		Rerun:           reruns,
+		Shard:           shard,
+		Multiply:        r.Multiply,
 	})
 	if rep != nil {
 		fmt.Fprintf(a.stdout, "kola: %s; results in %s\n", rep.Summary(), rep.Dir)
