@@ -38,6 +38,9 @@ type TestReport struct {
 	Messages        []string  `json:"messages,omitempty"`
 	Output          []string  `json:"output,omitempty"`
 	Artifacts       string    `json:"artifacts,omitempty"` // relative to the run directory
+	// ClusterReadySeconds is how long the test's machines took to be
+	// made and answer SSH (boot time, for a cluster of one).
+	ClusterReadySeconds float64 `json:"cluster_ready_seconds,omitempty"`
 	// Tracker is the bug of the denylist entry that skipped the test or
 	// made its failure a warning.
 	Tracker  string        `json:"tracker,omitempty"`
@@ -75,6 +78,7 @@ type attempt struct {
 	dir     string // where its tests' artifacts are
 	results []*harness.Result
 	infra   map[string]bool // tests whose failure was the platform's
+	ready   map[string]time.Duration
 }
 
 func newReport(platform, flight, dir string, started time.Time, d time.Duration, attempts []attempt, deny denylist.Decisions) *Report {
@@ -125,6 +129,9 @@ func newReport(platform, flight, dir string, started time.Time, d time.Duration,
 // relative to the run directory.
 func attemptReport(runDir string, a attempt, res *harness.Result) *TestReport {
 	tr := convert(a.dir, res)
+	if d, ok := a.ready[res.Name]; ok {
+		tr.ClusterReadySeconds = d.Seconds()
+	}
 	if tr.Status == Failed && a.infra[res.Name] {
 		tr.Status = Errored
 	}
@@ -227,7 +234,10 @@ func (r *Report) write(extraJUnit string) error {
 			return fmt.Errorf("write JUnit report for Bazel: %w", err)
 		}
 	}
-	return writeFile(r.Dir, "junit.xml", x)
+	if err := writeFile(r.Dir, "junit.xml", x); err != nil {
+		return err
+	}
+	return writeFile(r.Dir, "metrics.prom", r.Metrics())
 }
 
 func writeJSON(dir, name string, v any) error {

@@ -190,7 +190,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return abort(platform.Infra("", err))
 	}
 	opts.Logger.Info("starting run", "platform", opts.Platform, "distro", opts.Distro, "tests", len(tests), "parallel", parallel, "machine_mib", machineMiB)
-	r := &run{opts: opts, ctx: ctx, flight: flight, infra: map[string]bool{}}
+	r := &run{opts: opts, ctx: ctx, flight: flight, infra: map[string]bool{}, ready: map[string]time.Duration{}}
 	var htests []harness.Test
 	byName := map[string]*register.Test{}
 	for _, t := range tests {
@@ -212,7 +212,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		Logger:         opts.Logger,
 	}
 	results := harness.NewSuite(hopts, htests).Run(ctx)
-	attempts := []attempt{{dir: dir, results: results, infra: r.takeInfra()}}
+	infra, ready := r.takeAttempt()
+	attempts := []attempt{{dir: dir, results: results, infra: infra, ready: ready}}
 	// Reruns: the tests that failed, each in a fresh cluster, results in
 	// rerun-K/ of the run directory.
 	for k := 1; k <= opts.Rerun && ctx.Err() == nil; k++ {
@@ -230,7 +231,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		ro := hopts
 		ro.OutputDir = filepath.Join(dir, fmt.Sprintf("rerun-%d", k))
 		rres := harness.NewSuite(ro, again).Run(ctx)
-		attempts = append(attempts, attempt{dir: ro.OutputDir, results: rres, infra: r.takeInfra()})
+		infra, ready := r.takeAttempt()
+		attempts = append(attempts, attempt{dir: ro.OutputDir, results: rres, infra: infra, ready: ready})
 	}
 
 	// Every test destroyed its cluster; this catches clusters made outside
@@ -287,7 +289,8 @@ type run struct {
 
 	mu        sync.Mutex
 	infra     map[string]bool
-	onFailure sync.Mutex // one OnFailure at a time: they share the terminal
+	ready     map[string]time.Duration // test → its machines' making, start to SSH
+	onFailure sync.Mutex               // one OnFailure at a time: they share the terminal
 }
 
 func (r *run) markInfra(test string) {
@@ -296,12 +299,19 @@ func (r *run) markInfra(test string) {
 	r.infra[test] = true
 }
 
-// takeInfra returns the tests marked infra since the last call: each
-// attempt (the run, a rerun) has its own.
-func (r *run) takeInfra() map[string]bool {
+// takeAttempt returns the tests marked infra and the clusters' ready
+// times since the last call: each attempt (the run, a rerun) has its own.
+func (r *run) takeAttempt() (map[string]bool, map[string]time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	m := r.infra
-	r.infra = map[string]bool{}
-	return m
+	infra, ready := r.infra, r.ready
+	r.infra, r.ready = map[string]bool{}, map[string]time.Duration{}
+	return infra, ready
+}
+
+// clusterReady records how long a test's machines took to be ready.
+func (r *run) clusterReady(test string, d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ready[test] = d
 }

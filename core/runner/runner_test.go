@@ -198,10 +198,16 @@ func TestRunOutcomesAndArtifacts(t *testing.T) {
 	if err != nil || filepath.Join(e.root, latest) != rep.Dir {
 		t.Errorf("latest link %q %v, run dir %s", latest, err, rep.Dir)
 	}
-	for _, f := range []string{"properties.json", "report.json", "report.tap", "junit.xml"} {
+	for _, f := range []string{"properties.json", "report.json", "report.tap", "junit.xml", "metrics.prom"} {
 		if _, err := os.Stat(filepath.Join(rep.Dir, f)); err != nil {
 			t.Error(err)
 		}
+	}
+	if got["t.pass"].ClusterReadySeconds <= 0 || got["t.skip"].ClusterReadySeconds != 0 {
+		t.Errorf("cluster ready: t.pass %v, t.skip %v", got["t.pass"].ClusterReadySeconds, got["t.skip"].ClusterReadySeconds)
+	}
+	if m, _ := os.ReadFile(filepath.Join(rep.Dir, "metrics.prom")); !strings.Contains(string(m), `kola_cluster_ready_seconds{platform="fake",test="t.pass"}`) {
+		t.Errorf("metrics.prom:\n%s", m)
 	}
 	var machines int
 	for _, m := range e.fake.Created() {

@@ -45,7 +45,11 @@ func (r *run) testFunc(t *register.Test) func(*harness.H) {
 		}
 		h.Cleanup(func() { r.finishCluster(h, t, c) })
 
+		start := time.Now()
 		ms, err := platform.NewMachines(ctx, c, t.ClusterSize, t.UserData)
+		if err == nil && len(ms) > 0 {
+			r.clusterReady(t.Name, time.Since(start))
+		}
 		if err != nil {
 			if platform.IsInfra(err) {
 				r.markInfra(t.Name)

@@ -38,11 +38,12 @@ type cli struct {
 	Platform string `short:"p" placeholder:"NAME" help:"Platform to run on: ${platforms} (default ${default_platform})."`
 	LogLevel string `name:"log-level" enum:"debug,info,warn,error" default:"info" help:"Log level (${enum})."`
 
-	Run       runCmd       `cmd:"" help:"Run tests on a platform."`
-	Spawn     spawnCmd     `cmd:"" help:"Boot machines to use by hand; they stay until Ctrl-C."`
-	Bootchart bootchartCmd `cmd:"" help:"Boot one machine and save systemd-analyze's plot of its boot as SVG."`
-	List      listCmd      `cmd:"" help:"List the registered tests."`
-	Version   versionCmd   `cmd:"" help:"Print the version and the linked providers."`
+	Run          runCmd          `cmd:"" help:"Run tests on a platform."`
+	Spawn        spawnCmd        `cmd:"" help:"Boot machines to use by hand; they stay until Ctrl-C."`
+	Bootchart    bootchartCmd    `cmd:"" help:"Boot one machine and save systemd-analyze's plot of its boot as SVG."`
+	List         listCmd         `cmd:"" help:"List the registered tests."`
+	CheckConsole checkConsoleCmd `cmd:"" name:"check-console" help:"Run the console checks (panics, oopses, emergency shells, failed units, ...) on saved consoles and journals."`
+	Version      versionCmd      `cmd:"" help:"Print the version and the linked providers."`
 }
 
 func (a *app) main(args []string) (code int) {

@@ -480,3 +480,26 @@ func TestShardingAndMultiplyFlags(t *testing.T) {
 		}
 	}
 }
+
+// kola check-console runs the checks on saved logs: each problem with
+// file and line, exit 1; a clean log exits 0.
+func TestCheckConsole(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "console.txt")
+	clean := filepath.Join(dir, "journal.txt")
+	os.WriteFile(bad, []byte("[ 0.1] booting\n[ 2.3] Kernel panic - not syncing: Attempted to kill init!\nfoo.service: Failed with result 'exit-code'.\n"), 0o644)
+	os.WriteFile(clean, []byte("[ 0.1] booting\n"), 0o644)
+	code, out, _, _ := kola(t, nil, "check-console", clean, bad)
+	if code != runner.ExitFailed || !strings.Contains(out, bad+":2: kernel-panic on console: [ 2.3] Kernel panic") ||
+		!strings.Contains(out, bad+":3: failed-unit") || !strings.Contains(out, "kola: 2 problems in 2 files") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	code, out, _, _ = kola(t, nil, "check-console", "--disable", "failed-unit", "--disable", "kernel-panic", bad, clean)
+	if code != 0 || !strings.Contains(out, "kola: no problems in 2 files") {
+		t.Errorf("with the checks off: exit %d\n%s", code, out)
+	}
+	code, _, errOut, _ := kola(t, nil, "check-console", "--disable", "kernel-panik", bad)
+	if code != runner.ExitUsage || !strings.Contains(errOut, `--disable "kernel-panik": no such check`) {
+		t.Errorf("bad check: exit %d %q", code, errOut)
+	}
+}
