@@ -13,11 +13,14 @@ import (
 // logs saved elsewhere: a console a CI job kept, a journal from a machine
 // kept for debugging, or a run's console.txt under a new check.
 type checkConsoleCmd struct {
-	Files   []string `arg:"" name:"file" type:"existingfile" help:"Console logs or journals to check."`
+	Files   []string `arg:"" optional:"" name:"file" type:"existingfile" help:"Console logs or journals to check."`
 	Disable []string `name:"disable" placeholder:"CHECK" help:"Turn a check off (kernel-panic, failed-unit, ...). Repeatable."`
 }
 
 func (c *checkConsoleCmd) Run(a *app) error {
+	if len(c.Files) == 0 {
+		return platform.Usagef("check-console: give the console logs or journals to check")
+	}
 	disabled := map[string]bool{}
 	for _, name := range c.Disable {
 		if _, ok := consolecheck.Lookup(name); !ok {

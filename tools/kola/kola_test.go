@@ -502,4 +502,7 @@ func TestCheckConsole(t *testing.T) {
 	if code != runner.ExitUsage || !strings.Contains(errOut, `--disable "kernel-panik": no such check`) {
 		t.Errorf("bad check: exit %d %q", code, errOut)
 	}
+	if code, _, errOut, _ := kola(t, nil, "check-console"); code != runner.ExitUsage || !strings.Contains(errOut, "give the console logs") {
+		t.Errorf("no files: exit %d %q", code, errOut)
+	}
 }
