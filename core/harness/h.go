@@ -365,6 +365,9 @@ func (h *H) Parallel() {
 	h.start = time.Now()
 	h.mu.Unlock()
 	h.setClock(true)
+	if h.isTopLevel() && h.suite.opts.OnStart != nil {
+		h.suite.opts.OnStart(h.name)
+	}
 }
 
 func (h *H) setClock(running bool) {

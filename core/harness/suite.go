@@ -42,7 +42,10 @@ type Options struct {
 	// Logger receives diagnostics (dropped log lines of abandoned tests);
 	// nil means slog.Default().
 	Logger *slog.Logger
-	// OnFinish is called once per top-level test as it finishes.
+	// OnStart is called when a top-level parallel test starts running
+	// (its slot taken, its clock started); OnFinish once per top-level
+	// test as it finishes, started or not.
+	OnStart  func(name string)
 	OnFinish func(*Result)
 }
 

@@ -71,6 +71,11 @@ type Options struct {
 	// report), turns the failures of those it warns of into warnings, and
 	// may turn the console checks that are warnings off.
 	Denylist denylist.Decisions
+	// StatusLine keeps a line at the bottom of Progress saying how the run
+	// goes (done/total, the running tests, elapsed); for terminals only,
+	// StatusWidth columns wide.
+	StatusLine  bool
+	StatusWidth int
 	// Progress receives go-test-like lines; default os.Stdout.
 	Progress io.Writer
 	Logger   *slog.Logger
@@ -211,6 +216,14 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		Output:         opts.Progress,
 		Logger:         opts.Logger,
 	}
+	var status *statusLine
+	if opts.StatusLine {
+		status = newStatusLine(opts.Progress, opts.StatusWidth, len(htests), opts.now)
+		status.tick(time.Second)
+		hopts.Output = status
+		hopts.OnStart = status.started
+		hopts.OnFinish = func(res *harness.Result) { status.finished(res.Name) }
+	}
 	results := harness.NewSuite(hopts, htests).Run(ctx)
 	infra, ready := r.takeAttempt()
 	attempts := []attempt{{dir: dir, results: results, infra: infra, ready: ready}}
@@ -227,7 +240,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		if len(again) == 0 {
 			break
 		}
-		fmt.Fprintf(opts.Progress, "=== RERUN %d of %d: %d failed tests\n", k, opts.Rerun, len(again))
+		if status != nil {
+			status.more(len(again))
+		}
+		fmt.Fprintf(hopts.Output, "=== RERUN %d of %d: %d failed tests\n", k, opts.Rerun, len(again))
 		ro := hopts
 		ro.OutputDir = filepath.Join(dir, fmt.Sprintf("rerun-%d", k))
 		rres := harness.NewSuite(ro, again).Run(ctx)
@@ -235,6 +251,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		attempts = append(attempts, attempt{dir: ro.OutputDir, results: rres, infra: infra, ready: ready})
 	}
 
+	if status != nil {
+		status.close()
+	}
 	// Every test destroyed its cluster; this catches clusters made outside
 	// a test's lifecycle and is a no-op otherwise.
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)

@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/strata-os/strata/core/bazel"
 	"github.com/strata-os/strata/core/denylist"
@@ -34,6 +37,7 @@ type runCmd struct {
 	Denylist       []string      `name:"denylist" type:"existingfile" placeholder:"FILE" help:"A kola-denylist.yaml (coreos-assembler's format): the tests it denies are skipped with their tracker, those it warns of run but their failures do not fail the run. Repeatable."`
 	DenylistStream string        `name:"denylist-stream" placeholder:"STREAM" help:"The image's stream, for denylist entries limited to streams (without it, they do not apply)."`
 	DenylistTest   []string      `name:"denylist-test" placeholder:"PATTERN" help:"Skip the tests PATTERN matches, as a denylist entry would. Repeatable."`
+	NoStatus       bool          `name:"no-status" help:"No status line at the bottom of a terminal (done/total, running tests, elapsed); off by itself when stdout is not a terminal."`
 	// SSHOnFailure is for a person at a terminal: the run waits for them.
 	SSHOnFailure bool `name:"ssh-on-failure" help:"When a test fails, open a shell on its first machine before it is destroyed (exit the shell to go on)."`
 }
@@ -63,6 +67,7 @@ func (r *runCmd) Run(a *app, c *cli) error {
 	if bz.TmpDir != "" {
 		os.Setenv("TMPDIR", bz.TmpDir)
 	}
+	statusLine, width := terminal(a.stdout)
 	shard, err := runner.ParseSharding(r.Sharding)
 	if err != nil {
 		return err
@@ -106,6 +111,8 @@ func (r *runCmd) Run(a *app, c *cli) error {
 		Rerun:           reruns,
 		Shard:           shard,
 		Multiply:        r.Multiply,
+		StatusLine:      statusLine && !r.NoStatus,
+		StatusWidth:     width,
 	})
 	if rep != nil {
 		fmt.Fprintf(a.stdout, "kola: %s; results in %s\n", rep.Summary(), rep.Dir)
@@ -205,4 +212,18 @@ func (r *runCmd) denylist(log *slog.Logger, platformName string, today time.Time
 		log.Info("denylist: console checks that are warnings are off (skip-console-warnings)")
 	}
 	return d, nil
+}
+
+// terminal says whether w is a terminal a status line can be kept on,
+// and its width. TERM=dumb (Emacs shells, some CI logs) is not.
+func terminal(w io.Writer) (bool, int) {
+	f, ok := w.(*os.File)
+	if !ok || os.Getenv("TERM") == "dumb" || !term.IsTerminal(int(f.Fd())) {
+		return false, 0
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		width = 80
+	}
+	return true, width
 }
