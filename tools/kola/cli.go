@@ -35,8 +35,9 @@ type app struct {
 }
 
 type cli struct {
-	Platform string `short:"p" placeholder:"NAME" help:"Platform to run on: ${platforms} (default ${default_platform})."`
-	LogLevel string `name:"log-level" enum:"debug,info,warn,error" default:"info" help:"Log level (${enum})."`
+	Platform string   `short:"p" placeholder:"NAME" help:"Platform to run on: ${platforms} (default ${default_platform})."`
+	LogLevel string   `name:"log-level" enum:"debug,info,warn,error" default:"info" help:"Log level (${enum})."`
+	ExtTest  []string `short:"E" name:"exttest" type:"existingdir" placeholder:"DIR" help:"Also register the external tests of DIR/tests/kola (coreos-assembler's layout: executables with kola.json and ## kola: headers), as ext.<DIR's name>.*. Repeatable."`
 
 	Run          runCmd          `cmd:"" help:"Run tests on a platform."`
 	Spawn        spawnCmd        `cmd:"" help:"Boot machines to use by hand; they stay until Ctrl-C."`
@@ -70,6 +71,9 @@ func (a *app) main(args []string) (code int) {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(c.LogLevel))
 	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+	if err := a.registerExternal(c.ExtTest); err != nil {
+		return a.exitFor(err)
+	}
 
 	err = kctx.Run(a, &c)
 	return a.exitFor(err)

@@ -506,3 +506,25 @@ func TestCheckConsole(t *testing.T) {
 		t.Errorf("no files: exit %d %q", code, errOut)
 	}
 }
+
+// -E DIR registers DIR's external tests beside the others; a bad one is a
+// usage error naming its file and line.
+func TestExternalTestsFlag(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "my-os")
+	exe := filepath.Join(dir, "tests", "kola", "net", "test")
+	os.MkdirAll(filepath.Dir(exe), 0o755)
+	os.WriteFile(exe, []byte("#!/bin/sh\n## kola:\n##   platforms: qemu\n##   description: the network works\ntrue\n"), 0o755)
+	code, out, errOut, _ := kola(t, register.NewRegistry(), "-E", dir, "list", "--json")
+	if code != 0 || !strings.Contains(out, `"name": "ext.my-os.net"`) || !strings.Contains(out, `"description": "the network works"`) || !strings.Contains(out, `"qemu"`) {
+		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	os.WriteFile(exe, []byte("#!/bin/sh\n## kola:\n##   platfroms: qemu\n"), 0o755)
+	code, _, errOut, _ = kola(t, register.NewRegistry(), "-E", dir, "list")
+	if code != runner.ExitUsage || !strings.Contains(errOut, exe+`:3: unknown key "platfroms"`) {
+		t.Errorf("bad header: exit %d %q", code, errOut)
+	}
+	code, _, errOut, _ = kola(t, register.NewRegistry(), "-E", filepath.Join(dir, "nope"), "list")
+	if code != runner.ExitUsage || !strings.Contains(errOut, "nope") {
+		t.Errorf("missing dir: exit %d %q", code, errOut)
+	}
+}

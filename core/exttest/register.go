@@ -1,0 +1,155 @@
+package exttest
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/strata-os/strata/core/cluster"
+	"github.com/strata-os/strata/core/register"
+	"github.com/strata-os/strata/core/sshclient"
+)
+
+// SkipStatus is the exit status of a test that does not apply (as
+// autopkgtest's and upstream's).
+const SkipStatus = 77
+
+// remoteDir holds a test's executable and data on its machine, relative
+// to the SSH user's home (written without root; the test runs as root).
+const remoteDir = "kola-ext"
+
+// notYet are metadata keys the run path does not honour yet: a test
+// asking for one is refused at registration rather than run without it.
+var notYet = []struct {
+	key string
+	set func(Meta) bool
+}{
+	{"exclusive: false", func(m Meta) bool { return !m.Exclusive }},
+	{"conflicts", func(m Meta) bool { return len(m.Conflicts) > 0 }},
+	{"primaryDisk", func(m Meta) bool { return m.PrimaryDisk != "" }},
+	{"minMemory", func(m Meta) bool { return m.MinMemory > 0 }},
+	{"minDisk", func(m Meta) bool { return m.MinDisk > 0 }},
+	{"additionalNics", func(m Meta) bool { return m.AdditionalNics > 0 }},
+	{"appendKernelArgs", func(m Meta) bool { return m.AppendKernelArgs != "" }},
+	{"appendFirstbootKernelArgs", func(m Meta) bool { return m.AppendFirstbootKernelArgs != "" }},
+	{"requiredHostPorts", func(m Meta) bool { return len(m.RequiredHostPorts) > 0 }},
+	{"requiredTag", func(m Meta) bool { return m.RequiredTag != "" }},
+	{"creationDate", func(m Meta) bool { return m.CreationDate != "" }},
+	{"allowConfigWarnings", func(m Meta) bool { return m.AllowConfigWarnings }},
+}
+
+// Test returns t as a kola test: one machine, with t's config as its
+// userdata, that gets the executable and its data over SSH and runs it
+// as root with KOLA_EXT_DATA, KOLA_TEST and KOLA_TEST_EXE set; exit 0
+// passes, 77 skips, anything else fails with the output's tail.
+func (t Test) Test() (register.Test, error) {
+	for _, k := range notYet {
+		if k.set(t.Meta) {
+			return register.Test{}, fmt.Errorf("external test %s (%s): %s is not supported by strata's external test runner yet", t.Name, t.Executable, k.key)
+		}
+	}
+	rt := register.Test{
+		Name:            t.Name,
+		Description:     t.Meta.Description,
+		ClusterSize:     1,
+		UserData:        t.UserData,
+		AdditionalDisks: t.Meta.AdditionalDisks,
+		Tags:            append([]string{"external"}, strings.Fields(t.Meta.Tags)...),
+		Timeout:         time.Duration(t.Meta.TimeoutMin) * time.Minute,
+		Run:             t.run,
+	}
+	for _, f := range []struct {
+		list           string
+		only, excluded *[]string
+	}{
+		{t.Meta.Platforms, &rt.Platforms, &rt.ExcludePlatforms},
+		{t.Meta.Architectures, &rt.Architectures, &rt.ExcludeArchitectures},
+		{t.Meta.Distros, &rt.Distros, &rt.ExcludeDistros},
+	} {
+		if items, exclude := Split(f.list); exclude {
+			*f.excluded = items
+		} else {
+			*f.only = items
+		}
+	}
+	return rt, nil
+}
+
+func (t Test) run(c cluster.TestCluster) {
+	m := c.Machines()[0]
+	base := filepath.Base(t.Executable)
+	dir := path.Join(remoteDir, t.Name)
+	c.MustSSHf(m, "rm -rf %s && mkdir -p %s", sshclient.Quote(dir), sshclient.Quote(path.Join(dir, "data")))
+	if err := copyFile(c, t.Executable, path.Join(dir, base), 0o755); err != nil {
+		c.Fatal(err)
+	}
+	if t.DataDir != "" {
+		err := filepath.WalkDir(t.DataDir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, err := filepath.Rel(t.DataDir, p)
+			if err != nil || rel == "." {
+				return err
+			}
+			dst := path.Join(dir, "data", filepath.ToSlash(rel))
+			if d.IsDir() {
+				_, err := c.SSH(m, "mkdir -p "+sshclient.Quote(dst))
+				return err
+			}
+			fi, err := os.Stat(p)
+			if err != nil {
+				return err
+			}
+			return copyFile(c, p, dst, fi.Mode().Perm())
+		})
+		if err != nil {
+			c.Fatalf("copy %s to %s: %v", t.DataDir, m.ID(), err)
+		}
+	}
+	cmd := fmt.Sprintf(`d="$PWD"/%s && cd "$d/data" && sudo env KOLA_EXT_DATA="$d/data" KOLA_TEST=%s KOLA_TEST_EXE=%s "$d"/%s`,
+		sshclient.Quote(dir), sshclient.Quote(t.Name), sshclient.Quote(base), sshclient.Quote(base))
+	stdout, stderr, err := m.SSH(c.Context(), cmd)
+	if len(stdout) > 0 {
+		c.Logf("%s stdout:\n%s", base, tail(stdout))
+	}
+	var ee *sshclient.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee) && ee.Status == SkipStatus:
+		c.Skipf("%s exited %d: skipped%s", base, SkipStatus, firstLine(stderr))
+	default:
+		c.Fatalf("%s on %s: %v\n%s", base, m.ID(), err, tail(stderr))
+	}
+}
+
+func copyFile(c cluster.TestCluster, src, dst string, mode fs.FileMode) error {
+	f, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return c.Machines()[0].CopyFile(c.Context(), f, dst, mode)
+}
+
+// tail is the end of a test's output: what says why it failed.
+func tail(b []byte) string {
+	const max = 4096
+	if len(b) > max {
+		b = append([]byte("…"), b[len(b)-max:]...)
+	}
+	return strings.TrimRight(string(b), "\n")
+}
+
+func firstLine(b []byte) string {
+	s, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
+	if s == "" {
+		return ""
+	}
+	return ": " + s
+}

@@ -1,0 +1,99 @@
+package exttest
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/strata-os/strata/core/platform/platformtest"
+	"github.com/strata-os/strata/core/register"
+	"github.com/strata-os/strata/core/runner"
+)
+
+// External tests run through kola on a (fake) machine: the executable and
+// its data are copied, it runs as root with KOLA_EXT_DATA, KOLA_TEST and
+// KOLA_TEST_EXE; 0 passes, 77 skips, anything else fails with stderr.
+func TestRunExternal(t *testing.T) {
+	// The fake machine runs commands with the host's sh, as root here:
+	// a sudo that runs its command.
+	shim := t.TempDir()
+	if err := os.WriteFile(filepath.Join(shim, "sudo"), []byte("#!/bin/sh\nexec \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", shim+":"+os.Getenv("PATH"))
+
+	dir := filepath.Join(t.TempDir(), "ext1")
+	write(t, dir, map[string]string{
+		"tests/kola/data-env/test*": "#!/bin/sh\n## kola:\n##   timeoutMin: 1\nset -e\n" +
+			`test "$(cat "$KOLA_EXT_DATA/sub/f")" = data` + "\n" +
+			`test "$KOLA_TEST" = ext.ext1.data-env && test "$KOLA_TEST_EXE" = test` + "\n" +
+			`test -x "$KOLA_EXT_DATA/run.sh"` + "\necho all good\n",
+		"tests/kola/data-env/data/sub/f*":  "data",
+		"tests/kola/data-env/data/run.sh*": "#!/bin/sh\n",
+		"tests/kola/skips/test*":           "#!/bin/sh\necho 'needs a TPM' >&2\nexit 77\n",
+		"tests/kola/fails/test*":           "#!/bin/sh\necho boom >&2\nexit 3\n",
+	})
+	found, err := Discover(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := register.NewRegistry()
+	for _, ft := range found {
+		rt, err := ft.Test()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := reg.Register(rt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fake := platformtest.New(platformtest.Options{})
+	var progress bytes.Buffer
+	rep, err := runner.Run(context.Background(), runner.Options{
+		Criteria: runner.Criteria{Platform: "fake"}, Provider: fake.Registration(), Registry: reg,
+		Parallel: "2", OutputRoot: t.TempDir(), Grace: 200 * time.Millisecond, Progress: &progress,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(progress.String())
+	got := map[string]*runner.TestReport{}
+	for _, r := range rep.Tests {
+		got[r.Name] = r
+	}
+	if r := got["ext.ext1.data-env"]; r == nil || r.Status != runner.Passed || !strings.Contains(strings.Join(r.Output, "\n"), "all good") {
+		t.Errorf("data-env: %+v", r)
+	}
+	if r := got["ext.ext1.skips"]; r == nil || r.Status != runner.Skipped || !strings.Contains(r.Messages[0], "exited 77: skipped: needs a TPM") {
+		t.Errorf("skips: %+v", r)
+	}
+	if r := got["ext.ext1.fails"]; r == nil || r.Status != runner.Failed || !strings.Contains(strings.Join(r.Messages, "\n"), "boom") {
+		t.Errorf("fails: %+v", r)
+	}
+	if live := fake.Live(); len(live) != 0 {
+		t.Errorf("machines left: %v", live)
+	}
+}
+
+// Metadata the run path does not honour yet is refused, naming the test
+// and the key; platform lists become the test's platforms.
+func TestTestFromMeta(t *testing.T) {
+	rt, err := Test{Name: "ext.x.a", Executable: "/x/a", Meta: Meta{Exclusive: true, Platforms: "!aws gce", Architectures: "x86_64", Tags: "smoke", TimeoutMin: 7}}.Test()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(rt.ExcludePlatforms, ",") != "aws,gce" || len(rt.Platforms) != 0 || rt.Architectures[0] != "x86_64" ||
+		strings.Join(rt.Tags, ",") != "external,smoke" || rt.Timeout != 7*time.Minute || rt.ClusterSize != 1 {
+		t.Errorf("%+v", rt)
+	}
+	for _, m := range []Meta{{Exclusive: false}, {Exclusive: true, MinMemory: 4096}, {Exclusive: true, CreationDate: "2026-01-01"}} {
+		_, err := Test{Name: "ext.x.b", Executable: "/x/b", Meta: m}.Test()
+		if err == nil || !strings.Contains(err.Error(), "ext.x.b (/x/b)") || !strings.Contains(err.Error(), "not supported by strata's external test runner yet") {
+			t.Errorf("%+v: %v", m, err)
+		}
+	}
+}
