@@ -112,7 +112,9 @@ func (t Test) run(c cluster.TestCluster) {
 			c.Fatalf("copy %s to %s: %v", t.DataDir, m.ID(), err)
 		}
 	}
-	cmd := fmt.Sprintf(`d="$PWD"/%s && cd "$d/data" && sudo env KOLA_EXT_DATA="$d/data" KOLA_TEST=%s KOLA_TEST_EXE=%s "$d"/%s`,
+	// As root: through sudo unless the SSH user is root (the minimal
+	// image's).
+	cmd := fmt.Sprintf(`d="$PWD"/%s && cd "$d/data" && s= && { [ "$(id -u)" = 0 ] || s=sudo; } && $s env KOLA_EXT_DATA="$d/data" KOLA_TEST=%s KOLA_TEST_EXE=%s "$d"/%s`,
 		sshclient.Quote(dir), sshclient.Quote(t.Name), sshclient.Quote(base), sshclient.Quote(base))
 	stdout, stderr, err := m.SSH(c.Context(), cmd)
 	if len(stdout) > 0 {

@@ -76,3 +76,43 @@ func qemuSigintChild() {
 	a := &app{stdout: os.Stdout, stderr: os.Stdout, providers: platform.Default, tests: reg, exit: os.Exit}
 	os.Exit(a.main([]string{"run", "-p", "qemu", "--qemu-agent", os.Getenv("STRATA_INIT"), "--output-dir", os.Getenv("KOLA_OUT"), "sigint.three"}))
 }
+
+// External tests on real QEMU machines (the minimal image): the data
+// directory and environment arrive, the test runs as root, exit 77
+// skips, and a failure carries the test's stderr.
+func TestQEMUExternalTests(t *testing.T) {
+	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
+		t.Skip("qemu-system-x86_64 not installed")
+	}
+	initBin := buildInit(t)
+	dir := filepath.Join(t.TempDir(), "myos")
+	for name, content := range map[string]string{
+		"tests/kola/data-env/test": "#!/bin/sh\n## kola:\n##   timeoutMin: 3\nset -e\n" +
+			`test "$(cat "$KOLA_EXT_DATA/expected")" = hello && test "$KOLA_TEST" = ext.myos.data-env && test "$(id -u)" = 0` + "\n",
+		"tests/kola/data-env/data/expected": "hello\n",
+		"tests/kola/checks/skips":           "#!/bin/sh\necho 'needs a TPM' >&2\nexit 77\n",
+		"tests/kola/checks/fails":           "#!/bin/sh\necho 'the widget is broken' >&2\nexit 1\n",
+		"tests/kola/checks/kola.json":       `{"timeoutMin": 3}`,
+	} {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		mode := os.FileMode(0o755)
+		if strings.Contains(name, "/data/") || strings.HasSuffix(name, ".json") {
+			mode = 0o644
+		}
+		if err := os.WriteFile(p, []byte(content), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := t.TempDir()
+	var stdout, stderr strings.Builder
+	a := &app{stdout: &stdout, stderr: &stderr, providers: platform.Default, tests: register.NewRegistry(), exit: func(int) { t.Fatal("exit called") }}
+	code := a.main([]string{"-E", dir, "run", "-p", "qemu", "--qemu-agent", initBin, "--output-dir", out, "ext.*"})
+	if code != runner.ExitFailed || !strings.Contains(stdout.String(), "kola: 1 passed, 1 failed, 1 skipped, 0 errors") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+	b, _ := os.ReadFile(filepath.Join(out, "qemu-latest", "report.json"))
+	if !strings.Contains(string(b), "the widget is broken") || !strings.Contains(string(b), "skipped: needs a TPM") {
+		t.Errorf("report.json:\n%s", b)
+	}
+}
