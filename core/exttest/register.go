@@ -84,6 +84,50 @@ func (t Test) run(c cluster.TestCluster) {
 	m := c.Machines()[0]
 	base := filepath.Base(t.Executable)
 	dir := path.Join(remoteDir, t.Name)
+	mark := ""
+	for reboots := 0; ; reboots++ {
+		// Again after each reboot: an image whose root lives in memory
+		// (the minimal one) keeps nothing across one.
+		t.install(c, dir)
+		stdout, stderr, err := m.SSH(c.Context(), runScript(dir, t.Name, base, mark))
+		if len(stdout) > 0 {
+			c.Logf("%s stdout:\n%s", base, tail(stdout))
+		}
+		var ee *sshclient.ExitError
+		switch {
+		case err == nil:
+			return
+		case errors.As(err, &ee) && ee.Status == SkipStatus:
+			c.Skipf("%s exited %d: skipped%s", base, SkipStatus, firstLine(stderr))
+		case errors.As(err, &ee) && ee.Status == rebootStatus:
+			if reboots == maxReboots {
+				c.Fatalf("%s asked for a reboot %d times; giving up", base, reboots+1)
+			}
+			got := c.MustSSHf(m, "cat %s", sshclient.Quote(path.Join(dir, "reboot-mark")))
+			mark = strings.TrimSpace(string(got))
+			c.Logf("%s asked for a reboot (mark %q): rebooting %s", base, mark, m.ID())
+			if err := m.Reboot(c.Context()); err != nil {
+				c.Fatalf("reboot %s for %s: %v", m.ID(), base, err)
+			}
+		case errors.As(err, &ee):
+			// Not the script's command line: the test's status and words.
+			c.Fatalf("%s on %s exited with status %d:\n%s", base, m.ID(), ee.Status, tail(stderr))
+		default:
+			c.Fatalf("%s on %s: %v\n%s", base, m.ID(), err, tail(stderr))
+		}
+	}
+}
+
+// install puts the executable and its data in dir on the machine, unless
+// they are there (from before a reboot: what the test left in its data
+// stays).
+func (t Test) install(c cluster.TestCluster, dir string) {
+	m := c.Machines()[0]
+	base := filepath.Base(t.Executable)
+	installed := path.Join(dir, ".installed")
+	if _, err := c.SSH(m, "test -f "+sshclient.Quote(installed)); err == nil {
+		return
+	}
 	c.MustSSHf(m, "rm -rf %s && mkdir -p %s", sshclient.Quote(dir), sshclient.Quote(path.Join(dir, "data")))
 	if err := copyFile(c, t.Executable, path.Join(dir, base), 0o755); err != nil {
 		c.Fatal(err)
@@ -112,22 +156,41 @@ func (t Test) run(c cluster.TestCluster) {
 			c.Fatalf("copy %s to %s: %v", t.DataDir, m.ID(), err)
 		}
 	}
-	// As root: through sudo unless the SSH user is root (the minimal
-	// image's).
-	cmd := fmt.Sprintf(`d="$PWD"/%s && cd "$d/data" && s= && { [ "$(id -u)" = 0 ] || s=sudo; } && $s env KOLA_EXT_DATA="$d/data" KOLA_TEST=%s KOLA_TEST_EXE=%s "$d"/%s`,
-		sshclient.Quote(dir), sshclient.Quote(t.Name), sshclient.Quote(base), sshclient.Quote(base))
-	stdout, stderr, err := m.SSH(c.Context(), cmd)
-	if len(stdout) > 0 {
-		c.Logf("%s stdout:\n%s", base, tail(stdout))
+	c.MustSSHf(m, "touch %s", sshclient.Quote(installed))
+}
+
+// rebootStatus is runScript's exit status when the test asked for a
+// reboot; maxReboots bounds how many a test may ask for.
+const (
+	rebootStatus = 200
+	maxReboots   = 10
+)
+
+// runScript runs a test on its machine, as root (through sudo unless
+// the SSH user is root, as on the minimal image), with its environment,
+// and autopkgtest's reboot protocol: /tmp/autopkgtest-reboot MARK (made
+// afresh on every run: /tmp may be cleared by a boot) writes the mark to
+// $KOLA_REBOOT_MARK_FILE and blocks; the
+// script, which watches for the mark, then exits rebootStatus, and kola
+// reboots the machine and runs the test again with
+// AUTOPKGTEST_REBOOT_MARK=MARK. The test's output goes to files, so that
+// a test blocked in autopkgtest-reboot holds no SSH stream open.
+func runScript(dir, name, base, mark string) string {
+	env := "KOLA_EXT_DATA=\"$d/data\" KOLA_REBOOT_MARK_FILE=\"$d/reboot-mark\" KOLA_TEST=" + sshclient.Quote(name) + " KOLA_TEST_EXE=" + sshclient.Quote(base)
+	if mark != "" {
+		env += " AUTOPKGTEST_REBOOT_MARK=" + sshclient.Quote(mark)
 	}
-	var ee *sshclient.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee) && ee.Status == SkipStatus:
-		c.Skipf("%s exited %d: skipped%s", base, SkipStatus, firstLine(stderr))
-	default:
-		c.Fatalf("%s on %s: %v\n%s", base, m.ID(), err, tail(stderr))
-	}
+	return `d="$PWD"/` + sshclient.Quote(dir) + ` && cd "$d/data" && s= && { [ "$(id -u)" = 0 ] || s=sudo; } && ` +
+		`rm -f "$d/reboot-mark" "$d/stdout" "$d/stderr" && ` +
+		// The same for every test (the mark's file is the test's
+		// environment's), written whole: tests on one machine share it.
+		`printf '#!/bin/sh\necho "$1" > "$KOLA_REBOOT_MARK_FILE"\nexec sleep 100000\n' > /tmp/.autopkgtest-reboot.$$ && chmod 755 /tmp/.autopkgtest-reboot.$$ && mv -f /tmp/.autopkgtest-reboot.$$ /tmp/autopkgtest-reboot && ` +
+		`{ $s env ` + env + ` "$d"/` + sshclient.Quote(base) + ` > "$d/stdout" 2> "$d/stderr" & tp=$!; ` +
+		// A child that ended is a zombie until waited for: its /proc
+		// entry stays, its state says Z.
+		`while [ -r /proc/$tp/status ] && ! grep -q '^State:[[:space:]]*Z' /proc/$tp/status 2>/dev/null && [ ! -s "$d/reboot-mark" ]; do sleep 0.2 2>/dev/null || sleep 1; done; ` +
+		`if [ -s "$d/reboot-mark" ]; then st=` + fmt.Sprint(rebootStatus) + `; else wait $tp; st=$?; fi; ` +
+		`cat "$d/stdout"; cat "$d/stderr" >&2; exit $st; }`
 }
 
 func copyFile(c cluster.TestCluster, src, dst string, mode fs.FileMode) error {

@@ -79,7 +79,8 @@ func qemuSigintChild() {
 
 // External tests on real QEMU machines (the minimal image): the data
 // directory and environment arrive, the test runs as root, exit 77
-// skips, and a failure carries the test's stderr.
+// skips, a failure carries the test's stderr, and a test that asks for
+// reboots (autopkgtest-reboot) resumes after each at its mark.
 func TestQEMUExternalTests(t *testing.T) {
 	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
 		t.Skip("qemu-system-x86_64 not installed")
@@ -93,6 +94,15 @@ func TestQEMUExternalTests(t *testing.T) {
 		"tests/kola/checks/skips":           "#!/bin/sh\necho 'needs a TPM' >&2\nexit 77\n",
 		"tests/kola/checks/fails":           "#!/bin/sh\necho 'the widget is broken' >&2\nexit 1\n",
 		"tests/kola/checks/kola.json":       `{"timeoutMin": 3}`,
+		// autopkgtest's reboot protocol, twice: the test resumes at
+		// each mark (kola checks the boot ID changed; the minimal image
+		// keeps nothing across a reboot for the test to compare).
+		"tests/kola/reboots/test": "#!/bin/sh\nset -e\n" +
+			`case "${AUTOPKGTEST_REBOOT_MARK:-}" in` + "\n" +
+			`"") /tmp/autopkgtest-reboot one ;;` + "\n" +
+			`one) /tmp/autopkgtest-reboot two ;;` + "\n" +
+			`two) echo "rebooted twice" ;;` + "\n" +
+			`*) echo "unexpected mark $AUTOPKGTEST_REBOOT_MARK" >&2; exit 1 ;;` + "\nesac\n",
 	} {
 		p := filepath.Join(dir, name)
 		os.MkdirAll(filepath.Dir(p), 0o755)
@@ -108,11 +118,12 @@ func TestQEMUExternalTests(t *testing.T) {
 	var stdout, stderr strings.Builder
 	a := &app{stdout: &stdout, stderr: &stderr, providers: platform.Default, tests: register.NewRegistry(), exit: func(int) { t.Fatal("exit called") }}
 	code := a.main([]string{"-E", dir, "run", "-p", "qemu", "--qemu-agent", initBin, "--output-dir", out, "ext.*"})
-	if code != runner.ExitFailed || !strings.Contains(stdout.String(), "kola: 1 passed, 1 failed, 1 skipped, 0 errors") {
+	if code != runner.ExitFailed || !strings.Contains(stdout.String(), "kola: 2 passed, 1 failed, 1 skipped, 0 errors") {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
 	}
 	b, _ := os.ReadFile(filepath.Join(out, "qemu-latest", "report.json"))
-	if !strings.Contains(string(b), "the widget is broken") || !strings.Contains(string(b), "skipped: needs a TPM") {
+	if !strings.Contains(string(b), "the widget is broken") || !strings.Contains(string(b), "skipped: needs a TPM") ||
+		!strings.Contains(string(b), "rebooted twice") || !strings.Contains(string(b), `asked for a reboot (mark \"two\")`) {
 		t.Errorf("report.json:\n%s", b)
 	}
 }
