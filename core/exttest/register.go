@@ -38,8 +38,6 @@ var notYet = []struct {
 	{"appendKernelArgs", func(m Meta) bool { return m.AppendKernelArgs != "" }},
 	{"appendFirstbootKernelArgs", func(m Meta) bool { return m.AppendFirstbootKernelArgs != "" }},
 	{"requiredHostPorts", func(m Meta) bool { return len(m.RequiredHostPorts) > 0 }},
-	{"requiredTag", func(m Meta) bool { return m.RequiredTag != "" }},
-	{"creationDate", func(m Meta) bool { return m.CreationDate != "" }},
 	{"allowConfigWarnings", func(m Meta) bool { return m.AllowConfigWarnings }},
 }
 
@@ -61,6 +59,8 @@ func (t Test) Test() (register.Test, error) {
 		AdditionalDisks: t.Meta.AdditionalDisks,
 		Tags:            append([]string{"external"}, strings.Fields(t.Meta.Tags)...),
 		Timeout:         time.Duration(t.Meta.TimeoutMin) * time.Minute,
+		RequiredTag:     t.Meta.RequiredTag,
+		Created:         t.Meta.Created,
 		Run:             t.run,
 	}
 	for _, f := range []struct {

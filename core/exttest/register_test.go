@@ -90,7 +90,12 @@ func TestTestFromMeta(t *testing.T) {
 		strings.Join(rt.Tags, ",") != "external,smoke" || rt.Timeout != 7*time.Minute || rt.ClusterSize != 1 {
 		t.Errorf("%+v", rt)
 	}
-	for _, m := range []Meta{{Exclusive: false}, {Exclusive: true, MinMemory: 4096}, {Exclusive: true, CreationDate: "2026-01-01"}} {
+	created, _ := time.Parse("2006-01-02", "2026-11-30")
+	rt, err = Test{Name: "ext.x.c", Executable: "/x/c", Meta: Meta{Exclusive: true, RequiredTag: "tpm", CreationDate: "2026-11-30", Created: created}}.Test()
+	if err != nil || rt.RequiredTag != "tpm" || !rt.Created.Equal(created) {
+		t.Errorf("requiredTag and creationDate: %+v %v", rt, err)
+	}
+	for _, m := range []Meta{{Exclusive: false}, {Exclusive: true, MinMemory: 4096}, {Exclusive: true, AppendKernelArgs: "quiet"}} {
 		_, err := Test{Name: "ext.x.b", Executable: "/x/b", Meta: m}.Test()
 		if err == nil || !strings.Contains(err.Error(), "ext.x.b (/x/b)") || !strings.Contains(err.Error(), "not supported by strata's external test runner yet") {
 			t.Errorf("%+v: %v", m, err)

@@ -70,6 +70,13 @@ type Test struct {
 
 	// Timeout replaces the run's default timeout for this test.
 	Timeout time.Duration
+	// RequiredTag, if set, makes the test run only when it is asked for
+	// by that tag (--tag TAG), never in a run of everything.
+	RequiredTag string
+	// Created is when the test was written: for its first 30 days its
+	// failures only warn (a new test must not break every CI at once).
+	Created time.Time
+
 	// MinVersion (inclusive) and EndVersion (exclusive) bound the OS
 	// versions the test applies to, as semver ("3033.2.0").
 	MinVersion string

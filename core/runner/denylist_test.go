@@ -92,3 +92,24 @@ func TestDenylist(t *testing.T) {
 		t.Errorf("without the denylist: counts %+v", rep.Counts)
 	}
 }
+
+// A new test's failures warn for its first 30 days, then fail.
+func TestNewTestsOnlyWarn(t *testing.T) {
+	e := newEnv(t, platformtest.Options{})
+	fail := func(c cluster.TestCluster) { c.Fatal("not there yet") }
+	e.add(t,
+		register.Test{Name: "t.new", ClusterSize: 1, Run: fail, Created: time.Now().Add(-5 * 24 * time.Hour)},
+		register.Test{Name: "t.old", ClusterSize: 1, Run: fail, Created: time.Now().Add(-40 * 24 * time.Hour)},
+	)
+	rep, err, _ := e.run(t, context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := byName(rep)
+	if r := got["t.new"]; r.Status != Warned || !strings.Contains(r.Messages[0], "a new test (created ") {
+		t.Errorf("t.new: %+v", r)
+	}
+	if r := got["t.old"]; r.Status != Failed {
+		t.Errorf("t.old: %+v", r)
+	}
+}

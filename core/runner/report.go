@@ -81,7 +81,10 @@ type attempt struct {
 	ready   map[string]time.Duration
 }
 
-func newReport(platform, flight, dir string, started time.Time, d time.Duration, attempts []attempt, deny denylist.Decisions) *Report {
+// newTestGrace is how long a new test's failures only warn.
+const newTestGrace = 30 * 24 * time.Hour
+
+func newReport(platform, flight, dir string, started time.Time, d time.Duration, attempts []attempt, deny denylist.Decisions, created map[string]time.Time) *Report {
 	rep := &Report{Platform: platform, Flight: flight, Dir: dir, Started: started, DurationSeconds: d.Seconds(), Tests: []*TestReport{}}
 	for _, res := range attempts[0].results {
 		tr := attemptReport(dir, attempts[0], res)
@@ -105,6 +108,10 @@ func newReport(platform, flight, dir string, started time.Time, d time.Duration,
 		if e, ok := deny.Warned(registeredName(res.Name)); ok && (tr.Status == Failed || tr.Status == Errored) {
 			tr.Status, tr.Tracker = Warned, e.Tracker
 			tr.Messages = append([]string{"a warning, not a failure: " + e.Because()}, tr.Messages...)
+		}
+		if c, ok := created[registeredName(res.Name)]; ok && tr.Status == Failed && started.Sub(c) < newTestGrace {
+			tr.Status = Warned
+			tr.Messages = append([]string{fmt.Sprintf("a warning, not a failure: a new test (created %s), whose failures warn for its first 30 days", c.Format("2006-01-02"))}, tr.Messages...)
 		}
 		switch tr.Status {
 		case Passed:

@@ -263,7 +263,13 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		destroyErr = platform.Infra("", fmt.Errorf("destroy flight: %w", err))
 	}
 
-	rep := newReport(opts.Platform, flightName, dir, started, opts.now().Sub(started), attempts, opts.Denylist)
+	created := map[string]time.Time{}
+	for name, t := range byName {
+		if !t.Created.IsZero() {
+			created[registeredName(name)] = t.Created
+		}
+	}
+	rep := newReport(opts.Platform, flightName, dir, started, opts.now().Sub(started), attempts, opts.Denylist, created)
 	rep.Interrupted = ctx.Err() != nil
 	if err := rep.write(opts.Bazel.XMLOutputFile); err != nil {
 		return rep, platform.Infra("", errors.Join(err, destroyErr))

@@ -112,9 +112,12 @@ func exclusion(t *register.Test, c Criteria, include, exclude []string, version 
 		}
 	}
 	for _, tag := range include {
-		if !contains(t.Tags, tag) {
+		if !contains(t.Tags, tag) && tag != t.RequiredTag {
 			return fmt.Sprintf("lacks tag %q", tag)
 		}
+	}
+	if t.RequiredTag != "" && !contains(include, t.RequiredTag) {
+		return fmt.Sprintf("runs only with --tag %s", t.RequiredTag)
 	}
 	for _, tag := range exclude {
 		if contains(t.Tags, tag) {

@@ -24,6 +24,7 @@ func TestSelect(t *testing.T) {
 		{Name: "flatcar.thing", Run: run, Distros: []string{"flatcar"}},
 		{Name: "new.feature", Run: run, MinVersion: "3000.0.0"},
 		{Name: "old.feature", Run: run, EndVersion: "3000.0.0"},
+		{Name: "needs.tpm", Run: run, RequiredTag: "tpm", Tags: []string{"basic"}},
 	} {
 		if err := reg.Register(tt); err != nil {
 			t.Fatal(err)
@@ -45,6 +46,9 @@ func TestSelect(t *testing.T) {
 		{"version new", Criteria{Platform: "qemu", Arch: "amd64", OSVersion: "3100.0.0", Patterns: []string{"*.feature"}}, "new.feature", ""},
 		{"version old", Criteria{Platform: "qemu", Arch: "amd64", OSVersion: "2900.1.0", Patterns: []string{"*.feature"}}, "old.feature", ""},
 		{"version edge", Criteria{Platform: "qemu", Arch: "amd64", OSVersion: "3000.0.0", Patterns: []string{"*.feature"}}, "new.feature", ""},
+		{"required tag asked for", Criteria{Platform: "qemu", Arch: "amd64", Tags: []string{"tpm"}}, "needs.tpm", ""},
+		{"required tag with another", Criteria{Platform: "qemu", Arch: "amd64", Tags: []string{"tpm", "basic"}}, "needs.tpm", ""},
+		{"required tag not asked for", Criteria{Platform: "qemu", Arch: "amd64", Patterns: []string{"needs.*", "basic.ssh"}}, "basic.ssh", ""},
 		{"unknown platform filter", Criteria{Patterns: []string{"cloud.*"}}, "cloud.metadata", ""},
 		{"bad glob", Criteria{Platform: "qemu", Patterns: []string{"basic.[a"}}, "", `bad test pattern "basic.[a"`},
 		{"no match", Criteria{Platform: "qemu", Patterns: []string{"nope*"}}, "", `pattern "nope*" matches no registered test`},
