@@ -29,7 +29,6 @@ var notYet = []struct {
 	key string
 	set func(Meta) bool
 }{
-	{"exclusive: false", func(m Meta) bool { return !m.Exclusive }},
 	{"conflicts", func(m Meta) bool { return len(m.Conflicts) > 0 }},
 	{"primaryDisk", func(m Meta) bool { return m.PrimaryDisk != "" }},
 	{"minMemory", func(m Meta) bool { return m.MinMemory > 0 }},
@@ -60,6 +59,7 @@ func (t Test) Test() (register.Test, error) {
 		Tags:            append([]string{"external"}, strings.Fields(t.Meta.Tags)...),
 		Timeout:         time.Duration(t.Meta.TimeoutMin) * time.Minute,
 		RequiredTag:     t.Meta.RequiredTag,
+		Shared:          !t.Meta.Exclusive,
 		Created:         t.Meta.Created,
 		Run:             t.run,
 	}
@@ -89,7 +89,7 @@ func (t Test) run(c cluster.TestCluster) {
 		// Again after each reboot: an image whose root lives in memory
 		// (the minimal one) keeps nothing across one.
 		t.install(c, dir)
-		stdout, stderr, err := m.SSH(c.Context(), runScript(dir, t.Name, base, mark))
+		stdout, stderr, err := m.SSH(c.Context(), runScript(dir, t.Name, base, mark, t.Meta.Exclusive))
 		if len(stdout) > 0 {
 			c.Logf("%s stdout:\n%s", base, tail(stdout))
 		}
@@ -175,8 +175,11 @@ const (
 // reboots the machine and runs the test again with
 // AUTOPKGTEST_REBOOT_MARK=MARK. The test's output goes to files, so that
 // a test blocked in autopkgtest-reboot holds no SSH stream open.
-func runScript(dir, name, base, mark string) string {
+func runScript(dir, name, base, mark string, reboots bool) string {
 	env := "KOLA_EXT_DATA=\"$d/data\" KOLA_REBOOT_MARK_FILE=\"$d/reboot-mark\" KOLA_TEST=" + sshclient.Quote(name) + " KOLA_TEST_EXE=" + sshclient.Quote(base)
+	if !reboots {
+		env += " KOLA_NO_REBOOT=1"
+	}
 	if mark != "" {
 		env += " AUTOPKGTEST_REBOOT_MARK=" + sshclient.Quote(mark)
 	}
@@ -184,7 +187,7 @@ func runScript(dir, name, base, mark string) string {
 		`rm -f "$d/reboot-mark" "$d/stdout" "$d/stderr" && ` +
 		// The same for every test (the mark's file is the test's
 		// environment's), written whole: tests on one machine share it.
-		`printf '#!/bin/sh\necho "$1" > "$KOLA_REBOOT_MARK_FILE"\nexec sleep 100000\n' > /tmp/.autopkgtest-reboot.$$ && chmod 755 /tmp/.autopkgtest-reboot.$$ && mv -f /tmp/.autopkgtest-reboot.$$ /tmp/autopkgtest-reboot && ` +
+		`printf '#!/bin/sh\nif [ -n "$KOLA_NO_REBOOT" ]; then echo "autopkgtest-reboot: a test that shares its machine (exclusive: false) may not reboot it" >&2; exit 1; fi\necho "$1" > "$KOLA_REBOOT_MARK_FILE"\nexec sleep 100000\n' > /tmp/.autopkgtest-reboot.$$ && chmod 755 /tmp/.autopkgtest-reboot.$$ && mv -f /tmp/.autopkgtest-reboot.$$ /tmp/autopkgtest-reboot && ` +
 		`{ $s env ` + env + ` "$d"/` + sshclient.Quote(base) + ` > "$d/stdout" 2> "$d/stderr" & tp=$!; ` +
 		// A child that ended is a zombie until waited for: its /proc
 		// entry stays, its state says Z.

@@ -95,7 +95,10 @@ func TestTestFromMeta(t *testing.T) {
 	if err != nil || rt.RequiredTag != "tpm" || !rt.Created.Equal(created) {
 		t.Errorf("requiredTag and creationDate: %+v %v", rt, err)
 	}
-	for _, m := range []Meta{{Exclusive: false}, {Exclusive: true, MinMemory: 4096}, {Exclusive: true, AppendKernelArgs: "quiet"}} {
+	if rt, err := (Test{Name: "ext.x.d", Executable: "/x/d", Meta: Meta{Exclusive: false}}).Test(); err != nil || !rt.Shared {
+		t.Errorf("a non-exclusive test: %+v %v", rt, err)
+	}
+	for _, m := range []Meta{{Exclusive: true, Conflicts: []string{"ext.x.a"}}, {Exclusive: true, MinMemory: 4096}, {Exclusive: true, AppendKernelArgs: "quiet"}} {
 		_, err := Test{Name: "ext.x.b", Executable: "/x/b", Meta: m}.Test()
 		if err == nil || !strings.Contains(err.Error(), "ext.x.b (/x/b)") || !strings.Contains(err.Error(), "not supported by strata's external test runner yet") {
 			t.Errorf("%+v: %v", m, err)

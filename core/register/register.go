@@ -70,6 +70,11 @@ type Test struct {
 
 	// Timeout replaces the run's default timeout for this test.
 	Timeout time.Duration
+	// Shared tests may share their machine with other shared tests of
+	// the run (coreos-assembler's non-exclusive tests): ClusterSize 1,
+	// and the runner runs those with the same userdata and disks one
+	// after another, as subtests of one test, on one machine.
+	Shared bool
 	// RequiredTag, if set, makes the test run only when it is asked for
 	// by that tag (--tag TAG), never in a run of everything.
 	RequiredTag string
@@ -126,6 +131,9 @@ func (t *Test) Validate() error {
 	}
 	if t.ClusterSize < 0 {
 		add("ClusterSize %d is negative", t.ClusterSize)
+	}
+	if t.Shared && (t.ClusterSize != 1 || len(t.NativeFuncs) > 0) {
+		add("a Shared test has ClusterSize 1 and no native functions")
 	}
 	if t.Timeout < 0 {
 		add("Timeout %v is negative", t.Timeout)

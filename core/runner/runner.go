@@ -175,6 +175,22 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return abort(err)
 	}
 	tests = multiply(shardTests(tests, opts.Shard), opts.Multiply)
+	// Denied shared tests are skipped on their own: they need no machine.
+	var denied, rest []*register.Test
+	for _, t := range tests {
+		if _, ok := opts.Denylist.Denied(registeredName(t.Name)); ok && t.Shared {
+			c := *t
+			c.Shared = false
+			denied = append(denied, &c)
+			continue
+		}
+		rest = append(rest, t)
+	}
+	defaultTimeout := opts.Timeout
+	if defaultTimeout <= 0 {
+		defaultTimeout = harness.DefaultTimeout
+	}
+	tests = append(shareMachines(rest, defaultTimeout), denied...)
 	maxSize := 1
 	for _, t := range tests {
 		maxSize = max(maxSize, t.ClusterSize)

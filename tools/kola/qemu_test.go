@@ -94,6 +94,10 @@ func TestQEMUExternalTests(t *testing.T) {
 		"tests/kola/checks/skips":           "#!/bin/sh\necho 'needs a TPM' >&2\nexit 77\n",
 		"tests/kola/checks/fails":           "#!/bin/sh\necho 'the widget is broken' >&2\nexit 1\n",
 		"tests/kola/checks/kola.json":       `{"timeoutMin": 3}`,
+		// Two tests that share one machine; one may not reboot it.
+		"tests/kola/shared/kola.json": `{"exclusive": false, "timeoutMin": 2}`,
+		"tests/kola/shared/a":         "#!/bin/sh\necho shared a > /root/shared-a\n",
+		"tests/kola/shared/b":         "#!/bin/sh\nset -e\ntest -f /root/shared-a\n/tmp/autopkgtest-reboot never\n",
 		// autopkgtest's reboot protocol, twice: the test resumes at
 		// each mark (kola checks the boot ID changed; the minimal image
 		// keeps nothing across a reboot for the test to compare).
@@ -118,12 +122,13 @@ func TestQEMUExternalTests(t *testing.T) {
 	var stdout, stderr strings.Builder
 	a := &app{stdout: &stdout, stderr: &stderr, providers: platform.Default, tests: register.NewRegistry(), exit: func(int) { t.Fatal("exit called") }}
 	code := a.main([]string{"-E", dir, "run", "-p", "qemu", "--qemu-agent", initBin, "--output-dir", out, "ext.*"})
-	if code != runner.ExitFailed || !strings.Contains(stdout.String(), "kola: 2 passed, 1 failed, 1 skipped, 0 errors") {
+	if code != runner.ExitFailed || !strings.Contains(stdout.String(), "kola: 2 passed, 2 failed, 1 skipped, 0 errors") {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
 	}
 	b, _ := os.ReadFile(filepath.Join(out, "qemu-latest", "report.json"))
 	if !strings.Contains(string(b), "the widget is broken") || !strings.Contains(string(b), "skipped: needs a TPM") ||
-		!strings.Contains(string(b), "rebooted twice") || !strings.Contains(string(b), `asked for a reboot (mark \"two\")`) {
+		!strings.Contains(string(b), "rebooted twice") || !strings.Contains(string(b), `asked for a reboot (mark \"two\")`) ||
+		!strings.Contains(string(b), `"name": "shared-machine-1/ext.myos.shared.b"`) || !strings.Contains(string(b), "may not reboot it") {
 		t.Errorf("report.json:\n%s", b)
 	}
 }

@@ -1,0 +1,81 @@
+package runner
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/strata-os/strata/core/cluster"
+	"github.com/strata-os/strata/core/register"
+)
+
+// sharedPrefix names the tests that hold shared tests.
+const sharedPrefix = "shared-machine-"
+
+// shareMachines replaces the shared tests (register.Test.Shared) with one
+// test per group of them that can share a machine — the same userdata,
+// disks and flags — which runs them one after another as its subtests
+// on one machine, as coreos-assembler runs non-exclusive tests. Its
+// timeout is the sum of theirs (the run's default for one that sets
+// none). Tests keep their order; the groups come after the others.
+func shareMachines(tests []*register.Test, defaultTimeout time.Duration) []*register.Test {
+	var out []*register.Test
+	groups := map[string][]*register.Test{}
+	var keys []string
+	for _, t := range tests {
+		if !t.Shared {
+			out = append(out, t)
+			continue
+		}
+		key := shareKey(t)
+		if _, ok := groups[key]; !ok {
+			keys = append(keys, key)
+		}
+		groups[key] = append(groups[key], t)
+	}
+	for i, key := range keys {
+		members := groups[key]
+		first := members[0]
+		var timeout time.Duration
+		var names []string
+		for _, m := range members {
+			d := m.Timeout
+			if d <= 0 {
+				d = defaultTimeout
+			}
+			timeout += d
+			names = append(names, m.Name)
+		}
+		out = append(out, &register.Test{
+			Name:            fmt.Sprintf("%s%d", sharedPrefix, i+1),
+			Description:     "shared machine: " + strings.Join(names, ", "),
+			ClusterSize:     1,
+			UserData:        first.UserData,
+			AdditionalDisks: first.AdditionalDisks,
+			Flags:           first.Flags,
+			Timeout:         timeout,
+			Run: func(c cluster.TestCluster) {
+				for _, m := range members {
+					c.Run(m.Name, m.Run)
+				}
+			},
+		})
+	}
+	return out
+}
+
+// shareKey is what a machine is made from: tests with the same key can
+// share one.
+func shareKey(t *register.Test) string {
+	var ud string
+	if t.UserData != nil {
+		ud = fmt.Sprint(t.UserData.Kind()) + "\x00" + t.UserData.String()
+	}
+	flags := make([]string, len(t.Flags))
+	for i, f := range t.Flags {
+		flags[i] = string(f)
+	}
+	slices.Sort(flags)
+	return ud + "\x01" + strings.Join(t.AdditionalDisks, ",") + "\x01" + strings.Join(flags, ",")
+}
