@@ -29,7 +29,6 @@ var notYet = []struct {
 	key string
 	set func(Meta) bool
 }{
-	{"conflicts", func(m Meta) bool { return len(m.Conflicts) > 0 }},
 	{"primaryDisk", func(m Meta) bool { return m.PrimaryDisk != "" }},
 	{"minMemory", func(m Meta) bool { return m.MinMemory > 0 }},
 	{"minDisk", func(m Meta) bool { return m.MinDisk > 0 }},
@@ -60,6 +59,7 @@ func (t Test) Test() (register.Test, error) {
 		Timeout:         time.Duration(t.Meta.TimeoutMin) * time.Minute,
 		RequiredTag:     t.Meta.RequiredTag,
 		Shared:          !t.Meta.Exclusive,
+		Conflicts:       t.Meta.Conflicts,
 		Created:         t.Meta.Created,
 		Run:             t.run,
 	}

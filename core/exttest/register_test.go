@@ -98,7 +98,10 @@ func TestTestFromMeta(t *testing.T) {
 	if rt, err := (Test{Name: "ext.x.d", Executable: "/x/d", Meta: Meta{Exclusive: false}}).Test(); err != nil || !rt.Shared {
 		t.Errorf("a non-exclusive test: %+v %v", rt, err)
 	}
-	for _, m := range []Meta{{Exclusive: true, Conflicts: []string{"ext.x.a"}}, {Exclusive: true, MinMemory: 4096}, {Exclusive: true, AppendKernelArgs: "quiet"}} {
+	if rt, err := (Test{Name: "ext.x.e", Executable: "/x/e", Meta: Meta{Conflicts: []string{"ext.x.d"}}}).Test(); err != nil || rt.Conflicts[0] != "ext.x.d" {
+		t.Errorf("conflicts: %+v %v", rt, err)
+	}
+	for _, m := range []Meta{{Exclusive: true, PrimaryDisk: "10G"}, {Exclusive: true, MinMemory: 4096}, {Exclusive: true, AppendKernelArgs: "quiet"}} {
 		_, err := Test{Name: "ext.x.b", Executable: "/x/b", Meta: m}.Test()
 		if err == nil || !strings.Contains(err.Error(), "ext.x.b (/x/b)") || !strings.Contains(err.Error(), "not supported by strata's external test runner yet") {
 			t.Errorf("%+v: %v", m, err)

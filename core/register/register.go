@@ -75,6 +75,8 @@ type Test struct {
 	// and the runner runs those with the same userdata and disks one
 	// after another, as subtests of one test, on one machine.
 	Shared bool
+	// Conflicts are tests a Shared test must not share a machine with.
+	Conflicts []string
 	// RequiredTag, if set, makes the test run only when it is asked for
 	// by that tag (--tag TAG), never in a run of everything.
 	RequiredTag string

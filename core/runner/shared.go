@@ -21,21 +21,28 @@ const sharedPrefix = "shared-machine-"
 // none). Tests keep their order; the groups come after the others.
 func shareMachines(tests []*register.Test, defaultTimeout time.Duration) []*register.Test {
 	var out []*register.Test
-	groups := map[string][]*register.Test{}
-	var keys []string
+	type group struct {
+		key     string
+		members []*register.Test
+	}
+	var groups []*group
+next:
 	for _, t := range tests {
 		if !t.Shared {
 			out = append(out, t)
 			continue
 		}
 		key := shareKey(t)
-		if _, ok := groups[key]; !ok {
-			keys = append(keys, key)
+		for _, g := range groups {
+			if g.key == key && !slices.ContainsFunc(g.members, func(m *register.Test) bool { return conflict(m, t) }) {
+				g.members = append(g.members, t)
+				continue next
+			}
 		}
-		groups[key] = append(groups[key], t)
+		groups = append(groups, &group{key: key, members: []*register.Test{t}})
 	}
-	for i, key := range keys {
-		members := groups[key]
+	for i, g := range groups {
+		members := g.members
 		first := members[0]
 		var timeout time.Duration
 		var names []string
@@ -63,6 +70,13 @@ func shareMachines(tests []*register.Test, defaultTimeout time.Duration) []*regi
 		})
 	}
 	return out
+}
+
+// conflict says whether a or b names the other in its Conflicts (by
+// registered name: --multiply's copies conflict as their originals do).
+func conflict(a, b *register.Test) bool {
+	an, bn := registeredName(a.Name), registeredName(b.Name)
+	return slices.Contains(a.Conflicts, bn) || slices.Contains(b.Conflicts, an) || an == bn
 }
 
 // shareKey is what a machine is made from: tests with the same key can

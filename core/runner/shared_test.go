@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/strata-os/strata/core/cluster"
 	"github.com/strata-os/strata/core/conf"
@@ -61,5 +62,29 @@ func TestSharedMustBeOneMachine(t *testing.T) {
 	tt := register.Test{Name: "s.big", ClusterSize: 2, Shared: true, Run: func(cluster.TestCluster) {}}
 	if err := tt.Validate(); err == nil {
 		t.Error("a shared test of two machines validates")
+	}
+}
+
+// Tests that conflict get machines of their own; so do --multiply's
+// copies of one test.
+func TestSharedConflicts(t *testing.T) {
+	run := func(cluster.TestCluster) {}
+	tests := []*register.Test{
+		{Name: "s.a", ClusterSize: 1, Shared: true, Run: run},
+		{Name: "s.b", ClusterSize: 1, Shared: true, Run: run, Conflicts: []string{"s.a"}},
+		{Name: "s.c", ClusterSize: 1, Shared: true, Run: run},
+	}
+	out := shareMachines(tests, time.Minute)
+	if len(out) != 2 || out[0].Description != "shared machine: s.a, s.c" || out[1].Description != "shared machine: s.b" {
+		for _, o := range out {
+			t.Errorf("%s: %s", o.Name, o.Description)
+		}
+	}
+	if out[0].Timeout != 2*time.Minute {
+		t.Errorf("timeout %v", out[0].Timeout)
+	}
+	out = shareMachines(multiply(tests[:1], 2), time.Minute)
+	if len(out) != 2 {
+		t.Errorf("copies of one test share a machine: %d groups", len(out))
 	}
 }
