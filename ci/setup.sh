@@ -38,6 +38,8 @@ command -v swtpm >/dev/null || need+=(swtpm)
 # Cloud-in-a-box: Azure's provisioning disc is UDF, which genisoimage
 # writes (providers/qemu/media).
 command -v genisoimage >/dev/null || need+=(genisoimage)
+# report.html's test renders it in headless Chromium (a screenshot CI keeps).
+command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
 	log "installing Debian packages: ${need[*]}"
 	$sudo apt-get update -qq

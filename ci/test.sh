@@ -26,6 +26,9 @@ go vet -race $(module_patterns)
 (cd "$ROOT/fidelity" && GOWORK=off go vet -race ./...)
 
 mkdir -p "$ROOT/.cache"
+# What tests keep for people to look at (report.html's screenshot).
+export STRATA_ARTIFACTS="$ROOT/.cache/artifacts"
+mkdir -p "$STRATA_ARTIFACTS"
 status=0
 # The simulators against clients other than the providers' (fidelity/,
 # a module of its own so their dependencies stay out of the providers'):

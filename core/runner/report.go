@@ -244,7 +244,14 @@ func (r *Report) write(extraJUnit string) error {
 	if err := writeFile(r.Dir, "junit.xml", x); err != nil {
 		return err
 	}
-	return writeFile(r.Dir, "metrics.prom", r.Metrics())
+	if err := writeFile(r.Dir, "metrics.prom", r.Metrics()); err != nil {
+		return err
+	}
+	h, err := r.HTML()
+	if err != nil {
+		return err
+	}
+	return writeFile(r.Dir, "report.html", h)
 }
 
 func writeJSON(dir, name string, v any) error {
