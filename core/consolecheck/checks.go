@@ -49,9 +49,13 @@ var Checks = []Check{
 	{Name: NoBootDevice, Pattern: regexp.MustCompile(`No bootable device\.|BdsDxe: No bootable option or device was found`), Fatal: true,
 		Means: "the firmware found nothing to boot: is the image a bootable disk (a boot loader for this firmware, BIOS or UEFI)?"},
 	{Name: KernelPanic, Pattern: regexp.MustCompile(`Kernel panic - not syncing`), Fatal: true},
-	{Name: KernelOops, Pattern: regexp.MustCompile(`\bOops: [0-9a-fx]+ \[#\d+\]|\bOops\[#\d+\]`)},
+	// An oops leaves the kernel in a state no test result can be trusted
+	// in, and an emergency shell waits for a person: neither machine
+	// gets further, so a watching provider stops it at once.
+	{Name: KernelOops, Pattern: regexp.MustCompile(`\bOops: [0-9a-fx]+ \[#\d+\]|\bOops\[#\d+\]`), Fatal: true},
 	{Name: KernelBUG, Pattern: regexp.MustCompile(`\bBUG: (unable to handle|soft lockup|kernel NULL pointer|Bad page|scheduling while atomic|KASAN|sleeping function)`)},
-	{Name: EmergencyShell, Pattern: regexp.MustCompile(`You are in emergency mode|Entering emergency mode|Starting Emergency Shell|Dropping to emergency shell|dracut-emergency`)},
+	{Name: EmergencyShell, Pattern: regexp.MustCompile(`You are in emergency mode|Entering emergency mode|Starting Emergency Shell|Dropping to emergency shell|dracut-emergency`), Fatal: true,
+		Means: "the system could not boot and waits for a person on the console: the lines before it say what failed"},
 	{Name: Segfault, Pattern: regexp.MustCompile(`\bsegfault at [0-9a-f]+ ip `)},
 	{Name: CoreDump, Pattern: regexp.MustCompile(`\(core dumped\)|systemd-coredump.*[Pp]rocess \d+ \(.*\) of user \d+ dumped core`)},
 	{Name: FailedUnit, Pattern: regexp.MustCompile(`\[FAILED\] Failed to start |Failed to start .+\.$|\.service: Failed with result `)},

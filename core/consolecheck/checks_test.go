@@ -83,6 +83,8 @@ func TestFatalAndExplain(t *testing.T) {
 		{"No bootable device.", true, "a boot loader for this firmware"},
 		{"Kernel panic - not syncing: Attempted to kill init!", true, "kernel-panic on console: Kernel panic"},
 		{"Segmentation fault (core dumped)", false, "core-dump on console: Segmentation fault (core dumped)"},
+		{"[   12.3] Oops: 0002 [#1] PREEMPT SMP NOPTI", true, "kernel-oops on console"},
+		{"You are in emergency mode. After logging in, type \"journalctl -xb\"", true, "waits for a person"},
 	} {
 		m := Scan(tc.line, nil)
 		if len(m) != 1 {
