@@ -162,6 +162,15 @@ func (h *H) Failed() bool {
 	return h.failed
 }
 
+// Abort fails the test from outside its goroutine — a watcher that saw
+// its machine die — with cause as a message, and cancels its context so
+// that what it waits on ends now rather than at its timeout. The test
+// function still returns by itself.
+func (h *H) Abort(cause error) {
+	h.errorMsg(cause.Error() + "\n")
+	h.cancel(cause)
+}
+
 // Error is Log followed by Fail; the message becomes the test's failure
 // message in reports.
 func (h *H) Error(args ...any) { h.errorMsg(fmt.Sprintln(args...)) }

@@ -157,6 +157,15 @@ type ConcurrencyPlanner interface {
 	PlanConcurrency(machinesAtOnce int)
 }
 
+// ConsoleWatcher is implemented by flights that check their machines'
+// consoles as they come and stop a machine at a fatal match (qemu reads
+// the serial port as it is written). For the others (the clouds, whose
+// consoles are fetched through an API) the runner fetches each machine's
+// console periodically while the test runs.
+type ConsoleWatcher interface {
+	WatchesConsoles() bool
+}
+
 // MemoryReporter is implemented by flights whose machines use this host's
 // memory; the runner sizes -j auto by it.
 type MemoryReporter interface {

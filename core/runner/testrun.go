@@ -59,6 +59,9 @@ func (r *run) testFunc(t *register.Test) func(*harness.H) {
 		for _, m := range ms {
 			h.Logf("machine %s up at %s (private %s)", m.ID(), m.IP(), m.PrivateIP())
 		}
+		if cw, ok := r.flight.(platform.ConsoleWatcher); !ok || !cw.WatchesConsoles() {
+			h.Cleanup(pollConsoles(h, ms, r.disabledChecks(t)))
+		}
 		if len(t.NativeFuncs) > 0 {
 			if err := r.installKolet(ctx, c); err != nil {
 				r.markInfra(t.Name)

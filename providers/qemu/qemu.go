@@ -114,6 +114,10 @@ func (f *flight) OSVersion() string { return f.image.OSVersion }
 // the earlier fixed estimate (768 MiB for a 512 MiB guest) gave.
 const qemuOverheadMiB = 256
 
+// WatchesConsoles: each machine's serial console is checked as QEMU
+// writes it, and a fatal match kills the machine (machine.onConsole).
+func (f *flight) WatchesConsoles() bool { return true }
+
 // MachineMemoryMiB is what one machine takes of the host
 // (platform.MemoryReporter): the guest memory QEMU is given, at least the
 // image's minimum, and QEMU's own.
