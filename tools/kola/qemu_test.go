@@ -57,10 +57,13 @@ func TestQEMUSIGINTLeavesNothing(t *testing.T) {
 // live): another run of this test on the machine (a go test beside a
 // bazel test) has QEMUs of the same names.
 func qemus(prefix, dir string) int {
-	out, _ := exec.Command("pgrep", "-a", "-f", "qemu-system.*-name "+prefix).Output()
+	out, _ := exec.Command("pgrep", "-f", "qemu-system.*-name "+prefix).Output()
 	n := 0
-	for _, line := range strings.Split(string(out), "\n") {
-		if strings.Contains(line, dir+string(filepath.Separator)) {
+	for _, pid := range strings.Fields(string(out)) {
+		// The whole command line: pgrep -a cuts long ones (Bazel's
+		// temporary paths are long).
+		cmdline, err := os.ReadFile("/proc/" + pid + "/cmdline")
+		if err == nil && strings.Contains(string(cmdline), dir+string(filepath.Separator)) {
 			n++
 		}
 	}
