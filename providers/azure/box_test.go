@@ -33,11 +33,7 @@ func TestBootedMachine(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fl.Destroy(ctx)
-	cl, err := fl.NewCluster(ctx, platform.ClusterOptions{Name: "stops"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	boxtest.CrashWhileWaiting(t, bx, cl, "OSProvisioningClientError")
+	boxtest.CrashWhileWaiting(t, bx, fl, "OSProvisioningClientError")
 	if err := c.DeleteImage(ctx, "images", "blank"); err != nil {
 		t.Fatal(err)
 	}

@@ -34,11 +34,7 @@ func TestBootedMachine(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fl.Destroy(ctx)
-	c, err := fl.NewCluster(ctx, platform.ClusterOptions{Name: "stops"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	boxtest.CrashWhileWaiting(t, bx, c, "is off")
+	boxtest.CrashWhileWaiting(t, bx, fl, "is off")
 	if err := client.DeleteImage(ctx, img.ID); err != nil {
 		t.Fatal(err)
 	}

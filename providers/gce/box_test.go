@@ -44,11 +44,7 @@ func TestBootedMachine(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fl.Destroy(ctx)
-	c, err := fl.NewCluster(ctx, platform.ClusterOptions{Name: "stops"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	boxtest.CrashWhileWaiting(t, bx, c, "is TERMINATED")
+	boxtest.CrashWhileWaiting(t, bx, fl, "is TERMINATED")
 	if err := DeleteImage(ctx, b.api, "blank", 5*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}

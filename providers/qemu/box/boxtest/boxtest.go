@@ -36,15 +36,20 @@ func New(t *testing.T) *box.Box {
 	return bx
 }
 
-// CrashWhileWaiting makes a machine in c, of an image of BlankDisk, and
+// CrashWhileWaiting makes a machine in a cluster of fl, of an image of
+// BlankDisk, and
 // crashes its QEMU once its firmware has said it found nothing to boot,
 // while the provider waits for SSH: the wait must end with an error
 // saying want (how the cloud reports a stopped machine) well before the
 // boot timeout, with the machine's real console. Then it destroys c and
 // checks the box runs nothing.
-func CrashWhileWaiting(t *testing.T, bx *box.Box, c platform.Cluster, want string) {
+func CrashWhileWaiting(t *testing.T, bx *box.Box, fl platform.Flight, want string) {
 	t.Helper()
 	ctx := context.Background()
+	c, err := fl.NewCluster(ctx, platform.ClusterOptions{Name: "stops"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	consoles := make(chan string, 1)
 	go func() {
 		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
@@ -61,7 +66,7 @@ func CrashWhileWaiting(t *testing.T, bx *box.Box, c platform.Cluster, want strin
 		consoles <- ""
 	}()
 	start := time.Now()
-	_, err := c.NewMachine(ctx, nil)
+	_, err = c.NewMachine(ctx, nil)
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("NewMachine: %v; want an error saying %q", err, want)
 	}
