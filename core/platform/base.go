@@ -119,6 +119,19 @@ func (c *BaseCluster) Machines() []Machine {
 }
 
 // Destroy destroys every machine in parallel and reports every failure.
+// Release takes m out of the cluster: its Destroy no longer destroys it
+// (a machine kept, see Keeper).
+func (c *BaseCluster) Release(m Machine) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, have := range c.machines {
+		if have == m {
+			c.machines = append(c.machines[:i], c.machines[i+1:]...)
+			return
+		}
+	}
+}
+
 func (c *BaseCluster) Destroy(ctx context.Context) error {
 	c.mu.Lock()
 	ms := c.machines

@@ -44,6 +44,9 @@ type FlightOptions struct {
 	// machines are reached through (see sshclient.ProxyDialer); machines
 	// on this host (qemu) are reached directly.
 	SSHProxy string
+	// KeepFailed says the run may keep machines (see Keeper): providers
+	// whose machines die with kola start them so that they need not.
+	KeepFailed bool
 }
 
 // ClusterOptions describe one test's cluster.

@@ -18,6 +18,10 @@ type Provider struct {
 	// --aws-region) and NewFlight reads the parsed values from it.
 	Flags     any
 	NewFlight func(ctx context.Context, opts FlightOptions) (Flight, error)
+	// RemoveKept, if set, removes a machine its clusters kept (Keeper),
+	// from another process than the one that kept it, and says whether it
+	// was still there. Providers whose clusters keep machines set it.
+	RemoveKept func(ctx context.Context, m KeptMachine) (bool, error)
 	// SDK is the Go module of the cloud's SDK the provider wraps ("" for
 	// none); kola version reports the version linked.
 	SDK string

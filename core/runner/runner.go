@@ -54,6 +54,13 @@ type Options struct {
 	// are destroyed (kola --ssh-on-failure opens a shell there). Calls are
 	// made one at a time.
 	OnFailure func(ctx context.Context, f FailedTest)
+	// KeepFailed leaves the running machines of failed tests up after
+	// the run (platform.Keeper) and hands each test's to OnKept, which
+	// must record them: nothing else will remove them. On a platform
+	// that cannot keep machines they are destroyed and the test's log
+	// says so.
+	KeepFailed bool
+	OnKept     func(ctx context.Context, k KeptTest) error
 	// Bazel is the Bazel test protocol when the run is a Bazel test
 	// target (see core/bazel): its filter and shard narrow the selection,
 	// and the JUnit report is also written to its XML_OUTPUT_FILE.
@@ -143,7 +150,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	opts.Logger.Info("starting flight", "platform", opts.Platform, "output", dir)
 
-	flight, err := opts.Provider.NewFlight(ctx, platform.FlightOptions{Name: flightName, OutputDir: dir, Arch: opts.Arch, Logger: opts.Logger, SSHProxy: opts.SSHProxy})
+	flight, err := opts.Provider.NewFlight(ctx, platform.FlightOptions{Name: flightName, OutputDir: dir, Arch: opts.Arch, Logger: opts.Logger, SSHProxy: opts.SSHProxy, KeepFailed: opts.KeepFailed})
 	if err != nil {
 		err = fmt.Errorf("start %s flight: %w", opts.Platform, err)
 		if platform.IsUsage(err) {
@@ -318,6 +325,15 @@ type FailedTest struct {
 	Name      string
 	Messages  []string
 	Cluster   platform.Cluster
+	Key       *sshclient.KeyPair
+	OutputDir string
+}
+
+// KeptTest is what OnKept gets: the machines kept of a failed test and
+// the key that reaches them.
+type KeptTest struct {
+	Test      string
+	Machines  []platform.KeptMachine
 	Key       *sshclient.KeyPair
 	OutputDir string
 }

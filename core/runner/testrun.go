@@ -93,6 +93,9 @@ func (r *run) finishCluster(h *harness.H, t *register.Test, c platform.Cluster) 
 	ctx, cancel := h.CleanupContext()
 	defer cancel()
 	defer func() {
+		if h.Failed() && r.opts.KeepFailed && r.ctx.Err() == nil {
+			r.keep(ctx, h, t, c)
+		}
 		if err := c.Destroy(ctx); err != nil {
 			r.markInfra(t.Name)
 			h.Errorf("destroy cluster: %v", err)
@@ -132,6 +135,48 @@ func (r *run) finishCluster(h *harness.H, t *register.Test, c platform.Cluster) 
 			for _, match := range consolecheck.Scan(string(journal), disabled) {
 				h.Errorf("%s: %s in journal (journal.txt line %d): %s", m.ID(), match.Check, match.LineNo, match.Line)
 			}
+		}
+	}
+}
+
+// keep takes a failed test's running machines out of its cluster before it
+// is destroyed and hands them to OnKept; what cannot be kept is said in
+// the test's log and goes with the cluster.
+func (r *run) keep(ctx context.Context, h *harness.H, t *register.Test, c platform.Cluster) {
+	keeper, ok := c.(platform.Keeper)
+	if !ok {
+		h.Logf("--keep-failed: %s: %v; its machines are destroyed", r.flight.Platform(), platform.ErrCannotKeep)
+		return
+	}
+	kept, err := keeper.Keep(ctx)
+	if err != nil {
+		h.Logf("--keep-failed: %v", err)
+	}
+	if len(kept) == 0 {
+		if err == nil {
+			h.Logf("--keep-failed: no machine of the test was still running to keep")
+		}
+		return
+	}
+	for _, k := range kept {
+		h.Logf("kept machine %s (ssh %s@%s)", k.ID, k.User, k.Addr)
+	}
+	err = errors.New("nothing records kept machines (Options.OnKept)")
+	if r.opts.OnKept != nil {
+		err = r.opts.OnKept(ctx, KeptTest{Test: t.Name, Machines: kept, Key: r.flight.SSHKey(), OutputDir: h.OutputDir()})
+	}
+	if err == nil {
+		return
+	}
+	// Unrecorded, nothing would ever remove them: they go now.
+	h.Errorf("--keep-failed: record the kept machines: %v; removing them", err)
+	for _, k := range kept {
+		if r.opts.Provider.RemoveKept == nil {
+			h.Errorf("kept machine %s: the %s provider cannot remove it; it is left running", k.ID, r.opts.Provider.Name)
+			continue
+		}
+		if _, err := r.opts.Provider.RemoveKept(ctx, k); err != nil {
+			h.Errorf("remove kept machine %s: %v", k.ID, err)
 		}
 	}
 }

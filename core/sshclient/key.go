@@ -57,3 +57,34 @@ func (k *KeyPair) WritePrivateKey(path string) error {
 	}
 	return nil
 }
+
+// ReadPrivateKey reads a key WritePrivateKey wrote (kola ssh reaches kept
+// machines with it). The file must be private to its owner, as ssh(1)
+// insists too.
+func ReadPrivateKey(path string) (*KeyPair, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read private key: %w", err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("private key %s: mode %v lets others read it; want 0600", path, fi.Mode().Perm())
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read private key: %w", err)
+	}
+	raw, err := ssh.ParseRawPrivateKey(data)
+	if err != nil {
+		return nil, fmt.Errorf("private key %s: %w", path, err)
+	}
+	priv, ok := raw.(*ed25519.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("private key %s: %T, want the ed25519 key strata writes", path, raw)
+	}
+	signer, err := ssh.NewSignerFromKey(*priv)
+	if err != nil {
+		return nil, fmt.Errorf("private key %s: %w", path, err)
+	}
+	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey())))
+	return &KeyPair{Signer: signer, AuthorizedKey: line, private: *priv}, nil
+}

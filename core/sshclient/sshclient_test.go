@@ -1,6 +1,7 @@
 package sshclient
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -80,6 +81,29 @@ func TestKeyPair(t *testing.T) {
 	}
 	if strings.Contains(k.String(), "PRIVATE") {
 		t.Error("String leaks the private key")
+	}
+	back, err := ReadPrivateKey(path)
+	if err != nil {
+		t.Fatalf("ReadPrivateKey: %v", err)
+	}
+	if !strings.HasPrefix(k.AuthorizedKey, back.AuthorizedKey) || !bytes.Equal(back.Signer.PublicKey().Marshal(), k.Signer.PublicKey().Marshal()) {
+		t.Errorf("read back %q, wrote %q", back.AuthorizedKey, k.AuthorizedKey)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadPrivateKey(path); err == nil || !strings.Contains(err.Error(), "lets others read it") {
+		t.Errorf("a key others can read: %v", err)
+	}
+	garbage := filepath.Join(t.TempDir(), "garbage")
+	if err := os.WriteFile(garbage, []byte("not a key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadPrivateKey(garbage); err == nil || !strings.Contains(err.Error(), garbage) {
+		t.Errorf("a file that is not a key: %v", err)
+	}
+	if _, err := ReadPrivateKey(filepath.Join(t.TempDir(), "none")); err == nil {
+		t.Error("a missing key file read")
 	}
 }
 

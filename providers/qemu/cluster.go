@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"sync"
 
@@ -22,6 +21,7 @@ type cluster struct {
 	hub    *vm.Hub // the private network
 	count  int
 	closed bool
+	kept   []string // IDs of the machines kept (Keep)
 }
 
 var unsafeID = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -81,12 +81,13 @@ func (c *cluster) Destroy(ctx context.Context) error {
 	c.closed = true
 	h := c.hub
 	c.hub = nil
+	kept := c.kept
 	c.mu.Unlock()
 	if h != nil {
 		h.Close()
 	}
 	if c.dir != "" {
-		err = errors.Join(err, os.RemoveAll(c.dir))
+		err = errors.Join(err, removeExcept(c.dir, kept))
 	}
 	return err
 }

@@ -35,6 +35,8 @@ type flight struct {
 	// cpus is each machine's (machineCPUs), set before the first
 	// cluster (PlanConcurrency); hostCPUs the host's.
 	cpus, hostCPUs int
+	// keep starts machines detachable (FlightOptions.KeepFailed).
+	keep bool
 }
 
 // machineCPUs is how many CPUs a flight's machines get: --qemu-cpus, else
@@ -123,7 +125,7 @@ func NewFlight(ctx context.Context, f Flags, opts platform.FlightOptions) (platf
 	base.Logger().Info("qemu flight", "image", img.Name, "kernel", img.KernelRelease, "accel", accel, "why", why)
 	host := runtime.NumCPU()
 	return &flight{BaseFlight: base, flags: f, image: img, diskFormat: diskFormat, accel: accel, booting: make(chan struct{}, f.MaxBooting),
-		cpus: machineCPUs(f.CPUs, img, host, accel, 1), hostCPUs: host}, nil
+		cpus: machineCPUs(f.CPUs, img, host, accel, 1), hostCPUs: host, keep: opts.KeepFailed}, nil
 }
 
 func (f *flight) NewCluster(ctx context.Context, opts platform.ClusterOptions) (platform.Cluster, error) {
@@ -141,7 +143,9 @@ func (f *flight) NewCluster(ctx context.Context, opts platform.ClusterOptions) (
 }
 
 // removeStaleTemp removes cluster directories whose kola is gone (killed
-// with SIGKILL, so it could not clean up); its QEMUs died with it.
+// with SIGKILL, so it could not clean up); its QEMUs died with it, or
+// are killed here if they could not (see killOrphans). Directories with
+// kept machines are kola rm's.
 func removeStaleTemp(base *platform.BaseFlight) {
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), tempPrefix+"*"))
 	for _, d := range dirs {
@@ -153,7 +157,11 @@ func removeStaleTemp(base *platform.BaseFlight) {
 		if err != nil || pid <= 0 || unix.Kill(pid, 0) != unix.ESRCH {
 			continue
 		}
+		if _, err := os.Stat(filepath.Join(d, keptMarker)); err == nil {
+			continue
+		}
 		base.Logger().Info("removing temp files of a dead kola", "dir", d, "pid", pid)
+		killOrphans(d)
 		os.RemoveAll(d)
 	}
 }

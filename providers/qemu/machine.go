@@ -153,6 +153,7 @@ func (m *machine) config(port int) (vm.Config, error) {
 		Disk: img.Disk, DiskFormat: f.diskFormat,
 		Net:        vm.UserNet{SSHPort: port},
 		PrivateNet: c.hub.Path(), PrivateMAC: fmt.Sprintf("52:54:00:77:00:%02x", m.index%256),
+		Detachable: f.keep,
 	}
 	if img.Kernel != "" {
 		cfg.Kernel, cfg.Initrd, cfg.Cmdline = img.Kernel, img.Initrd, images.CmdlineForCPUs(img.Cmdline, f.cpus)

@@ -48,6 +48,7 @@ func init() {
 		NewFlight: func(ctx context.Context, opts platform.FlightOptions) (platform.Flight, error) {
 			return NewFlight(ctx, *flags, opts)
 		},
+		RemoveKept: RemoveKept,
 	})
 }
 

@@ -16,7 +16,7 @@ const swtpmReady = 10 * time.Second
 
 // startTPM starts the machine's software TPM 2.0 and returns QEMU's
 // arguments for it. swtpm ends when QEMU closes its socket (--terminate),
-// with kola (Pdeathsig), or at Destroy.
+// with kola (Pdeathsig, unless the machine may be kept), or at Destroy.
 func (m *machine) startTPM() ([]string, error) {
 	state := filepath.Join(m.dir, "tpm")
 	if err := os.MkdirAll(state, 0o700); err != nil {
@@ -27,6 +27,11 @@ func (m *machine) startTPM() ([]string, error) {
 		"--ctrl", "type=unixio,path="+sock, "--terminate",
 		"--log", "file="+filepath.Join(m.dir, "swtpm.log"))
 	cmd.SysProcAttr = &unix.SysProcAttr{Setpgid: true, Pdeathsig: unix.SIGKILL}
+	if m.cluster.flight.keep {
+		// A machine that may be kept needs its TPM after kola; swtpm
+		// ends with QEMU (--terminate), which its guard kills.
+		cmd.SysProcAttr.Pdeathsig = 0
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, platform.Infra("start swtpm", err)
 	}

@@ -37,10 +37,14 @@ type app struct {
 type cli struct {
 	Platform string   `short:"p" placeholder:"NAME" help:"Platform to run on: ${platforms} (default ${default_platform})."`
 	LogLevel string   `name:"log-level" enum:"debug,info,warn,error" default:"info" help:"Log level (${enum})."`
+	StateDir string   `name:"state-dir" type:"path" env:"STRATA_STATE_DIR" default:"${state_dir}" placeholder:"DIR" help:"Where kola records the machines kola ssh reaches: those --keep-failed kept, and kola spawn's while it runs."`
 	ExtTest  []string `short:"E" name:"exttest" type:"existingdir" placeholder:"DIR" help:"Also register the external tests of DIR/tests/kola (coreos-assembler's layout: executables with kola.json and ## kola: headers), as ext.<DIR's name>.*. Repeatable."`
 
 	Run          runCmd          `cmd:"" help:"Run tests on a platform."`
 	Spawn        spawnCmd        `cmd:"" help:"Boot machines to use by hand; they stay until Ctrl-C."`
+	SSH          sshCmd          `cmd:"" name:"ssh" help:"Open a shell on (or run a command on) a kept or spawned machine, by name."`
+	Machines     machinesCmd     `cmd:"" help:"List the machines kept by --keep-failed and those kola spawn runs."`
+	Rm           rmCmd           `cmd:"" help:"Remove machines kept by --keep-failed."`
 	Bootchart    bootchartCmd    `cmd:"" help:"Boot one machine and save systemd-analyze's plot of its boot as SVG."`
 	List         listCmd         `cmd:"" help:"List the registered tests."`
 	CheckConsole checkConsoleCmd `cmd:"" name:"check-console" help:"Run the console checks (panics, oopses, emergency shells, failed units, ...) on saved consoles and journals."`
@@ -104,7 +108,7 @@ func (a *app) parser(c *cli) (*kong.Kong, error) {
 	if platforms == "" {
 		platforms = "none linked"
 	}
-	opts = append(opts, kong.Vars{"platforms": platforms, "default_platform": defaultPlatform, "arch": runtime.GOARCH})
+	opts = append(opts, kong.Vars{"platforms": platforms, "default_platform": defaultPlatform, "arch": runtime.GOARCH, "state_dir": defaultStateDir()})
 	return kong.New(c, opts...)
 }
 

@@ -21,6 +21,11 @@ func sshCommand(keyPath string, m platform.Machine) string {
 	if t, ok := m.(platform.SSHTargeter); ok {
 		user, hostport = t.SSHTarget()
 	}
+	return sshCommandLine(keyPath, user, hostport)
+}
+
+// sshCommandLine is ssh(1)'s command line to user@hostport with a key.
+func sshCommandLine(keyPath, user, hostport string) string {
 	host, port, err := net.SplitHostPort(hostport)
 	if err != nil {
 		host, port = hostport, "22"

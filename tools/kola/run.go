@@ -38,6 +38,7 @@ type runCmd struct {
 	DenylistStream string        `name:"denylist-stream" placeholder:"STREAM" help:"The image's stream, for denylist entries limited to streams (without it, they do not apply)."`
 	DenylistTest   []string      `name:"denylist-test" placeholder:"PATTERN" help:"Skip the tests PATTERN matches, as a denylist entry would. Repeatable."`
 	NoStatus       bool          `name:"no-status" help:"No status line at the bottom of a terminal (done/total, running tests, elapsed); off by itself when stdout is not a terminal."`
+	KeepFailed     bool          `name:"keep-failed" help:"Leave the machines of failed tests running after the run, for a person to look at: kola prints how to reach each (kola ssh NAME) and how to remove them (kola rm)."`
 	// SSHOnFailure is for a person at a terminal: the run waits for them.
 	SSHOnFailure bool `name:"ssh-on-failure" help:"When a test fails, open a shell on its first machine before it is destroyed (exit the shell to go on)."`
 }
@@ -86,6 +87,13 @@ func (r *runCmd) Run(a *app, c *cli) error {
 	if err != nil {
 		return err
 	}
+	var kept *keptMachines
+	if r.KeepFailed {
+		if bz.TmpDir != "" {
+			return platform.Usagef("--keep-failed: a Bazel test cannot leave machines behind")
+		}
+		kept = &keptMachines{store: machineStore{dir: c.StateDir}, flight: provider.Name + "-" + time.Now().UTC().Format("20060102-150405")}
+	}
 	ctx, stop := a.interruptible()
 	defer stop()
 	rep, err := runner.Run(ctx, runner.Options{
@@ -113,10 +121,15 @@ func (r *runCmd) Run(a *app, c *cli) error {
 		Multiply:        r.Multiply,
 		StatusLine:      statusLine && !r.NoStatus,
 		StatusWidth:     width,
+		KeepFailed:      r.KeepFailed,
+		OnKept:          kept.onKept(),
 	})
 	if rep != nil {
 		fmt.Fprintf(a.stdout, "kola: %s; results in %s\n", rep.Summary(), rep.Dir)
 		fmt.Fprintf(a.stdout, "kola: reports: %s\n", filepath.Join(rep.Dir, "{report.json,report.tap,junit.xml}"))
+	}
+	if kept != nil {
+		kept.report(a.stdout)
 	}
 	if err != nil {
 		return err

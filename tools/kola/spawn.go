@@ -2,7 +2,10 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/platform"
@@ -47,13 +50,45 @@ func (s *spawnCmd) Run(a *app, c *cli) error {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "kola: %d %s machine(s) up:\n", s.Count, provider.Name)
-	if _, err := printMachines(a.stdout, b.dir, b.flight.SSHKey(), b.cluster.Machines()); err != nil {
+	keyPath, err := printMachines(a.stdout, b.dir, b.flight.SSHKey(), b.cluster.Machines())
+	if err != nil {
 		return err
 	}
+	names, err := registerSpawned(machineStore{dir: c.StateDir}, provider.Name, keyPath, b.dir, b.cluster.Machines())
+	defer func() {
+		store := machineStore{dir: c.StateDir}
+		for _, n := range names {
+			_ = store.remove(machineRecord{Name: n, Key: keyPath})
+		}
+	}()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "kola: reach them from another terminal with kola ssh NAME (%s)\n", strings.Join(names, ", "))
 	if s.Shell {
 		return a.shell(ctx, b.cluster.Machines()[0])
 	}
 	fmt.Fprintln(a.stdout, "kola: the machines stay up until Ctrl-C")
 	<-ctx.Done()
 	return nil
+}
+
+// registerSpawned records spawn's machines for kola ssh and kola machines
+// while it runs (owned by this process: gone with it), returning their
+// names.
+func registerSpawned(store machineStore, platformName, keyPath, runDir string, ms []platform.Machine) ([]string, error) {
+	var names []string
+	for _, m := range ms {
+		user, addr := "core", net.JoinHostPort(m.IP(), "22")
+		if t, ok := m.(platform.SSHTargeter); ok {
+			user, addr = t.SSHTarget()
+		}
+		name, err := store.add(machineRecord{Run: runDir, Since: time.Now().UTC(), Key: keyPath, Owner: os.Getpid(),
+			Machine: platform.KeptMachine{ID: m.ID(), Platform: platformName, User: user, Addr: addr}})
+		if err != nil {
+			return names, err
+		}
+		names = append(names, name)
+	}
+	return names, nil
 }

@@ -46,6 +46,9 @@ type Options struct {
 	// Exec, if set, answers commands before the host shell does; ok=false
 	// passes the command on.
 	Exec func(m *Machine, e *sshtest.Exec) (status int, ok bool)
+	// CanKeep makes clusters platform.Keepers; kept machines stay live
+	// (in this process) until the registration's RemoveKept.
+	CanKeep bool
 }
 
 // Provider is a fake provider and the state of everything it made.
@@ -93,6 +96,7 @@ func (p *Provider) Registration() platform.Provider {
 			p.mu.Unlock()
 			return &flight{BaseFlight: base, p: p}, nil
 		},
+		RemoveKept: p.removeKept,
 	}
 }
 
@@ -129,8 +133,36 @@ func (f *flight) NewCluster(ctx context.Context, opts platform.ClusterOptions) (
 		return nil, err
 	}
 	c := &cluster{BaseCluster: platform.NewBaseCluster(f.BaseFlight, opts), p: f.p}
+	if f.p.opts.CanKeep {
+		kc := &keepingCluster{c}
+		f.Track(kc)
+		return kc, nil
+	}
 	f.Track(c)
 	return c, nil
+}
+
+// keepingCluster is a cluster that keeps machines (Options.CanKeep).
+type keepingCluster struct{ *cluster }
+
+func (c *keepingCluster) Keep(ctx context.Context) ([]platform.KeptMachine, error) {
+	var kept []platform.KeptMachine
+	for _, m := range c.Machines() {
+		c.Release(m)
+		fm := m.(*Machine)
+		kept = append(kept, platform.KeptMachine{ID: fm.id, Platform: c.p.opts.Name, User: fm.User, Addr: fm.Addr, Handle: map[string]string{"id": fm.id}})
+	}
+	return kept, nil
+}
+
+func (p *Provider) removeKept(ctx context.Context, k platform.KeptMachine) (bool, error) {
+	p.mu.Lock()
+	m := p.live[k.Handle["id"]]
+	p.mu.Unlock()
+	if m == nil {
+		return false, nil
+	}
+	return true, m.Destroy(ctx)
 }
 
 type cluster struct {

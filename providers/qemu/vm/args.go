@@ -37,10 +37,17 @@ func Args(cfg Config) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	console := "stdio,id=console,signal=off"
+	if cfg.Detachable {
+		if strings.Contains(cfg.Dir, ",") {
+			return nil, fmt.Errorf("machine directory %q: QEMU's option syntax cannot carry a comma", cfg.Dir)
+		}
+		console = "file,id=console,append=on,path=" + ConsoleLog(cfg)
+	}
 	args := []string{
 		"-name", cfg.Name, "-nodefaults", "-no-user-config", "-display", "none",
 		"-accel", accel, "-m", strconv.Itoa(memory), "-smp", strconv.Itoa(cpus),
-		"-chardev", "stdio,id=console,signal=off", "-serial", "chardev:console",
+		"-chardev", console, "-serial", "chardev:console",
 		// Host entropy, so the guest's RNG is ready at once (SSH host keys).
 		"-object", "rng-random,id=rng,filename=/dev/urandom", "-device", "virtio-rng-pci,rng=rng",
 		// The cards carry no option ROM (romfile=): machines boot disks

@@ -3,6 +3,7 @@ package vm
 import (
 	"bytes"
 	"net"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -52,4 +53,23 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// containsPath says whether a NUL-separated command line names dir (in any
+// argument, e.g. "file=DIR/root.qcow2").
+func containsPath(cmdline []byte, dir string) bool {
+	if dir == "" {
+		return false
+	}
+	return bytes.Contains(cmdline, []byte(filepath.Clean(dir)+"/"))
+}
+
+// isZombie reads /proc/PID/stat's state field, which follows the command
+// name in parentheses (which may itself hold spaces and parentheses).
+func isZombie(stat []byte) bool {
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 || i+2 >= len(stat) {
+		return false
+	}
+	return stat[i+2] == 'Z'
 }

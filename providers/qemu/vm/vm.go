@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 
@@ -55,6 +56,10 @@ type Config struct {
 	// ConsoleFile, if set, gets every byte of the console (the buffer
 	// keeps the last MaxConsole).
 	ConsoleFile io.Writer
+	// Detachable machines can be left running after this process exits
+	// (Machine.Detach; see detach.go); until then they die with it as
+	// the others do. QEMU writes their console into ConsoleLog(cfg).
+	Detachable bool
 }
 
 // UserNet is QEMU's user-mode network (slirp): no root needed.
@@ -84,6 +89,7 @@ type Machine struct {
 	exitErr error
 	stderr  lockedBuffer
 	console *Console
+	guard   *guard // detachable machines'
 }
 
 // Start starts QEMU. The machine runs in its own process group and is
@@ -100,6 +106,22 @@ func Start(cfg Config) (*Machine, error) {
 	m := &Machine{console: &Console{File: cfg.ConsoleFile}, exited: make(chan struct{})}
 	m.cmd = exec.Command(binary, args...)
 	m.cmd.Stderr = &m.stderr
+	writers := append([]io.Writer{m.console}, cfg.Console...)
+	write := func(p []byte) {
+		for _, w := range writers {
+			_, _ = w.Write(p)
+		}
+	}
+	flush := func() {
+		for _, w := range writers {
+			if f, ok := w.(interface{ Flush() }); ok {
+				f.Flush()
+			}
+		}
+	}
+	if cfg.Detachable {
+		return m, m.startDetachable(cfg, write, flush)
+	}
 	stdout, err := m.cmd.StdoutPipe()
 	if err != nil {
 		return nil, fmt.Errorf("start QEMU: %w", err)
@@ -108,7 +130,6 @@ func Start(cfg Config) (*Machine, error) {
 	if err := m.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start QEMU: %w", err)
 	}
-	writers := append([]io.Writer{m.console}, cfg.Console...)
 	consoleDone := make(chan struct{})
 	go func() {
 		defer close(consoleDone)
@@ -116,16 +137,10 @@ func Start(cfg Config) (*Machine, error) {
 		for {
 			n, err := stdout.Read(buf)
 			if n > 0 {
-				for _, w := range writers {
-					_, _ = w.Write(buf[:n])
-				}
+				write(buf[:n])
 			}
 			if err != nil {
-				for _, w := range writers {
-					if f, ok := w.(interface{ Flush() }); ok {
-						f.Flush()
-					}
-				}
+				flush()
 				return
 			}
 		}
@@ -136,6 +151,42 @@ func Start(cfg Config) (*Machine, error) {
 		close(m.exited)
 	}()
 	return m, nil
+}
+
+// startDetachable starts QEMU under a guard (see detach.go), its console
+// going to a file that is read as it grows.
+func (m *Machine) startDetachable(cfg Config, write func([]byte), flush func()) error {
+	log := ConsoleLog(cfg)
+	if err := os.WriteFile(log, nil, 0o644); err != nil {
+		return fmt.Errorf("start QEMU: console file: %w", err)
+	}
+	g, err := startGuard()
+	if err != nil {
+		return err
+	}
+	m.cmd.SysProcAttr = &unix.SysProcAttr{Setpgid: true}
+	if err := m.cmd.Start(); err != nil {
+		_ = g.release()
+		return fmt.Errorf("start QEMU: %w", err)
+	}
+	m.guard = g
+	if err := g.watch(m.cmd.Process.Pid); err != nil {
+		m.Kill()
+		_ = m.cmd.Wait()
+		_ = g.release()
+		return fmt.Errorf("start QEMU: guard: %w", err)
+	}
+	procDone := make(chan struct{})
+	go func() {
+		m.exitErr = m.cmd.Wait()
+		close(procDone)
+	}()
+	go func() {
+		tail(log, procDone, write)
+		flush()
+		close(m.exited)
+	}()
+	return nil
 }
 
 // Pid is QEMU's process ID.
@@ -174,6 +225,9 @@ func (m *Machine) Stop(ctx context.Context) error {
 	m.Kill()
 	select {
 	case <-m.exited:
+		if m.guard != nil {
+			_ = m.guard.release()
+		}
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("QEMU (pid %d) did not exit after SIGKILL: %w", m.Pid(), context.Cause(ctx))

@@ -119,6 +119,9 @@ func TestArgs(t *testing.T) {
 			err: `path "/tmp/a,b.sock" has a character QEMU's guestfwd cannot carry`},
 		{name: "a forward without a port", cfg: Config{Dir: dir, Net: UserNet{Forwards: []Forward{{Addr: "169.254.169.254", Socket: "/tmp/md.sock"}}}},
 			err: `guest forward "169.254.169.254"`},
+		{name: "a detachable machine's console goes to a file", cfg: Config{Name: "m1", Dir: dir, Detachable: true},
+			want: []string{"-chardev file,id=console,append=on,path=" + filepath.Join(dir, "console.log") + " -serial chardev:console"}},
+		{name: "a detachable machine's directory with a comma", cfg: Config{Dir: "/tmp/a,b", Detachable: true}, err: `machine directory "/tmp/a,b"`},
 		{name: "unknown firmware", cfg: Config{Dir: dir, Firmware: "coreboot"}, err: `firmware "coreboot": want bios, uefi or uefi-secure`},
 		{name: "a disk without its format", cfg: Config{Dir: dir, Disk: "/tmp/x.img"}, err: "root disk overlay on /tmp/x.img: no format given"},
 	} {
