@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/strata-os/strata/core/cluster"
+	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/core/register"
 	"github.com/strata-os/strata/core/sshclient"
 )
@@ -23,32 +24,14 @@ const SkipStatus = 77
 // to the SSH user's home (written without root; the test runs as root).
 const remoteDir = "kola-ext"
 
-// notYet are metadata keys the run path does not honour yet: a test
-// asking for one is refused at registration rather than run without it.
-// (allowConfigWarnings needs nothing: strata never fails a config for
-// its warnings.)
-var notYet = []struct {
-	key string
-	set func(Meta) bool
-}{
-	{"primaryDisk", func(m Meta) bool { return m.PrimaryDisk != "" }},
-	{"minMemory", func(m Meta) bool { return m.MinMemory > 0 }},
-	{"minDisk", func(m Meta) bool { return m.MinDisk > 0 }},
-	{"additionalNics", func(m Meta) bool { return m.AdditionalNics > 0 }},
-	{"appendKernelArgs", func(m Meta) bool { return m.AppendKernelArgs != "" }},
-	{"appendFirstbootKernelArgs", func(m Meta) bool { return m.AppendFirstbootKernelArgs != "" }},
-	{"requiredHostPorts", func(m Meta) bool { return len(m.RequiredHostPorts) > 0 }},
-}
-
 // Test returns t as a kola test: one machine, with t's config as its
 // userdata, that gets the executable and its data over SSH and runs it
 // as root with KOLA_EXT_DATA, KOLA_TEST and KOLA_TEST_EXE set; exit 0
 // passes, 77 skips, anything else fails with the output's tail.
 func (t Test) Test() (register.Test, error) {
-	for _, k := range notYet {
-		if k.set(t.Meta) {
-			return register.Test{}, fmt.Errorf("external test %s (%s): %s is not supported by strata's external test runner yet", t.Name, t.Executable, k.key)
-		}
+	rootDisk, err := primaryDisk(t.Meta.PrimaryDisk)
+	if err != nil {
+		return register.Test{}, fmt.Errorf("external test %s (%s): %w", t.Name, t.Executable, err)
 	}
 	rt := register.Test{
 		Name:            t.Name,
@@ -56,13 +39,21 @@ func (t Test) Test() (register.Test, error) {
 		ClusterSize:     1,
 		UserData:        t.UserData,
 		AdditionalDisks: t.Meta.AdditionalDisks,
-		Tags:            append([]string{"external"}, strings.Fields(t.Meta.Tags)...),
-		Timeout:         time.Duration(t.Meta.TimeoutMin) * time.Minute,
-		RequiredTag:     t.Meta.RequiredTag,
-		Shared:          !t.Meta.Exclusive,
-		Conflicts:       t.Meta.Conflicts,
-		Created:         t.Meta.Created,
-		Run:             t.run,
+		// What the platform cannot give skips the test there (as
+		// upstream, where most of these are qemu's alone).
+		Machine: platform.MachineShape{
+			MinMemoryMiB: t.Meta.MinMemory, MinDiskGiB: t.Meta.MinDisk, RootDisk: rootDisk,
+			AdditionalNICs: t.Meta.AdditionalNics, KernelArgs: t.Meta.AppendKernelArgs,
+			FirstbootKernelArgs: t.Meta.AppendFirstbootKernelArgs,
+		},
+		HostPorts:   t.Meta.RequiredHostPorts,
+		Tags:        append([]string{"external"}, strings.Fields(t.Meta.Tags)...),
+		Timeout:     time.Duration(t.Meta.TimeoutMin) * time.Minute,
+		RequiredTag: t.Meta.RequiredTag,
+		Shared:      !t.Meta.Exclusive,
+		Conflicts:   t.Meta.Conflicts,
+		Created:     t.Meta.Created,
+		Run:         t.run,
 	}
 	for _, f := range []struct {
 		list           string
@@ -79,6 +70,22 @@ func (t Test) Test() (register.Test, error) {
 		}
 	}
 	return rt, nil
+}
+
+// primaryDisk reads upstream's primaryDisk, SIZE[:OPTIONS]: the size
+// (none: the image's own), and options strata's machines do not have
+// (mpath, 4k, channel=…, serial=…) are an error naming them.
+func primaryDisk(v string) (string, error) {
+	size, opts, _ := strings.Cut(v, ":")
+	if opts != "" {
+		return "", fmt.Errorf("primaryDisk %q: disk options (%s) are not supported, only a size", v, opts)
+	}
+	if size != "" {
+		if err := platform.ValidDiskSize(size); err != nil {
+			return "", fmt.Errorf("primaryDisk: %w", err)
+		}
+	}
+	return size, nil
 }
 
 func (t Test) run(c cluster.TestCluster) {

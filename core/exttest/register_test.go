@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/core/platform/platformtest"
 	"github.com/strata-os/strata/core/register"
 	"github.com/strata-os/strata/core/runner"
@@ -79,8 +80,8 @@ func TestRunExternal(t *testing.T) {
 	}
 }
 
-// Metadata the run path does not honour yet is refused, naming the test
-// and the key; platform lists become the test's platforms.
+// Metadata becomes the test's: platform lists its platforms, machine
+// keys its machine shape, requiredHostPorts its host ports.
 func TestTestFromMeta(t *testing.T) {
 	rt, err := Test{Name: "ext.x.a", Executable: "/x/a", Meta: Meta{Exclusive: true, Platforms: "!aws gce", Architectures: "x86_64", Tags: "smoke", TimeoutMin: 7}}.Test()
 	if err != nil {
@@ -101,10 +102,18 @@ func TestTestFromMeta(t *testing.T) {
 	if rt, err := (Test{Name: "ext.x.e", Executable: "/x/e", Meta: Meta{Conflicts: []string{"ext.x.d"}}}).Test(); err != nil || rt.Conflicts[0] != "ext.x.d" {
 		t.Errorf("conflicts: %+v %v", rt, err)
 	}
-	for _, m := range []Meta{{Exclusive: true, PrimaryDisk: "10G"}, {Exclusive: true, MinMemory: 4096}, {Exclusive: true, AppendKernelArgs: "quiet"}} {
-		_, err := Test{Name: "ext.x.b", Executable: "/x/b", Meta: m}.Test()
-		if err == nil || !strings.Contains(err.Error(), "ext.x.b (/x/b)") || !strings.Contains(err.Error(), "not supported by strata's external test runner yet") {
-			t.Errorf("%+v: %v", m, err)
+	// What a test asks of its machine goes to the platform, which skips
+	// what it cannot give; primaryDisk's options strata has none of.
+	rt, err = Test{Name: "ext.x.f", Executable: "/x/f", Meta: Meta{Exclusive: true, PrimaryDisk: "20G", MinMemory: 4096, MinDisk: 15,
+		AdditionalNics: 2, AppendKernelArgs: "enforcing=0", AppendFirstbootKernelArgs: "ip=dhcp", RequiredHostPorts: []int{2049}}}.Test()
+	want := platform.MachineShape{MinMemoryMiB: 4096, MinDiskGiB: 15, RootDisk: "20G", AdditionalNICs: 2, KernelArgs: "enforcing=0", FirstbootKernelArgs: "ip=dhcp"}
+	if err != nil || rt.Machine != want || len(rt.HostPorts) != 1 || rt.HostPorts[0] != 2049 {
+		t.Errorf("machine shape: %+v, %v", rt, err)
+	}
+	for pd, msg := range map[string]string{"20G:mpath": `primaryDisk "20G:mpath": disk options (mpath) are not supported`, "20GB": `primaryDisk: disk size "20GB"`, ":4k": `primaryDisk ":4k": disk options (4k)`} {
+		_, err := Test{Name: "ext.x.b", Executable: "/x/b", Meta: Meta{Exclusive: true, PrimaryDisk: pd}}.Test()
+		if err == nil || !strings.Contains(err.Error(), "ext.x.b (/x/b)") || !strings.Contains(err.Error(), msg) {
+			t.Errorf("primaryDisk %q: %v", pd, err)
 		}
 	}
 }

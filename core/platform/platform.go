@@ -12,7 +12,10 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"regexp"
+	"strconv"
+	"strings"
 
 	"github.com/strata-os/strata/core/conf"
 	"github.com/strata-os/strata/core/sshclient"
@@ -70,6 +73,10 @@ type ClusterOptions struct {
 	// them refuses the cluster with ErrNoAdditionalDisks rather than boot
 	// machines a test would find short of a disk.
 	AdditionalDisks []string
+	// Shape is what the test asks of its machines (memory, disk, cards,
+	// kernel arguments); only flights that are MachineShapers get one
+	// that asks anything.
+	Shape MachineShape
 }
 
 // ErrNoAdditionalDisks is why a provider refuses a cluster that asks for
@@ -95,6 +102,24 @@ func ValidDiskSize(s string) error {
 		return fmt.Errorf("disk size %q: want a size like 512M or 4G", s)
 	}
 	return nil
+}
+
+// DiskSizeBytes is a valid disk size in bytes; K, M, G and T are powers
+// of 1024, as qemu-img reads them.
+func DiskSizeBytes(s string) (int64, error) {
+	if err := ValidDiskSize(s); err != nil {
+		return 0, err
+	}
+	unit := int64(1)
+	if i := strings.IndexAny(s, "KMGT"); i >= 0 {
+		unit = int64(1) << (10 * (1 + strings.IndexByte("KMGT", s[i])))
+		s = s[:i]
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n > math.MaxInt64/unit {
+		return 0, fmt.Errorf("disk size %q is too large", s)
+	}
+	return n * unit, nil
 }
 
 // Cluster is the machines of one test.

@@ -57,6 +57,14 @@ type Test struct {
 	// test's cluster gets beside its root disk; platforms that cannot
 	// attach disks refuse the cluster, so such tests name their Platforms.
 	AdditionalDisks []string
+	// Machine is what the test asks of its machines beyond that; a
+	// platform that cannot give it skips the test (see
+	// platform.MachineShaper).
+	Machine platform.MachineShape
+	// HostPorts are ports of the host the test needs for itself (a
+	// server on the host its machines reach, as NFS's 2049): tests that
+	// name a port in common never run at the same time.
+	HostPorts []int
 
 	// Platforms limits the test to these platforms; ExcludePlatforms
 	// leaves some out. Architectures and Distros work the same way.
@@ -161,6 +169,14 @@ func (t *Test) Validate() error {
 	for _, d := range t.AdditionalDisks {
 		if err := platform.ValidDiskSize(d); err != nil {
 			add("AdditionalDisks: %w", err)
+		}
+	}
+	if err := t.Machine.Validate(); err != nil {
+		add("Machine: %w", err)
+	}
+	for _, p := range t.HostPorts {
+		if p < 1 || p > 65535 {
+			add("HostPorts: %d is not a TCP/UDP port", p)
 		}
 	}
 	for _, f := range t.Flags {

@@ -348,6 +348,7 @@ type run struct {
 	infra     map[string]bool
 	ready     map[string]time.Duration // test → its machines' making, start to SSH
 	onFailure sync.Mutex               // one OnFailure at a time: they share the terminal
+	hostPorts hostPorts
 }
 
 func (r *run) markInfra(test string) {

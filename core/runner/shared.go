@@ -15,7 +15,7 @@ const sharedPrefix = "shared-machine-"
 
 // shareMachines replaces the shared tests (register.Test.Shared) with one
 // test per group of them that can share a machine — the same userdata,
-// disks and flags — which runs them one after another as its subtests
+// disks, machine shape and flags — which runs them one after another as its subtests
 // on one machine, as coreos-assembler runs non-exclusive tests. Its
 // timeout is the sum of theirs (the run's default for one that sets
 // none). Tests keep their order; the groups come after the others.
@@ -46,7 +46,13 @@ next:
 		first := members[0]
 		var timeout time.Duration
 		var names []string
+		var ports []int
 		for _, m := range members {
+			for _, p := range m.HostPorts {
+				if !slices.Contains(ports, p) {
+					ports = append(ports, p)
+				}
+			}
 			d := m.Timeout
 			if d <= 0 {
 				d = defaultTimeout
@@ -60,6 +66,8 @@ next:
 			ClusterSize:     1,
 			UserData:        first.UserData,
 			AdditionalDisks: first.AdditionalDisks,
+			Machine:         first.Machine,
+			HostPorts:       ports,
 			Flags:           first.Flags,
 			Timeout:         timeout,
 			Run: func(c cluster.TestCluster) {
@@ -91,5 +99,5 @@ func shareKey(t *register.Test) string {
 		flags[i] = string(f)
 	}
 	slices.Sort(flags)
-	return ud + "\x01" + strings.Join(t.AdditionalDisks, ",") + "\x01" + strings.Join(flags, ",")
+	return ud + "\x01" + strings.Join(t.AdditionalDisks, ",") + "\x01" + strings.Join(flags, ",") + fmt.Sprintf("\x01%+v", t.Machine)
 }

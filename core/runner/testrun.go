@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/strata-os/strata/core/cluster"
@@ -26,6 +27,27 @@ func (r *run) testFunc(t *register.Test) func(*harness.H) {
 	return func(h *harness.H) {
 		h.Parallel()
 		ctx := h.Context()
+		if asked := t.Machine.Asked(); len(asked) > 0 {
+			// As coreos-assembler: a test asking for what the platform
+			// cannot give does not apply there.
+			shaper, ok := r.flight.(platform.MachineShaper)
+			if !ok {
+				h.Skipf("%s: %v (the test asks for %s)", r.flight.Platform(), platform.ErrCannotShape, strings.Join(asked, ", "))
+			}
+			if err := shaper.CheckShape(t.Machine); err != nil {
+				h.Skipf("%s: %v", r.flight.Platform(), err)
+			}
+		}
+		if len(t.HostPorts) > 0 {
+			release, err := r.hostPorts.acquire(ctx, t.HostPorts, func(port int) {
+				h.Logf("waiting for host port %d: another test holds it", port)
+			})
+			if err != nil {
+				h.Fatal(err)
+			}
+			// Registered first, so it runs last: after the cluster is gone.
+			h.Cleanup(release)
+		}
 		c, err := r.flight.NewCluster(ctx, platform.ClusterOptions{
 			Name:               t.Name,
 			OutputDir:          h.OutputDir(),
@@ -33,6 +55,7 @@ func (r *run) testFunc(t *register.Test) func(*harness.H) {
 			NoSSHKeyInMetadata: t.HasFlag(register.NoSSHKeyInMetadata),
 			DisabledChecks:     r.disabledChecks(t),
 			AdditionalDisks:    t.AdditionalDisks,
+			Shape:              t.Machine,
 		})
 		if errors.Is(err, platform.ErrNoAdditionalDisks) {
 			// As kola upstream: a test that needs disks the platform

@@ -37,6 +37,7 @@ type flight struct {
 	cpus, hostCPUs int
 	// keep starts machines detachable (FlightOptions.KeepFailed).
 	keep bool
+	diskSizeState
 }
 
 // machineCPUs is how many CPUs a flight's machines get: --qemu-cpus, else

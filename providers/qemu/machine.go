@@ -146,9 +146,18 @@ func (m *machine) config(port int) (vm.Config, error) {
 	if accel == "tcg" && f.cpus > 1 {
 		accel = "tcg,thread=multi"
 	}
+	shape := c.Opts.Shape
+	if err := f.CheckShape(shape); err != nil {
+		return vm.Config{}, fmt.Errorf("machine %s: %w", m.id, err)
+	}
+	diskSize, err := f.rootDiskSize(shape)
+	if err != nil {
+		return vm.Config{}, fmt.Errorf("machine %s: %w", m.id, err)
+	}
 	cfg := vm.Config{
 		Binary: f.flags.Binary, Name: m.id, Dir: m.dir,
-		Accel: accel, CPUs: f.cpus, MemoryMiB: max(f.flags.Memory, img.MinMemoryMiB),
+		Accel: accel, CPUs: f.cpus, MemoryMiB: max(f.flags.Memory, img.MinMemoryMiB, shape.MinMemoryMiB),
+		DiskSize: diskSize, ExtraNICs: shape.AdditionalNICs,
 		Firmware: f.flags.Firmware, OVMFDir: f.flags.OVMFDir,
 		Disk: img.Disk, DiskFormat: f.diskFormat,
 		Net:        vm.UserNet{SSHPort: port},
@@ -157,6 +166,9 @@ func (m *machine) config(port int) (vm.Config, error) {
 	}
 	if img.Kernel != "" {
 		cfg.Kernel, cfg.Initrd, cfg.Cmdline = img.Kernel, img.Initrd, images.CmdlineForCPUs(img.Cmdline, f.cpus)
+		if shape.KernelArgs != "" {
+			cfg.Cmdline += " " + shape.KernelArgs
+		}
 	}
 	var args []string
 	if f.flags.TPM {

@@ -83,7 +83,9 @@ func qemuSigintChild() {
 // External tests on real QEMU machines (the minimal image): the data
 // directory and environment arrive, the test runs as root, exit 77
 // skips, a failure carries the test's stderr, and a test that asks for
-// reboots (autopkgtest-reboot) resumes after each at its mark.
+// reboots (autopkgtest-reboot) resumes after each at its mark; a machine
+// is shaped as its metadata asks (memory, cards, kernel arguments), and a
+// test asking what the platform cannot give is skipped saying why.
 func TestQEMUExternalTests(t *testing.T) {
 	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
 		t.Skip("qemu-system-x86_64 not installed")
@@ -110,6 +112,13 @@ func TestQEMUExternalTests(t *testing.T) {
 			`one) /tmp/autopkgtest-reboot two ;;` + "\n" +
 			`two) echo "rebooted twice" ;;` + "\n" +
 			`*) echo "unexpected mark $AUTOPKGTEST_REBOOT_MARK" >&2; exit 1 ;;` + "\nesac\n",
+		// A machine shaped as its metadata asks; one the platform
+		// cannot give is skipped, saying why.
+		"tests/kola/shaped/kola.json": `{"minMemory": 768, "additionalNics": 1, "appendKernelArgs": "strata.ext=shaped", "requiredHostPorts": [2049]}`,
+		"tests/kola/shaped/test": "#!/bin/sh\nset -e\ngrep -q ' strata.ext=shaped' /proc/cmdline\n" +
+			`test "$(ls /sys/class/net | grep -cv '^lo$')" = 3` + "\n" +
+			`test "$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)" -gt 600000` + "\n",
+		"tests/kola/firstboot/test": "#!/bin/sh\n## kola:\n##   appendFirstbootKernelArgs: ip=dhcp\ntrue\n",
 	} {
 		p := filepath.Join(dir, name)
 		os.MkdirAll(filepath.Dir(p), 0o755)
@@ -125,13 +134,14 @@ func TestQEMUExternalTests(t *testing.T) {
 	var stdout, stderr strings.Builder
 	a := &app{stdout: &stdout, stderr: &stderr, providers: platform.Default, tests: register.NewRegistry(), exit: func(int) { t.Fatal("exit called") }}
 	code := a.main([]string{"-E", dir, "run", "-p", "qemu", "--qemu-agent", initBin, "--output-dir", out, "ext.*"})
-	if code != runner.ExitFailed || !strings.Contains(stdout.String(), "kola: 2 passed, 2 failed, 1 skipped, 0 errors") {
+	if code != runner.ExitFailed || !strings.Contains(stdout.String(), "kola: 3 passed, 2 failed, 2 skipped, 0 errors") {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
 	}
 	b, _ := os.ReadFile(filepath.Join(out, "qemu-latest", "report.json"))
 	if !strings.Contains(string(b), "the widget is broken") || !strings.Contains(string(b), "skipped: needs a TPM") ||
 		!strings.Contains(string(b), "rebooted twice") || !strings.Contains(string(b), `asked for a reboot (mark \"two\")`) ||
-		!strings.Contains(string(b), `"name": "shared-machine-1/ext.myos.shared.b"`) || !strings.Contains(string(b), "may not reboot it") {
+		!strings.Contains(string(b), `"name": "shared-machine-1/ext.myos.shared.b"`) || !strings.Contains(string(b), "may not reboot it") ||
+		!strings.Contains(string(b), "appendFirstbootKernelArgs: strata's qemu machines cannot") {
 		t.Errorf("report.json:\n%s", b)
 	}
 }

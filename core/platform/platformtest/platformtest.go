@@ -49,6 +49,9 @@ type Options struct {
 	// CanKeep makes clusters platform.Keepers; kept machines stay live
 	// (in this process) until the registration's RemoveKept.
 	CanKeep bool
+	// CheckShape, if set, makes flights platform.MachineShapers that
+	// answer with it; machines keep the shape they were made with.
+	CheckShape func(platform.MachineShape) error
 }
 
 // Provider is a fake provider and the state of everything it made.
@@ -94,6 +97,9 @@ func (p *Provider) Registration() platform.Provider {
 			p.mu.Lock()
 			p.flights++
 			p.mu.Unlock()
+			if p.opts.CheckShape != nil {
+				return &shapingFlight{&flight{BaseFlight: base, p: p}}, nil
+			}
 			return &flight{BaseFlight: base, p: p}, nil
 		},
 		RemoveKept: p.removeKept,
@@ -141,6 +147,11 @@ func (f *flight) NewCluster(ctx context.Context, opts platform.ClusterOptions) (
 	f.Track(c)
 	return c, nil
 }
+
+// shapingFlight is a flight that shapes machines (Options.CheckShape).
+type shapingFlight struct{ *flight }
+
+func (f *shapingFlight) CheckShape(s platform.MachineShape) error { return f.p.opts.CheckShape(s) }
 
 // keepingCluster is a cluster that keeps machines (Options.CanKeep).
 type keepingCluster struct{ *cluster }
@@ -222,7 +233,7 @@ func (c *cluster) NewMachine(ctx context.Context, ud *conf.UserData) (platform.M
 	if err != nil {
 		return nil, platform.Infra("machine root dir", err)
 	}
-	m := &Machine{p: p, id: id, Cluster: c.Name(), Dir: dir, UserData: rendered, privateIP: fmt.Sprintf("10.0.0.%d", index+2), bootID: newBootID()}
+	m := &Machine{p: p, id: id, Cluster: c.Name(), Shape: c.Opts.Shape, Dir: dir, UserData: rendered, privateIP: fmt.Sprintf("10.0.0.%d", index+2), bootID: newBootID()}
 	var keys []ssh.PublicKey
 	// A key reaches the machine by metadata or by userdata; the fake
 	// honours both switches.
@@ -255,6 +266,8 @@ type Machine struct {
 	privateIP string
 	// Cluster is the name of the cluster (the test) the machine is in.
 	Cluster string
+	// Shape is what its cluster asked of it.
+	Shape platform.MachineShape
 	// Dir is the machine's "root": commands run there.
 	Dir      string
 	UserData conf.Rendered

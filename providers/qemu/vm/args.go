@@ -2,6 +2,7 @@ package vm
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -62,6 +63,12 @@ func Args(cfg Config) ([]string, error) {
 			"-netdev", "stream,id=priv,server=off,addr.type=unix,addr.path="+cfg.PrivateNet,
 			"-device", "virtio-net-pci,netdev=priv,mac="+cfg.PrivateMAC+",romfile=")
 	}
+	for i := range cfg.ExtraNICs {
+		id := fmt.Sprintf("nic%d", i+1)
+		args = append(args,
+			"-netdev", fmt.Sprintf("user,id=%s,net=10.0.%d.0/24", id, 10+i),
+			"-device", "virtio-net-pci,netdev="+id+",romfile=")
+	}
 	fw, err := firmwareArgs(cfg)
 	if err != nil {
 		return nil, err
@@ -74,7 +81,7 @@ func Args(cfg Config) ([]string, error) {
 		args = append(args, "-kernel", cfg.Kernel, "-initrd", cfg.Initrd, "-append", cfg.Cmdline)
 	}
 	if cfg.Disk != "" {
-		overlay, err := Overlay(cfg.Dir, "root.qcow2", cfg.Disk, cfg.DiskFormat)
+		overlay, err := Overlay(cfg.Dir, "root.qcow2", cfg.Disk, cfg.DiskFormat, cfg.DiskSize)
 		if err != nil {
 			return nil, err
 		}
@@ -85,12 +92,19 @@ func Args(cfg Config) ([]string, error) {
 
 // Overlay creates dir/name, a qcow2 overlay on base (whose format is
 // given), and returns its path: the machine writes there, never to base.
-func Overlay(dir, name, base, format string) (string, error) {
+// A size (bytes) grows the disk the guest sees; 0 keeps base's. (qemu-img
+// would make a smaller one too, cutting the guest's file systems short:
+// callers check, see VirtualSize.)
+func Overlay(dir, name, base, format string, size int64) (string, error) {
 	if format == "" {
 		return "", fmt.Errorf("root disk overlay on %s: no format given", base)
 	}
 	overlay := filepath.Join(dir, name)
-	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", "-F", format, "-b", base, overlay).CombinedOutput(); err != nil {
+	args := []string{"create", "-q", "-f", "qcow2", "-F", format, "-b", base, overlay}
+	if size > 0 {
+		args = append(args, strconv.FormatInt(size, 10))
+	}
+	if out, err := exec.Command("qemu-img", args...).CombinedOutput(); err != nil {
 		return "", fmt.Errorf("root disk overlay on %s: qemu-img create: %v: %s", base, err, bytes.TrimSpace(out))
 	}
 	return overlay, nil
@@ -165,4 +179,23 @@ func firmwareArgs(cfg Config) ([]string, error) {
 		args = append(args, "-machine", "q35,smm=on", "-global", "driver=cfi.pflash01,property=secure,value=on")
 	}
 	return args, nil
+}
+
+// VirtualSize is the size in bytes of the disk a guest sees of path.
+func VirtualSize(path string) (int64, error) {
+	out, err := exec.Command("qemu-img", "info", "--output=json", path).Output()
+	if err != nil {
+		msg := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			msg = string(bytes.TrimSpace(ee.Stderr))
+		}
+		return 0, fmt.Errorf("qemu-img info %s: %v: %s", path, err, msg)
+	}
+	var info struct {
+		VirtualSize int64 `json:"virtual-size"`
+	}
+	if err := json.Unmarshal(out, &info); err != nil || info.VirtualSize <= 0 {
+		return 0, fmt.Errorf("qemu-img info %s: no virtual size in %.200s", path, out)
+	}
+	return info.VirtualSize, nil
 }

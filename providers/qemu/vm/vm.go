@@ -37,7 +37,10 @@ type Config struct {
 	OVMFDir  string
 	// Disk, if set, is booted through a qcow2 overlay in Dir, so that it
 	// is never written; DiskFormat is its format (qcow2, raw, vmdk, vpc).
+	// DiskSize, if set, is the overlay's size in bytes (a disk grown for
+	// the guest; never less than Disk's).
 	Disk, DiskFormat string
+	DiskSize         int64
 	// Kernel, Initrd and Cmdline boot a kernel directly.
 	Kernel, Initrd, Cmdline string
 	// Net is the first card: QEMU's user network.
@@ -45,6 +48,9 @@ type Config struct {
 	// PrivateNet, if set, is a Hub's socket the second card joins, with
 	// PrivateMAC.
 	PrivateNet, PrivateMAC string
+	// ExtraNICs are more cards after those, each on a user network of
+	// its own (10.0.10.0/24, 10.0.11.0/24, …) with DHCP.
+	ExtraNICs int
 	// SMBIOS are -smbios values ("type=1,manufacturer=…"), which the guest
 	// reads to know what it runs on, as on a cloud.
 	SMBIOS []string

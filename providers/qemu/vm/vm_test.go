@@ -122,6 +122,8 @@ func TestArgs(t *testing.T) {
 		{name: "a detachable machine's console goes to a file", cfg: Config{Name: "m1", Dir: dir, Detachable: true},
 			want: []string{"-chardev file,id=console,append=on,path=" + filepath.Join(dir, "console.log") + " -serial chardev:console"}},
 		{name: "a detachable machine's directory with a comma", cfg: Config{Dir: "/tmp/a,b", Detachable: true}, err: `machine directory "/tmp/a,b"`},
+		{name: "extra cards on networks of their own", cfg: Config{Name: "m1", Dir: dir, ExtraNICs: 2},
+			want: []string{"-netdev user,id=nic1,net=10.0.10.0/24 -device virtio-net-pci,netdev=nic1,romfile=", "-netdev user,id=nic2,net=10.0.11.0/24"}},
 		{name: "unknown firmware", cfg: Config{Dir: dir, Firmware: "coreboot"}, err: `firmware "coreboot": want bios, uefi or uefi-secure`},
 		{name: "a disk without its format", cfg: Config{Dir: dir, Disk: "/tmp/x.img"}, err: "root disk overlay on /tmp/x.img: no format given"},
 	} {
@@ -143,5 +145,35 @@ func TestArgs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// An overlay given a size is that big to the guest; without one, the
+// base's size.
+func TestOverlaySize(t *testing.T) {
+	if _, err := exec.LookPath("qemu-img"); err != nil {
+		t.Skip("qemu-img not installed")
+	}
+	dir := t.TempDir()
+	base := filepath.Join(dir, "base.qcow2")
+	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", base, "2M").CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for name, size := range map[string]int64{"same.qcow2": 0, "grown.qcow2": 8 << 20} {
+		p, err := Overlay(dir, name, base, "qcow2", size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := VirtualSize(p)
+		want := size
+		if want == 0 {
+			want = 2 << 20
+		}
+		if err != nil || got != want {
+			t.Errorf("%s: virtual size %d, %v; want %d", name, got, err, want)
+		}
+	}
+	if _, err := VirtualSize(filepath.Join(dir, "none")); err == nil || !strings.Contains(err.Error(), "none") {
+		t.Errorf("VirtualSize of a missing file: %v", err)
 	}
 }
