@@ -53,7 +53,7 @@ func newFlight(ctx context.Context, f Flags, opts platform.FlightOptions, tune f
 			distro = "flatcar"
 		}
 	}
-	if f.AMI, err = resolveAMI(ctx, f.AMI, client.Region(), f.ReleaseURL, opts.Arch); err != nil {
+	if f.AMI, err = ResolveAMI(ctx, f.AMI, client.Region(), f.ReleaseURL, opts.Arch); err != nil {
 		return nil, err
 	}
 	network, err := client.FindNetwork(ctx, f.SecurityGroup)

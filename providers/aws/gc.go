@@ -65,6 +65,9 @@ func candidates(ctx context.Context, c *api.Client, bucket string) ([]cloud.Cand
 		for _, s := range img.SnapshotIDs {
 			ofImage[s] = true
 		}
+		if isRelease(img.Tags) {
+			continue // a release's: plume prune collects those
+		}
 		found = append(found, cloud.Candidate{Kind: "image", ID: img.ID, Created: img.Created, Delete: func(ctx context.Context) error { return c.DeleteImage(ctx, img) }})
 	}
 	snaps, err := c.Snapshots(ctx, mine)
@@ -72,7 +75,7 @@ func candidates(ctx context.Context, c *api.Client, bucket string) ([]cloud.Cand
 		return nil, err
 	}
 	for _, s := range snaps {
-		if !ofImage[s.ID] {
+		if !ofImage[s.ID] && !isRelease(s.Tags) {
 			found = append(found, cloud.Candidate{Kind: "snapshot", ID: s.ID, Created: s.Started, Delete: func(ctx context.Context) error { return c.DeleteSnapshot(ctx, s.ID) }})
 		}
 	}

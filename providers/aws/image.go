@@ -22,12 +22,20 @@ type ImportSpec struct {
 	Name string
 	// Poll is how often the import is checked on.
 	Poll time.Duration
+	// Tags are more tags for the snapshot and AMI; Token, if set, makes
+	// the import idempotent (see api.Client.ImportImage).
+	Tags  map[string]string
+	Token string
 }
 
 // ImportImage imports the uploaded disk as a snapshot and registers an
 // AMI of it, both tagged as strata's.
 func ImportImage(ctx context.Context, c *api.Client, s ImportSpec) (*api.Image, error) {
-	return c.ImportImage(ctx, s.Bucket, s.Key, s.Format, s.Name, s.Arch, Tags(map[string]string{"Name": s.Name}), s.Poll)
+	tags := map[string]string{"Name": s.Name}
+	for k, v := range s.Tags {
+		tags[k] = v
+	}
+	return c.ImportImage(ctx, s.Bucket, s.Key, s.Format, s.Name, s.Arch, Tags(tags), s.Poll, s.Token)
 }
 
 // Upload uploads an image file to S3, marked as strata's so GC finds it.

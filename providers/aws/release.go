@@ -20,17 +20,9 @@ var channelName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
 // isChannel tells a channel name from a mistyped AMI ID.
 func isChannel(s string) bool { return channelName.MatchString(s) && !strings.HasPrefix(s, "ami-") }
 
-// releaseAMIs is the release JSON: {"amis": [{"name": REGION, "hvm": AMI}]}.
-type releaseAMIs struct {
-	AMIs []struct {
-		Name string `json:"name"`
-		HVM  string `json:"hvm"`
-	} `json:"amis"`
-}
-
-// resolveAMI returns ami if it is an AMI ID, or the AMI the release JSON
-// of channel ami lists for region.
-func resolveAMI(ctx context.Context, ami, region, urlTemplate, arch string) (string, error) {
+// ResolveAMI returns ami if it is an AMI ID, or the AMI the release JSON
+// (AMIIndex) of channel ami lists for region: kola's --aws-ami.
+func ResolveAMI(ctx context.Context, ami, region, urlTemplate, arch string) (string, error) {
 	if amiID.MatchString(ami) {
 		return ami, nil
 	}
@@ -55,7 +47,7 @@ func resolveAMI(ctx context.Context, ami, region, urlTemplate, arch string) (str
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("aws: channel %s: fetch %s: %s", ami, url, resp.Status)
 	}
-	var rel releaseAMIs
+	var rel AMIIndex
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 4<<20)).Decode(&rel); err != nil {
 		return "", fmt.Errorf("aws: channel %s: %s is not a release AMI list: %w", ami, url, err)
 	}

@@ -34,7 +34,7 @@ func TestResolveAMI(t *testing.T) {
 		{ami: "odd", region: "us-east-1", wantErr: `lists "latest" for us-east-1, not an AMI ID`},
 		{ami: "ami-xyz", region: "us-east-1", wantErr: "neither an AMI ID"},
 	} {
-		got, err := resolveAMI(context.Background(), tc.ami, tc.region, tmpl, "")
+		got, err := ResolveAMI(context.Background(), tc.ami, tc.region, tmpl, "")
 		if tc.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("%s in %s: %q, %v; want error %q", tc.ami, tc.region, got, err, tc.wantErr)

@@ -27,7 +27,13 @@ func (c *Client) CopyImage(ctx context.Context, srcRegion, srcID, name string, t
 	if err != nil {
 		return nil, classify(what, "image", srcID, err)
 	}
-	id := aws.ToString(out.ImageId)
+	return c.WaitImage(ctx, aws.ToString(out.ImageId), what, poll)
+}
+
+// WaitImage waits until the AMI id is available (a copy, a registration)
+// and returns it; a failed one is a *TerminalError. what names the work
+// in errors.
+func (c *Client) WaitImage(ctx context.Context, id, what string, poll time.Duration) (*Image, error) {
 	for {
 		cctx, cancel := c.call(ctx)
 		d, err := c.ec2.DescribeImages(cctx, &ec2.DescribeImagesInput{ImageIds: []string{id}})
@@ -46,12 +52,12 @@ func (c *Client) CopyImage(ctx context.Context, srcRegion, srcID, name string, t
 				if im.StateReason != nil {
 					reason = aws.ToString(im.StateReason.Message)
 				}
-				return nil, &TerminalError{Op: what, Code: string(im.State), Err: fmt.Errorf("copy %s is %s: %s", id, im.State, reason)}
+				return nil, &TerminalError{Op: what, Code: string(im.State), Err: fmt.Errorf("image %s is %s: %s", id, im.State, reason)}
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("%s: copy %s not available: %w", what, id, context.Cause(ctx))
+			return nil, fmt.Errorf("%s: image %s not available: %w", what, id, context.Cause(ctx))
 		case <-time.After(poll):
 		}
 	}

@@ -19,6 +19,8 @@ type Image struct {
 	Created        time.Time
 	SnapshotIDs    []string
 	Tags           map[string]string
+	// Public: every account may launch it.
+	Public bool
 }
 
 // Snapshot is an EBS snapshot.
@@ -31,11 +33,18 @@ type Snapshot struct {
 // ImportImage imports s3://bucket/key (format raw, vmdk or vhd) as a
 // snapshot, waits for the import, and registers an AMI named name booting
 // from it. The snapshot and the AMI carry tags. poll is how often the
-// import is checked on.
-func (c *Client) ImportImage(ctx context.Context, bucket, key, format, name, arch string, tags map[string]string, poll time.Duration) (*Image, error) {
+// import is checked on. A token, if given, is the import's client token:
+// the same token again (a retry after a crash) gets the same import
+// task, not a second snapshot.
+func (c *Client) ImportImage(ctx context.Context, bucket, key, format, name, arch string, tags map[string]string, poll time.Duration, token string) (*Image, error) {
 	where := fmt.Sprintf("s3://%s/%s", bucket, key)
 	cctx, cancel := c.call(ctx)
+	var clientToken *string
+	if token != "" {
+		clientToken = aws.String(token)
+	}
 	out, err := c.ec2.ImportSnapshot(cctx, &ec2.ImportSnapshotInput{
+		ClientToken: clientToken,
 		Description: aws.String(name),
 		DiskContainer: &types.SnapshotDiskContainer{
 			Format:     aws.String(strings.ToUpper(format)),
@@ -129,7 +138,7 @@ func (c *Client) Images(ctx context.Context, tags map[string]string) ([]Image, e
 }
 
 func image(im types.Image) Image {
-	img := Image{ID: aws.ToString(im.ImageId), Name: aws.ToString(im.Name), Arch: string(im.Architecture), State: string(im.State), Tags: tagMap(im.Tags)}
+	img := Image{ID: aws.ToString(im.ImageId), Name: aws.ToString(im.Name), Arch: string(im.Architecture), State: string(im.State), Tags: tagMap(im.Tags), Public: aws.ToBool(im.Public)}
 	img.Created, _ = time.Parse(time.RFC3339, aws.ToString(im.CreationDate))
 	for _, b := range im.BlockDeviceMappings {
 		if b.Ebs != nil && b.Ebs.SnapshotId != nil {
@@ -183,4 +192,19 @@ func (c *Client) DeleteSnapshot(ctx context.Context, id string) error {
 		return nil
 	}
 	return err
+}
+
+// SetPublic lets every account launch the AMI (public), or only this one.
+func (c *Client) SetPublic(ctx context.Context, id string, public bool) error {
+	perm := &types.LaunchPermissionModifications{}
+	all := []types.LaunchPermission{{Group: types.PermissionGroupAll}}
+	if public {
+		perm.Add = all
+	} else {
+		perm.Remove = all
+	}
+	ctx, cancel := c.call(ctx)
+	defer cancel()
+	_, err := c.ec2.ModifyImageAttribute(ctx, &ec2.ModifyImageAttributeInput{ImageId: aws.String(id), LaunchPermission: perm})
+	return classify("make "+id+" public", "image", id, err)
 }

@@ -33,7 +33,7 @@ func TestImportImage(t *testing.T) {
 		t.Fatal(err)
 	}
 	tags := map[string]string{"CreatedBy": "strata"}
-	img, err := c.ImportImage(ctx, "images", "disk.raw", "raw", "strata-test-1", "", tags, time.Millisecond)
+	img, err := c.ImportImage(ctx, "images", "disk.raw", "raw", "strata-test-1", "", tags, time.Millisecond, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,10 +45,10 @@ func TestImportImage(t *testing.T) {
 	if err != nil || len(snaps) != 1 || snaps[0].ID != imgs[0].SnapshotIDs[0] {
 		t.Fatalf("snapshots (tagged after import): %+v %v", snaps, err)
 	}
-	if _, err := c.ImportImage(ctx, "images", "disk.raw", "raw", "strata-test-1", "", tags, time.Millisecond); err == nil || !IsTerminal(err) || !strings.Contains(err.Error(), "InvalidAMIName.Duplicate") {
+	if _, err := c.ImportImage(ctx, "images", "disk.raw", "raw", "strata-test-1", "", tags, time.Millisecond, ""); err == nil || !IsTerminal(err) || !strings.Contains(err.Error(), "InvalidAMIName.Duplicate") {
 		t.Errorf("same name again: %v", err)
 	}
-	if _, err := c.ImportImage(ctx, "images", "nosuch.raw", "raw", "strata-test-2", "", tags, time.Millisecond); err == nil || !IsTerminal(err) || !strings.Contains(err.Error(), "Unable to find the object s3://images/nosuch.raw") {
+	if _, err := c.ImportImage(ctx, "images", "nosuch.raw", "raw", "strata-test-2", "", tags, time.Millisecond, ""); err == nil || !IsTerminal(err) || !strings.Contains(err.Error(), "Unable to find the object s3://images/nosuch.raw") {
 		t.Errorf("missing object: %v", err)
 	}
 	if err := c.DeleteImage(ctx, imgs[0]); err != nil {

@@ -1,10 +1,12 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -284,4 +286,42 @@ func (c *Client) DeleteObject(ctx context.Context, bucket, key string) error {
 	defer cancel()
 	_, err := c.s3.DeleteObject(cctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	return classify("delete s3://"+bucket+"/"+key, "object", "s3://"+bucket+"/"+key, err)
+}
+
+// PutObject writes a small object (an index, a manifest) whole.
+func (c *Client) PutObject(ctx context.Context, bucket, key string, body []byte, contentType string, metadata map[string]string) error {
+	cctx, cancel := c.call(ctx)
+	defer cancel()
+	_, err := c.s3.PutObject(cctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body),
+		ContentLength: aws.Int64(int64(len(body))), ContentType: aws.String(contentType), Metadata: metadata})
+	return classify("write s3://"+bucket+"/"+key, "object", "s3://"+bucket+"/"+key, err)
+}
+
+// GetObject reads a small object whole (at most max bytes); a missing
+// one is a *NotFoundError.
+func (c *Client) GetObject(ctx context.Context, bucket, key string, max int64) ([]byte, error) {
+	where := "s3://" + bucket + "/" + key
+	cctx, cancel := c.call(ctx)
+	defer cancel()
+	out, err := c.s3.GetObject(cctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		var nsk *s3types.NoSuchKey
+		var nsb *s3types.NoSuchBucket
+		switch {
+		case errors.As(err, &nsk):
+			return nil, fmt.Errorf("read %s: %w", where, &NotFoundError{Kind: "object", ID: where})
+		case errors.As(err, &nsb):
+			return nil, fmt.Errorf("read %s: %w", where, &NotFoundError{Kind: "bucket", ID: bucket})
+		}
+		return nil, classify("read "+where, "object", where, err)
+	}
+	defer out.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(out.Body, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", where, err)
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("read %s: larger than %d bytes", where, max)
+	}
+	return data, nil
 }

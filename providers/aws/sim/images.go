@@ -41,6 +41,8 @@ type Image struct {
 	State   string
 	Created time.Time
 	Tags    map[string]string
+	// Public: launch permission for group "all" (ModifyImageAttribute).
+	Public bool
 
 	describes int
 }
@@ -52,6 +54,17 @@ func (s *Server) Images() []Image {
 	var out []Image
 	for _, id := range sortedKeys(s.images) {
 		out = append(out, *s.images[id])
+	}
+	return out
+}
+
+// ImportTasks returns copies of the snapshot import tasks, by ID.
+func (s *Server) ImportTasks() []ImportTask {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []ImportTask
+	for _, id := range sortedKeys(s.imports) {
+		out = append(out, *s.imports[id])
 	}
 	return out
 }
@@ -105,6 +118,12 @@ func (t *ImportTask) xml() importTaskXML {
 }
 
 func (s *Server) importSnapshot(q query) (any, *apiError) {
+	// As EC2: the same client token again is the same import (a retry
+	// whose answer was lost, a client that crashed and came back).
+	token := q.get("ClientToken")
+	if id, ok := s.importTokens[token]; ok && token != "" {
+		return s.imports[id].xml(), nil
+	}
 	t := &ImportTask{
 		ID: s.id("import-snap"), Bucket: q.get("DiskContainer.UserBucket.S3Bucket"), Key: q.get("DiskContainer.UserBucket.S3Key"),
 		Format: q.get("DiskContainer.Format"), Status: "active", Tags: q.tags("import-snapshot-task"),
@@ -118,6 +137,9 @@ func (s *Server) importSnapshot(q query) (any, *apiError) {
 		return nil, clientError("InvalidParameter", "Unsupported disk format %q", t.Format)
 	}
 	s.imports[t.ID] = t
+	if token != "" {
+		s.importTokens[token] = t.ID
+	}
 	return t.xml(), nil
 }
 
@@ -200,6 +222,7 @@ type imageXML struct {
 	Arch         string    `xml:"architecture"`
 	CreationDate string    `xml:"creationDate"`
 	RootDevice   string    `xml:"rootDeviceName"`
+	Public       bool      `xml:"isPublic"`
 	Tags         []tagItem `xml:"tagSet>item"`
 	Devices      []struct {
 		DeviceName string `xml:"deviceName"`
@@ -231,7 +254,7 @@ func (s *Server) describeImages(q query) (any, *apiError) {
 				im.State = "available"
 			}
 		}
-		x := imageXML{ImageID: im.ID, Name: im.Name, State: orDefault(im.State, "available"), Arch: im.Arch, CreationDate: im.Created.UTC().Format(time.RFC3339), RootDevice: "/dev/xvda", Tags: tagSet(im.Tags)}
+		x := imageXML{ImageID: im.ID, Name: im.Name, State: orDefault(im.State, "available"), Arch: im.Arch, CreationDate: im.Created.UTC().Format(time.RFC3339), RootDevice: "/dev/xvda", Public: im.Public, Tags: tagSet(im.Tags)}
 		x.Devices = append(x.Devices, struct {
 			DeviceName string `xml:"deviceName"`
 			SnapshotID string `xml:"ebs>snapshotId"`
@@ -381,4 +404,39 @@ func (s *Server) copyImage(q query) (any, *apiError) {
 	return struct {
 		ImageID string `xml:"imageId"`
 	}{im.ID}, nil
+}
+
+// modifyImageAttribute changes who may launch an AMI: the group "all"
+// added makes it public, removed private again. Accounts by ID are
+// accepted and not kept (one account is simulated).
+func (s *Server) modifyImageAttribute(q query) (any, *apiError) {
+	id := q.get("ImageId")
+	im, ok := s.images[id]
+	if !ok {
+		return nil, clientError("InvalidAMIID.NotFound", "The image id '[%s]' does not exist", id)
+	}
+	changed := false
+	for _, op := range []struct {
+		prefix string
+		public bool
+	}{{"LaunchPermission.Add", true}, {"LaunchPermission.Remove", false}} {
+		for i := 1; ; i++ {
+			item := op.prefix + "." + strconv.Itoa(i)
+			group, user := q.get(item+".Group"), q.get(item+".UserId")
+			if group == "" && user == "" {
+				break
+			}
+			changed = true
+			if group != "" && group != "all" {
+				return nil, clientError("InvalidParameterValue", "Value (%s) for parameter group is invalid. Valid value: all", group)
+			}
+			if group == "all" {
+				im.Public = op.public
+			}
+		}
+	}
+	if !changed {
+		return nil, clientError("MissingParameter", "No attributes specified.")
+	}
+	return returnResponse{true}, nil
 }

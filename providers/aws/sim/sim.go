@@ -62,8 +62,10 @@ type Server struct {
 	gateways    map[string]*Gateway
 	routeTables map[string]*RouteTable
 	imports     map[string]*ImportTask
-	snapshots   map[string]*Snapshot
-	images      map[string]*Image
+	// importTokens are ImportSnapshot's client tokens: token → task.
+	importTokens map[string]string
+	snapshots    map[string]*Snapshot
+	images       map[string]*Image
 }
 
 // New returns an empty simulated region.
@@ -84,20 +86,21 @@ func New(opts Options) *Server {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Server{
-		mu:          &sync.Mutex{},
-		region:      "us-east-1",
-		opts:        opts,
-		instances:   map[string]*Instance{},
-		tokens:      map[string]string{},
-		keyPairs:    map[string]*KeyPair{},
-		groups:      map[string]*SecurityGroup{},
-		vpcs:        map[string]*Network{},
-		subnets:     map[string]*Subnet{},
-		gateways:    map[string]*Gateway{},
-		routeTables: map[string]*RouteTable{},
-		imports:     map[string]*ImportTask{},
-		snapshots:   map[string]*Snapshot{},
-		images:      map[string]*Image{},
+		mu:           &sync.Mutex{},
+		region:       "us-east-1",
+		opts:         opts,
+		instances:    map[string]*Instance{},
+		tokens:       map[string]string{},
+		keyPairs:     map[string]*KeyPair{},
+		groups:       map[string]*SecurityGroup{},
+		vpcs:         map[string]*Network{},
+		subnets:      map[string]*Subnet{},
+		gateways:     map[string]*Gateway{},
+		routeTables:  map[string]*RouteTable{},
+		imports:      map[string]*ImportTask{},
+		importTokens: map[string]string{},
+		snapshots:    map[string]*Snapshot{},
+		images:       map[string]*Image{},
 	}
 }
 
@@ -243,5 +246,6 @@ func init() {
 		"DeleteSnapshot":                (*Server).deleteSnapshot,
 		"CreateTags":                    (*Server).createTags,
 		"CopyImage":                     (*Server).copyImage,
+		"ModifyImageAttribute":          (*Server).modifyImageAttribute,
 	}
 }
