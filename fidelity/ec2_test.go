@@ -96,3 +96,60 @@ func TestEC2Lifecycle(t *testing.T) {
 		t.Errorf("delete key pair: %v", err)
 	}
 }
+
+// A release's calls through the v1 SDK: an import retried with its client
+// token is the same task, and an AMI made public by ModifyImageAttribute
+// (launch permission for group all) reads back as public, and private
+// again when the permission is removed.
+func TestEC2ReleaseCalls(t *testing.T) {
+	s3 := sim.NewS3()
+	s := sim.New(sim.Options{PendingDescribes: 1, S3: s3})
+	s3.AddObject("images", "disk.raw", make([]byte, 1<<20), nil, time.Now())
+	c := ec2Client(t, s)
+	in := &ec2.ImportSnapshotInput{
+		ClientToken:   aws.String("fidelity-release-1"),
+		DiskContainer: &ec2.SnapshotDiskContainer{Format: aws.String("RAW"), UserBucket: &ec2.UserBucket{S3Bucket: aws.String("images"), S3Key: aws.String("disk.raw")}},
+	}
+	first, err := c.ImportSnapshot(in)
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	again, err := c.ImportSnapshot(in)
+	if err != nil || aws.StringValue(again.ImportTaskId) != aws.StringValue(first.ImportTaskId) {
+		t.Fatalf("import with the same token: %v, %v (first %s)", again, err, aws.StringValue(first.ImportTaskId))
+	}
+	var snapshot string
+	for i := 0; i < 10 && snapshot == ""; i++ {
+		d, err := c.DescribeImportSnapshotTasks(&ec2.DescribeImportSnapshotTasksInput{ImportTaskIds: []*string{first.ImportTaskId}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		snapshot = aws.StringValue(d.ImportSnapshotTasks[0].SnapshotTaskDetail.SnapshotId)
+	}
+	reg, err := c.RegisterImage(&ec2.RegisterImageInput{Name: aws.String("fidelity-release"), RootDeviceName: aws.String("/dev/xvda"),
+		BlockDeviceMappings: []*ec2.BlockDeviceMapping{{DeviceName: aws.String("/dev/xvda"), Ebs: &ec2.EbsBlockDevice{SnapshotId: aws.String(snapshot)}}}})
+	if err != nil {
+		t.Fatalf("register: %v", err)
+	}
+	for _, public := range []bool{true, false} {
+		perm := &ec2.LaunchPermissionModifications{}
+		all := []*ec2.LaunchPermission{{Group: aws.String("all")}}
+		if public {
+			perm.Add = all
+		} else {
+			perm.Remove = all
+		}
+		if _, err := c.ModifyImageAttribute(&ec2.ModifyImageAttributeInput{ImageId: reg.ImageId, LaunchPermission: perm}); err != nil {
+			t.Fatalf("modify image attribute: %v", err)
+		}
+		d, err := c.DescribeImages(&ec2.DescribeImagesInput{ImageIds: []*string{reg.ImageId}})
+		if err != nil || len(d.Images) != 1 || aws.BoolValue(d.Images[0].Public) != public {
+			t.Errorf("public %v: %v, %v", public, d, err)
+		}
+	}
+	_, err = c.ModifyImageAttribute(&ec2.ModifyImageAttributeInput{ImageId: reg.ImageId, LaunchPermission: &ec2.LaunchPermissionModifications{
+		Add: []*ec2.LaunchPermission{{Group: aws.String("everyone")}}}})
+	if ae, ok := err.(awserr.Error); !ok || ae.Code() != "InvalidParameterValue" {
+		t.Errorf("an unknown group: %v", err)
+	}
+}
