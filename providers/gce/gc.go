@@ -71,6 +71,9 @@ func candidates(ctx context.Context, c *api.Client, bucket string) ([]cloud.Cand
 		return nil, err
 	}
 	for _, img := range images {
+		if img.Labels[VersionLabel] != "" {
+			continue // a release's: plume prune collects those
+		}
 		found = append(found, cloud.Candidate{Kind: "image", ID: img.Name, Created: img.Created, Delete: func(ctx context.Context) error {
 			op, err := c.DeleteImage(ctx, img.Name)
 			return deleted(ctx, c, op, err)

@@ -31,6 +31,7 @@ type cli struct {
 	LogLevel string `name:"log-level" enum:"debug,info,warn,error" default:"info" help:"Log level (${enum})."`
 	releaseFlags
 	awsFlags `embed:"" group:"aws"`
+	gceFlags `embed:"" group:"gce"`
 
 	PreRelease preReleaseCmd `cmd:"" name:"pre-release" help:"Upload the release's images and create them on each cloud, not public yet. Run again after a failure, it finishes the work."`
 	Release    releaseCmd    `cmd:"" help:"Make a pre-released release's images public and publish its indexes (kola --aws-release-url reads them)."`
@@ -41,7 +42,7 @@ type cli struct {
 
 // releaseFlags say which clouds a command works on.
 type releaseFlags struct {
-	Platforms []string `name:"platform" placeholder:"CLOUD" help:"Clouds to work on (aws); default every cloud whose release bucket is given."`
+	Platforms []string `name:"platform" placeholder:"CLOUD" help:"Clouds to work on (aws, gce); default every cloud whose release bucket is given."`
 }
 
 type versionCmd struct{}
@@ -63,7 +64,8 @@ func (a *app) main(args []string) (code int) {
 		kong.Writers(a.stdout, a.stderr),
 		kongexit.Option(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
-		kong.ExplicitGroups([]kong.Group{{Key: "aws", Title: "AWS", Description: "Amazon EC2 and S3."}}),
+		kong.ExplicitGroups([]kong.Group{{Key: "aws", Title: "AWS", Description: "Amazon EC2 and S3."},
+			{Key: "gce", Title: "GCE", Description: "Google Compute Engine and Cloud Storage."}}),
 		kong.Bind(a),
 	)
 	if err != nil {
@@ -99,12 +101,8 @@ func (a *app) context() (context.Context, context.CancelFunc) {
 }
 
 // step prints a progress line for a cloud (and region).
-func (a *app) step(cloud, where, what string) {
-	line := cloud
-	if where != "" {
-		line += " " + where
-	}
-	line += ": " + what
+func (a *app) step(cloud, region, what string) {
+	line := where(cloud, region) + ": " + what
 	fmt.Fprintln(a.stderr, "plume: "+line)
 	if a.onStep != nil {
 		a.onStep(line)

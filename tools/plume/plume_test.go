@@ -52,7 +52,13 @@ func (e *awsEnv) flags(args ...string) []string {
 // with the run's cancel, to interrupt it there.
 func plume(t *testing.T, onStep func(line string, cancel func()), args ...string) (int, string, string) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	return plumeIn(t, context.Background(), onStep, args...)
+}
+
+// plumeIn is plume under ctx (a test cancels it to interrupt the run).
+func plumeIn(t *testing.T, ctx context.Context, onStep func(line string, cancel func()), args ...string) (int, string, string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var stdout, stderr syncbuf.Buffer
 	a := &app{stdout: &stdout, stderr: &stderr, ctx: ctx}
@@ -280,7 +286,8 @@ func TestUsage(t *testing.T) {
 		{e.flags("pre-release", "--version", "1.0.0", "--channel", "stable", "--image-dir", t.TempDir()), 2, "no aws.raw, aws.vmdk or aws.vhd in --image-dir"},
 		{e.flags("release", "--version", "9.9.9", "--channel", "stable"), 1, "has 0 AMIs in us-east-1, want 1: run plume pre-release first"},
 		{e.flags("prune", "--channel", "stable", "--keep", "0"), 2, "--keep 0: keep at least 1 release"},
-		{e.flags("--platform", "gce", "index"), 2, "--platform gce: not a cloud plume releases on"},
+		{e.flags("--platform", "azure", "index"), 2, "--platform azure: not a cloud plume releases on"},
+		{e.flags("--platform", "gce", "index"), 2, "gce: --gce-release-bucket is required"},
 	} {
 		code, _, stderr := plume(t, nil, tc.args...)
 		if code != tc.code || !strings.Contains(stderr, tc.want) {

@@ -41,7 +41,7 @@ func (p *preReleaseCmd) Run(a *app, c *cli) error {
 			return interrupted(ctx, fmt.Errorf("pre-release %s %s on %s: %w", r.Channel, r.Version, pub.Name(), err))
 		}
 		for _, art := range arts {
-			summary = append(summary, fmt.Sprintf("  %s %s: %s (%s)", pub.Name(), art.Region, art.ID, art.Name))
+			summary = append(summary, fmt.Sprintf("  %s: %s (%s)", where(pub.Name(), art.Region), art.ID, art.Name))
 		}
 	}
 	fmt.Fprintf(a.stdout, "plume: pre-released %s %s (%s), not public yet:\n%s\n", r.Channel, r.Version, r.Arch, strings.Join(summary, "\n"))

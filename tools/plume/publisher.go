@@ -108,6 +108,9 @@ func (c *cli) publishers(a *app, ctx context.Context) ([]publisher, error) {
 	if c.awsFlags.ReleaseBucket != "" || slices.Contains(c.Platforms, "aws") {
 		configured["aws"] = func() (publisher, error) { return newAWSPublisher(ctx, a, c.awsFlags) }
 	}
+	if c.gceFlags.ReleaseBucket != "" || slices.Contains(c.Platforms, "gce") {
+		configured["gce"] = func() (publisher, error) { return newGCEPublisher(ctx, a, c.gceFlags) }
+	}
 	names := c.Platforms
 	if len(names) == 0 {
 		for n := range configured {
@@ -116,13 +119,13 @@ func (c *cli) publishers(a *app, ctx context.Context) ([]publisher, error) {
 		slices.Sort(names)
 	}
 	if len(names) == 0 {
-		return nil, platform.Usagef("no cloud to work on: give a cloud's release bucket (--aws-release-bucket) or --platform")
+		return nil, platform.Usagef("no cloud to work on: give a cloud's release bucket (--aws-release-bucket, --gce-release-bucket) or --platform")
 	}
 	var out []publisher
 	for _, n := range names {
 		make, ok := configured[n]
 		if !ok {
-			return nil, platform.Usagef("--platform %s: not a cloud plume releases on (aws)", n)
+			return nil, platform.Usagef("--platform %s: not a cloud plume releases on (aws, gce)", n)
 		}
 		p, err := make()
 		if err != nil {
@@ -169,4 +172,12 @@ func newer(a, b string) bool {
 		return fmt.Sprint(a) > fmt.Sprint(b)
 	}
 	return vb.LessThan(*va)
+}
+
+// where names a cloud, and its region when it has them.
+func where(cloud, region string) string {
+	if region == "" {
+		return cloud
+	}
+	return cloud + " " + region
 }

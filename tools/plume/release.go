@@ -47,7 +47,7 @@ func (rc *releaseCmd) Run(a *app, c *cli) error {
 	var lines []string
 	for _, cloud := range sortedKeys(m.Clouds) {
 		for _, art := range m.Clouds[cloud] {
-			lines = append(lines, fmt.Sprintf("  %s %s: %s", cloud, art.Region, art.ID))
+			lines = append(lines, fmt.Sprintf("  %s: %s", where(cloud, art.Region), art.ID))
 		}
 	}
 	fmt.Fprintf(a.stdout, "plume: released %s %s (%s):\n%s\n", r.Channel, r.Version, r.Arch, strings.Join(lines, "\n"))

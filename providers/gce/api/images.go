@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
+	"slices"
 	"time"
 
 	"google.golang.org/api/compute/v1"
@@ -25,6 +27,9 @@ type Image struct {
 	Created              time.Time
 	Labels               map[string]string
 	DiskSizeGB           int64
+	// Deprecated is the deprecation state (DEPRECATED, OBSOLETE,
+	// DELETED), "" for an active image.
+	Deprecated string
 }
 
 // CreateImage starts making an image.
@@ -114,6 +119,85 @@ func (c *Client) DeleteImage(ctx context.Context, name string) (*Operation, erro
 }
 
 func image(img *compute.Image) *Image {
-	return &Image{Name: img.Name, Family: img.Family, Status: img.Status, SelfLink: img.SelfLink,
+	out := &Image{Name: img.Name, Family: img.Family, Status: img.Status, SelfLink: img.SelfLink,
 		Created: parseTime(img.CreationTimestamp), Labels: img.Labels, DiskSizeGB: img.DiskSizeGb}
+	if d := img.Deprecated; d != nil && d.State != "ACTIVE" {
+		out.Deprecated = d.State
+	}
+	return out
+}
+
+// DeprecateImage marks an image deprecated in favour of replacement (an
+// image's name in the project; "" for none), as families move on to a
+// newer image; state "" makes it active again.
+func (c *Client) DeprecateImage(ctx context.Context, name, state, replacement string) (*Operation, error) {
+	status := &compute.DeprecationStatus{State: state}
+	if state == "" {
+		status.State = "ACTIVE"
+		status.ForceSendFields = []string{"State"}
+	}
+	if replacement != "" {
+		status.Replacement = fmt.Sprintf("projects/%s/global/images/%s", c.project, replacement)
+	}
+	var o *compute.Operation
+	err := c.do(ctx, "deprecate image "+name, "image", name, func(ctx context.Context) error {
+		var err error
+		o, err = c.compute.Images.Deprecate(c.project, name, status).Context(ctx).Do()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return globalOp(o, "image "+name), nil
+}
+
+// PublicMember and ImageUserRole are who a public image is shared with,
+// and how: any Google account may make disks of it.
+const (
+	PublicMember  = "allAuthenticatedUsers"
+	ImageUserRole = "roles/compute.imageUser"
+)
+
+// ImagePublic says whether an image is shared with PublicMember.
+func (c *Client) ImagePublic(ctx context.Context, name string) (bool, error) {
+	p, err := c.imagePolicy(ctx, name)
+	if err != nil {
+		return false, err
+	}
+	for _, b := range p.Bindings {
+		if b.Role == ImageUserRole && slices.Contains(b.Members, PublicMember) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (c *Client) imagePolicy(ctx context.Context, name string) (*compute.Policy, error) {
+	var p *compute.Policy
+	err := c.do(ctx, "get IAM policy of image "+name, "image", name, func(ctx context.Context) error {
+		var err error
+		p, err = c.compute.Images.GetIamPolicy(c.project, name).Context(ctx).Do()
+		return err
+	})
+	return p, err
+}
+
+// MakeImagePublic shares an image with PublicMember (read, add the
+// binding, write back with the read's etag: a concurrent change makes
+// the write fail rather than be lost).
+func (c *Client) MakeImagePublic(ctx context.Context, name string) error {
+	p, err := c.imagePolicy(ctx, name)
+	if err != nil {
+		return err
+	}
+	for _, b := range p.Bindings {
+		if b.Role == ImageUserRole && slices.Contains(b.Members, PublicMember) {
+			return nil
+		}
+	}
+	p.Bindings = append(p.Bindings, &compute.Binding{Role: ImageUserRole, Members: []string{PublicMember}})
+	return c.do(ctx, "make image "+name+" public", "image", name, func(ctx context.Context) error {
+		_, err := c.compute.Images.SetIamPolicy(c.project, name, &compute.GlobalSetPolicyRequest{Policy: p}).Context(ctx).Do()
+		return err
+	})
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/binary"
@@ -138,4 +139,36 @@ func object(o *storage.Object) (*Object, error) {
 		obj.CRC32C = binary.BigEndian.Uint32(b)
 	}
 	return obj, nil
+}
+
+// PutObject writes a small object (an index, a manifest) whole.
+func (c *Client) PutObject(ctx context.Context, bucket, name string, data []byte, contentType string) error {
+	return c.do(ctx, fmt.Sprintf("write gs://%s/%s", bucket, name), "bucket", bucket, func(ctx context.Context) error {
+		_, err := c.storage.Objects.Insert(bucket, &storage.Object{Name: name, ContentType: contentType}).
+			Media(bytes.NewReader(data), googleapi.ContentType(contentType)).Context(ctx).Do()
+		return err
+	})
+}
+
+// ReadObject reads a small object whole (at most max bytes); a missing
+// one is a *NotFoundError.
+func (c *Client) ReadObject(ctx context.Context, bucket, name string, max int64) ([]byte, error) {
+	where := fmt.Sprintf("gs://%s/%s", bucket, name)
+	var data []byte
+	err := c.do(ctx, "read "+where, "object", where, func(ctx context.Context) error {
+		resp, err := c.storage.Objects.Get(bucket, name).Context(ctx).Download()
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		data, err = io.ReadAll(io.LimitReader(resp.Body, max+1))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("read %s: larger than %d bytes", where, max)
+	}
+	return data, nil
 }

@@ -2,12 +2,15 @@ package sim
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"maps"
 	"net/http"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -16,6 +19,12 @@ type Image struct {
 	Project, Name, Family, Status, Source string
 	Labels                                map[string]string
 	Created                               time.Time
+	// Deprecated is the deprecation state (DEPRECATED, OBSOLETE,
+	// DELETED; "" for none) and Replacement the image's URL it names.
+	Deprecated, Replacement string
+	// Bindings are the image's IAM policy: role → members.
+	Bindings map[string][]string
+	etag     int
 
 	disk string // disk.raw in the box (boot.go), if it has one
 }
@@ -28,6 +37,7 @@ func (s *Server) Images() []Image {
 	for _, k := range slices.Sorted(maps.Keys(s.images)) {
 		img := *s.images[k]
 		img.Labels = maps.Clone(img.Labels)
+		img.Bindings = maps.Clone(img.Bindings)
 		out = append(out, img)
 	}
 	return out
@@ -42,12 +52,20 @@ func (s *Server) AddImage(project, name, family string, labels map[string]string
 }
 
 func (s *Server) imageJSON(img *Image) map[string]any {
-	return map[string]any{
+	j := map[string]any{
 		"kind": "compute#image", "name": img.Name, "family": img.Family, "status": img.Status, "labels": img.Labels,
 		"creationTimestamp": img.Created.Format(time.RFC3339Nano), "diskSizeGb": "10",
-		"selfLink": fmt.Sprintf("https://www.googleapis.com/compute/v1/projects/%s/global/images/%s", img.Project, img.Name),
+		"selfLink": imageURL(img.Project, img.Name),
 		"rawDisk":  map[string]string{"source": img.Source},
 	}
+	if img.Deprecated != "" {
+		j["deprecated"] = map[string]string{"state": img.Deprecated, "replacement": img.Replacement}
+	}
+	return j
+}
+
+func imageURL(project, name string) string {
+	return fmt.Sprintf("https://www.googleapis.com/compute/v1/projects/%s/global/images/%s", project, name)
 }
 
 // imageRef matches an image's URL or partial URL, by name or family.
@@ -69,11 +87,11 @@ func (s *Server) resolveImage(ref string) (*Image, *apiError) {
 	return img, nil
 }
 
-// fromFamily is the family's newest ready image.
+// fromFamily is the family's newest ready image that is not deprecated.
 func (s *Server) fromFamily(project, family string) (*Image, *apiError) {
 	var best *Image
 	for _, img := range s.images {
-		if img.Project == project && img.Family == family && img.Status == "READY" && (best == nil || img.Created.After(best.Created)) {
+		if img.Project == project && img.Family == family && img.Status == "READY" && img.Deprecated == "" && (best == nil || img.Created.After(best.Created)) {
 			best = img
 		}
 	}
@@ -84,6 +102,9 @@ func (s *Server) fromFamily(project, family string) (*Image, *apiError) {
 }
 
 func (s *Server) getImage(r *http.Request, _ []byte) (any, *apiError) {
+	if r.PathValue("project") == s.opts.Project {
+		s.progressTarget("global/images/" + r.PathValue("name"))
+	}
 	img, ok := s.images[r.PathValue("project")+"/"+r.PathValue("name")]
 	if !ok {
 		return nil, notFound("The resource 'projects/%s/global/images/%s' was not found", r.PathValue("project"), r.PathValue("name"))
@@ -182,4 +203,92 @@ func (s *Server) deleteImage(r *http.Request, _ []byte) (any, *apiError) {
 		return nil
 	})
 	return s.operationJSON(op), nil
+}
+
+// deprecateImage sets (or, with no state, clears) an image's deprecation.
+// Done at once; the operation is returned done, as Compute Engine's
+// usually is.
+func (s *Server) deprecateImage(r *http.Request, body []byte) (any, *apiError) {
+	img := s.images[s.opts.Project+"/"+r.PathValue("name")]
+	if img == nil {
+		return nil, notFound("The resource 'projects/%s/global/images/%s' was not found", s.opts.Project, r.PathValue("name"))
+	}
+	var req struct{ State, Replacement string }
+	if err := decode(body, &req); err != nil {
+		return nil, err
+	}
+	switch req.State {
+	case "", "ACTIVE", "DEPRECATED", "OBSOLETE", "DELETED":
+	default:
+		return nil, invalid("Invalid value for field 'resource.state': '%s'.", req.State)
+	}
+	if req.Replacement != "" {
+		if m := imageRef.FindStringSubmatch(req.Replacement); m == nil || m[2] != "" || s.images[m[1]+"/"+m[3]] == nil {
+			return nil, invalid("Invalid value for field 'resource.replacement': '%s'. The referenced image resource cannot be found.", req.Replacement)
+		}
+	}
+	if req.State == "ACTIVE" {
+		req.State = ""
+	}
+	op := s.newOperation("deprecate", "global/images/"+img.Name, false, func() *apiError {
+		img.Deprecated, img.Replacement = req.State, req.Replacement
+		return nil
+	})
+	return s.operationJSON(op), nil
+}
+
+// policyJSON is an image's IAM policy (version 1: role bindings).
+func (img *Image) policyJSON() map[string]any {
+	var bindings []map[string]any
+	for _, role := range slices.Sorted(maps.Keys(img.Bindings)) {
+		bindings = append(bindings, map[string]any{"role": role, "members": img.Bindings[role]})
+	}
+	return map[string]any{"version": 1, "etag": base64.StdEncoding.EncodeToString([]byte(strconv.Itoa(img.etag))), "bindings": bindings}
+}
+
+func (s *Server) getImagePolicy(r *http.Request, _ []byte) (any, *apiError) {
+	img := s.images[s.opts.Project+"/"+r.PathValue("name")]
+	if r.PathValue("verb") != "getIamPolicy" || img == nil {
+		return nil, notFound("The resource 'projects/%s/global/images/%s' was not found", s.opts.Project, r.PathValue("name"))
+	}
+	return img.policyJSON(), nil
+}
+
+// setImagePolicy replaces an image's bindings; a stale etag (another
+// writer in between) is refused as IAM refuses it.
+func (s *Server) setImagePolicy(r *http.Request, body []byte) (any, *apiError) {
+	img := s.images[s.opts.Project+"/"+r.PathValue("name")]
+	if img == nil {
+		return nil, notFound("The resource 'projects/%s/global/images/%s' was not found", s.opts.Project, r.PathValue("name"))
+	}
+	var req struct {
+		Policy struct {
+			Etag     string
+			Bindings []struct {
+				Role    string
+				Members []string
+			}
+		}
+	}
+	if err := decode(body, &req); err != nil {
+		return nil, err
+	}
+	if req.Policy.Etag != "" && req.Policy.Etag != img.policyJSON()["etag"] {
+		return nil, &apiError{http.StatusConflict, "conflict", "There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff."}
+	}
+	bindings := map[string][]string{}
+	for _, b := range req.Policy.Bindings {
+		if !strings.HasPrefix(b.Role, "roles/") {
+			return nil, invalid("Invalid value for field 'policy.bindings.role': '%s'.", b.Role)
+		}
+		for _, m := range b.Members {
+			if m != "allUsers" && m != "allAuthenticatedUsers" && !strings.Contains(m, ":") {
+				return nil, invalid("Invalid value for field 'policy.bindings.members': '%s'.", m)
+			}
+		}
+		bindings[b.Role] = append(bindings[b.Role], b.Members...)
+	}
+	img.Bindings = bindings
+	img.etag++
+	return img.policyJSON(), nil
 }

@@ -33,14 +33,33 @@ func (s *Server) getOperation(r *http.Request, _ []byte) (any, *apiError) {
 	if !ok || op.zonal != (r.PathValue("zone") != "") {
 		return nil, notFound("The resource 'operations/%s' was not found", r.PathValue("name"))
 	}
-	if !op.done {
-		op.polls++
-		if op.polls >= s.opts.OperationPolls {
-			op.done = true
-			op.failed = op.finish()
+	s.progress(op)
+	return s.operationJSON(op), nil
+}
+
+// progress moves an operation on by one poll, finishing it after
+// OperationPolls.
+func (s *Server) progress(op *operation) {
+	if op.done {
+		return
+	}
+	op.polls++
+	if op.polls >= s.opts.OperationPolls {
+		op.done = true
+		op.failed = op.finish()
+	}
+}
+
+// progressTarget moves on the unfinished operations on a resource
+// (global/images/NAME): Compute Engine finishes its work whether or not
+// the client that asked for it is still there to poll (it may have
+// crashed), so looking at the resource advances it as polling would.
+func (s *Server) progressTarget(target string) {
+	for _, op := range s.operations {
+		if op.target == target {
+			s.progress(op)
 		}
 	}
-	return s.operationJSON(op), nil
 }
 
 // waitOperation is operations.wait, which answers once the operation is

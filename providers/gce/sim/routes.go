@@ -24,6 +24,11 @@ func (s *Server) routes() {
 	s.handle("GET "+global+"/images/{name}", "compute.images.get", s.getImage)
 	s.handle("GET "+global+"/images/family/{family}", "compute.images.getFromFamily", s.getImageFromFamily)
 	s.handle("DELETE "+global+"/images/{name}", "compute.images.delete", s.global(s.deleteImage))
+	s.handle("POST "+global+"/images/{name}/deprecate", "compute.images.deprecate", s.global(s.deprecateImage))
+	s.handle("POST "+global+"/images/{name}/setIamPolicy", "compute.images.setIamPolicy", s.global(s.setImagePolicy))
+	// Not images/{name}/getIamPolicy: Go's mux would find it in conflict
+	// with images/family/{family} (images/family/getIamPolicy matches both).
+	s.handle("GET "+global+"/images/{name}/{verb}", "compute.images.getIamPolicy", s.global(s.getImagePolicy))
 	s.handle("GET "+global+"/operations/{name}", "compute.globalOperations.get", s.global(s.getOperation))
 	s.handle("POST "+global+"/operations/{name}/wait", "compute.globalOperations.wait", s.global(s.waitOperation))
 
