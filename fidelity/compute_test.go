@@ -185,3 +185,51 @@ func TestComputeOperationsWait(t *testing.T) {
 		t.Errorf("wait on a missing operation: %v, want 404", err)
 	}
 }
+
+// A release's image calls through Google's generated client: the IAM
+// policy read and written with its etag (a stale etag refused), and an
+// image deprecated for another, which its family then skips.
+func TestComputeImageReleaseCalls(t *testing.T) {
+	const project = "strata-sim"
+	s := sim.New(sim.Options{OperationPolls: 1})
+	s.AddImage(project, "os-1", "os-stable", nil, time.Now().Add(-2*time.Hour))
+	s.AddImage(project, "os-2", "os-stable", nil, time.Now().Add(-time.Hour))
+	opts := computeOpts(t, s)
+	ctx := context.Background()
+	images := restClient(t, opts, compute.NewImagesRESTClient)
+
+	policy, err := images.GetIamPolicy(ctx, &computepb.GetIamPolicyImageRequest{Project: project, Resource: "os-2"})
+	if err != nil || len(policy.GetBindings()) != 0 {
+		t.Fatalf("a new image's policy: %v, %v", policy, err)
+	}
+	policy.Bindings = append(policy.Bindings, &computepb.Binding{Role: proto.String("roles/compute.imageUser"), Members: []string{"allAuthenticatedUsers"}})
+	set, err := images.SetIamPolicy(ctx, &computepb.SetIamPolicyImageRequest{Project: project, Resource: "os-2",
+		GlobalSetPolicyRequestResource: &computepb.GlobalSetPolicyRequest{Policy: policy}})
+	if err != nil || len(set.GetBindings()) != 1 || set.GetBindings()[0].GetMembers()[0] != "allAuthenticatedUsers" {
+		t.Fatalf("set policy: %v, %v", set, err)
+	}
+	// The first read's etag is stale now.
+	_, err = images.SetIamPolicy(ctx, &computepb.SetIamPolicyImageRequest{Project: project, Resource: "os-2",
+		GlobalSetPolicyRequestResource: &computepb.GlobalSetPolicyRequest{Policy: policy}})
+	var ae *apierror.APIError
+	if !errors.As(err, &ae) || ae.HTTPCode() != http.StatusConflict {
+		t.Errorf("a stale etag: %v", err)
+	}
+
+	op, err := images.Deprecate(ctx, &computepb.DeprecateImageRequest{Project: project, Image: "os-2",
+		DeprecationStatusResource: &computepb.DeprecationStatus{State: proto.String("DEPRECATED"), Replacement: proto.String("projects/" + project + "/global/images/os-1")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := op.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	img, err := images.Get(ctx, &computepb.GetImageRequest{Project: project, Image: "os-2"})
+	if err != nil || img.GetDeprecated().GetState() != "DEPRECATED" || !strings.HasSuffix(img.GetDeprecated().GetReplacement(), "/global/images/os-1") {
+		t.Errorf("deprecated image: %v, %v", img.GetDeprecated(), err)
+	}
+	fam, err := images.GetFromFamily(ctx, &computepb.GetFromFamilyImageRequest{Project: project, Family: "os-stable"})
+	if err != nil || fam.GetName() != "os-1" {
+		t.Errorf("family with its newest deprecated: %v, %v", fam.GetName(), err)
+	}
+}
