@@ -38,6 +38,7 @@ func kolaIn(providers *platform.Registry, tests *register.Registry, args ...stri
 // commands there (their exit status is kola's), kola rm removes it and
 // its record and key.
 func TestKeepFailedCommands(t *testing.T) {
+	notABazelTest(t)
 	fake := platformtest.New(platformtest.Options{CanKeep: true})
 	providers := platform.NewRegistry()
 	_ = providers.Register(fake.Registration())
@@ -186,5 +187,15 @@ func waitFor(t *testing.T, out *syncBuf, s string) {
 			t.Fatalf("no %q in 30 s:\n%s", s, out.String())
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// notABazelTest hides the Bazel test protocol from kola run in-process:
+// run as a Bazel test target, kola refuses --keep-failed (the test's
+// temporary directory, where kept machines' disks live, goes with it).
+func notABazelTest(t *testing.T) {
+	for _, v := range []string{"TEST_TMPDIR", "XML_OUTPUT_FILE", "TEST_UNDECLARED_OUTPUTS_DIR", "TEST_SHARD_STATUS_FILE",
+		"TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX", "TESTBRIDGE_TEST_ONLY"} {
+		t.Setenv(v, "")
 	}
 }
