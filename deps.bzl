@@ -316,6 +316,14 @@ def go_dependencies():
         version = "v1.17.1",
     )
     go_repository(
+        name = "com_github_cloudflare_circl",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/cloudflare/circl",
+        sum = "h1:9GPOhQGF9MCYUeXyMYlqTR6a5gTrgR/fBLXvUgtVcg8=",
+        version = "v1.6.3",
+    )
+
+    go_repository(
         name = "com_github_containers_libhvee",
         build_file_proto_mode = "disable_global",
         importpath = "github.com/containers/libhvee",
@@ -609,6 +617,13 @@ def go_dependencies():
         importpath = "github.com/pkg/xattr",
         sum = "h1:rRTkSyFNTRElv6pkA3zpjHpQ90p/OdHQC1GmGh1aTjM=",
         version = "v0.4.12",
+    )
+    go_repository(
+        name = "com_github_protonmail_go_crypto",
+        build_file_proto_mode = "disable_global",
+        importpath = "github.com/ProtonMail/go-crypto",
+        sum = "h1:cucYnvqcY7UOXVD//mSyjeaPY0SSN3v5cDkYPxumINk=",
+        version = "v1.5.2",
     )
 
     go_repository(

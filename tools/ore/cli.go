@@ -28,15 +28,17 @@ type app struct {
 type cli struct {
 	LogLevel string `name:"log-level" enum:"debug,info,warn,error" default:"info" help:"Log level (${enum})."`
 
-	Qemu      qemuCmd      `cmd:"" help:"Local QEMU images (the images kola boots with -p qemu)."`
-	AWS       awsCmd       `cmd:"" name:"aws" help:"Amazon EC2 and S3: images, garbage collection, and a simulator to try things against."`
-	GCE       gceCmd       `cmd:"" name:"gce" help:"Google Compute Engine and Cloud Storage: images, instances, garbage collection, and a simulator."`
-	Azure     azureCmd     `cmd:"" name:"azure" help:"Microsoft Azure: managed images, garbage collection, and a simulator."`
-	DO        doCmd        `cmd:"" name:"do" help:"DigitalOcean: custom images, garbage collection, and a simulator."`
-	ESX       esxCmd       `cmd:"" name:"esx" help:"VMware vSphere: strata's virtual machines and templates, garbage collection, and govmomi's vCenter simulator."`
-	OpenStack openstackCmd `cmd:"" name:"openstack" help:"OpenStack: Glance images, garbage collection, and a simulator."`
-	Packet    packetCmd    `cmd:"" name:"packet" help:"Equinix Metal (the public service shut down on 2026-06-30; for API-compatible deployments): garbage collection and a simulator."`
-	Version   versionCmd   `cmd:"" help:"Print the version."`
+	Qemu          qemuCmd          `cmd:"" help:"Local QEMU images (the images kola boots with -p qemu)."`
+	AWS           awsCmd           `cmd:"" name:"aws" help:"Amazon EC2 and S3: images, garbage collection, and a simulator to try things against."`
+	GCE           gceCmd           `cmd:"" name:"gce" help:"Google Compute Engine and Cloud Storage: images, instances, garbage collection, and a simulator."`
+	Azure         azureCmd         `cmd:"" name:"azure" help:"Microsoft Azure: managed images, garbage collection, and a simulator."`
+	DO            doCmd            `cmd:"" name:"do" help:"DigitalOcean: custom images, garbage collection, and a simulator."`
+	ESX           esxCmd           `cmd:"" name:"esx" help:"VMware vSphere: strata's virtual machines and templates, garbage collection, and govmomi's vCenter simulator."`
+	OpenStack     openstackCmd     `cmd:"" name:"openstack" help:"OpenStack: Glance images, garbage collection, and a simulator."`
+	Packet        packetCmd        `cmd:"" name:"packet" help:"Equinix Metal (the public service shut down on 2026-06-30; for API-compatible deployments): garbage collection and a simulator."`
+	Download      downloadCmd      `cmd:"" help:"Download a file (URL, gs://, s3://), resuming one cut short, and keep it only if its signature or SHA-256 verifies."`
+	DownloadImage downloadImageCmd `cmd:"" name:"download-image" help:"Download a distribution's published image of a release (Flatcar's layout by default), verify its signature, decompress it."`
+	Version       versionCmd       `cmd:"" help:"Print the version."`
 }
 
 type versionCmd struct{}
@@ -55,6 +57,7 @@ func (a *app) parser(c *cli) (*kong.Kong, error) {
 		kongexit.Option(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Bind(a),
+		kong.Vars{"flatcar_image_url": FlatcarImageURL},
 	)
 }
 
