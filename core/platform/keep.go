@@ -26,6 +26,9 @@ type KeptMachine struct {
 	// User and Addr (host:port) reach it over SSH with the flight's key.
 	User string `json:"user"`
 	Addr string `json:"addr"`
+	// SSHProxy, if set, is the SOCKS5 proxy Addr is reached through
+	// (FlightOptions.SSHProxy; the runner fills it in).
+	SSHProxy string `json:"ssh_proxy,omitempty"`
 	// Console, if set, is a file its serial console goes on into.
 	Console string `json:"console,omitempty"`
 	// Handle is what the provider needs to remove it (process and

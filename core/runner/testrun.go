@@ -181,7 +181,8 @@ func (r *run) keep(ctx context.Context, h *harness.H, t *register.Test, c platfo
 		}
 		return
 	}
-	for _, k := range kept {
+	for i, k := range kept {
+		kept[i].SSHProxy = r.opts.SSHProxy
 		h.Logf("kept machine %s (ssh %s@%s)", k.ID, k.User, k.Addr)
 	}
 	err = errors.New("nothing records kept machines (Options.OnKept)")

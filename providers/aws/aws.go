@@ -63,7 +63,8 @@ func init() {
 		NewFlight: func(ctx context.Context, opts platform.FlightOptions) (platform.Flight, error) {
 			return NewFlight(ctx, *flags, opts)
 		},
-		SDK: "github.com/aws/aws-sdk-go-v2",
+		RemoveKept: RemoveKept,
+		SDK:        "github.com/aws/aws-sdk-go-v2",
 	})
 }
 

@@ -20,7 +20,8 @@ import (
 // The provider contract, against the EC2 and S3 simulator.
 func TestConformance(t *testing.T) {
 	platformtest.Conformance(t, platformtest.Target{
-		Start: func(t *testing.T) platformtest.Backend { return startSim(t, sim.Options{PendingDescribes: 3}) },
+		Start:      func(t *testing.T) platformtest.Backend { return startSim(t, sim.Options{PendingDescribes: 3}) },
+		RemoveKept: RemoveKept,
 	})
 }
 

@@ -28,7 +28,8 @@ func TestConformance(t *testing.T) {
 			platformtest.GC: "machines are kola's child processes, killed with it even by SIGKILL, and the next flight removes a dead kola's " +
 				"temporary files: nothing outlives a run for GC to find",
 		},
-		Running: checkPrivateNetworkAndReboot,
+		Running:    checkPrivateNetworkAndReboot,
+		RemoveKept: RemoveKept,
 	})
 }
 

@@ -35,7 +35,7 @@ func (machinesCmd) Run(a *app, c *cli) error {
 		if r.Owner > 0 {
 			state = fmt.Sprintf("spawned (kola pid %d)", r.Owner)
 		}
-		if !answers(r.Machine.Addr) {
+		if !answers(r.Machine) {
 			state += ", not answering"
 		}
 		test := r.Test
@@ -47,10 +47,21 @@ func (machinesCmd) Run(a *app, c *cli) error {
 	return w.Flush()
 }
 
-// answers says whether something listens at addr (a machine whose QEMU
-// was killed, or a cloud instance gone, does not).
-func answers(addr string) bool {
-	conn, err := net.DialTimeout("tcp", addr, 2*time.Second)
+// answers says whether something listens at the machine's address (a
+// machine whose QEMU was killed, or a cloud instance gone, does not),
+// through its SSH proxy if it has one.
+func answers(m platform.KeptMachine) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var dialer sshclient.ContextDialer = &net.Dialer{}
+	if m.SSHProxy != "" {
+		d, err := sshclient.ProxyDialer(m.SSHProxy)
+		if err != nil {
+			return false
+		}
+		dialer = d
+	}
+	conn, err := dialer.DialContext(ctx, "tcp", m.Addr)
 	if err != nil {
 		return false
 	}
@@ -80,7 +91,13 @@ func (s *sshCmd) Run(a *app, c *cli) error {
 	defer stop()
 	dctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
-	client, err := sshclient.Dial(dctx, rec.Machine.Addr, sshclient.DialOptions{User: rec.Machine.User, Signer: key.Signer, RetryInterval: 500 * time.Millisecond})
+	opts := sshclient.DialOptions{User: rec.Machine.User, Signer: key.Signer, RetryInterval: 500 * time.Millisecond}
+	if rec.Machine.SSHProxy != "" {
+		if opts.Dialer, err = sshclient.ProxyDialer(rec.Machine.SSHProxy); err != nil {
+			return fmt.Errorf("machine %s: %w", rec.Name, err)
+		}
+	}
+	client, err := sshclient.Dial(dctx, rec.Machine.Addr, opts)
 	if err != nil {
 		return fmt.Errorf("machine %s: %w (is it still up? kola machines says)", rec.Name, err)
 	}

@@ -31,6 +31,7 @@ const (
 	GC              = "gc"
 	AdditionalDisks = "additional-disks"
 	ReusedName      = "reused-name"
+	Keep            = "keep"
 )
 
 // Target is a provider as the conformance suite sees it: how to get a
@@ -53,6 +54,10 @@ type Target struct {
 	// three machines while they run (private network, reboot): the suite
 	// boots them once for both.
 	Running func(t *testing.T, ctx context.Context, ms []platform.Machine)
+	// RemoveKept is the provider's (platform.Provider.RemoveKept); nil
+	// for a provider that does not keep machines, which skips the keep
+	// property.
+	RemoveKept func(ctx context.Context, m platform.KeptMachine) (bool, error)
 }
 
 // Backend is where a provider's machines live during the suite.
@@ -148,6 +153,7 @@ func Conformance(t *testing.T, target Target) {
 		{GC, testGC},
 		{AdditionalDisks, testAdditionalDisks},
 		{ReusedName, testReusedName},
+		{Keep, testKeep},
 	} {
 		t.Run(p.name, func(t *testing.T) {
 			if why, ok := target.Skip[p.name]; ok {
@@ -704,4 +710,80 @@ func itemNames(items []cloud.GCItem) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// A kept machine (kola run --keep-failed) outlives its cluster and its
+// flight, reachable as its record says when machines boot, while the
+// other cluster's machine goes; the provider's RemoveKept then removes it
+// and nothing is left, and a second RemoveKept finds it gone.
+func testKeep(t *testing.T, target Target, b Backend, ctx context.Context) {
+	if target.RemoveKept == nil {
+		t.Skip("the provider does not keep machines (no RemoveKept)")
+	}
+	f, err := b.NewFlight(ctx, platform.FlightOptions{Name: "conformance-keep", OutputDir: t.TempDir(), Logger: testLogger(t), KeepFailed: true})
+	if err != nil {
+		t.Fatalf("new flight: %v", err)
+	}
+	destroyed := false
+	var kept []platform.KeptMachine
+	t.Cleanup(func() {
+		dctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if !destroyed {
+			f.Destroy(dctx)
+		}
+		for _, k := range kept {
+			target.RemoveKept(dctx, k)
+		}
+	})
+	keepC, err := f.NewCluster(ctx, platform.ClusterOptions{Name: "kept", OutputDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	goneC, err := f.NewCluster(ctx, platform.ClusterOptions{Name: "gone", OutputDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := keepC.NewMachine(ctx, conf.Script(script))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := goneC.NewMachine(ctx, conf.Script(script)); err != nil {
+		t.Fatal(err)
+	}
+	keeper, ok := keepC.(platform.Keeper)
+	if !ok {
+		t.Fatalf("the provider has RemoveKept but its cluster (%T) is no platform.Keeper", keepC)
+	}
+	kept, err = keeper.Keep(ctx)
+	if err != nil || len(kept) != 1 || kept[0].ID != m.ID() || kept[0].Addr == "" || kept[0].User == "" {
+		t.Fatalf("Keep: %+v, %v (want machine %s)", kept, err, m.ID())
+	}
+	if n := len(keepC.Machines()); n != 0 {
+		t.Errorf("the cluster still lists %d machines after Keep", n)
+	}
+	destroyed = true
+	if err := f.Destroy(ctx); err != nil {
+		t.Fatalf("destroy flight: %v", err)
+	}
+	left := b.Leftovers()
+	if len(left) == 0 {
+		t.Fatal("nothing left after the flight was destroyed: the kept machine went with it")
+	}
+	if target.Boots {
+		if stdout, _, err := m.SSH(ctx, "echo still up"); err != nil || strings.TrimSpace(string(stdout)) != "still up" {
+			t.Errorf("SSH to the kept machine after its flight: %q, %v", stdout, err)
+		}
+	}
+	running, err := target.RemoveKept(ctx, kept[0])
+	if err != nil || !running {
+		t.Fatalf("RemoveKept: %v, %v", running, err)
+	}
+	if after := b.Leftovers(); len(after) != 0 {
+		t.Errorf("left after RemoveKept: %v (before it: %v)", after, left)
+	}
+	if running, err := target.RemoveKept(ctx, kept[0]); running || err != nil {
+		t.Errorf("RemoveKept of a removed machine: %v, %v", running, err)
+	}
+	kept = nil
 }

@@ -208,3 +208,8 @@ func (c *Client) SetPublic(ctx context.Context, id string, public bool) error {
 	_, err := c.ec2.ModifyImageAttribute(ctx, &ec2.ModifyImageAttributeInput{ImageId: aws.String(id), LaunchPermission: perm})
 	return classify("make "+id+" public", "image", id, err)
 }
+
+// Tag adds tags to (or changes them on) an instance, image or snapshot.
+func (c *Client) Tag(ctx context.Context, id string, tags map[string]string) error {
+	return c.tag(ctx, id, tags)
+}
