@@ -17,7 +17,8 @@ import (
 // flake mark and tracker, the test's log and the tail of each machine's
 // console and journal a click away (<details>), links to the whole files
 // beside it, and a timeline of when each test held its machines, the
-// part before they were ready (boot) apart from the test's own time.
+// part before they were ready (boot) apart from the test's own time; then
+// a row per machine: when it was asked for, booted, and went.
 
 //go:embed report.html.tmpl
 var reportTemplate string
@@ -38,6 +39,14 @@ type htmlTest struct {
 	Attempts int
 }
 
+// htmlMachine is one machine's row of the machines' timeline.
+type htmlMachine struct {
+	MachineSpan
+	Test                   string
+	BootSeconds, UpSeconds float64
+	Bar                    htmlBar
+}
+
 type htmlLog struct {
 	Name, Path, Tail string
 	Lines            int
@@ -55,7 +64,16 @@ func (r *Report) HTML() ([]byte, error) {
 		total = 1
 	}
 	var tests []htmlTest
+	var machines []htmlMachine
 	for _, t := range r.Tests {
+		for _, m := range t.Machines {
+			boot, up := m.ReadySeconds, m.EndSeconds-m.ReadySeconds
+			if m.Failed {
+				boot, up = m.EndSeconds, 0
+			}
+			machines = append(machines, htmlMachine{MachineSpan: m, Test: t.Name, BootSeconds: boot, UpSeconds: up,
+				Bar: htmlBar{Left: pct(m.Start.Sub(r.Started).Seconds(), total), Boot: pct(boot, total), Test: pct(up, total)}})
+		}
 		ht := htmlTest{TestReport: t, Attempts: 1 + len(t.Reruns)}
 		if !t.Start.IsZero() {
 			left := t.Start.Sub(r.Started).Seconds()
@@ -67,9 +85,10 @@ func (r *Report) HTML() ([]byte, error) {
 		}
 		tests = append(tests, ht)
 	}
+	sort.SliceStable(machines, func(i, j int) bool { return machines[i].Start.Before(machines[j].Start) })
 	var b bytes.Buffer
 	err := reportHTML.Execute(&b, map[string]any{
-		"Report": r, "Tests": tests, "Summary": r.Summary(),
+		"Report": r, "Tests": tests, "Machines": machines, "Summary": r.Summary(),
 		"Started": r.Started.UTC().Format(time.RFC3339), "Duration": secsOf(r.DurationSeconds),
 	})
 	if err != nil {

@@ -49,6 +49,21 @@ func TestReportHTML(t *testing.T) {
 			t.Errorf("report.html lacks %q", want)
 		}
 	}
+	// The machines' timeline: a row per machine, with the test it was
+	// in and its times, as report.json has them.
+	if n := strings.Count(page, `<td class="machine"><a href="#t.pass">t.pass</a></td>`); n != 2 {
+		t.Errorf("%d machine rows of t.pass, want 2", n)
+	}
+	for _, tr := range rep.Tests {
+		if want := map[string]int{"t.pass": 2, "t.fail": 1}[tr.Name]; len(tr.Machines) != want {
+			t.Errorf("%s: %d machine spans in report.json, want %d", tr.Name, len(tr.Machines), want)
+		}
+		for _, m := range tr.Machines {
+			if m.ID == "" || m.ReadySeconds <= 0 || m.EndSeconds < m.ReadySeconds || m.Start.Before(rep.Started) {
+				t.Errorf("%s: machine span %+v", tr.Name, m)
+			}
+		}
+	}
 	if !strings.Contains(page, `<details class="log" open><summary>fake-`) {
 		t.Error("a failed test's console is not open")
 	}

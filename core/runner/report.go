@@ -41,6 +41,9 @@ type TestReport struct {
 	// ClusterReadySeconds is how long the test's machines took to be
 	// made and answer SSH (boot time, for a cluster of one).
 	ClusterReadySeconds float64 `json:"cluster_ready_seconds,omitempty"`
+	// Machines are the test's machines' lives (when each was asked for,
+	// came up and went), for the timeline.
+	Machines []MachineSpan `json:"machines,omitempty"`
 	// Tracker is the bug of the denylist entry that skipped the test or
 	// made its failure a warning.
 	Tracker  string        `json:"tracker,omitempty"`
@@ -79,6 +82,7 @@ type attempt struct {
 	results []*harness.Result
 	infra   map[string]bool // tests whose failure was the platform's
 	ready   map[string]time.Duration
+	spans   map[string][]MachineSpan
 }
 
 // newTestGrace is how long a new test's failures only warn.
@@ -139,6 +143,7 @@ func attemptReport(runDir string, a attempt, res *harness.Result) *TestReport {
 	if d, ok := a.ready[res.Name]; ok {
 		tr.ClusterReadySeconds = d.Seconds()
 	}
+	tr.Machines = a.spans[res.Name]
 	if tr.Status == Failed && a.infra[res.Name] {
 		tr.Status = Errored
 	}

@@ -218,7 +218,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return abort(platform.Infra("", err))
 	}
 	opts.Logger.Info("starting run", "platform", opts.Platform, "distro", opts.Distro, "tests", len(tests), "parallel", parallel, "machine_mib", machineMiB)
-	r := &run{opts: opts, ctx: ctx, flight: flight, infra: map[string]bool{}, ready: map[string]time.Duration{}}
+	r := &run{opts: opts, ctx: ctx, flight: flight, infra: map[string]bool{}, ready: map[string]time.Duration{}, spans: map[string][]MachineSpan{}}
 	var htests []harness.Test
 	byName := map[string]*register.Test{}
 	for _, t := range tests {
@@ -248,8 +248,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		hopts.OnFinish = func(res *harness.Result) { status.finished(res.Name) }
 	}
 	results := harness.NewSuite(hopts, htests).Run(ctx)
-	infra, ready := r.takeAttempt()
-	attempts := []attempt{{dir: dir, results: results, infra: infra, ready: ready}}
+	infra, ready, spans := r.takeAttempt()
+	attempts := []attempt{{dir: dir, results: results, infra: infra, ready: ready, spans: spans}}
 	// Reruns: the tests that failed, each in a fresh cluster, results in
 	// rerun-K/ of the run directory.
 	for k := 1; k <= opts.Rerun && ctx.Err() == nil; k++ {
@@ -270,8 +270,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		ro := hopts
 		ro.OutputDir = filepath.Join(dir, fmt.Sprintf("rerun-%d", k))
 		rres := harness.NewSuite(ro, again).Run(ctx)
-		infra, ready := r.takeAttempt()
-		attempts = append(attempts, attempt{dir: ro.OutputDir, results: rres, infra: infra, ready: ready})
+		infra, ready, spans := r.takeAttempt()
+		attempts = append(attempts, attempt{dir: ro.OutputDir, results: rres, infra: infra, ready: ready, spans: spans})
 	}
 
 	if status != nil {
@@ -347,6 +347,7 @@ type run struct {
 	mu        sync.Mutex
 	infra     map[string]bool
 	ready     map[string]time.Duration // test → its machines' making, start to SSH
+	spans     map[string][]MachineSpan // test → its machines' lives
 	onFailure sync.Mutex               // one OnFailure at a time: they share the terminal
 	hostPorts hostPorts
 }
@@ -359,12 +360,19 @@ func (r *run) markInfra(test string) {
 
 // takeAttempt returns the tests marked infra and the clusters' ready
 // times since the last call: each attempt (the run, a rerun) has its own.
-func (r *run) takeAttempt() (map[string]bool, map[string]time.Duration) {
+func (r *run) takeAttempt() (map[string]bool, map[string]time.Duration, map[string][]MachineSpan) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	infra, ready := r.infra, r.ready
-	r.infra, r.ready = map[string]bool{}, map[string]time.Duration{}
-	return infra, ready
+	infra, ready, spans := r.infra, r.ready, r.spans
+	r.infra, r.ready, r.spans = map[string]bool{}, map[string]time.Duration{}, map[string][]MachineSpan{}
+	return infra, ready, spans
+}
+
+// machineSpans records a test's machines' spans.
+func (r *run) machineSpans(test string, spans []MachineSpan) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.spans[test] = spans
 }
 
 // clusterReady records how long a test's machines took to be ready.

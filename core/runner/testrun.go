@@ -66,10 +66,14 @@ func (r *run) testFunc(t *register.Test) func(*harness.H) {
 			r.markInfra(t.Name)
 			h.Fatalf("create cluster: %v", err)
 		}
-		h.Cleanup(func() { r.finishCluster(h, t, c) })
+		timed := &timedCluster{Cluster: c, now: r.opts.now}
+		h.Cleanup(func() {
+			r.finishCluster(h, t, c)
+			r.machineSpans(t.Name, timed.end())
+		})
 
 		start := time.Now()
-		ms, err := platform.NewMachines(ctx, c, t.ClusterSize, t.UserData)
+		ms, err := platform.NewMachines(ctx, timed, t.ClusterSize, t.UserData)
 		if err == nil && len(ms) > 0 {
 			r.clusterReady(t.Name, time.Since(start))
 		}
@@ -91,7 +95,7 @@ func (r *run) testFunc(t *register.Test) func(*harness.H) {
 				h.Fatal(err)
 			}
 		}
-		t.Run(cluster.TestCluster{H: h, Cluster: c, TestName: t.Name})
+		t.Run(cluster.TestCluster{H: h, Cluster: timed, TestName: t.Name})
 	}
 }
 
