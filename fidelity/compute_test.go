@@ -97,6 +97,24 @@ func TestComputeLifecycle(t *testing.T) {
 		got.GetNetworkInterfaces()[0].GetNetworkIP() == "" || !strings.HasSuffix(got.GetMachineType(), "/e2-small") {
 		t.Errorf("instance: %v", got)
 	}
+	// Labels changed with the fingerprint read; a stale one is refused.
+	lop, err := instances.SetLabels(ctx, &computepb.SetLabelsInstanceRequest{Project: project, Zone: zone, Instance: "fidelity-1",
+		InstancesSetLabelsRequestResource: &computepb.InstancesSetLabelsRequest{Labels: map[string]string{"created-by": "strata", "strata-kept": "yes"}, LabelFingerprint: got.LabelFingerprint}})
+	if err != nil {
+		t.Fatalf("set labels: %v", err)
+	}
+	if err := lop.Wait(ctx); err != nil {
+		t.Fatalf("wait for set labels: %v", err)
+	}
+	if again, err := instances.Get(ctx, &computepb.GetInstanceRequest{Project: project, Zone: zone, Instance: "fidelity-1"}); err != nil || again.GetLabels()["strata-kept"] != "yes" || again.GetLabelFingerprint() == got.GetLabelFingerprint() {
+		t.Errorf("labels after set: %v, fingerprint %q (was %q), %v", again.GetLabels(), again.GetLabelFingerprint(), got.GetLabelFingerprint(), err)
+	}
+	_, err = instances.SetLabels(ctx, &computepb.SetLabelsInstanceRequest{Project: project, Zone: zone, Instance: "fidelity-1",
+		InstancesSetLabelsRequestResource: &computepb.InstancesSetLabelsRequest{Labels: map[string]string{}, LabelFingerprint: got.LabelFingerprint}})
+	var stale *apierror.APIError
+	if !errors.As(err, &stale) || stale.HTTPCode() != http.StatusPreconditionFailed {
+		t.Errorf("set labels with a stale fingerprint: %v", err)
+	}
 	var listed []string
 	it := instances.List(ctx, &computepb.ListInstancesRequest{Project: project, Zone: zone, Filter: proto.String("labels.created-by=strata")})
 	for {

@@ -24,6 +24,7 @@ func TestConformance(t *testing.T) {
 		Start: func(t *testing.T) platformtest.Backend {
 			return startSim(t, sim.Options{OperationPolls: 3, StartingGets: 2})
 		},
+		RemoveKept: RemoveKept,
 	})
 }
 

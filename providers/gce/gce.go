@@ -87,7 +87,8 @@ func init() {
 		NewFlight: func(ctx context.Context, opts platform.FlightOptions) (platform.Flight, error) {
 			return NewFlight(ctx, *flags, opts)
 		},
-		SDK: "google.golang.org/api",
+		RemoveKept: RemoveKept,
+		SDK:        "google.golang.org/api",
 	})
 }
 

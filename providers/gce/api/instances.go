@@ -184,3 +184,33 @@ func parseTime(s string) time.Time {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// UpdateInstanceLabels changes an instance's labels (change edits them in
+// place) with Compute Engine's fingerprint, so that a concurrent change
+// fails rather than is lost, and waits until the change is made.
+func (c *Client) UpdateInstanceLabels(ctx context.Context, name string, change func(labels map[string]string), poll time.Duration) error {
+	var in *compute.Instance
+	err := c.do(ctx, "get instance "+name, "instance", name, func(ctx context.Context) error {
+		var err error
+		in, err = c.compute.Instances.Get(c.project, c.zone, name).Context(ctx).Do()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	labels := maps.Clone(in.Labels)
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	change(labels)
+	var o *compute.Operation
+	err = c.do(ctx, "set labels of instance "+name, "instance", name, func(ctx context.Context) error {
+		var err error
+		o, err = c.compute.Instances.SetLabels(c.project, c.zone, name, &compute.InstancesSetLabelsRequest{Labels: labels, LabelFingerprint: in.LabelFingerprint}).Context(ctx).Do()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return c.Wait(ctx, zonalOp(o, "instance "+name), poll)
+}

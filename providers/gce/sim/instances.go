@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"encoding/base64"
 	"fmt"
 	"maps"
 	"net/http"
@@ -20,6 +21,7 @@ type Instance struct {
 	Created                                   time.Time
 
 	id       uint64
+	labelsV  int // bumped by setLabels: the label fingerprint's source
 	gets     int
 	started  bool // its insert operation is done
 	deleting bool
@@ -206,7 +208,7 @@ func (s *Server) instanceJSON(in *Instance) map[string]any {
 		"machineType":       s.link("zones/" + s.opts.Zone + "/machineTypes/" + in.MachineType),
 		"status":            in.Status, "cpuPlatform": s.cpuPlatform(in), "zone": s.link("zones/" + s.opts.Zone),
 		"selfLink": s.link("zones/" + s.opts.Zone + "/instances/" + in.Name),
-		"labels":   in.Labels,
+		"labels":   in.Labels, "labelFingerprint": labelFingerprint(in),
 		"metadata": map[string]any{"kind": "compute#metadata", "items": items},
 		"disks": []map[string]any{{
 			"boot": true, "autoDelete": true, "source": s.link("zones/" + s.opts.Zone + "/disks/" + in.Name),
@@ -308,3 +310,44 @@ func (s *Server) cpuPlatform(in *Instance) string {
 	}
 	return "strata simulator (does not boot)"
 }
+
+// labelFingerprint changes whenever the labels do: setLabels must carry
+// the one the caller read, so that two writers do not lose each other's.
+func labelFingerprint(in *Instance) string {
+	return base64.StdEncoding.EncodeToString([]byte(fmt.Sprintf("labels-%d-%d", in.id, in.labelsV)))
+}
+
+// setLabels replaces an instance's labels, given the fingerprint of the
+// labels it replaces.
+func (s *Server) setLabels(r *http.Request, body []byte) (any, *apiError) {
+	in, aerr := s.instance(r)
+	if aerr != nil {
+		return nil, aerr
+	}
+	var req struct {
+		Labels           map[string]string
+		LabelFingerprint string
+	}
+	if err := decode(body, &req); err != nil {
+		return nil, err
+	}
+	if req.LabelFingerprint != labelFingerprint(in) {
+		return nil, &apiError{http.StatusPreconditionFailed, "conditionNotMet", "Labels fingerprint either invalid or resource labels have changed"}
+	}
+	for k, v := range req.Labels {
+		if !labelKey.MatchString(k) || !labelValue.MatchString(v) {
+			return nil, invalid("Invalid value for field 'labels': '%s=%s'.", k, v)
+		}
+	}
+	op := s.newOperation("setLabels", "zones/"+s.opts.Zone+"/instances/"+in.Name, true, func() *apiError {
+		in.Labels = req.Labels
+		in.labelsV++
+		return nil
+	})
+	return s.operationJSON(op), nil
+}
+
+var (
+	labelKey   = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
+	labelValue = regexp.MustCompile(`^[a-z0-9_-]{0,63}$`)
+)

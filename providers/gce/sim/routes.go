@@ -13,6 +13,7 @@ func (s *Server) routes() {
 	s.handle("GET "+zone+"/instances/{name}", "compute.instances.get", s.zonal(s.getInstance))
 	s.handle("DELETE "+zone+"/instances/{name}", "compute.instances.delete", s.zonal(s.deleteInstance))
 	s.handle("GET "+zone+"/instances/{name}/serialPort", "compute.instances.getSerialPortOutput", s.zonal(s.serialPort))
+	s.handle("POST "+zone+"/instances/{name}/setLabels", "compute.instances.setLabels", s.zonal(s.setLabels))
 	s.handle("GET "+zone+"/disks", "compute.disks.list", s.zonal(s.listDisks))
 	s.handle("DELETE "+zone+"/disks/{name}", "compute.disks.delete", s.zonal(s.deleteDisk))
 	s.handle("GET "+zone+"/operations/{name}", "compute.zoneOperations.get", s.zonal(s.getOperation))
