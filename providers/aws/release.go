@@ -47,17 +47,31 @@ func ResolveAMI(ctx context.Context, ami, region, urlTemplate, arch string) (str
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("aws: channel %s: fetch %s: %s", ami, url, resp.Status)
 	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return "", fmt.Errorf("aws: channel %s: fetch %s: %w", ami, url, err)
+	}
+	id, err := AMIFromIndex(data, region)
+	if err != nil {
+		return "", fmt.Errorf("aws: channel %s: %s: %w", ami, url, err)
+	}
+	return id, nil
+}
+
+// AMIFromIndex is the AMI a release index (AMIIndex's JSON) lists for
+// region.
+func AMIFromIndex(data []byte, region string) (string, error) {
 	var rel AMIIndex
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 4<<20)).Decode(&rel); err != nil {
-		return "", fmt.Errorf("aws: channel %s: %s is not a release AMI list: %w", ami, url, err)
+	if err := json.Unmarshal(data, &rel); err != nil {
+		return "", fmt.Errorf("not a release AMI list: %w", err)
 	}
 	for _, a := range rel.AMIs {
 		if a.Name == region {
 			if !amiID.MatchString(a.HVM) {
-				return "", fmt.Errorf("aws: channel %s: %s lists %q for %s, not an AMI ID", ami, url, a.HVM, region)
+				return "", fmt.Errorf("lists %q for %s, not an AMI ID", a.HVM, region)
 			}
 			return a.HVM, nil
 		}
 	}
-	return "", fmt.Errorf("aws: channel %s: %s has no AMI for region %s", ami, url, region)
+	return "", fmt.Errorf("has no AMI for region %s", region)
 }

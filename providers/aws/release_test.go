@@ -30,7 +30,7 @@ func TestResolveAMI(t *testing.T) {
 		{ami: "stable", region: "us-east-1", want: "ami-0bbbbbbbbbbbbbbb2"},
 		{ami: "stable", region: "ap-south-2", wantErr: "has no AMI for region ap-south-2"},
 		{ami: "nosuch", region: "us-east-1", wantErr: "channel nosuch: fetch " + srv.URL + "/nosuch/amd64/ami_all.json: 404 Not Found"},
-		{ami: "broken", region: "us-east-1", wantErr: "is not a release AMI list"},
+		{ami: "broken", region: "us-east-1", wantErr: ": not a release AMI list"},
 		{ami: "odd", region: "us-east-1", wantErr: `lists "latest" for us-east-1, not an AMI ID`},
 		{ami: "ami-xyz", region: "us-east-1", wantErr: "neither an AMI ID"},
 	} {
