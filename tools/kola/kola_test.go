@@ -93,7 +93,13 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{bad, []string{"run", "-p", "fake"}, `test "bad.ignition": UserData: ignition (line 1): json: cannot unmarshal string into Go struct field Unit.systemd.units.enabled of type bool`},
 		{bad, []string{"list"}, `test "bad.ignition"`},
 	} {
-		code, _, errOut, _ := kola(t, tc.tests, tc.args...)
+		args := tc.args
+		if len(args) > 0 && (args[0] == "run" || args[0] == "spawn") {
+			// Some cases make their output directory before they fail:
+			// not in the package's directory.
+			args = append([]string{args[0], "--output-dir", t.TempDir()}, args[1:]...)
+		}
+		code, _, errOut, _ := kola(t, tc.tests, args...)
 		if code != runner.ExitUsage || !strings.Contains(errOut, tc.want) {
 			t.Errorf("kola %v: exit %d, stderr %q; want 2 and %q", tc.args, code, errOut, tc.want)
 		}
