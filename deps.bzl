@@ -319,6 +319,16 @@ def go_dependencies():
         name = "com_github_cloudflare_circl",
         build_file_proto_mode = "disable_global",
         importpath = "github.com/cloudflare/circl",
+        # The x25519 and x448 assembly includes its field's header from
+        # math/ (#include "../../math/fp25519/fp_amd64.h"), which gazelle
+        # 0.26 does not see: the header is exported there and made an
+        # input here, or the assembler finds no such file in the sandbox.
+        patch_cmds = [
+            "echo 'exports_files([\"fp_amd64.h\"])' >> math/fp25519/BUILD.bazel",
+            "echo 'exports_files([\"fp_amd64.h\"])' >> math/fp448/BUILD.bazel",
+            "sed -i 's|\"curve_amd64.h\",|\"curve_amd64.h\", \"//math/fp25519:fp_amd64.h\",|' dh/x25519/BUILD.bazel",
+            "sed -i 's|\"curve_amd64.h\",|\"curve_amd64.h\", \"//math/fp448:fp_amd64.h\",|' dh/x448/BUILD.bazel",
+        ],
         sum = "h1:9GPOhQGF9MCYUeXyMYlqTR6a5gTrgR/fBLXvUgtVcg8=",
         version = "v1.6.3",
     )
