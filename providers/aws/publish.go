@@ -1,6 +1,7 @@
 package aws
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -166,22 +167,9 @@ func ReleaseImages(ctx context.Context, c *api.Client, channel, version string, 
 		}
 	}
 	slices.SortStableFunc(out, func(a, b ReleaseImage) int {
-		if a.Region != b.Region {
-			return compareStrings(a.Region, b.Region)
-		}
-		return compareStrings(a.Version, b.Version)
+		return cmp.Or(cmp.Compare(a.Region, b.Region), cmp.Compare(a.Version, b.Version))
 	})
 	return out, nil
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Publish lets every account launch the release's AMIs (each call is

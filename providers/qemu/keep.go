@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -74,21 +75,12 @@ func removeExcept(dir string, kept []string) error {
 	var errs []error
 	for _, e := range entries {
 		name := e.Name()
-		if name == keptMarker || contains(kept, name) {
+		if name == keptMarker || slices.Contains(kept, name) {
 			continue
 		}
 		errs = append(errs, os.RemoveAll(filepath.Join(dir, name)))
 	}
 	return errors.Join(errs...)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // RemoveKept is the provider's platform.Provider.RemoveKept: it kills the

@@ -199,3 +199,22 @@ func notABazelTest(t *testing.T) {
 		t.Setenv(v, "")
 	}
 }
+
+// A command's own flags go to it, with or without --.
+func TestSSHCommandFlags(t *testing.T) {
+	notABazelTest(t)
+	fake := platformtest.New(platformtest.Options{CanKeep: true})
+	providers := platform.NewRegistry()
+	_ = providers.Register(fake.Registration())
+	state := t.TempDir()
+	if code, out := kolaIn(providers, keepRegistry(), "--state-dir", state, "run", "-p", "fake", "--keep-failed", "--output-dir", t.TempDir()); code != runner.ExitFailed {
+		t.Fatalf("run: %d\n%s", code, out)
+	}
+	defer kolaIn(providers, nil, "--state-dir", state, "rm", "--all")
+	name := fake.Live()[0]
+	for _, args := range [][]string{{"ssh", name, "echo", "-n", "x"}, {"ssh", name, "--", "echo", "-n", "x"}} {
+		if code, out := kolaIn(providers, nil, append([]string{"--state-dir", state}, args...)...); code != 0 || out != "x" {
+			t.Errorf("kola %v: %d %q", args, code, out)
+		}
+	}
+}

@@ -71,7 +71,7 @@ func answers(m platform.KeptMachine) bool {
 
 type sshCmd struct {
 	Name    string        `arg:"" optional:"" help:"Machine name (kola machines lists them), or a prefix of exactly one."`
-	Command []string      `arg:"" optional:"" help:"Command to run instead of a shell (after --)."`
+	Command []string      `arg:"" optional:"" passthrough:"" help:"Command to run instead of a shell (its own flags need no --)."`
 	Timeout time.Duration `default:"1m" help:"How long to try to connect."`
 }
 
@@ -102,6 +102,11 @@ func (s *sshCmd) Run(a *app, c *cli) error {
 		return fmt.Errorf("machine %s: %w (is it still up? kola machines says)", rec.Name, err)
 	}
 	defer client.Close()
+	// The command's own flags pass through; a -- before it is kola's
+	// habit, not part of the command.
+	if len(s.Command) > 0 && s.Command[0] == "--" {
+		s.Command = s.Command[1:]
+	}
 	if len(s.Command) == 0 {
 		return sshclient.Shell(ctx, client, a.stdin, a.stdout, a.stderr)
 	}

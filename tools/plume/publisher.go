@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/coreos/go-semver/semver"
@@ -144,7 +144,7 @@ func versionsNewestFirst(vs []string) {
 		vb, eb := semver.NewVersion(b)
 		switch {
 		case ea != nil && eb != nil:
-			return compare(b, a)
+			return strings.Compare(b, a)
 		case ea != nil:
 			return 1
 		case eb != nil:
@@ -154,22 +154,12 @@ func versionsNewestFirst(vs []string) {
 	})
 }
 
-func compare(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // newer says whether version a is newer than b (semver).
 func newer(a, b string) bool {
 	va, ea := semver.NewVersion(a)
 	vb, eb := semver.NewVersion(b)
 	if ea != nil || eb != nil {
-		return fmt.Sprint(a) > fmt.Sprint(b)
+		return a > b
 	}
 	return vb.LessThan(*va)
 }
