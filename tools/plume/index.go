@@ -26,6 +26,9 @@ func (indexCmd) Run(a *app, c *cli) error {
 		return err
 	}
 	for _, pub := range pubs {
+		if pub.Store() == nil {
+			continue
+		}
 		n, err := writeIndexes(ctx, pub.Store())
 		if err != nil {
 			return interrupted(ctx, fmt.Errorf("index %s: %w", pub.Store().URL(), err))

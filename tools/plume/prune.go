@@ -31,13 +31,19 @@ func (p *pruneCmd) Run(a *app, c *cli) error {
 		return err
 	}
 	for _, pub := range pubs {
-		current := release{Channel: p.Channel, Arch: p.Arch}.current() + manifestName
-		cur, err := readManifest(ctx, pub.Store(), current)
-		switch {
-		case errors.Is(err, errNotFound):
-			cur.Version = ""
-		case err != nil:
-			return interrupted(ctx, err)
+		// The current release is the one the cloud's current manifest
+		// names; a cloud without a bucket keeps the newest only.
+		var cur manifest
+		if st := pub.Store(); st != nil {
+			current := release{Channel: p.Channel, Arch: p.Arch}.current() + manifestName
+			var err error
+			cur, err = readManifest(ctx, st, current)
+			switch {
+			case errors.Is(err, errNotFound):
+				cur.Version = ""
+			case err != nil:
+				return interrupted(ctx, err)
+			}
 		}
 		arts, err := pub.Releases(ctx, p.Channel)
 		if err != nil {

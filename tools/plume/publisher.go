@@ -79,7 +79,8 @@ type publisher interface {
 	// Indexes are the cloud's own index files of a release (file name →
 	// content), written beside the manifest.
 	Indexes(arts []artifact) (map[string][]byte, error)
-	// Store is where the indexes and manifests go.
+	// Store is where the indexes and manifests go; nil for a cloud
+	// without a release bucket (its images are in the others').
 	Store() store
 	// Releases lists the channel's images of every release.
 	Releases(ctx context.Context, channel string) ([]artifact, error)
@@ -111,6 +112,10 @@ func (c *cli) publishers(a *app, ctx context.Context) ([]publisher, error) {
 	if c.gceFlags.ReleaseBucket != "" || slices.Contains(c.Platforms, "gce") {
 		configured["gce"] = func() (publisher, error) { return newGCEPublisher(ctx, a, c.gceFlags) }
 	}
+	// No bucket to tell it by: OpenStack is named.
+	if slices.Contains(c.Platforms, "openstack") {
+		configured["openstack"] = func() (publisher, error) { return newOpenStackPublisher(ctx, a, c.openstackFlags) }
+	}
 	names := c.Platforms
 	if len(names) == 0 {
 		for n := range configured {
@@ -125,7 +130,7 @@ func (c *cli) publishers(a *app, ctx context.Context) ([]publisher, error) {
 	for _, n := range names {
 		make, ok := configured[n]
 		if !ok {
-			return nil, platform.Usagef("--platform %s: not a cloud plume releases on (aws, gce)", n)
+			return nil, platform.Usagef("--platform %s: not a cloud plume releases on (aws, gce, openstack)", n)
 		}
 		p, err := make()
 		if err != nil {

@@ -60,6 +60,9 @@ func (rc *releaseCmd) Run(a *app, c *cli) error {
 // release time, so running release again writes the same files.
 func writeRelease(ctx context.Context, a *app, pub publisher, r release, m manifest, arts []artifact) error {
 	st := pub.Store()
+	if st == nil {
+		return nil
+	}
 	if old, err := readManifest(ctx, st, r.dir()+manifestName); err == nil && old.Version == m.Version {
 		m.Released = old.Released
 	} else if err != nil && !errors.Is(err, errNotFound) {

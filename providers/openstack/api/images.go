@@ -215,3 +215,10 @@ func newUUID() string {
 	h := hex.EncodeToString(b)
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
+
+// SetImageVisibility makes an image public, private, shared or community
+// (Glance's PATCH of /visibility).
+func (c *Client) SetImageVisibility(ctx context.Context, id, visibility string) error {
+	_, err := images.Update(ctx, c.image, id, images.UpdateOpts{images.UpdateVisibility{Visibility: images.ImageVisibility(visibility)}}).Extract()
+	return wrap("make image "+id+" "+visibility, err)
+}

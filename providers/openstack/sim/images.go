@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"crypto/sha512"
 	"encoding/hex"
+	"encoding/json"
 	"hash"
 	"io"
 	"maps"
@@ -251,4 +252,73 @@ func (s *Server) ImageInfo(id string) (Image, bool) {
 	out := *img
 	out.Tags, out.Properties = slices.Clone(img.Tags), maps.Clone(img.Properties)
 	return out, true
+}
+
+// patchType is the media type of Glance's image updates: a JSON patch of
+// the image's fields (RFC 6902's add, replace and remove).
+const patchType = "application/openstack-images-v2.1-json-patch"
+
+// updateImage applies a JSON patch: the name, the visibility, the tags
+// (as a whole list) and the extra properties; the other fields are
+// Glance's to set, refused as it refuses them.
+func (s *Server) updateImage(r *http.Request, body []byte) (answer, *apiError) {
+	img, aerr := s.image(r)
+	if aerr != nil {
+		return answer{}, aerr
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, patchType) {
+		return answer{}, errorf(http.StatusUnsupportedMediaType, "Unsupported Content-Type %q: use %s", ct, patchType)
+	}
+	var ops []struct {
+		Op, Path string
+		Value    any
+	}
+	if err := json.Unmarshal(body, &ops); err != nil {
+		return answer{}, badRequest("Invalid JSON patch: %v", err)
+	}
+	next := *img
+	next.Tags = slices.Clone(img.Tags)
+	next.Properties = maps.Clone(img.Properties)
+	for _, op := range ops {
+		field := strings.TrimPrefix(op.Path, "/")
+		if op.Op != "add" && op.Op != "replace" && op.Op != "remove" || field == "" || strings.Contains(field, "/") && !strings.HasPrefix(field, "tags/") {
+			return answer{}, badRequest("Unable to change %q with op %q", op.Path, op.Op)
+		}
+		str, isStr := op.Value.(string)
+		switch {
+		case field == "visibility" && op.Op != "remove":
+			if !slices.Contains([]string{"public", "private", "shared", "community"}, str) {
+				return answer{}, badRequest("Invalid visibility value: %v", op.Value)
+			}
+			next.Visibility = str
+		case field == "name" && op.Op != "remove" && isStr:
+			next.Name = str
+		case field == "tags" && op.Op != "remove":
+			list, ok := op.Value.([]any)
+			if !ok {
+				return answer{}, badRequest("Invalid tags: %v", op.Value)
+			}
+			next.Tags = []string{}
+			for _, t := range list {
+				ts, ok := t.(string)
+				if !ok || ts == "" || len(ts) > 255 {
+					return answer{}, badRequest("Invalid tag: %v", t)
+				}
+				next.Tags = append(next.Tags, ts)
+			}
+		case slices.Contains(imageFields, field):
+			return answer{}, errorf(http.StatusForbidden, "Attribute '%s' is read-only.", field)
+		case op.Op == "remove":
+			if _, ok := next.Properties[field]; !ok {
+				return answer{}, errorf(http.StatusConflict, "Property %s does not exist.", field)
+			}
+			delete(next.Properties, field)
+		case isStr:
+			next.Properties[field] = str
+		default:
+			return answer{}, badRequest("Provided object does not match schema 'image': extra property %s must be a string", field)
+		}
+	}
+	*img = next
+	return answer{status: http.StatusOK, body: s.imageJSON(img)}, nil
 }

@@ -24,6 +24,7 @@ func (s *Server) routes() {
 	s.handle(image, "GET /image/v2/images", "images.List", s.listImages)
 	s.handle(image, "GET /image/v2/images/{id}", "images.Get", s.getImage)
 	s.handle(image, "DELETE /image/v2/images/{id}", "images.Delete", s.deleteImage)
+	s.handle(image, "PATCH /image/v2/images/{id}", "images.Update", s.updateImage)
 	s.handle(image, "PUT /image/v2/images/{id}/file", "imagedata.Upload", nil)
 
 	s.handle(network, "GET /network/{$}", "versions", s.serviceVersions("/network/v2.0/", "v2.0"))

@@ -393,3 +393,43 @@ func TestFaults(t *testing.T) {
 		t.Errorf("key pairs %v, want the one whose answer was lost", got)
 	}
 }
+
+// Glance's image update is a JSON patch with its own media type: the
+// visibility, the tags and extra properties change; read-only fields, a
+// bad visibility and removing a missing property are refused as Glance
+// refuses them.
+func TestImagePatch(t *testing.T) {
+	_, c := startRaw(t, Options{})
+	_, body := c.do("POST", "/image/v2/images", map[string]any{"name": "rel", "disk_format": "qcow2", "container_format": "bare", "channel": "stable"}, nil)
+	id := body["id"].(string)
+	if body["visibility"] != "shared" {
+		t.Errorf("a new image's visibility is %v, want Glance's default shared", body["visibility"])
+	}
+	patch := map[string]string{"Content-Type": "application/openstack-images-v2.1-json-patch"}
+	resp, body := c.do("PATCH", "/image/v2/images/"+id, []map[string]any{
+		{"op": "replace", "path": "/visibility", "value": "public"},
+		{"op": "replace", "path": "/tags", "value": []string{"strata", "release"}},
+		{"op": "add", "path": "/version", "value": "1.0.0"},
+		{"op": "remove", "path": "/channel"},
+	}, patch)
+	if resp.StatusCode != 200 || body["visibility"] != "public" || body["version"] != "1.0.0" || body["channel"] != nil || len(body["tags"].([]any)) != 2 {
+		t.Fatalf("patch: %d %v", resp.StatusCode, body)
+	}
+	for _, tc := range []struct {
+		ops    []map[string]any
+		header map[string]string
+		status int
+	}{
+		{[]map[string]any{{"op": "replace", "path": "/visibility", "value": "public"}}, nil, 415},
+		{[]map[string]any{{"op": "replace", "path": "/visibility", "value": "everyone"}}, patch, 400},
+		{[]map[string]any{{"op": "replace", "path": "/status", "value": "active"}}, patch, 403},
+		{[]map[string]any{{"op": "remove", "path": "/nosuch"}}, patch, 409},
+	} {
+		if resp, body := c.do("PATCH", "/image/v2/images/"+id, tc.ops, tc.header); resp.StatusCode != tc.status {
+			t.Errorf("%v: %d %v, want %d", tc.ops, resp.StatusCode, body, tc.status)
+		}
+	}
+	if _, body := c.do("GET", "/image/v2/images/"+id, nil, nil); body["visibility"] != "public" || body["version"] != "1.0.0" {
+		t.Errorf("a refused patch changed the image: %v", body)
+	}
+}
