@@ -78,8 +78,8 @@ func candidates(ctx context.Context, c *api.Client) ([]cloud.Candidate, error) {
 		return nil, err
 	}
 	for _, im := range images {
-		if !slices.Contains(im.Tags, CreatedByTag) {
-			continue
+		if !slices.Contains(im.Tags, CreatedByTag) || isRelease(im.Tags) {
+			continue // not strata's, or a release's (plume prune collects those)
 		}
 		found = append(found, cloud.Candidate{Kind: gcImage, ID: strconv.Itoa(im.ID), Created: im.Created, Delete: func(ctx context.Context) error {
 			return c.DeleteImage(ctx, im.ID)

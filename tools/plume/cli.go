@@ -33,6 +33,7 @@ type cli struct {
 	awsFlags       `embed:"" group:"aws"`
 	gceFlags       `embed:"" group:"gce"`
 	openstackFlags `embed:"" group:"openstack"`
+	doFlags        `embed:"" group:"do"`
 
 	PreRelease preReleaseCmd `cmd:"" name:"pre-release" help:"Upload the release's images and create them on each cloud, not public yet. Run again after a failure, it finishes the work."`
 	Release    releaseCmd    `cmd:"" help:"Make a pre-released release's images public and publish its indexes (kola --aws-release-url reads them)."`
@@ -43,7 +44,7 @@ type cli struct {
 
 // releaseFlags say which clouds a command works on.
 type releaseFlags struct {
-	Platforms []string `name:"platform" placeholder:"CLOUD" help:"Clouds to work on (aws, gce, openstack); default every cloud whose release bucket is given."`
+	Platforms []string `name:"platform" placeholder:"CLOUD" help:"Clouds to work on (aws, gce, openstack, do); default every cloud whose release bucket is given."`
 }
 
 type versionCmd struct{}
@@ -67,7 +68,8 @@ func (a *app) main(args []string) (code int) {
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.ExplicitGroups([]kong.Group{{Key: "aws", Title: "AWS", Description: "Amazon EC2 and S3."},
 			{Key: "gce", Title: "GCE", Description: "Google Compute Engine and Cloud Storage."},
-			{Key: "openstack", Title: "OpenStack", Description: "Glance images (give --platform openstack; the manifest goes to the other clouds' buckets)."}}),
+			{Key: "openstack", Title: "OpenStack", Description: "Glance images (give --platform openstack; the manifest goes to the other clouds' buckets)."},
+			{Key: "do", Title: "DigitalOcean", Description: "Custom images (give --platform do; they cannot be public, and the manifest goes to the other clouds' buckets)."}}),
 		kong.Bind(a),
 	)
 	if err != nil {
