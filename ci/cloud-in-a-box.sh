@@ -97,7 +97,8 @@ aws)
 	# The provider launches with IMDSv2 required: keys are read with a
 	# session token, and nothing is answered without one.
 	key_read='path=/latest/meta-data/public-keys/0/openssh-key status=200 token=true'
-	ud_read='path=/latest/user-data status=200 token=true'
+	# Ignition asks a dated version (/2019-10-01/user-data), not latest.
+	ud_read='path=/[^ ]*/user-data status=200 token=true'
 	unauthorized='status=200 token=false'
 	;;
 gce)
