@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/coreos/go-semver/semver"
+	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/providers/gce/api"
 )
 
@@ -147,17 +147,8 @@ func ReleaseImages(ctx context.Context, c *api.Client, channel, version string) 
 	for _, img := range imgs {
 		out = append(out, releaseImage(img))
 	}
-	sort.SliceStable(out, func(i, j int) bool { return versionLess(out[i].Version, out[j].Version) })
+	sort.SliceStable(out, func(i, j int) bool { return cloud.CompareVersions(out[i].Version, out[j].Version) < 0 })
 	return out, nil
-}
-
-func versionLess(a, b string) bool {
-	va, ea := semver.NewVersion(a)
-	vb, eb := semver.NewVersion(b)
-	if ea != nil || eb != nil {
-		return a < b
-	}
-	return va.LessThan(*vb)
 }
 
 // Publish shares the release's image with every account.
@@ -178,7 +169,7 @@ func DeprecateOlder(ctx context.Context, c *api.Client, channel, version, replac
 	}
 	var done []string
 	for _, img := range imgs {
-		if img.Deprecated != "" || !versionLess(img.Version, version) {
+		if img.Deprecated != "" || cloud.CompareVersions(img.Version, version) >= 0 {
 			continue
 		}
 		op, err := c.DeprecateImage(ctx, img.Name, "DEPRECATED", replacement)

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/coreos/go-semver/semver"
+	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/providers/openstack/api"
 )
 
@@ -116,12 +116,7 @@ func ReleaseImages(ctx context.Context, c *api.Client, channel, version string) 
 		}
 	}
 	slices.SortStableFunc(out, func(a, b ReleaseImage) int {
-		va, ea := semver.NewVersion(a.Version)
-		vb, eb := semver.NewVersion(b.Version)
-		if ea != nil || eb != nil {
-			return strings.Compare(a.Version, b.Version)
-		}
-		return va.Compare(*vb)
+		return cloud.CompareVersions(a.Version, b.Version)
 	})
 	return out, nil
 }

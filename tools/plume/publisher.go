@@ -5,10 +5,10 @@ import (
 	"errors"
 	"regexp"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/coreos/go-semver/semver"
+	"github.com/strata-os/strata/core/cloud"
 	"github.com/strata-os/strata/core/platform"
 )
 
@@ -148,29 +148,20 @@ func (c *cli) publishers(a *app, ctx context.Context) ([]publisher, error) {
 // that is not semver sorts last.
 func versionsNewestFirst(vs []string) {
 	slices.SortFunc(vs, func(a, b string) int {
-		va, ea := semver.NewVersion(a)
-		vb, eb := semver.NewVersion(b)
+		_, ea := semver.NewVersion(a)
+		_, eb := semver.NewVersion(b)
 		switch {
-		case ea != nil && eb != nil:
-			return strings.Compare(b, a)
-		case ea != nil:
+		case ea != nil && eb == nil:
 			return 1
-		case eb != nil:
+		case ea == nil && eb != nil:
 			return -1
 		}
-		return vb.Compare(*va)
+		return cloud.CompareVersions(b, a)
 	})
 }
 
 // newer says whether version a is newer than b (semver).
-func newer(a, b string) bool {
-	va, ea := semver.NewVersion(a)
-	vb, eb := semver.NewVersion(b)
-	if ea != nil || eb != nil {
-		return a > b
-	}
-	return vb.LessThan(*va)
-}
+func newer(a, b string) bool { return cloud.CompareVersions(a, b) > 0 }
 
 // where names a cloud, and its region when it has them.
 func where(cloud, region string) string {
