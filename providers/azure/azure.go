@@ -119,7 +119,8 @@ func init() {
 		NewFlight: func(ctx context.Context, opts platform.FlightOptions) (platform.Flight, error) {
 			return NewFlight(ctx, *flags, opts)
 		},
-		SDK: "github.com/Azure/azure-sdk-for-go/sdk/azcore",
+		RemoveKept: RemoveKept,
+		SDK:        "github.com/Azure/azure-sdk-for-go/sdk/azcore",
 	})
 }
 

@@ -3,6 +3,7 @@ package azure
 import (
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
@@ -24,8 +25,12 @@ import (
 // The provider contract, against the Resource Manager and Entra ID
 // simulator.
 func TestConformance(t *testing.T) {
+	removeTune = func(o *api.Options) {
+		o.PollFrequency, o.RetryDelay, o.MaxRetryDelay = 5*time.Millisecond, time.Millisecond, 20*time.Millisecond
+	}
 	platformtest.Conformance(t, platformtest.Target{
-		Start: func(t *testing.T) platformtest.Backend { return startSim(t, sim.Options{}) },
+		Start:      func(t *testing.T) platformtest.Backend { return startSim(t, sim.Options{}) },
+		RemoveKept: RemoveKept,
 	})
 }
 
@@ -50,8 +55,13 @@ func startSim(t *testing.T, opts sim.Options) *simBackend {
 	s.AddClient("strata-test-app", testSecret)
 	s.AddMarketplaceImage("kinvolk", "flatcar-container-linux-free", "stable", "4230.2.3")
 	auth := writeAuthFile(t, map[string]string{"clientId": "strata-test-app", "clientSecret": testSecret, "tenantId": s.Tenant(), "subscriptionId": s.Subscription()})
+	// The CA file is for what reconnects from flags alone (RemoveKept).
+	ca := filepath.Join(t.TempDir(), "sim-ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	return &simBackend{s: s, srv: srv, flags: Flags{
-		Account: Account{Location: s.Location(), AuthFile: auth, Endpoint: srv.URL},
+		Account: Account{Location: s.Location(), AuthFile: auth, Endpoint: srv.URL, CAFile: ca},
 		Image:   "kinvolk:flatcar-container-linux-free:stable:latest", Size: "Standard_D2s_v3", BootTimeout: time.Minute,
 	}}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/strata-os/strata/core/platform"
@@ -19,6 +20,11 @@ type flight struct {
 	image  api.ImageRef
 	group  string // the flight's resource group
 	subnet string // the machines' subnet's ID
+	// created is when the group was made (its CreatedAtTag), and
+	// keptAny says a cluster kept a machine: the group then outlives the
+	// flight, for RemoveKept to delete with its last kept machine.
+	created time.Time
+	keptAny atomic.Bool
 }
 
 // cleanupTimeout bounds deleting what a failed create made, and the
@@ -58,6 +64,7 @@ func newFlight(ctx context.Context, f Flags, opts platform.FlightOptions, tune f
 	}
 	fl := &flight{BaseFlight: base, flags: f, api: client, image: img, group: groupName(base.Name())}
 	now := time.Now()
+	fl.created = now
 	if err := client.CreateGroup(ctx, fl.group, Tags(map[string]string{flightTag: base.Name()}, now)); err != nil {
 		return nil, platform.Infra("create the flight's resource group", fmt.Errorf("azure: %w", err))
 	}
@@ -97,6 +104,10 @@ func (f *flight) deleteGroup(ctx context.Context) error {
 // still acting on it).
 func (f *flight) Destroy(ctx context.Context) error {
 	err := f.BaseFlight.Destroy(ctx)
+	if f.keptAny.Load() {
+		f.Logger().Info("azure: the flight's resource group stays with its kept machines (kola rm deletes it with the last)", "group", f.group)
+		return err
+	}
 	if derr := f.deleteGroup(ctx); derr != nil {
 		err = errors.Join(err, fmt.Errorf("azure: %w", derr))
 	}

@@ -23,7 +23,8 @@ import (
 func TestConformance(t *testing.T) {
 	pollInterval = 5 * time.Millisecond
 	platformtest.Conformance(t, platformtest.Target{
-		Start: func(t *testing.T) platformtest.Backend { return startSim(t, sim.Options{}) },
+		Start:      func(t *testing.T) platformtest.Backend { return startSim(t, sim.Options{}) },
+		RemoveKept: RemoveKept,
 	})
 }
 

@@ -35,7 +35,8 @@ func init() {
 		NewFlight: func(ctx context.Context, opts platform.FlightOptions) (platform.Flight, error) {
 			return NewFlight(ctx, *flags, opts)
 		},
-		SDK: "github.com/digitalocean/godo",
+		RemoveKept: RemoveKept,
+		SDK:        "github.com/digitalocean/godo",
 	})
 }
 

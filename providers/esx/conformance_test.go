@@ -29,7 +29,8 @@ import (
 
 func TestConformance(t *testing.T) {
 	platformtest.Conformance(t, platformtest.Target{
-		Start: func(t *testing.T) platformtest.Backend { return startSim(t) },
+		Start:      func(t *testing.T) platformtest.Backend { return startSim(t) },
+		RemoveKept: RemoveKept,
 	})
 }
 

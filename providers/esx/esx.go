@@ -42,7 +42,8 @@ func init() {
 		NewFlight: func(ctx context.Context, opts platform.FlightOptions) (platform.Flight, error) {
 			return NewFlight(ctx, *flags, opts)
 		},
-		SDK: "github.com/vmware/govmomi",
+		RemoveKept: RemoveKept,
+		SDK:        "github.com/vmware/govmomi",
 	})
 }
 

@@ -21,7 +21,8 @@ import (
 func TestConformance(t *testing.T) {
 	pollInterval, deletePoll = 5*time.Millisecond, 5*time.Millisecond
 	platformtest.Conformance(t, platformtest.Target{
-		Start: func(t *testing.T) platformtest.Backend { return startSim(t, sim.Options{}) },
+		Start:      func(t *testing.T) platformtest.Backend { return startSim(t, sim.Options{}) },
+		RemoveKept: RemoveKept,
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/strata-os/strata/core/cloud"
@@ -48,6 +49,9 @@ type flight struct {
 	pool     string // the floating IP network's ID, if any
 	key      string // the key pair's name
 	group    api.SecurityGroup
+	// keptAny says a cluster kept a machine: its port is in the
+	// flight's security group, which then outlives the flight.
+	keptAny atomic.Bool
 }
 
 // cleanupTimeout bounds deleting what a failed create made, and the
@@ -161,7 +165,9 @@ func (f *flight) Destroy(ctx context.Context) error {
 	if serr := sweep(ctx, f.api, f.tag+"/"); serr != nil {
 		err = errors.Join(err, serr)
 	}
-	if f.group.ID != "" {
+	if f.group.ID != "" && f.keptAny.Load() {
+		f.Logger().Info("openstack: the flight's security group stays with its kept machines (kola rm removes it with the last)", "group", f.group.ID)
+	} else if f.group.ID != "" {
 		if derr := f.api.DeleteSecurityGroup(ctx, f.group.ID); derr != nil {
 			err = errors.Join(err, fmt.Errorf("openstack: %w", derr))
 		}
@@ -190,7 +196,8 @@ var deletePoll = 2 * time.Second
 
 // sweep deletes every server, floating IP and port whose path starts
 // with prefix: servers first (and waits until they are gone), so that
-// their ports are free.
+// their ports are free. A kept server (KeptKey), its port and floating IP
+// are passed by: RemoveKept deletes them.
 func sweep(ctx context.Context, c *api.Client, prefix string) error {
 	var errs []error
 	servers, err := c.Servers(ctx)
@@ -198,7 +205,12 @@ func sweep(ctx context.Context, c *api.Client, prefix string) error {
 		return fmt.Errorf("openstack: %w", err)
 	}
 	var deleted []string
+	kept := map[string]bool{} // descriptions of kept servers' ports and floating IPs
 	for _, s := range servers {
+		if s.Metadata[KeptKey] != "" {
+			kept[describedPrefix+s.Metadata[PathKey]] = true
+			continue
+		}
 		if strings.HasPrefix(s.Metadata[PathKey], prefix) && s.Metadata[CreatedByKey] == CreatedBy {
 			if err := c.DeleteServer(ctx, s.ID); err != nil {
 				errs = append(errs, err)
@@ -217,7 +229,7 @@ func sweep(ctx context.Context, c *api.Client, prefix string) error {
 		return errors.Join(append(errs, err)...)
 	}
 	for _, f := range fips {
-		if strings.HasPrefix(f.Description, describedPrefix+prefix) {
+		if strings.HasPrefix(f.Description, describedPrefix+prefix) && !kept[f.Description] {
 			if err := c.DeleteFloatingIP(ctx, f.ID); err != nil {
 				errs = append(errs, err)
 			}
@@ -228,7 +240,7 @@ func sweep(ctx context.Context, c *api.Client, prefix string) error {
 		return errors.Join(append(errs, err)...)
 	}
 	for _, p := range ports {
-		if strings.HasPrefix(p.Description, describedPrefix+prefix) {
+		if strings.HasPrefix(p.Description, describedPrefix+prefix) && !kept[p.Description] {
 			if err := c.DeletePort(ctx, p.ID); err != nil {
 				errs = append(errs, err)
 			}

@@ -40,7 +40,8 @@ func init() {
 		NewFlight: func(ctx context.Context, opts platform.FlightOptions) (platform.Flight, error) {
 			return NewFlight(ctx, *flags, opts)
 		},
-		SDK: "github.com/gophercloud/gophercloud/v2",
+		RemoveKept: RemoveKept,
+		SDK:        "github.com/gophercloud/gophercloud/v2",
 	})
 }
 

@@ -117,6 +117,22 @@ func (c *Client) GetVM(ctx context.Context, group, name string) (*VM, error) {
 	return vm, nil
 }
 
+// VMs lists the names of a resource group's virtual machines.
+func (c *Client) VMs(ctx context.Context, group string) ([]string, error) {
+	pager := c.vms.NewListPager(group, nil)
+	var out []string
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return nil, wrap("list virtual machines of "+group, err)
+		}
+		for _, vm := range page.Value {
+			out = append(out, deref(vm.Name))
+		}
+	}
+	return out, nil
+}
+
 // DeleteVM deletes a virtual machine (its OS disk goes with it) and waits
 // until Azure says it is gone. One that is not there is no error.
 func (c *Client) DeleteVM(ctx context.Context, group, name string) error {

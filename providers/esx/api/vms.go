@@ -248,6 +248,15 @@ func (c *Client) VMs(ctx context.Context, prefix string) ([]VM, error) {
 	return out, nil
 }
 
+// SetAnnotation changes a VM's annotation (its notes).
+func (c *Client) SetAnnotation(ctx context.Context, ref types.ManagedObjectReference, annotation string) error {
+	task, err := object.NewVirtualMachine(c.vim, ref).Reconfigure(ctx, types.VirtualMachineConfigSpec{Annotation: annotation})
+	if err == nil {
+		_, err = task.WaitForResult(ctx, nil)
+	}
+	return wrap("annotate "+ref.Value, err)
+}
+
 // Annotation reads one VM's annotation.
 func (c *Client) Annotation(ctx context.Context, ref types.ManagedObjectReference) (string, error) {
 	var vm mo.VirtualMachine

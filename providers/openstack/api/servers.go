@@ -131,6 +131,12 @@ func (c *Client) ServersWith(ctx context.Context, key, value string) ([]Server, 
 	return out, nil
 }
 
+// SetServerMetadata sets one metadata key of a server.
+func (c *Client) SetServerMetadata(ctx context.Context, id, key, value string) error {
+	_, err := servers.CreateMetadatum(ctx, c.compute, id, servers.MetadatumOpts{key: value}).Extract()
+	return wrap(fmt.Sprintf("set metadata %s of server %s", key, id), err)
+}
+
 // DeleteServer deletes a server; one already gone is no error.
 func (c *Client) DeleteServer(ctx context.Context, id string) error {
 	return gone(wrap("delete server "+id, servers.Delete(ctx, c.compute, id).ExtractErr()))

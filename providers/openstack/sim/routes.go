@@ -12,6 +12,7 @@ func (s *Server) routes() {
 	s.handle(compute, "GET /compute/v2.1/servers/{id}", "servers.Get", s.getServer)
 	s.handle(compute, "DELETE /compute/v2.1/servers/{id}", "servers.Delete", s.deleteServer)
 	s.handle(compute, "POST /compute/v2.1/servers/{id}/action", "servers.ShowConsoleOutput", s.serverAction)
+	s.handle(compute, "PUT /compute/v2.1/servers/{id}/metadata/{key}", "servers.CreateMetadatum", s.setServerMetadatum)
 	s.handle(compute, "POST /compute/v2.1/os-keypairs", "keypairs.Create", s.createKeyPair)
 	s.handle(compute, "GET /compute/v2.1/os-keypairs", "keypairs.List", s.listKeyPairs)
 	s.handle(compute, "GET /compute/v2.1/os-keypairs/{name}", "keypairs.Get", s.getKeyPair)

@@ -229,6 +229,36 @@ func (s *Server) server(r *http.Request) (*Instance, *apiError) {
 	return in, nil
 }
 
+// setServerMetadatum is Nova's PUT /servers/{id}/metadata/{key}: the body
+// holds that one key, whose value is set (made if new, within the quota).
+func (s *Server) setServerMetadatum(r *http.Request, body []byte) (answer, *apiError) {
+	in, aerr := s.server(r)
+	if aerr != nil {
+		return answer{}, aerr
+	}
+	var req struct {
+		Meta map[string]string `json:"meta"`
+	}
+	if err := decode(body, &req); err != nil {
+		return answer{}, err
+	}
+	key := r.PathValue("key")
+	v, ok := req.Meta[key]
+	switch {
+	case len(req.Meta) > 1:
+		return answer{}, badRequest("Request body contains too many items")
+	case !ok:
+		return answer{}, badRequest("Request body and URI mismatch")
+	case len(key) > 255 || len(v) > 255:
+		return answer{}, badRequest("Invalid input for field/attribute meta: keys and values are 1-255 characters")
+	}
+	if _, had := in.Metadata[key]; !had && len(in.Metadata) >= 128 {
+		return answer{}, errorf(http.StatusForbidden, "Quota exceeded for metadata_items: Requested 1, but already used %d of 128 metadata_items", len(in.Metadata))
+	}
+	in.Metadata[key] = v
+	return answer{status: http.StatusOK, body: map[string]any{"meta": map[string]string{key: v}}}, nil
+}
+
 func (s *Server) getServer(r *http.Request, _ []byte) (answer, *apiError) {
 	in, err := s.server(r)
 	if err != nil {

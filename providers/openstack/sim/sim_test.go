@@ -214,6 +214,29 @@ func TestServerLifecycle(t *testing.T) {
 	if e, _ := body["conflictingRequest"].(map[string]any); resp.StatusCode != 409 || e["code"] != float64(409) {
 		t.Errorf("a bound port taken again: %d %v", resp.StatusCode, body)
 	}
+	// One metadata key set as Nova's reference has it: the body holds
+	// exactly the key of the URL.
+	for _, tc := range []struct {
+		body   map[string]any
+		status int
+	}{
+		{map[string]any{"meta": map[string]string{"strata-kept": "f1"}}, 200},
+		{map[string]any{"meta": map[string]string{"other": "x"}}, 400},
+		{map[string]any{"meta": map[string]string{"strata-kept": "f1", "b": "y"}}, 400},
+		{map[string]any{"meta": map[string]string{"strata-kept": strings.Repeat("v", 256)}}, 400},
+	} {
+		resp, body := c.do("PUT", "/compute/v2.1/servers/"+id+"/metadata/strata-kept", tc.body, nil)
+		if resp.StatusCode != tc.status {
+			t.Errorf("set metadatum %v: %d %v, want %d", tc.body, resp.StatusCode, body, tc.status)
+		}
+	}
+	_, body = c.do("GET", "/compute/v2.1/servers/"+id, nil, nil)
+	if md := body["server"].(map[string]any)["metadata"].(map[string]any); md["strata-kept"] != "f1" || md["strata-path"] != "f/c/m" || len(md) != 2 {
+		t.Errorf("metadata after setting one key: %v", md)
+	}
+	if resp, _ := c.do("PUT", "/compute/v2.1/servers/nope/metadata/k", map[string]any{"meta": map[string]string{"k": "v"}}, nil); resp.StatusCode != 404 {
+		t.Errorf("metadatum of a server that is not there: %d", resp.StatusCode)
+	}
 	s.SetConsole(id, "one\ntwo\nthree\n")
 	_, body = c.do("POST", "/compute/v2.1/servers/"+id+"/action", map[string]any{"os-getConsoleOutput": map[string]any{"length": 2}}, nil)
 	if body["output"] != "two\nthree\n" {

@@ -164,6 +164,9 @@ func IsNotFound(err error) bool { return cloud.HTTPStatus(err) == http.StatusNot
 // other than throttling).
 func IsTerminal(err error) bool { return cloud.RefusedForGood(cloud.HTTPStatus(err)) }
 
+// Project is the ID of the client's project.
+func (c *Client) Project() string { return c.opts.Project }
+
 // CheckProject reads the project, to find a wrong ID or key before
 // anything is made.
 func (c *Client) CheckProject(ctx context.Context) error {

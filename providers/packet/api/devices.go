@@ -115,6 +115,12 @@ func (c *Client) Devices(ctx context.Context, tag string) ([]Device, error) {
 	return out, nil
 }
 
+// SetDeviceTags replaces a device's tags.
+func (c *Client) SetDeviceTags(ctx context.Context, id string, tags []string) error {
+	_, _, err := c.sdk(ctx, true).Devices.Update(id, &packngo.DeviceUpdateRequest{Tags: &tags})
+	return wrap("tag device "+id, err)
+}
+
 // DeleteDevice deletes a device; one that is not there is no error.
 func (c *Client) DeleteDevice(ctx context.Context, id string) error {
 	_, err := c.sdk(ctx, true).Devices.Delete(id, true)

@@ -195,6 +195,40 @@ func (s *Server) listDevices(r *http.Request, _ []byte) (answer, *apiError) {
 	return s.page(r, "devices", items), nil
 }
 
+// updateDevice is PUT /devices/{id}: the fields given are set (tags
+// replaced as a whole); the fields strata never changes are refused
+// rather than ignored.
+func (s *Server) updateDevice(r *http.Request, body []byte) (answer, *apiError) {
+	d := s.devices[r.PathValue("id")]
+	if d == nil {
+		return answer{}, notFound()
+	}
+	var req map[string]json.RawMessage
+	if err := json.Unmarshal(body, &req); err != nil {
+		return answer{}, errorf(http.StatusUnprocessableEntity, "The request body is not valid JSON: %v", err)
+	}
+	for k, raw := range req {
+		var err error
+		switch k {
+		case "tags":
+			var tags []string
+			if err = json.Unmarshal(raw, &tags); err == nil {
+				d.Tags = append([]string{}, tags...)
+			}
+		case "hostname":
+			err = json.Unmarshal(raw, &d.Hostname)
+		case "description", "locked", "userdata", "customdata", "always_pxe", "ipxe_script_url":
+			return answer{}, errorf(http.StatusUnprocessableEntity, "The simulator does not change a device's %s.", k)
+		default:
+			return answer{}, errorf(http.StatusUnprocessableEntity, "%s is not an attribute of a device that can be updated.", k)
+		}
+		if err != nil {
+			return answer{}, errorf(http.StatusUnprocessableEntity, "%s: %v", k, err)
+		}
+	}
+	return answer{Status: http.StatusOK, Body: s.deviceJSON(d)}, nil
+}
+
 func (s *Server) deleteDevice(r *http.Request, _ []byte) (answer, *apiError) {
 	d := s.devices[r.PathValue("id")]
 	if d == nil {

@@ -231,6 +231,7 @@ func (s *Server) routes() {
 	handle("GET "+Prefix+"/projects/{project}/devices", "Devices.List", s.listDevices)
 	handle("GET "+Prefix+"/devices/{id}", "Devices.Get", s.getDevice)
 	handle("DELETE "+Prefix+"/devices/{id}", "Devices.Delete", s.deleteDevice)
+	handle("PUT "+Prefix+"/devices/{id}", "Devices.Update", s.updateDevice)
 	handle("POST "+Prefix+"/projects/{project}/ssh-keys", "SSHKeys.Create", s.createKey)
 	handle("GET "+Prefix+"/projects/{project}/ssh-keys", "SSHKeys.ProjectList", s.listKeys)
 	handle("GET "+Prefix+"/ssh-keys/{id}", "SSHKeys.Get", s.getKey)

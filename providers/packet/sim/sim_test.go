@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -121,6 +122,24 @@ func TestDeviceLifecycle(t *testing.T) {
 	_, body = c.do("GET", "/projects/"+c.project+"/devices?tag=t-b", nil)
 	if d := body["devices"].([]any); len(d) != 1 || d[0].(map[string]any)["hostname"] != "b" {
 		t.Errorf("tagged t-b: %v", body)
+	}
+	// An update replaces the tags as a whole; an attribute that is not
+	// a device's is refused.
+	if resp, body := c.do("PUT", "/devices/"+ids[1], map[string]any{"tags": []string{"strata", "strata-kept"}}); resp.StatusCode != 200 {
+		t.Errorf("update tags: %s %v", resp.Status, body)
+	}
+	_, body = c.do("GET", "/projects/"+c.project+"/devices?tag=t-b", nil)
+	if d := body["devices"].([]any); len(d) != 0 {
+		t.Errorf("still tagged t-b after the update: %v", d)
+	}
+	if _, dev := c.do("GET", "/devices/"+ids[1], nil); fmt.Sprint(dev["tags"]) != "[strata strata-kept]" {
+		t.Errorf("tags after the update: %v", dev["tags"])
+	}
+	if resp, _ := c.do("PUT", "/devices/"+ids[1], map[string]any{"plan": "m3.large.x86"}); resp.StatusCode != 422 {
+		t.Errorf("update of the plan: %s, want 422", resp.Status)
+	}
+	if resp, _ := c.do("PUT", "/devices/00000000-0000-4000-8000-000000000000", map[string]any{"tags": []string{}}); resp.StatusCode != 404 {
+		t.Errorf("update of a device that is not there: %s", resp.Status)
 	}
 	if resp, _ := c.do("DELETE", "/devices/"+ids[0], map[string]any{"force_delete": true}); resp.StatusCode != 204 {
 		t.Errorf("delete: %s", resp.Status)
