@@ -169,6 +169,7 @@ func (m *machine) config(port int) (vm.Config, error) {
 		if shape.KernelArgs != "" {
 			cfg.Cmdline += " " + shape.KernelArgs
 		}
+		cfg.FirstbootCmdline = shape.FirstbootKernelArgs
 	}
 	var args []string
 	if f.flags.TPM {

@@ -11,8 +11,9 @@ import (
 
 // CheckShape implements platform.MachineShaper: memory and cards any
 // image can have; a bigger root disk only an image that has one; kernel
-// arguments only an image whose kernel QEMU boots itself (the built-in
-// ones), not a disk that boots through its own boot loader.
+// arguments (every boot's and the first boot's) only an image whose
+// kernel QEMU boots itself (the built-in ones), not a disk that boots
+// through its own boot loader.
 func (f *flight) CheckShape(s platform.MachineShape) error {
 	var errs []error
 	img := f.image
@@ -27,10 +28,11 @@ func (f *flight) CheckShape(s platform.MachineShape) error {
 	if s.KernelArgs != "" && img.Kernel == "" {
 		errs = append(errs, fmt.Errorf("appendKernelArgs: the %s image boots through its own boot loader, whose kernel command line strata does not change", img.Name))
 	}
-	if s.FirstbootKernelArgs != "" {
-		// A reboot under -kernel boots the same command line again; the
-		// first boot's own would need QEMU restarted at the reboot.
-		errs = append(errs, errors.New("appendFirstbootKernelArgs: strata's qemu machines cannot give the first boot a command line of its own yet"))
+	if s.FirstbootKernelArgs != "" && img.Kernel == "" {
+		// coreos-assembler writes them into the disk's
+		// /boot/ignition.firstboot for GRUB; strata does not write into
+		// images' disks.
+		errs = append(errs, fmt.Errorf("appendFirstbootKernelArgs: the %s image boots through its own boot loader, whose first-boot command line strata does not change", img.Name))
 	}
 	return errors.Join(errs...)
 }

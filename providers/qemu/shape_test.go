@@ -36,7 +36,8 @@ func TestCheckShapeAndDiskSize(t *testing.T) {
 		{memory, platform.MachineShape{RootDisk: "10G"}, "primaryDisk: the minimal image has no root disk"},
 		{bootsItsDisk, platform.MachineShape{KernelArgs: "enforcing=0"}, "appendKernelArgs: the mydisk image boots through its own boot loader"},
 		{bootsItsDisk, platform.MachineShape{RootDisk: "10G", MinDiskGiB: 2}, ""},
-		{memory, platform.MachineShape{FirstbootKernelArgs: "ip=dhcp"}, "appendFirstbootKernelArgs: strata's qemu machines cannot"},
+		{memory, platform.MachineShape{FirstbootKernelArgs: "ip=dhcp"}, ""},
+		{bootsItsDisk, platform.MachineShape{FirstbootKernelArgs: "ip=dhcp"}, "appendFirstbootKernelArgs: the mydisk image boots through its own boot loader"},
 	} {
 		err := tc.f.CheckShape(tc.s)
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
@@ -98,5 +99,53 @@ func TestShapedMachine(t *testing.T) {
 	var kib int
 	if _, err := fmt.Sscan(lines[2], &kib); err != nil || kib < 600*1024 {
 		t.Errorf("MemTotal %q kB: want the 768 MiB asked for, not the 512 default", lines[2])
+	}
+}
+
+// A first boot's own kernel arguments are on the first boot's command
+// line only: the guest's reboot starts QEMU again without them, every
+// boot's arguments kept, and the machine answers again at its address.
+func TestFirstbootKernelArgs(t *testing.T) {
+	fl := newTestFlight(t, testFlags(t))
+	ctx := context.Background()
+	c, err := fl.NewCluster(ctx, platform.ClusterOptions{Name: "firstboot", Shape: platform.MachineShape{
+		KernelArgs: "strata.test=every", FirstbootKernelArgs: "strata.test=first"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.NewMachine(ctx, conf.Empty())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmdline := func() string {
+		t.Helper()
+		out, _, err := m.SSH(ctx, "cat /proc/cmdline")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	first := cmdline()
+	if !strings.Contains(first, " strata.test=every") || !strings.Contains(first, " strata.test=first") {
+		t.Errorf("first boot's command line %q lacks an argument asked for", first)
+	}
+	pid := m.(*machine).vm.Pid()
+	if err := m.Reboot(ctx); err != nil {
+		t.Fatalf("reboot: %v", err)
+	}
+	second := cmdline()
+	if !strings.Contains(second, " strata.test=every") || strings.Contains(second, "strata.test=first") {
+		t.Errorf("second boot's command line %q: want every boot's arguments and not the first's", second)
+	}
+	if m.(*machine).vm.Pid() == pid {
+		t.Errorf("QEMU (pid %d) was not started again for the second boot", pid)
+	}
+	// Later reboots are QEMU's own, on the second command line.
+	pid = m.(*machine).vm.Pid()
+	if err := m.Reboot(ctx); err != nil {
+		t.Fatalf("second reboot: %v", err)
+	}
+	if third := cmdline(); third != second || m.(*machine).vm.Pid() != pid {
+		t.Errorf("third boot: command line %q (want %q), QEMU pid %d (want %d)", third, second, m.(*machine).vm.Pid(), pid)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -62,6 +63,12 @@ type Config struct {
 	// ConsoleFile, if set, gets every byte of the console (the buffer
 	// keeps the last MaxConsole).
 	ConsoleFile io.Writer
+	// FirstbootCmdline, if set, is added to Cmdline for the first boot
+	// only (coreos-assembler's appendFirstbootKernelArgs): when the guest
+	// reboots, QEMU is started again on the same disk with Cmdline alone
+	// (see firstboot.go). A detached machine still in its first boot
+	// stops at its reboot, with no one left to start it again.
+	FirstbootCmdline string
 	// Detachable machines can be left running after this process exits
 	// (Machine.Detach; see detach.go); until then they die with it as
 	// the others do. QEMU writes their console into ConsoleLog(cfg).
@@ -90,17 +97,27 @@ type Forward struct {
 
 // Machine is a running QEMU.
 type Machine struct {
-	cmd     *exec.Cmd
-	exited  chan struct{}
-	exitErr error
-	stderr  lockedBuffer
-	console *Console
-	guard   *guard // detachable machines'
+	mu sync.Mutex
+	// cmd is the running QEMU: after a first boot of its own
+	// (Config.FirstbootCmdline) and the guest's reboot, the second one.
+	cmd *exec.Cmd
+	// killed says Kill was called: a first boot's QEMU is not started
+	// again.
+	killed   bool
+	detached bool // started Detachable: its console goes through a file
+	exited   chan struct{}
+	exitErr  error
+	stderr   lockedBuffer
+	console  *Console
+	guard    *guard // detachable machines'
 }
 
 // Start starts QEMU. The machine runs in its own process group and is
 // killed if this process dies, even by SIGKILL.
 func Start(cfg Config) (*Machine, error) {
+	if cfg.FirstbootCmdline != "" && cfg.Kernel == "" {
+		return nil, errors.New("a first boot's own command line needs a kernel that QEMU boots (Config.Kernel)")
+	}
 	args, err := Args(cfg)
 	if err != nil {
 		return nil, err
@@ -109,9 +126,7 @@ func Start(cfg Config) (*Machine, error) {
 	if binary == "" {
 		binary = "qemu-system-x86_64"
 	}
-	m := &Machine{console: &Console{File: cfg.ConsoleFile}, exited: make(chan struct{})}
-	m.cmd = exec.Command(binary, args...)
-	m.cmd.Stderr = &m.stderr
+	m := &Machine{console: &Console{File: cfg.ConsoleFile}, exited: make(chan struct{}), detached: cfg.Detachable}
 	writers := append([]io.Writer{m.console}, cfg.Console...)
 	write := func(p []byte) {
 		for _, w := range writers {
@@ -125,20 +140,100 @@ func Start(cfg Config) (*Machine, error) {
 			}
 		}
 	}
+	var log string
 	if cfg.Detachable {
-		return m, m.startDetachable(cfg, write, flush)
+		log = ConsoleLog(cfg)
+		if err := os.WriteFile(log, nil, 0o644); err != nil {
+			return nil, fmt.Errorf("start QEMU: console file: %w", err)
+		}
+		if m.guard, err = startGuard(); err != nil {
+			return nil, err
+		}
 	}
-	stdout, err := m.cmd.StdoutPipe()
+	first, fb := args, (*firstBoot)(nil)
+	if cfg.FirstbootCmdline != "" {
+		if fb, err = newFirstBoot(); err != nil {
+			_ = m.releaseGuard()
+			return nil, err
+		}
+		first = fb.args(args, cfg.Cmdline+" "+cfg.FirstbootCmdline)
+	}
+	run, err := m.launch(binary, first, fb, write)
+	if fb != nil {
+		fb.started(m, err)
+	}
+	if err != nil {
+		_ = m.releaseGuard()
+		return nil, err
+	}
+	procsDone := make(chan struct{})
+	go func() {
+		err := <-run
+		if fb != nil && fb.reset() && err == nil && !m.wasKilled() {
+			// The guest rebooted out of its first boot: the same disk
+			// again, with the command line of every other boot.
+			var again <-chan error
+			if again, err = m.launch(binary, args, nil, write); err != nil {
+				err = fmt.Errorf("start QEMU again after the first boot's reboot: %w", err)
+			} else {
+				err = <-again
+			}
+		}
+		m.exitErr = err
+		close(procsDone)
+	}()
+	go func() {
+		if cfg.Detachable {
+			tail(log, procsDone, write)
+		} else {
+			<-procsDone
+		}
+		flush()
+		close(m.exited)
+	}()
+	return m, nil
+}
+
+// launch starts one QEMU process with args and returns how it exits,
+// once its console is read (a detachable machine's console is tailed
+// from its file by Start instead). fb, if set, gets its end of the
+// machine protocol.
+func (m *Machine) launch(binary string, args []string, fb *firstBoot, write func([]byte)) (<-chan error, error) {
+	cmd := exec.Command(binary, args...)
+	cmd.Stderr = &m.stderr
+	if fb != nil {
+		cmd.ExtraFiles = []*os.File{fb.theirs} // fd 3, as fb.args says
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.killed {
+		return nil, errors.New("start QEMU: the machine was stopped")
+	}
+	done := make(chan error, 1)
+	if m.detached {
+		cmd.SysProcAttr = &unix.SysProcAttr{Setpgid: true}
+		if err := cmd.Start(); err != nil {
+			return nil, fmt.Errorf("start QEMU: %w", err)
+		}
+		if err := m.guard.watch(cmd.Process.Pid); err != nil {
+			_ = unix.Kill(-cmd.Process.Pid, unix.SIGKILL)
+			_ = cmd.Wait()
+			return nil, fmt.Errorf("start QEMU: guard: %w", err)
+		}
+		m.cmd = cmd
+		go func() { done <- cmd.Wait() }()
+		return done, nil
+	}
+	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, fmt.Errorf("start QEMU: %w", err)
 	}
-	m.cmd.SysProcAttr = &unix.SysProcAttr{Setpgid: true, Pdeathsig: unix.SIGKILL}
-	if err := m.cmd.Start(); err != nil {
+	cmd.SysProcAttr = &unix.SysProcAttr{Setpgid: true, Pdeathsig: unix.SIGKILL}
+	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start QEMU: %w", err)
 	}
-	consoleDone := make(chan struct{})
+	m.cmd = cmd
 	go func() {
-		defer close(consoleDone)
 		buf := make([]byte, 32*1024)
 		for {
 			n, err := stdout.Read(buf)
@@ -146,57 +241,34 @@ func Start(cfg Config) (*Machine, error) {
 				write(buf[:n])
 			}
 			if err != nil {
-				flush()
-				return
+				break
 			}
 		}
+		done <- cmd.Wait()
 	}()
-	go func() {
-		<-consoleDone
-		m.exitErr = m.cmd.Wait()
-		close(m.exited)
-	}()
-	return m, nil
+	return done, nil
 }
 
-// startDetachable starts QEMU under a guard (see detach.go), its console
-// going to a file that is read as it grows.
-func (m *Machine) startDetachable(cfg Config, write func([]byte), flush func()) error {
-	log := ConsoleLog(cfg)
-	if err := os.WriteFile(log, nil, 0o644); err != nil {
-		return fmt.Errorf("start QEMU: console file: %w", err)
-	}
-	g, err := startGuard()
-	if err != nil {
-		return err
-	}
-	m.cmd.SysProcAttr = &unix.SysProcAttr{Setpgid: true}
-	if err := m.cmd.Start(); err != nil {
-		_ = g.release()
-		return fmt.Errorf("start QEMU: %w", err)
-	}
-	m.guard = g
-	if err := g.watch(m.cmd.Process.Pid); err != nil {
-		m.Kill()
-		_ = m.cmd.Wait()
-		_ = g.release()
-		return fmt.Errorf("start QEMU: guard: %w", err)
-	}
-	procDone := make(chan struct{})
-	go func() {
-		m.exitErr = m.cmd.Wait()
-		close(procDone)
-	}()
-	go func() {
-		tail(log, procDone, write)
-		flush()
-		close(m.exited)
-	}()
-	return nil
+func (m *Machine) wasKilled() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.killed
 }
 
-// Pid is QEMU's process ID.
-func (m *Machine) Pid() int { return m.cmd.Process.Pid }
+func (m *Machine) releaseGuard() error {
+	if m.guard == nil {
+		return nil
+	}
+	return m.guard.release()
+}
+
+// Pid is QEMU's process ID (the running one's, after a first boot of
+// its own).
+func (m *Machine) Pid() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.cmd.Process.Pid
+}
 
 // Exited is closed when QEMU has exited and its console is read to the end.
 func (m *Machine) Exited() <-chan struct{} { return m.exited }
@@ -221,7 +293,10 @@ func (m *Machine) Console() string { return m.console.String() }
 // Kill sends SIGKILL to QEMU's process group (QEMU and the relays it
 // started).
 func (m *Machine) Kill() {
-	if m.cmd.Process != nil {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.killed = true
+	if m.cmd != nil && m.cmd.Process != nil {
 		_ = unix.Kill(-m.cmd.Process.Pid, unix.SIGKILL)
 	}
 }
@@ -231,9 +306,7 @@ func (m *Machine) Stop(ctx context.Context) error {
 	m.Kill()
 	select {
 	case <-m.exited:
-		if m.guard != nil {
-			_ = m.guard.release()
-		}
+		_ = m.releaseGuard()
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("QEMU (pid %d) did not exit after SIGKILL: %w", m.Pid(), context.Cause(ctx))
