@@ -89,7 +89,8 @@ func candidates(ctx context.Context, c *api.Client, scope GCScope) ([]cloud.Cand
 		return nil, err
 	}
 	for _, v := range versions {
-		if v.Tags[CreatedByTag] != CreatedBy || ours[strings.ToLower(v.Group)] || strings.EqualFold(v.State, "Deleting") {
+		// A release's version is plume prune's to delete.
+		if v.Tags[CreatedByTag] != CreatedBy || isRelease(v.Tags) || ours[strings.ToLower(v.Group)] || strings.EqualFold(v.State, "Deleting") {
 			continue
 		}
 		created, _ := CreatedAt(v.Tags)

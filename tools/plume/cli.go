@@ -32,6 +32,7 @@ type cli struct {
 	releaseFlags
 	awsFlags       `embed:"" group:"aws"`
 	gceFlags       `embed:"" group:"gce"`
+	azureFlags     `embed:"" group:"azure"`
 	openstackFlags `embed:"" group:"openstack"`
 	doFlags        `embed:"" group:"do"`
 
@@ -44,7 +45,7 @@ type cli struct {
 
 // releaseFlags say which clouds a command works on.
 type releaseFlags struct {
-	Platforms []string `name:"platform" placeholder:"CLOUD" help:"Clouds to work on (aws, gce, openstack, do); default every cloud whose release bucket is given."`
+	Platforms []string `name:"platform" placeholder:"CLOUD" help:"Clouds to work on (aws, gce, azure, openstack, do); default every cloud whose release bucket is given."`
 }
 
 type versionCmd struct{}
@@ -68,6 +69,7 @@ func (a *app) main(args []string) (code int) {
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.ExplicitGroups([]kong.Group{{Key: "aws", Title: "AWS", Description: "Amazon EC2 and S3."},
 			{Key: "gce", Title: "GCE", Description: "Google Compute Engine and Cloud Storage."},
+			{Key: "azure", Title: "Azure", Description: "A version of the channel's Azure Compute Gallery image definition, excluded from latest until released (give --platform azure; the manifest goes to the other clouds' buckets)."},
 			{Key: "openstack", Title: "OpenStack", Description: "Glance images (give --platform openstack; the manifest goes to the other clouds' buckets)."},
 			{Key: "do", Title: "DigitalOcean", Description: "Custom images (give --platform do; they cannot be public, and the manifest goes to the other clouds' buckets)."}}),
 		kong.Bind(a),

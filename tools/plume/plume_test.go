@@ -286,7 +286,8 @@ func TestUsage(t *testing.T) {
 		{e.flags("pre-release", "--version", "1.0.0", "--channel", "stable", "--image-dir", t.TempDir()), 2, "no aws.raw, aws.vmdk or aws.vhd in --image-dir"},
 		{e.flags("release", "--version", "9.9.9", "--channel", "stable"), 1, "has 0 AMIs in us-east-1, want 1: run plume pre-release first"},
 		{e.flags("prune", "--channel", "stable", "--keep", "0"), 2, "--keep 0: keep at least 1 release"},
-		{e.flags("--platform", "azure", "index"), 2, "--platform azure: not a cloud plume releases on"},
+		{e.flags("--platform", "vsphere", "index"), 2, "--platform vsphere: not a cloud plume releases on"},
+		{e.flags("--platform", "azure", "index"), 2, "azure: --azure-resource-group is required"},
 		{e.flags("--platform", "gce", "index"), 2, "gce: --gce-release-bucket is required"},
 	} {
 		code, _, stderr := plume(t, nil, tc.args...)

@@ -112,9 +112,13 @@ func (c *cli) publishers(a *app, ctx context.Context) ([]publisher, error) {
 	if c.gceFlags.ReleaseBucket != "" || slices.Contains(c.Platforms, "gce") {
 		configured["gce"] = func() (publisher, error) { return newGCEPublisher(ctx, a, c.gceFlags) }
 	}
-	// No bucket to tell them by: OpenStack and DigitalOcean are named.
+	// No bucket to tell them by: Azure, OpenStack and DigitalOcean are
+	// named.
 	if slices.Contains(c.Platforms, "do") {
 		configured["do"] = func() (publisher, error) { return newDOPublisher(ctx, a, c.doFlags) }
+	}
+	if slices.Contains(c.Platforms, "azure") {
+		configured["azure"] = func() (publisher, error) { return newAzurePublisher(ctx, a, c.azureFlags) }
 	}
 	if slices.Contains(c.Platforms, "openstack") {
 		configured["openstack"] = func() (publisher, error) { return newOpenStackPublisher(ctx, a, c.openstackFlags) }
@@ -133,7 +137,7 @@ func (c *cli) publishers(a *app, ctx context.Context) ([]publisher, error) {
 	for _, n := range names {
 		make, ok := configured[n]
 		if !ok {
-			return nil, platform.Usagef("--platform %s: not a cloud plume releases on (aws, gce, openstack, do)", n)
+			return nil, platform.Usagef("--platform %s: not a cloud plume releases on (aws, gce, azure, openstack, do)", n)
 		}
 		p, err := make()
 		if err != nil {

@@ -94,6 +94,9 @@ type GalleryVersionSpec struct {
 	// which it must include).
 	Regions []string
 	Tags    map[string]string
+	// ExcludeFromLatest keeps it from being the definition's latest,
+	// which a VM naming the definition boots (a release not yet out).
+	ExcludeFromLatest bool
 }
 
 // CreateGalleryImageVersion makes a version and waits until it is
@@ -122,7 +125,7 @@ func (c *Client) CreateGalleryImageVersion(ctx context.Context, s GalleryVersion
 		Tags:     ptrMap(s.Tags),
 		Properties: &armcompute.GalleryImageVersionProperties{
 			StorageProfile:    storage,
-			PublishingProfile: &armcompute.GalleryImageVersionPublishingProfile{TargetRegions: targets},
+			PublishingProfile: &armcompute.GalleryImageVersionPublishingProfile{TargetRegions: targets, ExcludeFromLatest: to.Ptr(s.ExcludeFromLatest)},
 		},
 	}
 	p, err := c.galleryVer.BeginCreateOrUpdate(ctx, s.Group, s.Gallery, s.Image, s.Version, v, nil)
@@ -157,12 +160,46 @@ func versionOf(v *armcompute.GalleryImageVersion) Image {
 			for _, t := range p.PublishingProfile.TargetRegions {
 				out.Regions = append(out.Regions, deref(t.Name))
 			}
+			out.ExcludeFromLatest = deref(p.PublishingProfile.ExcludeFromLatest)
 		}
 		if rs := p.ReplicationStatus; rs != nil {
 			out.Replication = string(deref(rs.AggregatedState))
 		}
 	}
 	return out
+}
+
+// GalleryImageVersion reads one version of an image definition.
+func (c *Client) GalleryImageVersion(ctx context.Context, group, gallery, image, version string) (Image, error) {
+	r, err := c.galleryVer.Get(ctx, group, gallery, image, version, nil)
+	if err != nil {
+		return Image{}, wrap(fmt.Sprintf("version %s of image definition %s in gallery %s", version, image, gallery), err)
+	}
+	return versionOf(&r.GalleryImageVersion), nil
+}
+
+// SetExcludeFromLatest changes whether a version (by resource ID) may be
+// its definition's latest, and waits until Azure has done it.
+func (c *Client) SetExcludeFromLatest(ctx context.Context, versionID string, exclude bool) (Image, error) {
+	id, err := arm.ParseResourceID(versionID)
+	if err != nil || !strings.EqualFold(id.ResourceType.String(), "Microsoft.Compute/galleries/images/versions") {
+		return Image{}, fmt.Errorf("%s is not a gallery image version", versionID)
+	}
+	def, gallery := id.Parent, id.Parent.Parent
+	op := fmt.Sprintf("update version %s of image definition %s in gallery %s", id.Name, def.Name, gallery.Name)
+	p, err := c.galleryVer.BeginUpdate(ctx, id.ResourceGroupName, gallery.Name, def.Name, id.Name, armcompute.GalleryImageVersionUpdate{
+		Properties: &armcompute.GalleryImageVersionProperties{
+			PublishingProfile: &armcompute.GalleryImageVersionPublishingProfile{ExcludeFromLatest: to.Ptr(exclude)},
+		},
+	}, nil)
+	if err != nil {
+		return Image{}, wrap(op, err)
+	}
+	res, err := p.PollUntilDone(ctx, c.pollOptions())
+	if err != nil {
+		return Image{}, wrap(op, err)
+	}
+	return versionOf(&res.GalleryImageVersion), nil
 }
 
 // GalleryImageVersions lists every version of every image definition in

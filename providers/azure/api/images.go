@@ -21,7 +21,8 @@ type ImageRef struct {
 }
 
 // ParseImage reads an image as users give it: a resource ID
-// (/subscriptions/…/images/NAME, or …/galleries/G/images/D/versions/V),
+// (/subscriptions/…/images/NAME, …/galleries/G/images/D/versions/V, or
+// …/galleries/G/images/D for the definition's latest version),
 // or a marketplace URN PUBLISHER:OFFER:SKU:VERSION (VERSION may be
 // "latest").
 func ParseImage(s string) (ImageRef, error) {
@@ -31,10 +32,10 @@ func ParseImage(s string) (ImageRef, error) {
 			return ImageRef{}, fmt.Errorf("not a resource ID: %w", err)
 		}
 		switch strings.ToLower(id.ResourceType.String()) {
-		case "microsoft.compute/images", "microsoft.compute/galleries/images/versions":
+		case "microsoft.compute/images", "microsoft.compute/galleries/images/versions", "microsoft.compute/galleries/images":
 			return ImageRef{ID: s}, nil
 		}
-		return ImageRef{}, fmt.Errorf("resource type %s is not an image (Microsoft.Compute/images or Microsoft.Compute/galleries/images/versions)", id.ResourceType)
+		return ImageRef{}, fmt.Errorf("resource type %s is not an image (Microsoft.Compute/images, Microsoft.Compute/galleries/images/versions, or an image definition Microsoft.Compute/galleries/images for its latest version)", id.ResourceType)
 	}
 	parts := strings.Split(s, ":")
 	if len(parts) != 4 || slices.Contains(parts, "") {
@@ -83,6 +84,10 @@ func (c *Client) CheckImage(ctx context.Context, r ImageRef) error {
 			_, err = c.images.Get(ctx, id.ResourceGroupName, id.Name, nil)
 			return wrap(op, err)
 		}
+		if strings.EqualFold(id.ResourceType.String(), "Microsoft.Compute/galleries/images") {
+			_, err = c.galleryImgs.Get(ctx, id.ResourceGroupName, id.Parent.Name, id.Name, nil)
+			return wrap(op, err)
+		}
 		def, gallery := id.Parent, id.Parent.Parent
 		_, err = c.galleryVer.Get(ctx, id.ResourceGroupName, gallery.Name, def.Name, id.Name, nil)
 		return wrap(op, err)
@@ -124,6 +129,8 @@ type Image struct {
 	Gallery          bool     `json:",omitempty"`
 	Regions          []string `json:",omitempty"` // a version's target regions
 	Replication      string   `json:",omitempty"` // a version's aggregated replication state
+	// ExcludeFromLatest says a version is never its definition's latest.
+	ExcludeFromLatest bool `json:",omitempty"`
 }
 
 func imageOf(im *armcompute.Image) Image {

@@ -119,6 +119,9 @@ func (s *Server) bootVM(res *Resource) *armError {
 		return nil
 	}
 	imageID := getString(res.Properties, "storageProfile", "imageReference", "id")
+	if v := getString(res.Properties, "storageProfile", "imageReference", "exactVersion"); v != "" {
+		imageID += "/versions/" + v // a gallery image definition's latest
+	}
 	disk := s.disks[strings.ToLower(imageID)]
 	if disk == "" {
 		return nil

@@ -3,8 +3,10 @@ package sim
 import (
 	"maps"
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -75,6 +77,19 @@ func prepareGalleryImageVersion(s *Server, res, old *Resource) *armError {
 	defID := res.ID[:strings.LastIndex(strings.ToLower(res.ID), "/versions/")]
 	def := s.byID(defID)
 	p := res.Properties
+	if x := get(p, "publishingProfile", "excludeFromLatest"); x != nil {
+		if _, ok := x.(bool); !ok {
+			return invalidParam("galleryImageVersion.properties.publishingProfile.excludeFromLatest", "The value of parameter excludeFromLatest is invalid: true or false.")
+		}
+	}
+	if old != nil {
+		// A version's source is for good; the rest (regions, whether it
+		// is latest, tags) may change.
+		if !reflect.DeepEqual(get(p, "storageProfile"), get(old.Properties, "storageProfile")) {
+			return &armError{http.StatusConflict, "PropertyChangeNotAllowed", "Changing property 'galleryImageVersion.properties.storageProfile' is not allowed."}
+		}
+		return checkTargetRegions(s, res, old)
+	}
 	sourceID := getString(p, "storageProfile", "source", "id")
 	blobURI := getString(p, "storageProfile", "osDiskImage", "source", "uri")
 	switch {
@@ -96,6 +111,14 @@ func prepareGalleryImageVersion(s *Server, res, old *Resource) *armError {
 	default:
 		return invalidParam("galleryImageVersion.properties.storageProfile", "The gallery image version needs a source: storageProfile.source.id or storageProfile.osDiskImage.source.uri.")
 	}
+	return checkTargetRegions(s, res, old)
+}
+
+// checkTargetRegions checks a version's target regions (the gallery's by
+// default) and reports replication under way; a new version's disk is
+// kept for machines to boot.
+func checkTargetRegions(s *Server, res, old *Resource) *armError {
+	p := res.Properties
 	targets := getList(p, "publishingProfile", "targetRegions")
 	if len(targets) == 0 {
 		targets = []map[string]any{{"name": s.opts.Location}}
@@ -183,4 +206,43 @@ func (s *Server) checkGalleryVersion(res *Resource) *armError {
 		return invalidParam("imageReference.id", "The gallery image version '%s' is not replicated to region %s.", res.ID, s.opts.Location)
 	}
 	return nil
+}
+
+// latestVersion is what an image definition's "latest" is: its highest
+// version (by number) not excluded from latest, made and replicated to
+// the simulator's region.
+func (s *Server) latestVersion(def *Resource) (*Resource, *armError) {
+	prefix := strings.ToLower(def.ID) + "/versions/"
+	var best *Resource
+	for k, v := range s.resources {
+		if !strings.HasPrefix(k, prefix) || v.State != "Succeeded" {
+			continue
+		}
+		if excluded, _ := get(v.Properties, "publishingProfile", "excludeFromLatest").(bool); excluded {
+			continue
+		}
+		if !hasRegion(getList(v.Properties, "publishingProfile", "targetRegions"), s.opts.Location) {
+			continue
+		}
+		if best == nil || versionLess(best.Name, v.Name) {
+			best = v
+		}
+	}
+	if best == nil {
+		return nil, notFound("GalleryImageVersionNotFound", "The gallery image '%s' has no version to use as its latest in region %s (none made, or all excluded from latest).", def.ID, s.opts.Location)
+	}
+	return best, nil
+}
+
+// versionLess compares gallery version names (MAJOR.MINOR.PATCH) by number.
+func versionLess(a, b string) bool {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := range min(len(pa), len(pb)) {
+		na, _ := strconv.ParseInt(pa[i], 10, 64)
+		nb, _ := strconv.ParseInt(pb[i], 10, 64)
+		if na != nb {
+			return na < nb
+		}
+	}
+	return len(pa) < len(pb)
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -16,8 +17,9 @@ type kind struct {
 	prepare func(s *Server, res, old *Resource) *armError
 	// inUse says why res cannot be deleted now ("" if it can).
 	inUse func(s *Server, res *Resource) string
-	// created runs when a create finishes; removed when res is gone.
-	created, removed func(s *Server, res *Resource)
+	// created runs when a create finishes, updated when an update does;
+	// removed when res is gone.
+	created, updated, removed func(s *Server, res *Resource)
 	// ready, if set, holds a create's operation until it says so (see
 	// operation.ready).
 	ready func(s *Server, res *Resource) func() (bool, *armError)
@@ -43,7 +45,8 @@ var kinds = map[string]*kind{
 	"microsoft.storage/storageaccounts":       {prepare: prepareStorageAccount, created: storageAccountCreated, removed: storageAccountRemoved, maxName: 24},
 	"microsoft.compute/galleries":             {prepare: prepareGallery, inUse: nestedInUse, name: galleryName, nameRule: "1-80 letters, digits, '_' and '.', not starting or ending in '.'"},
 	"microsoft.compute/galleries/images":      {prepare: prepareGalleryImage, inUse: nestedInUse, maxName: 80},
-	"microsoft.compute/galleries/images/versions": {prepare: prepareGalleryImageVersion, created: galleryImageVersionReplicated, removed: imageRemoved, name: galleryVersionName,
+	"microsoft.compute/galleries/images/versions": {prepare: prepareGalleryImageVersion, created: galleryImageVersionReplicated, updated: galleryImageVersionReplicated,
+		removed: imageRemoved, name: galleryVersionName,
 		nameRule: "MAJOR.MINOR.PATCH, each a 32-bit integer"},
 }
 
@@ -155,12 +158,91 @@ func (s *Server) putResource(a armPath) handler {
 			for _, c := range kids {
 				c.State = "Succeeded"
 			}
-			if old == nil && k.created != nil {
+			switch {
+			case old == nil && k.created != nil:
 				k.created(s, res)
+			case old != nil && k.updated != nil:
+				k.updated(s, res)
 			}
 		}, ready)
 		return response{status: status, header: s.asyncHeaders(a.namespace, id, r), body: s.present(res)}, nil
 	}
+}
+
+// patchResource updates a resource as ARM's PATCH does: the tags sent
+// replace the resource's, the properties sent are merged into its own (a
+// null removes one), and the result is checked as a PUT of it would be,
+// as a long-running operation.
+func (s *Server) patchResource(a armPath) handler {
+	return func(r *http.Request, body []byte) (any, *armError) {
+		old := s.lookup(a)
+		if old == nil {
+			return nil, s.notFoundResource(a)
+		}
+		k := kindOf(old.Type)
+		if k == nil {
+			return nil, badRequest("InvalidResourceType", "The simulator cannot update a %s on its own.", old.Type)
+		}
+		if old.State == "Deleting" {
+			return nil, &armError{http.StatusConflict, "Conflict", fmt.Sprintf("The resource '%s' is being deleted.", old.ID)}
+		}
+		var patch struct {
+			Tags       map[string]string `json:"tags"`
+			Properties map[string]any    `json:"properties"`
+		}
+		if err := json.Unmarshal(body, &patch); err != nil {
+			return nil, badRequest("InvalidRequestContent", "The request content was invalid and could not be deserialized: %v", err)
+		}
+		res := *old
+		res.Properties = mergePatch(deepCopy(old.Properties), patch.Properties)
+		if patch.Tags != nil {
+			res.Tags = patch.Tags
+		}
+		if err := k.prepare(s, &res, old); err != nil {
+			return nil, err
+		}
+		res.State = "Updating"
+		key := strings.ToLower(res.ID)
+		s.resources[key] = &res
+		id := s.startOperation(func() {
+			if s.resources[key] == &res {
+				res.State = "Succeeded"
+				if k.updated != nil {
+					k.updated(s, &res)
+				}
+			}
+		}, nil)
+		return response{status: http.StatusOK, header: s.asyncHeaders(a.namespace, id, r), body: s.present(&res)}, nil
+	}
+}
+
+// mergePatch merges patch into m (RFC 7396: objects merge, null removes,
+// anything else replaces).
+func mergePatch(m, patch map[string]any) map[string]any {
+	if m == nil {
+		m = map[string]any{}
+	}
+	for k, v := range patch {
+		switch pv := v.(type) {
+		case nil:
+			delete(m, k)
+		case map[string]any:
+			sub, _ := m[k].(map[string]any)
+			m[k] = mergePatch(sub, pv)
+		default:
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// deepCopy copies a JSON value's maps and lists, so that a PATCH that
+// fails its checks leaves the stored resource as it was.
+func deepCopy(m map[string]any) map[string]any {
+	b, _ := json.Marshal(m)
+	var out map[string]any
+	_ = json.Unmarshal(b, &out)
+	return out
 }
 
 // deleteResource deletes a resource as a long-running operation; a
@@ -481,8 +563,17 @@ func (s *Server) checkImageReference(v any) *armError {
 		if img == nil {
 			return notFound("NotFound", "The Image '%s' cannot be found in '%s' region.", id, s.opts.Location)
 		}
-		if strings.EqualFold(img.Type, "Microsoft.Compute/galleries/images/versions") {
+		switch {
+		case strings.EqualFold(img.Type, "Microsoft.Compute/galleries/images/versions"):
 			return s.checkGalleryVersion(img)
+		case strings.EqualFold(img.Type, "Microsoft.Compute/galleries/images"):
+			// An image definition boots its latest version, which the
+			// VM's imageReference reports as exactVersion, as on Azure.
+			v, err := s.latestVersion(img)
+			if err != nil {
+				return err
+			}
+			ref["exactVersion"] = v.Name
 		}
 		return nil
 	}

@@ -104,6 +104,8 @@ func (s *Server) route(r *http.Request) (string, handler) {
 			return typ + "/" + verb, s.inGroup(a, s.getResource(a))
 		case "PUT":
 			return typ + "/" + verb, s.inGroup(a, s.putResource(a))
+		case "PATCH":
+			return typ + "/" + verb, s.inGroup(a, s.patchResource(a))
 		case "DELETE":
 			return typ + "/" + verb, s.inGroup(a, s.deleteResource(a))
 		}

@@ -320,3 +320,103 @@ func TestFaultByResource(t *testing.T) {
 		t.Errorf("another resource: %s", resp.Status)
 	}
 }
+
+// A gallery version is PATCHed as ARM does (properties merged, the rest
+// kept); its source never changes; and a VM naming the image definition
+// boots the latest version not excluded from latest, reported as the
+// imageReference's exactVersion.
+func TestGalleryVersionPatchAndLatest(t *testing.T) {
+	s, c := startRaw(t, Options{})
+	c.do("PUT", "/resourcegroups/g", map[string]any{"location": "westus2"})
+	def := "/resourceGroups/g/providers/Microsoft.Compute/galleries/gal/images/def"
+	for _, v := range []string{"1.2.0", "1.10.0", "2.0.0"} {
+		if s.AddGalleryImageVersion("g", "gal", "def", v, nil) == "" {
+			t.Fatal("no version")
+		}
+	}
+	version := func(v string) map[string]any {
+		t.Helper()
+		resp, body := c.do("GET", def+"/versions/"+v, nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %s %v", v, resp.Status, body)
+		}
+		return body
+	}
+	patch := func(v string, body map[string]any) (*http.Response, map[string]any) {
+		t.Helper()
+		resp, out := c.do("PATCH", def+"/versions/"+v, body)
+		if resp.StatusCode == 200 {
+			c.wait(resp)
+		}
+		return resp, out
+	}
+	// 2.0.0 excluded; tags replaced, other properties kept.
+	resp, body := patch("2.0.0", map[string]any{"tags": map[string]string{"k": "v"},
+		"properties": map[string]any{"publishingProfile": map[string]any{"excludeFromLatest": true}}})
+	if resp.StatusCode != 200 {
+		t.Fatalf("PATCH: %s %v", resp.Status, body)
+	}
+	got := version("2.0.0")
+	pp := got["properties"].(map[string]any)["publishingProfile"].(map[string]any)
+	if pp["excludeFromLatest"] != true || len(pp["targetRegions"].([]any)) != 1 || got["tags"].(map[string]any)["k"] != "v" ||
+		got["properties"].(map[string]any)["provisioningState"] != "Succeeded" ||
+		got["properties"].(map[string]any)["replicationStatus"].(map[string]any)["aggregatedState"] != "Completed" {
+		t.Errorf("after PATCH: %v", got)
+	}
+	for _, tc := range []struct {
+		name string
+		body map[string]any
+		code string
+	}{
+		{"new source", map[string]any{"properties": map[string]any{"storageProfile": map[string]any{"source": map[string]any{"id": "/x"}}}}, "PropertyChangeNotAllowed"},
+		{"not a boolean", map[string]any{"properties": map[string]any{"publishingProfile": map[string]any{"excludeFromLatest": "yes"}}}, "InvalidParameter"},
+	} {
+		if resp, body := patch("1.10.0", tc.body); resp.StatusCode < 400 || errorCode(body) != tc.code {
+			t.Errorf("PATCH %s: %s %v, want %s", tc.name, resp.Status, body, tc.code)
+		}
+	}
+	if resp, body := patch("9.9.9", map[string]any{"tags": map[string]string{}}); resp.StatusCode != 404 {
+		t.Errorf("PATCH of a version that is not there: %s %v", resp.Status, body)
+	}
+
+	// The VM's network, then VMs naming the definition.
+	put := func(path string, body map[string]any) map[string]any {
+		t.Helper()
+		resp, out := c.do("PUT", "/resourceGroups/g/providers/"+path, body)
+		if resp.StatusCode != 201 && resp.StatusCode != 200 {
+			t.Fatalf("PUT %s: %s %v", path, resp.Status, out)
+		}
+		c.wait(resp)
+		return out
+	}
+	vnet := put("Microsoft.Network/virtualNetworks/net", map[string]any{"location": "westus2", "properties": map[string]any{
+		"addressSpace": map[string]any{"addressPrefixes": []string{"10.0.0.0/16"}},
+		"subnets":      []any{map[string]any{"name": "machines", "properties": map[string]any{"addressPrefix": "10.0.0.0/20"}}},
+	}})
+	subnet := vnet["properties"].(map[string]any)["subnets"].([]any)[0].(map[string]any)["id"].(string)
+	vm := func(name string) (*http.Response, map[string]any) {
+		nic := put("Microsoft.Network/networkInterfaces/"+name+"-nic", map[string]any{"location": "westus2", "properties": map[string]any{
+			"ipConfigurations": []any{map[string]any{"name": "primary", "properties": map[string]any{"subnet": map[string]any{"id": subnet}}}},
+		}})
+		return c.do("PUT", "/resourceGroups/g/providers/Microsoft.Compute/virtualMachines/"+name, map[string]any{"location": "westus2", "properties": map[string]any{
+			"hardwareProfile": map[string]any{"vmSize": "Standard_D2s_v3"},
+			"storageProfile":  map[string]any{"imageReference": map[string]any{"id": "/subscriptions/" + c.sub + def}},
+			"osProfile": map[string]any{"computerName": name, "adminUsername": "core",
+				"linuxConfiguration": map[string]any{"disablePasswordAuthentication": true, "ssh": map[string]any{"publicKeys": []any{map[string]any{"keyData": "ssh-ed25519 AAAA k"}}}}},
+			"networkProfile": map[string]any{"networkInterfaces": []any{map[string]any{"id": nic["id"]}}},
+		}})
+	}
+	resp, body = vm("m1")
+	ref, _ := get(body, "properties", "storageProfile", "imageReference").(map[string]any)
+	if resp.StatusCode != 201 || ref["exactVersion"] != "1.10.0" {
+		t.Errorf("a VM of the definition: %s, imageReference %v (want exactVersion 1.10.0: 2.0.0 is excluded, and 1.10.0 > 1.2.0)", resp.Status, ref)
+	}
+	for _, v := range []string{"1.2.0", "1.10.0"} {
+		if resp, body := patch(v, map[string]any{"properties": map[string]any{"publishingProfile": map[string]any{"excludeFromLatest": true}}}); resp.StatusCode != 200 {
+			t.Fatalf("exclude %s: %s %v", v, resp.Status, body)
+		}
+	}
+	if resp, body := vm("m2"); resp.StatusCode != 404 || errorCode(body) != "GalleryImageVersionNotFound" {
+		t.Errorf("a VM of a definition whose versions are all excluded: %s %v", resp.Status, body)
+	}
+}
