@@ -98,6 +98,11 @@ func PreRelease(ctx context.Context, c *api.Client, s PreReleaseSpec) ([]Release
 		}
 		var img *api.Image
 		switch {
+		case found != nil && found.Arch != "" && found.Arch != cmp.Or(s.Arch, "x86_64"):
+			// Release tags carry no architecture: a second one on the
+			// same channel and version would take the first's AMIs.
+			return out, fmt.Errorf("pre-release %s %s in %s: AMI %s of this release is %s, not %s: one architecture per channel and version (release the other on a channel of its own)",
+				s.Channel, s.Version, region, found.ID, found.Arch, cmp.Or(s.Arch, "x86_64"))
 		case found != nil && found.State != "available":
 			progress(region, "waiting for "+found.ID+" (made by an earlier attempt)")
 			if img, err = rc.WaitImage(ctx, found.ID, "pre-release "+s.Version+" in "+region, s.Poll); err != nil {

@@ -296,3 +296,20 @@ func TestUsage(t *testing.T) {
 		}
 	}
 }
+
+// Release tags carry no architecture: pre-releasing a second one on a
+// channel and version is refused, naming the AMI that is there, rather
+// than taken as done.
+func TestSecondArchitectureRefused(t *testing.T) {
+	e := newAWSEnv(t)
+	pre := func(arch string) (int, string) {
+		code, _, stderr := plume(t, nil, e.flags("pre-release", "--version", "2.0.0", "--channel", "beta", "--arch", arch, "--image-dir", e.imageDir)...)
+		return code, stderr
+	}
+	if code, stderr := pre("amd64"); code != 0 {
+		t.Fatalf("pre-release amd64: exit %d\n%s", code, stderr)
+	}
+	if code, stderr := pre("arm64"); code != 1 || !strings.Contains(stderr, "is x86_64, not arm64: one architecture per channel and version") {
+		t.Errorf("pre-release arm64 on the same channel and version: exit %d\n%s", code, stderr)
+	}
+}
