@@ -71,6 +71,13 @@ cat "$ROOT/.cache/fidelity-test.out"
 # Bazel targets, run with the rest of bazel test below: Bazel builds that
 # image hermetically and keeps the result while nothing it depends on
 # changes.
+# Every parser of outside input has a Fuzz target (its seeds ran in go
+# test); each is fuzzed briefly, niced, beside the kola runs, whose QEMU
+# machines keep the CPU they need. A longer run: ci/fuzz.sh -t 10m.
+log "fuzzing: ./ci/fuzz.sh -t 2s (in the background)"
+nice -n 19 "$ROOT/ci/fuzz.sh" -t 2s >"$ROOT/.cache/fuzz.out" 2>&1 &
+fuzz_pid=$!
+
 log "kola end-to-end: ./ci/run.sh"
 kola_status=0
 "$ROOT/ci/run.sh" || kola_status=$?
@@ -86,6 +93,12 @@ kola_status=0
 "$ROOT/bin/kola" run --platform qemu --qemu-image debian --qemu-boot-timeout 5m -j 2 \
 	'basic.userdata.cloudconfig' 'basic.systemd.*' 'basic.cluster' || kola_status=$?
 [ "$status" != 0 ] || status=$kola_status
+fuzz_status=0
+wait "$fuzz_pid" || fuzz_status=$?
+log "fuzzing (exit $fuzz_status)"
+cat "$ROOT/.cache/fuzz.out"
+[ "$status" != 0 ] || status=$fuzz_status
+
 log "bazel: ./ci/bazel-test.sh"
 bazel_status=0
 "$ROOT/ci/bazel-test.sh" || bazel_status=$?

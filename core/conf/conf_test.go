@@ -294,3 +294,104 @@ func TestSubstituteLongestName(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// A config that is not JSON is reported where it goes wrong, not blamed on
+// a field the parser never reached.
+func TestIgnitionSyntaxErrorsNameLineAndColumn(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		line int
+		msg  string
+	}{
+		{"{\"ignition\": {\"version\": \"3.3.0\"},\n  \"passwd\": }\n", 2, "column 13: not valid JSON"},
+		{"{\"ignition\": {\"version\": \"3.3.0\"}\n", 2, "ends early"},
+		{"{\"ignition\": {\"version\": \"3.3.0\"}}\n{}\n", 2, "more after the config's closing brace"},
+		{"[1, 2]", 1, "not a JSON object"},
+	} {
+		err := Ignition(tc.in).Validate()
+		var ce *Error
+		if !errors.As(err, &ce) || ce.Field != "" || ce.Line != tc.line || !strings.Contains(ce.Msg, tc.msg) {
+			t.Errorf("%q: %v (field %q), want line %d saying %q", tc.in, err, fieldOf(ce), tc.line, tc.msg)
+		}
+	}
+}
+
+func fieldOf(e *Error) string {
+	if e == nil {
+		return ""
+	}
+	return e.Field
+}
+
+// Keys are appended to a cloud-config's text, which otherwise stays as
+// it was to the byte (comments, blank lines, quoting); a key whose
+// comment holds " #" is quoted so YAML keeps all of it.
+func TestCloudConfigKeptAsWritten(t *testing.T) {
+	in := "#cloud-config\n# head comment\n\n# second block\nhostname: 'h'   # inline\n\nruncmd:\n  # in list\n  - [ echo, a ]\n# final comment"
+	odd := "ssh-ed25519 AAAA me #laptop"
+	r, err := CloudConfig(in).Render(RenderOptions{SSHKeys: []string{key1, odd, key1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := in + "\nssh_authorized_keys:\n  - " + key1 + "\n  - '" + odd + "'\n"
+	if string(r.Data) != want {
+		t.Errorf("rendered:\n%s\nwant:\n%s", r.Data, want)
+	}
+	var cfg struct {
+		Keys []string `yaml:"ssh_authorized_keys"`
+	}
+	if err := yaml.Unmarshal(r.Data, &cfg); err != nil || len(cfg.Keys) != 2 || cfg.Keys[1] != odd {
+		t.Errorf("keys as cloud-init reads them: %q, %v", cfg.Keys, err)
+	}
+	// Where the key field is there already, the document is edited, its
+	// head comment and the rest kept.
+	in = "#cloud-config\n# head comment\n\nssh_authorized_keys:\n  - " + key1 + "\n"
+	r, err = CloudConfig(in).Render(RenderOptions{SSHKeys: []string{key2}})
+	if err != nil || !strings.Contains(string(r.Data), "# head comment") || !strings.Contains(string(r.Data), key2) {
+		t.Errorf("edited: %v\n%s", err, r.Data)
+	}
+}
+
+// cloud-init's users forms are accepted; keys for the default user are
+// refused when users makes no default user, naming the field and line.
+func TestCloudConfigUsers(t *testing.T) {
+	for _, in := range []string{
+		"#cloud-config\nusers:\n  - default\n  - snapuser: joe@example.com\n  - [alice, bob]\n",
+		"#cloud-config\nusers: default, alice\n",
+		"#cloud-config\nusers:\n  default: {}\n",
+	} {
+		if r, err := CloudConfig(in).Render(RenderOptions{SSHKeys: []string{key1}}); err != nil || !strings.Contains(string(r.Data), key1) {
+			t.Errorf("%q: %v\n%s", in, err, r.Data)
+		}
+	}
+	in := "#cloud-config\nhostname: h\nusers:\n  - name: alice\n"
+	_, err := CloudConfig(in).Render(RenderOptions{SSHKeys: []string{key1}})
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Field != "users" || ce.Line != 3 || !strings.Contains(ce.Msg, `no "default" entry`) {
+		t.Errorf("keys for a default user the config does not make: %v", err)
+	}
+	// The same config takes keys for a user it names.
+	if r, err := CloudConfig(in).Render(RenderOptions{SSHKeys: []string{key1}, User: "alice"}); err != nil || !strings.Contains(string(r.Data), key1) {
+		t.Errorf("keys for alice: %v\n%s", err, r.Data)
+	}
+	if err := CloudConfig("#cloud-config\nusers:\n  - groups: x\n").Validate(); err == nil || !strings.Contains(err.Error(), "users[0].name") {
+		t.Errorf("a user object without name or snapuser: %v", err)
+	}
+}
+
+// A Jinja template of a cloud-config is one (cloud-init renders it
+// first): detected, left unparsed, and given keys at its end.
+func TestCloudConfigJinja(t *testing.T) {
+	in := "## template: jinja\n#cloud-config\nruncmd:\n  - echo {{ v1.local_hostname }}\n"
+	u, err := Detect("jinja", []byte(in))
+	if err != nil || u.Kind() != KindCloudConfig {
+		t.Fatalf("detect: %v, %v", u.Kind(), err)
+	}
+	r, err := u.Render(RenderOptions{SSHKeys: []string{key1}})
+	if err != nil || string(r.Data) != in+"ssh_authorized_keys:\n  - "+key1+"\n" {
+		t.Errorf("render: %v\n%s", err, r.Data)
+	}
+	if _, err := Detect("jinja", []byte("## template: jinja\nruncmd: []\n")); err == nil {
+		t.Error("a Jinja header without #cloud-config was taken")
+	}
+}

@@ -3,7 +3,9 @@ package conf
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	ignerrors "github.com/coreos/ignition/v2/config/shared/errors"
@@ -41,6 +43,9 @@ func IgnitionVersions() []string {
 }
 
 func validateIgnition(data []byte) error {
+	if err := checkJSON(data); err != nil {
+		return err
+	}
 	version, rpt, err := util.GetConfigVersion(data)
 	if err != nil {
 		return ignitionError(rpt, err, "$.ignition.version")
@@ -58,6 +63,43 @@ func validateIgnition(data []byte) error {
 		return ignitionError(rpt, err, "")
 	}
 	return nil
+}
+
+// checkJSON reports a config that is not one JSON object by where it
+// goes wrong (line and column), not by a field it never reached.
+func checkJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var v any
+	err := dec.Decode(&v)
+	if err == nil {
+		if _, ok := v.(map[string]any); !ok {
+			return &Error{Kind: KindIgnition, Line: 1, Msg: "not a JSON object (a config is {\"ignition\": {...}, ...})"}
+		}
+		if _, terr := dec.Token(); terr != io.EOF {
+			line, col := lineColumn(data, dec.InputOffset())
+			return &Error{Kind: KindIgnition, Line: line, Msg: fmt.Sprintf("column %d: more after the config's closing brace", col)}
+		}
+		return nil
+	}
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(err, &syntax):
+		line, col := lineColumn(data, syntax.Offset-1) // Offset is just past the byte at fault
+		return &Error{Kind: KindIgnition, Line: line, Msg: fmt.Sprintf("column %d: not valid JSON: %v", col, err)}
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		line, _ := lineColumn(data, int64(len(data)))
+		return &Error{Kind: KindIgnition, Line: line, Msg: "not valid JSON: it ends early (an unclosed brace, bracket or string)"}
+	}
+	return &Error{Kind: KindIgnition, Msg: "not valid JSON: " + err.Error()}
+}
+
+// lineColumn is the 1-based line and column of a byte offset.
+func lineColumn(data []byte, offset int64) (line, col int) {
+	offset = min(max(offset, 0), int64(len(data)))
+	before := data[:offset]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(offset) - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	return line, col
 }
 
 // ignitionError turns the first fatal report entry into an Error naming its

@@ -59,7 +59,7 @@ func Butane(data string) *UserData { return &UserData{kind: KindButane, data: da
 // CloudConfig returns #cloud-config YAML userdata. The header line is
 // added if missing.
 func CloudConfig(data string) *UserData {
-	if !strings.HasPrefix(data, cloudConfigHeader) {
+	if !strings.HasPrefix(data, cloudConfigHeader) && !strings.HasPrefix(data, jinjaHeader) {
 		data = cloudConfigHeader + "\n" + data
 	}
 	return &UserData{kind: KindCloudConfig, data: data}
@@ -92,7 +92,7 @@ func detectKind(name string, data []byte) (*UserData, error) {
 	switch {
 	case len(trimmed) == 0:
 		return Empty(), nil
-	case bytes.HasPrefix(trimmed, []byte(cloudConfigHeader)):
+	case bytes.HasPrefix(trimmed, []byte(cloudConfigHeader)), isJinjaCloudConfig(trimmed):
 		return &UserData{kind: KindCloudConfig, data: s}, nil
 	case bytes.HasPrefix(data, []byte("#!")):
 		return &UserData{kind: KindScript, data: s}, nil
@@ -106,6 +106,14 @@ func detectKind(name string, data []byte) (*UserData, error) {
 		return &UserData{kind: KindButane, data: s}, nil
 	}
 	return nil, &Error{Kind: KindEmpty, Source: name, Msg: "unrecognized userdata: want Ignition JSON, Butane YAML (with variant and version), #cloud-config YAML, or a #! script"}
+}
+
+// isJinjaCloudConfig says whether data is a Jinja template of a
+// #cloud-config, which cloud-init renders before reading it.
+func isJinjaCloudConfig(data []byte) bool {
+	first, rest, _ := bytes.Cut(data, []byte("\n"))
+	second, _, _ := bytes.Cut(rest, []byte("\n"))
+	return string(bytes.TrimSpace(first)) == jinjaHeader && string(bytes.TrimSpace(second)) == cloudConfigHeader
 }
 
 // Kind reports the userdata's format.

@@ -203,7 +203,7 @@ func parseRecords(out []byte) ([]record, error) {
 			continue // only in dpkg's status: installed, no longer in an index
 		}
 		n, err := strconv.ParseInt(size, 10, 64)
-		if err != nil || r.pkg.Name == "" || r.pkg.Version == "" || !hashRE.MatchString(r.pkg.SHA256) || !validFilename(r.pkg.Filename) {
+		if err != nil || n <= 0 || !nameRE.MatchString(r.pkg.Name) || r.pkg.Version == "" || !hashRE.MatchString(r.pkg.SHA256) || !validFilename(r.pkg.Filename) {
 			return nil, fmt.Errorf("record of %q lacks a valid Version, Size, SHA256 or Filename", r.pkg.Name)
 		}
 		r.pkg.Size = n

@@ -81,16 +81,20 @@ func (a Account) options(log *slog.Logger) (api.Options, error) {
 		u.User = nil
 		o.Server = u.String()
 	}
+	file := "--esx-config-file"
+	if a.ConfigFile != "" {
+		file += " " + a.ConfigFile
+	}
 	switch {
 	case o.Server == "":
-		return o, fmt.Errorf("no server: pass --esx-server (or GOVC_URL, or server in --esx-config-file)")
+		return o, fmt.Errorf("no server: pass --esx-server (or GOVC_URL, or server in %s)", file)
 	case o.User == "":
-		return o, fmt.Errorf("no user: pass --esx-user (or GOVC_USERNAME, or user in --esx-config-file)")
+		return o, fmt.Errorf("no user: pass --esx-user (or GOVC_USERNAME, or user in %s)", file)
 	case o.Password == "":
-		return o, fmt.Errorf("no password: set GOVC_PASSWORD (or password in --esx-config-file)")
+		return o, fmt.Errorf("no password: set GOVC_PASSWORD (or password in %s)", file)
 	}
 	if u, err := url.Parse(o.Server); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return o, fmt.Errorf("server %q is not an http(s) URL", o.Server)
+		return o, fmt.Errorf("server %q is not an http(s) URL (from --esx-server, GOVC_URL or server in %s)", o.Server, file)
 	}
 	return o, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
 	"github.com/strata-os/strata/core/platform"
 	"github.com/strata-os/strata/providers/openstack/api"
+	"gopkg.in/yaml.v3"
 )
 
 // Account says how to reach an OpenStack cloud: the flags kola and ore
@@ -84,6 +85,9 @@ func (a Account) options(log *slog.Logger) (api.Options, error) {
 			log.Warn("openstack credentials file is readable by every user of this machine (chmod 600 it)", "file", f)
 		}
 	}
+	if err := checkCloudEntry(file, a.Cloud); err != nil {
+		return api.Options{}, err
+	}
 	opts := []clouds.ParseOption{clouds.WithCloudName(a.Cloud), clouds.WithLocations(file)}
 	if a.Region != "" {
 		opts = append(opts, clouds.WithRegion(a.Region))
@@ -97,6 +101,41 @@ func (a Account) options(log *slog.Logger) (api.Options, error) {
 	}
 	o := api.Options{Auth: ao, Region: eo.Region, Interface: string(eo.Availability), TLS: tlsConfig}
 	return o, check(ao, fmt.Sprintf("%s, cloud %q", file, a.Cloud))
+}
+
+// checkCloudEntry refuses a cloud whose entry in clouds.yaml is there but
+// empty (`name:` with nothing under it), on which gophercloud's reader
+// dereferences nil. Other shapes are the reader's to judge.
+func checkCloudEntry(file, cloud string) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("clouds.yaml: %w", err)
+	}
+	var doc yaml.Node
+	if yaml.Unmarshal(b, &doc) != nil || len(doc.Content) == 0 {
+		return nil // the reader says what is wrong
+	}
+	clouds := mappingValue(doc.Content[0], "clouds")
+	if clouds == nil {
+		return nil
+	}
+	if n := mappingValue(clouds, cloud); n != nil && n.Kind != yaml.MappingNode {
+		return fmt.Errorf("%s: cloud %q is empty (its auth and region_name go under it)", file, cloud)
+	}
+	return nil
+}
+
+// mappingValue is the value of key in a YAML mapping node, or nil.
+func mappingValue(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // check names what is missing from the credentials, before a call.

@@ -78,13 +78,17 @@ func (a Account) options(log *slog.Logger) (api.Options, error) {
 			o.Project = c.ProjectID
 		}
 	}
+	file := "--packet-config-file"
+	if a.ConfigFile != "" {
+		file += " " + a.ConfigFile
+	}
 	switch {
 	case o.APIKey == "":
 		return o, fmt.Errorf("no API key: set PACKET_AUTH_TOKEN or pass --packet-config-file (the metal CLI's config)")
 	case o.Project == "":
-		return o, fmt.Errorf("no project: pass --packet-project (or PACKET_PROJECT_ID, or project-id in --packet-config-file)")
+		return o, fmt.Errorf("no project: pass --packet-project (or PACKET_PROJECT_ID, or project-id in %s)", file)
 	case !projectID.MatchString(o.Project):
-		return o, fmt.Errorf("project %q is not a project ID (a UUID)", o.Project)
+		return o, fmt.Errorf("project %q is not a project ID (a UUID; from --packet-project, PACKET_PROJECT_ID or project-id in %s)", o.Project, file)
 	}
 	return o, nil
 }
