@@ -28,6 +28,17 @@ func buildBaseline(ctx context.Context, lock []byte, opts Options) (*Image, erro
 	if img, ok := cached(dir); ok {
 		return img, nil
 	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, err
+	}
+	unlock, err := lockBuild(ctx, dir, opts.Logger)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if img, ok := cached(dir); ok { // another run built it meanwhile
+		return img, nil
+	}
 	kernelDeb, busyboxDeb, err := fetchKernelAndBusybox(ctx, pkgs, opts)
 	if err != nil {
 		return nil, fmt.Errorf("baseline image: %w", err)

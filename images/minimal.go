@@ -53,6 +53,17 @@ func buildMinimal(ctx context.Context, lock []byte, opts Options) (*Image, error
 	if img, ok := cached(dir); ok {
 		return img, nil
 	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, err
+	}
+	unlock, err := lockBuild(ctx, dir, opts.Logger)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if img, ok := cached(dir); ok { // another run built it meanwhile
+		return img, nil
+	}
 	opts.Logger.Info("building image", "image", "minimal", "dir", dir)
 
 	kernelDeb, busyboxDeb, err := fetchKernelAndBusybox(ctx, pkgs, opts)

@@ -25,9 +25,11 @@ func MakeOutputDir(root, platform string, now time.Time) (string, error) {
 		}
 		name = fmt.Sprintf("%s-%d", base, i)
 	}
-	// Replace the link atomically so a reader never sees it missing.
+	// Replace the link atomically so a reader never sees it missing; the
+	// new link's name is this run's, so two runs starting at once do not
+	// take each other's.
 	latest := filepath.Join(root, platform+"-latest")
-	tmp := latest + ".tmp"
+	tmp := latest + ".tmp-" + name
 	_ = os.Remove(tmp)
 	if err := os.Symlink(name, tmp); err != nil {
 		return "", fmt.Errorf("link %s: %w", latest, err)

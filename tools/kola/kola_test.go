@@ -253,22 +253,27 @@ func TestSIGINTLeavesNothing(t *testing.T) {
 // process with env added, sends the child SIGINT once it prints "three
 // machines up" (calling before first, if set), and returns everything the
 // child printed and how it exited.
-func interruptChild(t *testing.T, test string, env []string, before func()) (string, error) {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
-	// The child's kola is not itself a Bazel test: under Bazel, the
-	// protocol's variables would send its files to the parent's
-	// TEST_TMPDIR (past the TMPDIR given here) and its JUnit to the
-	// parent's XML file.
+// childEnv is this process's environment for a child kola, which is not
+// itself a Bazel test: under Bazel, the protocol's variables would send
+// its files to the parent's TEST_TMPDIR (past the TMPDIR a test gives it)
+// and its JUnit to the parent's XML file.
+func childEnv() []string {
+	var env []string
 	for _, kv := range os.Environ() {
 		switch name, _, _ := strings.Cut(kv, "="); name {
 		case "TEST_TMPDIR", "XML_OUTPUT_FILE", "TEST_UNDECLARED_OUTPUTS_DIR", "TEST_SHARD_STATUS_FILE",
 			"TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX", "TESTBRIDGE_TEST_ONLY":
 		default:
-			cmd.Env = append(cmd.Env, kv)
+			env = append(env, kv)
 		}
 	}
-	cmd.Env = append(cmd.Env, env...)
+	return env
+}
+
+func interruptChild(t *testing.T, test string, env []string, before func()) (string, error) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
+	cmd.Env = append(childEnv(), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

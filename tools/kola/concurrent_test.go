@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/strata-os/strata/core/cluster"
+	"github.com/strata-os/strata/core/platform"
+	"github.com/strata-os/strata/core/register"
+	"github.com/strata-os/strata/images"
+)
+
+// Two kola runs and a kola spawn at once on one machine, sharing what a
+// person's runs share: the temporary directory, the output directory,
+// the state directory and an image cache that holds no image yet. Both
+// runs pass with reports of their own; the image is built once, whole;
+// afterwards no QEMU, temporary file or half-built image is left.
+func TestQEMUConcurrentRuns(t *testing.T) {
+	if os.Getenv("KOLA_CONCURRENT_CHILD") != "" {
+		concurrentChild()
+		return
+	}
+	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
+		t.Skip("qemu-system-x86_64 not installed")
+	}
+	initBin := buildInit(t)
+	cache, tmp, out, state := t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()
+	// The packages are shared (fetched once, verified, renamed into
+	// place); the images are not built yet.
+	if real, err := images.DefaultCacheDir(); err == nil {
+		if _, err := os.Stat(filepath.Join(real, "debs")); err == nil {
+			os.Symlink(filepath.Join(real, "debs"), filepath.Join(cache, "debs"))
+		}
+	}
+	env := []string{"KOLA_CONCURRENT_CHILD=1", "TMPDIR=" + tmp, "STRATA_CACHE=" + cache, "STRATA_STATE_DIR=" + state}
+	common := []string{"-p", "qemu", "--qemu-agent", initBin, "--output-dir", out}
+	type child struct {
+		name   string
+		cmd    *exec.Cmd
+		output *strings.Builder
+		mu     sync.Mutex
+		up     chan struct{}
+	}
+	start := func(name string, args []string) *child {
+		c := &child{name: name, output: &strings.Builder{}, up: make(chan struct{})}
+		c.cmd = exec.Command(os.Args[0], "-test.run=^TestQEMUConcurrentRuns$")
+		c.cmd.Env = append(childEnv(), append(env, "KOLA_ARGS="+strings.Join(args, "\x1f"))...)
+		r, w := io.Pipe()
+		c.cmd.Stdout, c.cmd.Stderr = w, w
+		if err := c.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			sc := bufio.NewScanner(r)
+			once := sync.Once{}
+			for sc.Scan() {
+				c.mu.Lock()
+				c.output.WriteString(sc.Text() + "\n")
+				c.mu.Unlock()
+				if strings.Contains(sc.Text(), "machine(s) up") {
+					once.Do(func() { close(c.up) })
+				}
+			}
+		}()
+		go func() { c.cmd.Wait(); w.Close() }()
+		return c
+	}
+	text := func(c *child) string {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.output.String()
+	}
+	runs := []*child{
+		start("run-a", append([]string{"run"}, append(common, "conc.*")...)),
+		start("run-b", append([]string{"run"}, append(common, "conc.*")...)),
+	}
+	spawn := start("spawn", append([]string{"spawn"}, common...))
+	timeout := time.AfterFunc(8*time.Minute, func() {
+		for _, c := range append(runs, spawn) {
+			c.cmd.Process.Kill()
+		}
+	})
+	defer timeout.Stop()
+	results := map[string]bool{}
+	for _, c := range runs {
+		for c.cmd.ProcessState == nil {
+			time.Sleep(100 * time.Millisecond)
+		}
+		got := text(c)
+		if code := c.cmd.ProcessState.ExitCode(); code != 0 || !strings.Contains(got, "kola: 1 passed, 0 failed") {
+			t.Errorf("%s: exit %d\n%s", c.name, code, got)
+		}
+		m := regexp.MustCompile(`results in (\S+)`).FindStringSubmatch(got)
+		if m == nil {
+			t.Errorf("%s: no results directory\n%s", c.name, got)
+			continue
+		}
+		results[m[1]] = true
+		b, err := os.ReadFile(filepath.Join(m[1], "report.json"))
+		var rep struct {
+			Tests []struct{ Name, Status string } `json:"tests"`
+		}
+		if err != nil || json.Unmarshal(b, &rep) != nil || len(rep.Tests) != 1 || rep.Tests[0].Status != "PASS" {
+			t.Errorf("%s: report %s: %v\n%s", c.name, m[1], err, b)
+		}
+	}
+	if len(results) != 2 {
+		t.Errorf("the two runs' results directories: %v, want two", results)
+	}
+	select {
+	case <-spawn.up:
+	case <-time.After(2 * time.Minute):
+		t.Errorf("spawn's machine never came up\n%s", text(spawn))
+	}
+	spawn.cmd.Process.Signal(syscall.SIGINT)
+	for spawn.cmd.ProcessState == nil {
+		time.Sleep(100 * time.Millisecond)
+	}
+	all := text(runs[0]) + text(runs[1]) + text(spawn)
+	if n := strings.Count(all, `msg="building image"`); n != 1 {
+		t.Errorf("the minimal image was built %d times, want once\n%s", n, all)
+	}
+	built, _ := filepath.Glob(filepath.Join(cache, "images", "minimal-*"))
+	half, _ := filepath.Glob(filepath.Join(cache, "images", ".build-*"))
+	if len(built) != 2 || len(half) != 0 { // the image and its build lock
+		t.Errorf("image cache: %v, half-built %v", built, half)
+	}
+	if n := qemus("conc.", tmp) + qemus("spawn", tmp); n != 0 {
+		t.Errorf("%d QEMU processes left", n)
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// concurrentChild is one kola of TestQEMUConcurrentRuns: a test of two
+// machines that reach each other's private address (a hub of its own).
+func concurrentChild() {
+	reg := register.NewRegistry()
+	_ = reg.Register(register.Test{Name: "conc.pair", ClusterSize: 2, Run: func(c cluster.TestCluster) {
+		ms := c.Machines()
+		c.MustSSH(ms[1], "(while true; do echo pong | nc -l -p 9000; done) </dev/null >/dev/null 2>&1 &")
+		out := c.MustSSHf(ms[0], "for i in $(seq 20); do nc -w 2 %s 9000 </dev/null && exit 0; sleep 0.3; done; exit 1", ms[1].PrivateIP())
+		if strings.TrimSpace(string(out)) != "pong" {
+			c.Fatalf("the peer's private address answered %q", out)
+		}
+	}})
+	a := &app{stdout: os.Stdout, stderr: os.Stdout, providers: platform.Default, tests: reg, exit: os.Exit}
+	os.Exit(a.main(strings.Split(os.Getenv("KOLA_ARGS"), "\x1f")))
+}
