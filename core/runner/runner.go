@@ -153,8 +153,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	flight, err := opts.Provider.NewFlight(ctx, platform.FlightOptions{Name: flightName, OutputDir: dir, Arch: opts.Arch, Logger: opts.Logger, SSHProxy: opts.SSHProxy, KeepFailed: opts.KeepFailed})
 	if err != nil {
 		err = fmt.Errorf("start %s flight: %w", opts.Platform, err)
-		if platform.IsUsage(err) {
+		switch {
+		case platform.IsUsage(err):
 			return nil, err // a flag the provider refused
+		case ctx.Err() != nil:
+			return nil, fmt.Errorf("%w: %w", ErrInterrupted, err)
 		}
 		return nil, platform.Infra("", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"github.com/alecthomas/kong"
 	"github.com/strata-os/strata/core/platform"
@@ -32,6 +33,9 @@ type app struct {
 	ctx  context.Context
 	args []string
 	log  *slog.Logger
+	// terminated says a SIGTERM (not a SIGINT) stopped the run: its exit
+	// status is then 143, not 130, as a shell reports the two.
+	terminated atomic.Bool
 }
 
 type cli struct {
@@ -80,7 +84,16 @@ func (a *app) main(args []string) (code int) {
 	}
 
 	err = kctx.Run(a, &c)
-	return a.exitFor(err)
+	return a.signalled(a.exitFor(err))
+}
+
+// signalled is code, or 143 for a run that SIGTERM stopped (the runner
+// says 130 for any interruption).
+func (a *app) signalled(code int) int {
+	if code == runner.ExitInterrupt && a.terminated.Load() {
+		return runner.ExitTerminate
+	}
+	return code
 }
 
 // parser is kola's command line, with every linked provider's flags.
@@ -129,8 +142,11 @@ func (a *app) exitFor(err error) int {
 		return code.code
 	}
 	fmt.Fprintf(a.stderr, "kola: %v\n", err)
-	if platform.IsUsage(err) {
+	switch {
+	case platform.IsUsage(err):
 		return runner.ExitUsage
+	case errors.Is(err, runner.ErrInterrupted):
+		return runner.ExitInterrupt
 	}
 	return runner.ExitInfra
 }

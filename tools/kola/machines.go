@@ -78,6 +78,9 @@ func (a *app) boot(ctx context.Context, provider platform.Provider, what, output
 	}
 	flight, err := provider.NewFlight(ctx, platform.FlightOptions{Name: what + "-" + now.UTC().Format("20060102-150405"), OutputDir: dir, Arch: arch, Logger: a.log, SSHProxy: sshProxy})
 	if err != nil {
+		if ctx.Err() != nil && !platform.IsUsage(err) {
+			return nil, fmt.Errorf("%w: start %s flight: %w", runner.ErrInterrupted, provider.Name, err)
+		}
 		return nil, fmt.Errorf("start %s flight: %w", provider.Name, err)
 	}
 	b := &booted{a: a, dir: dir, flight: flight}

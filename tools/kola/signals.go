@@ -24,6 +24,7 @@ func (a *app) interruptible() (context.Context, func()) {
 	go func() {
 		select {
 		case s := <-sigs:
+			a.terminated.Store(s == syscall.SIGTERM)
 			fmt.Fprintf(a.stderr, "kola: %v: stopping tests and destroying machines; send it again to quit at once (machines may be left behind)\n", s)
 			cancel(fmt.Errorf("interrupted by %v", s))
 		case <-done:
@@ -32,7 +33,7 @@ func (a *app) interruptible() (context.Context, func()) {
 		select {
 		case s := <-sigs:
 			fmt.Fprintf(a.stderr, "kola: %v again: quitting without cleanup\n", s)
-			a.exit(runner.ExitInterrupt)
+			a.exit(a.signalled(runner.ExitInterrupt))
 		case <-done:
 		}
 	}()
