@@ -20,12 +20,29 @@ import (
 // The provider contract, against the Compute Engine and Cloud Storage
 // simulator.
 func TestConformance(t *testing.T) {
+	pemKey := newPEMKey(t)
 	platformtest.Conformance(t, platformtest.Target{
 		Start: func(t *testing.T) platformtest.Backend {
-			return startSim(t, sim.Options{OperationPolls: 3, StartingGets: 2})
+			b := startSim(t, sim.Options{OperationPolls: 3, StartingGets: 2, RequireAuth: true})
+			b.signIn(t, pemKey)
+			return b
 		},
 		RemoveKept: RemoveKept,
+		// A line of the service account's private key.
+		Secret: strings.Split(pemKey, "\n")[1],
 	})
+}
+
+// signIn has the backend's flights and its own client sign in with a
+// service account key holding pemKey, at the simulator's token endpoint.
+func (b *simBackend) signIn(t *testing.T, pemKey string) {
+	t.Helper()
+	b.flags.CredentialsFile = writeServiceAccountKey(t, b.flags.Endpoint+"/token", pemKey, 0o600)
+	client, err := Connect(context.Background(), b.flags.Account, nil, fastRetries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.api = client
 }
 
 // simBackend is a simulated project with a public image family and a

@@ -23,12 +23,25 @@ import (
 // endpoint is tokenURI, and returns its path and private key PEM.
 func serviceAccountKey(t *testing.T, tokenURI string, mode os.FileMode) (string, string) {
 	t.Helper()
+	pemKey := newPEMKey(t)
+	return writeServiceAccountKey(t, tokenURI, pemKey, mode), pemKey
+}
+
+// newPEMKey is a new RSA private key, PKCS #8 in PEM, as Google's keys are.
+func newPEMKey(t *testing.T) string {
+	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
 	}
 	der, _ := x509.MarshalPKCS8PrivateKey(key)
-	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+}
+
+// writeServiceAccountKey writes a key file holding pemKey whose token
+// endpoint is tokenURI, and returns its path.
+func writeServiceAccountKey(t *testing.T, tokenURI, pemKey string, mode os.FileMode) string {
+	t.Helper()
 	b, _ := json.Marshal(map[string]string{
 		"type": "service_account", "project_id": "strata-sim", "private_key_id": "k1", "private_key": pemKey,
 		"client_email": "kola@strata-sim.iam.gserviceaccount.com", "client_id": "1", "token_uri": tokenURI,
@@ -37,7 +50,7 @@ func serviceAccountKey(t *testing.T, tokenURI string, mode os.FileMode) (string,
 	if err := os.WriteFile(path, b, mode); err != nil {
 		t.Fatal(err)
 	}
-	return path, pemKey
+	return path
 }
 
 // A service account key is used the way Google's client uses it — a

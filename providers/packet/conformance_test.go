@@ -24,6 +24,7 @@ func TestConformance(t *testing.T) {
 	platformtest.Conformance(t, platformtest.Target{
 		Start:      func(t *testing.T) platformtest.Backend { return startSim(t, sim.Options{}) },
 		RemoveKept: RemoveKept,
+		Secret:     testKey,
 	})
 }
 

@@ -32,6 +32,7 @@ const (
 	AdditionalDisks = "additional-disks"
 	ReusedName      = "reused-name"
 	Keep            = "keep"
+	Secrets         = "secrets"
 )
 
 // Target is a provider as the conformance suite sees it: how to get a
@@ -58,6 +59,10 @@ type Target struct {
 	// for a provider that does not keep machines, which skips the keep
 	// property.
 	RemoveKept func(ctx context.Context, m platform.KeptMachine) (bool, error)
+	// Secret is the account's secret the backend's flights sign in with
+	// (a token, a password, a line of a private key); the secrets
+	// property checks it never shows. "" skips the property.
+	Secret string
 }
 
 // Backend is where a provider's machines live during the suite.
@@ -154,6 +159,7 @@ func Conformance(t *testing.T, target Target) {
 		{AdditionalDisks, testAdditionalDisks},
 		{ReusedName, testReusedName},
 		{Keep, testKeep},
+		{Secrets, testSecrets},
 	} {
 		t.Run(p.name, func(t *testing.T) {
 			if why, ok := target.Skip[p.name]; ok {
