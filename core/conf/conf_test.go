@@ -395,3 +395,12 @@ func TestCloudConfigJinja(t *testing.T) {
 		t.Error("a Jinja header without #cloud-config was taken")
 	}
 }
+
+// cloud-init's list of parts is not a cloud-config, though its header
+// starts like one: it is refused by name, not misread.
+func TestCloudConfigArchiveRefused(t *testing.T) {
+	_, err := Detect("parts.txt", []byte("#cloud-config-archive\n- type: text/cloud-config\n  content: |\n    hostname: h\n"))
+	if err == nil || !strings.Contains(err.Error(), "parts.txt") || !strings.Contains(err.Error(), "#cloud-config-archive") {
+		t.Errorf("a cloud-config-archive: %v", err)
+	}
+}

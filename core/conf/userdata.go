@@ -92,6 +92,8 @@ func detectKind(name string, data []byte) (*UserData, error) {
 	switch {
 	case len(trimmed) == 0:
 		return Empty(), nil
+	case bytes.HasPrefix(trimmed, []byte("#cloud-config-archive")):
+		return nil, &Error{Kind: KindEmpty, Source: name, Line: 1, Msg: "#cloud-config-archive (cloud-init's list of parts) is not supported: give a #cloud-config, a #! script, Ignition or Butane"}
 	case bytes.HasPrefix(trimmed, []byte(cloudConfigHeader)), isJinjaCloudConfig(trimmed):
 		return &UserData{kind: KindCloudConfig, data: s}, nil
 	case bytes.HasPrefix(data, []byte("#!")):
