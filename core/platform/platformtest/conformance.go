@@ -619,7 +619,7 @@ func testInterrupt(t *testing.T, _ Target, b Backend, ctx context.Context) {
 // errors on a fifth of the calls.
 func testChaos(t *testing.T, _ Target, b Backend, ctx context.Context) {
 	fb := need[Faulty](t, b, "Faulty")
-	fb.Faults().Set(fault.Chaos(0.2, 0.1)...)
+	fb.Faults().Set(fault.Chaos(0.2, 0.2)...)
 	f := startFlight(t, ctx, b)
 	out := t.TempDir()
 	c, err := f.NewCluster(ctx, platform.ClusterOptions{Name: "lifecycle", OutputDir: out})
@@ -681,7 +681,7 @@ func testGC(t *testing.T, _ Target, b Backend, ctx context.Context) {
 		}
 	}
 	if fb, ok := b.(Faulty); ok {
-		fb.Faults().Set(fault.Chaos(0.2, 0.1)...)
+		fb.Faults().Set(fault.Chaos(0.2, 0.2)...)
 		defer fb.Faults().Set()
 	}
 	opts.DryRun = false
