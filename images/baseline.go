@@ -25,20 +25,11 @@ func buildBaseline(ctx context.Context, lock []byte, opts Options) (*Image, erro
 	}
 	hash := inputHash(map[string]string{"builder": baselineBuilder, "packages": packagesHash(pkgs)})
 	dir := filepath.Join(opts.CacheDir, "images", "baseline-"+hash[:16])
-	if img, ok := cached(dir); ok {
-		return img, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return nil, err
-	}
-	unlock, err := lockBuild(ctx, dir, opts.Logger)
-	if err != nil {
-		return nil, err
+	img, unlock, err := cachedOrLocked(ctx, dir, opts.Logger)
+	if img != nil || err != nil {
+		return img, err
 	}
 	defer unlock()
-	if img, ok := cached(dir); ok { // another run built it meanwhile
-		return img, nil
-	}
 	kernelDeb, busyboxDeb, err := fetchKernelAndBusybox(ctx, pkgs, opts)
 	if err != nil {
 		return nil, fmt.Errorf("baseline image: %w", err)

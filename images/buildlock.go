@@ -5,10 +5,31 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
+
+// cachedOrLocked returns the image cached in dir, or else holds dir's
+// build lock (unlock lets it go) once no other run has built it
+// meanwhile: the caller builds it.
+func cachedOrLocked(ctx context.Context, dir string, log *slog.Logger) (img *Image, unlock func(), err error) {
+	if img, ok := cached(dir); ok {
+		return img, nil, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, nil, err
+	}
+	if unlock, err = lockBuild(ctx, dir, log); err != nil {
+		return nil, nil, err
+	}
+	if img, ok := cached(dir); ok { // another run built it meanwhile
+		unlock()
+		return img, nil, nil
+	}
+	return nil, unlock, nil
+}
 
 // lockBuild holds an exclusive lock on DIR.lock while an image is built
 // into DIR, so that two runs starting at once (two kola runs, a kola

@@ -127,20 +127,11 @@ func bootstrapImage(ctx context.Context, spec bootstrapSpec, opts Options) (*Ima
 	if err != nil {
 		return nil, err
 	}
-	if img, ok := cached(dir); ok {
-		return img, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return nil, err
-	}
-	unlock, err := lockBuild(ctx, dir, opts.Logger)
-	if err != nil {
-		return nil, err
+	built, unlock, err := cachedOrLocked(ctx, dir, opts.Logger)
+	if built != nil || err != nil {
+		return built, err
 	}
 	defer unlock()
-	if img, ok := cached(dir); ok { // another run built it meanwhile
-		return img, nil
-	}
 	for _, tool := range []string{"mmdebstrap", "genext2fs", "tune2fs", "debugfs", "e2fsck", "qemu-img", "dpkg-deb"} {
 		if _, err := hosttool.Path(tool); err != nil {
 			return nil, fmt.Errorf("%s image: %s not found (apt-get install mmdebstrap uidmap genext2fs e2fsprogs qemu-utils)", name, tool)

@@ -50,20 +50,11 @@ func buildMinimal(ctx context.Context, lock []byte, opts Options) (*Image, error
 	}
 	hash := inputHash(map[string]string{"builder": minimalBuilder, "packages": packagesHash(pkgs), "agent": agentHash})
 	dir := filepath.Join(opts.CacheDir, "images", "minimal-"+hash[:16])
-	if img, ok := cached(dir); ok {
-		return img, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return nil, err
-	}
-	unlock, err := lockBuild(ctx, dir, opts.Logger)
-	if err != nil {
-		return nil, err
+	img, unlock, err := cachedOrLocked(ctx, dir, opts.Logger)
+	if img != nil || err != nil {
+		return img, err
 	}
 	defer unlock()
-	if img, ok := cached(dir); ok { // another run built it meanwhile
-		return img, nil
-	}
 	opts.Logger.Info("building image", "image", "minimal", "dir", dir)
 
 	kernelDeb, busyboxDeb, err := fetchKernelAndBusybox(ctx, pkgs, opts)

@@ -3,6 +3,7 @@ package platform
 import (
 	"context"
 	"errors"
+	"fmt"
 )
 
 // Keeper is implemented by clusters whose machines can be left running
@@ -39,3 +40,34 @@ type KeptMachine struct {
 // ErrCannotKeep is why machines of a platform whose clusters are not
 // Keepers are destroyed although kept machines were asked for.
 var ErrCannotKeep = errors.New("this platform cannot keep machines after the run")
+
+// KeepEach is the loop of a cloud's Keep: for each of the cluster's
+// machines of type M, keep takes it out of its flight (a tag, a label, a
+// mark) and returns what RemoveKept will need; the machine then leaves
+// the cluster, and its record gets its ID, platform, SSH user and
+// address. Machines keep failed on stay in the cluster (its Destroy takes
+// them) and their errors are joined.
+func KeepEach[M interface {
+	Machine
+	SSHTarget() (user, hostport string)
+}](ctx context.Context, c *BaseCluster, platformName string, keep func(ctx context.Context, m M) (handle map[string]string, err error)) ([]KeptMachine, error) {
+	var (
+		kept []KeptMachine
+		errs []error
+	)
+	for _, pm := range c.Machines() {
+		m, ok := pm.(M)
+		if !ok {
+			continue
+		}
+		handle, err := keep(ctx, m)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("keep %s: %w", m.ID(), err))
+			continue
+		}
+		c.Release(m)
+		user, addr := m.SSHTarget()
+		kept = append(kept, KeptMachine{ID: m.ID(), Platform: platformName, User: user, Addr: addr, Handle: handle})
+	}
+	return kept, errors.Join(errs...)
+}

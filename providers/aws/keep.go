@@ -2,7 +2,6 @@ package aws
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -28,27 +27,13 @@ var instanceID = regexp.MustCompile(`^i-[0-9a-f]{8,17}$`)
 // named, not read).
 func (c *cluster) Keep(ctx context.Context) ([]platform.KeptMachine, error) {
 	f := c.flight
-	var (
-		kept []platform.KeptMachine
-		errs []error
-	)
-	for _, pm := range c.Machines() {
-		m, ok := pm.(*machine)
-		if !ok {
-			continue
-		}
+	return platform.KeepEach(ctx, c.BaseCluster, "aws", func(ctx context.Context, m *machine) (map[string]string, error) {
 		if err := f.api.Tag(ctx, m.ID(), map[string]string{flightTag: keptFlight, keptTag: f.Name()}); err != nil {
-			errs = append(errs, fmt.Errorf("keep %s: %w", m.ID(), err))
-			continue
+			return nil, err
 		}
-		c.Release(m)
-		user, addr := m.SSHTarget()
-		kept = append(kept, platform.KeptMachine{ID: m.ID(), Platform: "aws", User: user, Addr: addr, Handle: map[string]string{
-			"instance": m.ID(), "region": f.api.Region(), "endpoint": f.flags.Endpoint,
-			"profile": f.flags.Profile, "credentials-file": f.flags.CredentialsFile,
-		}})
-	}
-	return kept, errors.Join(errs...)
+		return map[string]string{"instance": m.ID(), "region": f.api.Region(), "endpoint": f.flags.Endpoint,
+			"profile": f.flags.Profile, "credentials-file": f.flags.CredentialsFile}, nil
+	})
 }
 
 // RemoveKept is the provider's platform.Provider.RemoveKept: it

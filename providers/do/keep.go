@@ -2,7 +2,6 @@ package do
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -23,15 +22,7 @@ const KeptTag = "strata-kept"
 // config file, context and endpoint (never the token) RemoveKept uses.
 func (c *cluster) Keep(ctx context.Context) ([]platform.KeptMachine, error) {
 	f := c.flight
-	var (
-		kept []platform.KeptMachine
-		errs []error
-	)
-	for _, pm := range c.Machines() {
-		m, ok := pm.(*machine)
-		if !ok {
-			continue
-		}
+	return platform.KeepEach(ctx, c.BaseCluster, "do", func(ctx context.Context, m *machine) (map[string]string, error) {
 		id, err := strconv.Atoi(m.ID())
 		if err == nil {
 			err = f.api.TagDroplet(ctx, id, KeptTag)
@@ -42,16 +33,10 @@ func (c *cluster) Keep(ctx context.Context) ([]platform.KeptMachine, error) {
 			}
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("keep droplet %s: %w", m.ID(), err))
-			continue
+			return nil, err
 		}
-		c.Release(m)
-		user, addr := m.SSHTarget()
-		kept = append(kept, platform.KeptMachine{ID: m.ID(), Platform: "do", User: user, Addr: addr, Handle: map[string]string{
-			"droplet": m.ID(), "endpoint": f.flags.Endpoint, "config-file": f.flags.ConfigFile, "context": f.flags.Context,
-		}})
-	}
-	return kept, errors.Join(errs...)
+		return map[string]string{"droplet": m.ID(), "endpoint": f.flags.Endpoint, "config-file": f.flags.ConfigFile, "context": f.flags.Context}, nil
+	})
 }
 
 // RemoveKept is the provider's platform.Provider.RemoveKept: it deletes

@@ -2,7 +2,6 @@ package esx
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -25,37 +24,22 @@ const keptPrefix = "kept/"
 // uses.
 func (c *cluster) Keep(ctx context.Context) ([]platform.KeptMachine, error) {
 	f := c.flight
-	var (
-		kept []platform.KeptMachine
-		errs []error
-	)
-	for _, pm := range c.Machines() {
-		m, ok := pm.(*machine)
-		if !ok {
-			continue
-		}
+	return platform.KeepEach(ctx, c.BaseCluster, "esx", func(ctx context.Context, m *machine) (map[string]string, error) {
 		ref := vmRef(m.ID())
 		annotation, err := f.api.Annotation(ctx, ref)
-		made, path, ok := parseMark(annotation)
-		switch {
-		case err != nil:
-		case !ok || path != m.path:
-			err = fmt.Errorf("its annotation %q is not the one strata gave it", annotation)
-		default:
-			err = f.api.SetAnnotation(ctx, ref, mark(made, keptPrefix+path))
-		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("keep virtual machine %s: %w", m.ID(), err))
-			continue
+			return nil, err
 		}
-		c.Release(m)
-		user, addr := m.SSHTarget()
-		kept = append(kept, platform.KeptMachine{ID: m.ID(), Platform: "esx", User: user, Addr: addr, Handle: map[string]string{
-			"vm": m.ID(), "path": keptPrefix + m.path, "server": f.flags.Server, "user": f.flags.User, "datacenter": f.flags.Datacenter,
-			"config-file": f.flags.ConfigFile, "ca-file": f.flags.CAFile, "insecure": fmt.Sprint(f.flags.Insecure),
-		}})
-	}
-	return kept, errors.Join(errs...)
+		made, path, ok := parseMark(annotation)
+		if !ok || path != m.path {
+			return nil, fmt.Errorf("its annotation %q is not the one strata gave it", annotation)
+		}
+		if err := f.api.SetAnnotation(ctx, ref, mark(made, keptPrefix+path)); err != nil {
+			return nil, err
+		}
+		return map[string]string{"vm": m.ID(), "path": keptPrefix + m.path, "server": f.flags.Server, "user": f.flags.User,
+			"datacenter": f.flags.Datacenter, "config-file": f.flags.ConfigFile, "ca-file": f.flags.CAFile, "insecure": fmt.Sprint(f.flags.Insecure)}, nil
+	})
 }
 
 // vmRef is the reference of the VM with a machine's ID.

@@ -2,7 +2,6 @@ package gce
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 
@@ -24,31 +23,17 @@ const (
 // project, zone, endpoint and key file (not its contents) RemoveKept uses.
 func (c *cluster) Keep(ctx context.Context) ([]platform.KeptMachine, error) {
 	f := c.flight
-	var (
-		kept []platform.KeptMachine
-		errs []error
-	)
-	for _, pm := range c.Machines() {
-		m, ok := pm.(*machine)
-		if !ok {
-			continue
-		}
+	return platform.KeepEach(ctx, c.BaseCluster, "gce", func(ctx context.Context, m *machine) (map[string]string, error) {
 		err := f.api.UpdateInstanceLabels(ctx, m.ID(), func(l map[string]string) {
 			l[flightLabel] = keptFlight
 			l[keptLabel] = instanceName(f.Name())
 		}, pollInterval)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("keep %s: %w", m.ID(), err))
-			continue
+			return nil, err
 		}
-		c.Release(m)
-		user, addr := m.SSHTarget()
-		kept = append(kept, platform.KeptMachine{ID: m.ID(), Platform: "gce", User: user, Addr: addr, Handle: map[string]string{
-			"instance": m.ID(), "project": f.api.Project(), "zone": f.api.Zone(), "endpoint": f.flags.Endpoint,
-			"json-key": f.flags.CredentialsFile,
-		}})
-	}
-	return kept, errors.Join(errs...)
+		return map[string]string{"instance": m.ID(), "project": f.api.Project(), "zone": f.api.Zone(), "endpoint": f.flags.Endpoint,
+			"json-key": f.flags.CredentialsFile}, nil
+	})
 }
 
 // RemoveKept is the provider's platform.Provider.RemoveKept: it deletes

@@ -2,7 +2,6 @@ package openstack
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -24,28 +23,14 @@ const KeptKey = "strata-kept"
 // path, region and interface (never a password) RemoveKept uses.
 func (c *cluster) Keep(ctx context.Context) ([]platform.KeptMachine, error) {
 	f := c.flight
-	var (
-		kept []platform.KeptMachine
-		errs []error
-	)
-	for _, pm := range c.Machines() {
-		m, ok := pm.(*machine)
-		if !ok {
-			continue
-		}
+	return platform.KeepEach(ctx, c.BaseCluster, "openstack", func(ctx context.Context, m *machine) (map[string]string, error) {
 		if err := f.api.SetServerMetadata(ctx, m.ID(), KeptKey, f.tag); err != nil {
-			errs = append(errs, fmt.Errorf("keep server %s: %w", m.ID(), err))
-			continue
+			return nil, err
 		}
 		f.keptAny.Store(true)
-		c.Release(m)
-		user, addr := m.SSHTarget()
-		kept = append(kept, platform.KeptMachine{ID: m.ID(), Platform: "openstack", User: user, Addr: addr, Handle: map[string]string{
-			"server": m.ID(), "path": m.path, "security-group": f.group.ID,
-			"cloud": f.flags.Cloud, "clouds-file": f.flags.CloudsFile, "region": f.flags.Region, "interface": f.flags.Interface,
-		}})
-	}
-	return kept, errors.Join(errs...)
+		return map[string]string{"server": m.ID(), "path": m.path, "security-group": f.group.ID,
+			"cloud": f.flags.Cloud, "clouds-file": f.flags.CloudsFile, "region": f.flags.Region, "interface": f.flags.Interface}, nil
+	})
 }
 
 // RemoveKept is the provider's platform.Provider.RemoveKept: it deletes

@@ -2,7 +2,6 @@ package packet
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -22,26 +21,12 @@ const KeptTag = "strata-kept"
 // project, endpoint and config file (never the API key) RemoveKept uses.
 func (c *cluster) Keep(ctx context.Context) ([]platform.KeptMachine, error) {
 	f := c.flight
-	var (
-		kept []platform.KeptMachine
-		errs []error
-	)
-	for _, pm := range c.Machines() {
-		m, ok := pm.(*machine)
-		if !ok {
-			continue
-		}
+	return platform.KeepEach(ctx, c.BaseCluster, "packet", func(ctx context.Context, m *machine) (map[string]string, error) {
 		if err := f.api.SetDeviceTags(ctx, m.ID(), []string{CreatedByTag, KeptTag, m.tag}); err != nil {
-			errs = append(errs, fmt.Errorf("keep device %s: %w", m.ID(), err))
-			continue
+			return nil, err
 		}
-		c.Release(m)
-		user, addr := m.SSHTarget()
-		kept = append(kept, platform.KeptMachine{ID: m.ID(), Platform: "packet", User: user, Addr: addr, Handle: map[string]string{
-			"device": m.ID(), "project": f.api.Project(), "endpoint": f.flags.Endpoint, "config-file": f.flags.ConfigFile,
-		}})
-	}
-	return kept, errors.Join(errs...)
+		return map[string]string{"device": m.ID(), "project": f.api.Project(), "endpoint": f.flags.Endpoint, "config-file": f.flags.ConfigFile}, nil
+	})
 }
 
 // RemoveKept is the provider's platform.Provider.RemoveKept: it deletes
