@@ -50,9 +50,11 @@ func TestQEMUConcurrentRuns(t *testing.T) {
 		output *strings.Builder
 		mu     sync.Mutex
 		up     chan struct{}
+		exited chan struct{} // closed when Wait returned; then code is its status
+		code   int
 	}
 	start := func(name string, args []string) *child {
-		c := &child{name: name, output: &strings.Builder{}, up: make(chan struct{})}
+		c := &child{name: name, output: &strings.Builder{}, up: make(chan struct{}), exited: make(chan struct{})}
 		c.cmd = exec.Command(os.Args[0], "-test.run=^TestQEMUConcurrentRuns$")
 		c.cmd.Env = append(childEnv(), append(env, "KOLA_ARGS="+strings.Join(args, "\x1f"))...)
 		r, w := io.Pipe()
@@ -72,7 +74,12 @@ func TestQEMUConcurrentRuns(t *testing.T) {
 				}
 			}
 		}()
-		go func() { c.cmd.Wait(); w.Close() }()
+		go func() {
+			c.cmd.Wait()
+			c.code = c.cmd.ProcessState.ExitCode()
+			w.Close()
+			close(c.exited)
+		}()
 		return c
 	}
 	text := func(c *child) string {
@@ -93,12 +100,10 @@ func TestQEMUConcurrentRuns(t *testing.T) {
 	defer timeout.Stop()
 	results := map[string]bool{}
 	for _, c := range runs {
-		for c.cmd.ProcessState == nil {
-			time.Sleep(100 * time.Millisecond)
-		}
+		<-c.exited
 		got := text(c)
-		if code := c.cmd.ProcessState.ExitCode(); code != 0 || !strings.Contains(got, "kola: 1 passed, 0 failed") {
-			t.Errorf("%s: exit %d\n%s", c.name, code, got)
+		if c.code != 0 || !strings.Contains(got, "kola: 1 passed, 0 failed") {
+			t.Errorf("%s: exit %d\n%s", c.name, c.code, got)
 		}
 		m := regexp.MustCompile(`results in (\S+)`).FindStringSubmatch(got)
 		if m == nil {
@@ -123,9 +128,7 @@ func TestQEMUConcurrentRuns(t *testing.T) {
 		t.Errorf("spawn's machine never came up\n%s", text(spawn))
 	}
 	spawn.cmd.Process.Signal(syscall.SIGINT)
-	for spawn.cmd.ProcessState == nil {
-		time.Sleep(100 * time.Millisecond)
-	}
+	<-spawn.exited
 	all := text(runs[0]) + text(runs[1]) + text(spawn)
 	if n := strings.Count(all, `msg="building image"`); n != 1 {
 		t.Errorf("the minimal image was built %d times, want once\n%s", n, all)

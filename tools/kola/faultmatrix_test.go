@@ -168,7 +168,12 @@ func faultChild(t *testing.T, env []string, at string, act func(*os.Process)) (s
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { cmd.Wait(); w.Close() }()
+	exited := make(chan int, 1)
+	go func() {
+		cmd.Wait()
+		exited <- cmd.ProcessState.ExitCode()
+		w.Close()
+	}()
 	timer := time.AfterFunc(4*time.Minute, func() { cmd.Process.Kill() })
 	defer timer.Stop()
 	var lines []string
@@ -184,10 +189,7 @@ func faultChild(t *testing.T, env []string, at string, act func(*os.Process)) (s
 	if at != "" && !acted {
 		t.Errorf("the child never said %q", at)
 	}
-	for cmd.ProcessState == nil {
-		time.Sleep(10 * time.Millisecond)
-	}
-	return strings.Join(lines, "\n"), cmd.ProcessState.ExitCode()
+	return strings.Join(lines, "\n"), <-exited
 }
 
 // faultMatrixChild is the kola of one row: fm.hold says its machine is
