@@ -34,6 +34,14 @@ for dir in $(modules) "$ROOT/fidelity"; do
 			[ "$pkg" = "./." ] || where="$where/${pkg#./}"
 			[[ ! "$where.$name" =~ $exclude ]] || continue
 			out=$(cd "$dir" && go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" "$pkg" 2>&1) && result=ok || result=FAIL
+			# Go's fuzz coordinator can miss its own -fuzztime deadline on
+			# a loaded machine and report a bare "context deadline
+			# exceeded" with no input (golang/go#75804, fixed in Go 1.27):
+			# no finding, so not a failure; a real one writes its input.
+			if [ "$result" = FAIL ] && ! grep -q 'Failing input written\|panic:' <<<"$out" &&
+				grep -q 'context deadline exceeded' <<<"$out"; then
+				result="ok (coordinator deadline, golang/go#75804)"
+			fi
 			# A short run may print no progress line: none, not an error.
 			last=$(grep -o 'execs: [0-9]*' <<<"$out" | tail -1 | cut -d' ' -f2 || true)
 			new=$(grep -o 'new interesting: [0-9]*' <<<"$out" | tail -1 | cut -d' ' -f3 || true)

@@ -2,6 +2,7 @@ package openstack
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -95,12 +96,24 @@ func (a Account) options(log *slog.Logger) (api.Options, error) {
 	if a.Interface != "" {
 		opts = append(opts, clouds.WithEndpointType(a.Interface))
 	}
-	ao, eo, tlsConfig, err := clouds.Parse(opts...)
+	ao, eo, tlsConfig, err := parseClouds(opts...)
 	if err != nil {
 		return api.Options{}, fmt.Errorf("%s (secure.yaml beside it, if any), cloud %q: %s", file, a.Cloud, backticked.ReplaceAllString(err.Error(), "`…`"))
 	}
 	o := api.Options{Auth: ao, Region: eo.Region, Interface: string(eo.Availability), TLS: tlsConfig}
 	return o, check(ao, fmt.Sprintf("%s, cloud %q", file, a.Cloud))
+}
+
+// parseClouds is gophercloud's clouds.yaml reader, whose panics on shapes
+// it does not expect (fuzzing found two: a cloud with nothing under it,
+// and one whose keys are not its fields) become errors.
+func parseClouds(opts ...clouds.ParseOption) (ao gophercloud.AuthOptions, eo gophercloud.EndpointOpts, tlsConfig *tls.Config, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("not a clouds.yaml gophercloud can read (%v)", r)
+		}
+	}()
+	return clouds.Parse(opts...)
 }
 
 // checkCloudEntry refuses a cloud whose entry in clouds.yaml is there but
