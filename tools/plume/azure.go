@@ -37,9 +37,11 @@ type azurePublisher struct {
 }
 
 func newAzurePublisher(ctx context.Context, a *app, f azureFlags) (*azurePublisher, error) {
-	for flag, v := range map[string]string{"--azure-resource-group": f.Group, "--azure-gallery": f.Gallery, "--azure-storage-account": f.StorageAccount} {
-		if v == "" {
-			return nil, platform.Usagef("azure: %s is required", flag)
+	for _, req := range []struct{ flag, value string }{
+		{"--azure-resource-group", f.Group}, {"--azure-gallery", f.Gallery}, {"--azure-storage-account", f.StorageAccount},
+	} {
+		if req.value == "" { // the first missing, always the same one
+			return nil, platform.Usagef("azure: %s is required", req.flag)
 		}
 	}
 	if f.Poll <= 0 {
