@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes every Fuzz… target of every module for a while each and prints a
 # table: target, executions, new corpus entries, result. CI runs it
-# briefly (ci/test.sh: -t 5s); a longer run is the same script:
+# briefly (ci/test.sh: -t 2s, the providers' own left out); a longer run is
+# the same script:
 #   ci/fuzz.sh -t 10m            every target ten minutes
 #   ci/fuzz.sh -t 1h FuzzRender  the targets whose name matches
 #   ci/fuzz.sh -x REGEXP         all but those whose PACKAGE.Target matches
