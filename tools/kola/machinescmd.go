@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -35,7 +36,7 @@ func (machinesCmd) Run(a *app, c *cli) error {
 		if r.Owner > 0 {
 			state = fmt.Sprintf("spawned (kola pid %d)", r.Owner)
 		}
-		if !answers(r.Machine) {
+		if !answers(r.Machine, 2*time.Second) {
 			state += ", not answering"
 		}
 		test := r.Test
@@ -47,11 +48,12 @@ func (machinesCmd) Run(a *app, c *cli) error {
 	return w.Flush()
 }
 
-// answers says whether something listens at the machine's address (a
-// machine whose QEMU was killed, or a cloud instance gone, does not),
-// through its SSH proxy if it has one.
-func answers(m platform.KeptMachine) bool {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+// answers says whether an SSH server answers at the machine's address,
+// through its SSH proxy if it has one: its greeting, not only a
+// connection, since QEMU's forward (and a cloud's load balancer or proxy)
+// accepts connections for a guest that is hung or powered off.
+func answers(m platform.KeptMachine, timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	var dialer sshclient.ContextDialer = &net.Dialer{}
 	if m.SSHProxy != "" {
@@ -65,8 +67,23 @@ func answers(m platform.KeptMachine) bool {
 	if err != nil {
 		return false
 	}
-	conn.Close()
-	return true
+	defer conn.Close()
+	if deadline, ok := ctx.Deadline(); ok {
+		conn.SetReadDeadline(deadline)
+	}
+	// RFC 4253 4.2: the server may send other lines before its
+	// identification, which starts "SSH-".
+	r := bufio.NewReaderSize(conn, 256)
+	for range 8 {
+		line, err := r.ReadString('\n')
+		if strings.HasPrefix(line, "SSH-") {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+	}
+	return false
 }
 
 type sshCmd struct {
