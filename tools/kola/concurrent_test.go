@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,65 +43,31 @@ func TestQEMUConcurrentRuns(t *testing.T) {
 	env := []string{"KOLA_CONCURRENT_CHILD=1", "TMPDIR=" + tmp, "STRATA_CACHE=" + cache, "STRATA_STATE_DIR=" + state}
 	common := []string{"-p", "qemu", "--qemu-agent", initBin, "--output-dir", out}
 	type child struct {
-		name   string
-		cmd    *exec.Cmd
-		output *strings.Builder
-		mu     sync.Mutex
-		up     chan struct{}
-		exited chan struct{} // closed when Wait returned; then code is its status
-		code   int
+		*kolaChild
+		name string
+		up   chan struct{} // closed at its first "machine(s) up"
 	}
 	start := func(name string, args []string) *child {
-		c := &child{name: name, output: &strings.Builder{}, up: make(chan struct{}), exited: make(chan struct{})}
-		c.cmd = exec.Command(os.Args[0], "-test.run=^TestQEMUConcurrentRuns$")
-		c.cmd.Env = append(childEnv(), append(env, "KOLA_ARGS="+strings.Join(args, "\x1f"))...)
-		r, w := io.Pipe()
-		c.cmd.Stdout, c.cmd.Stderr = w, w
-		if err := c.cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		go func() {
-			sc := bufio.NewScanner(r)
-			once := sync.Once{}
-			for sc.Scan() {
-				c.mu.Lock()
-				c.output.WriteString(sc.Text() + "\n")
-				c.mu.Unlock()
-				if strings.Contains(sc.Text(), "machine(s) up") {
+		c := &child{name: name, up: make(chan struct{})}
+		var once sync.Once
+		c.kolaChild = startChild(t, "TestQEMUConcurrentRuns", append(env, "KOLA_ARGS="+strings.Join(args, "\x1f")), 8*time.Minute,
+			func(line string, _ *os.Process) {
+				if strings.Contains(line, "machine(s) up") {
 					once.Do(func() { close(c.up) })
 				}
-			}
-		}()
-		go func() {
-			c.cmd.Wait()
-			c.code = c.cmd.ProcessState.ExitCode()
-			w.Close()
-			close(c.exited)
-		}()
+			})
 		return c
-	}
-	text := func(c *child) string {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		return c.output.String()
 	}
 	runs := []*child{
 		start("run-a", append([]string{"run"}, append(common, "conc.*")...)),
 		start("run-b", append([]string{"run"}, append(common, "conc.*")...)),
 	}
 	spawn := start("spawn", append([]string{"spawn"}, common...))
-	timeout := time.AfterFunc(8*time.Minute, func() {
-		for _, c := range append(runs, spawn) {
-			c.cmd.Process.Kill()
-		}
-	})
-	defer timeout.Stop()
 	results := map[string]bool{}
 	for _, c := range runs {
-		<-c.exited
-		got := text(c)
-		if c.code != 0 || !strings.Contains(got, "kola: 1 passed, 0 failed") {
-			t.Errorf("%s: exit %d\n%s", c.name, c.code, got)
+		got, code := c.Wait()
+		if code != 0 || !strings.Contains(got, "kola: 1 passed, 0 failed") {
+			t.Errorf("%s: exit %d\n%s", c.name, code, got)
 		}
 		m := regexp.MustCompile(`results in (\S+)`).FindStringSubmatch(got)
 		if m == nil {
@@ -125,11 +89,11 @@ func TestQEMUConcurrentRuns(t *testing.T) {
 	select {
 	case <-spawn.up:
 	case <-time.After(2 * time.Minute):
-		t.Errorf("spawn's machine never came up\n%s", text(spawn))
+		t.Errorf("spawn's machine never came up\n%s", spawn.Output())
 	}
 	spawn.cmd.Process.Signal(syscall.SIGINT)
-	<-spawn.exited
-	all := text(runs[0]) + text(runs[1]) + text(spawn)
+	spawned, _ := spawn.Wait()
+	all := runs[0].Output() + runs[1].Output() + spawned
 	if n := strings.Count(all, `msg="building image"`); n != 1 {
 		t.Errorf("the minimal image was built %d times, want once\n%s", n, all)
 	}

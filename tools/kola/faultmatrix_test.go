@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -69,7 +67,7 @@ func TestQEMUFaultMatrix(t *testing.T) {
 				env = append(env, "STRATA_CACHE="+cache)
 			}
 			args := []string{"run", "-p", "qemu", "--qemu-agent", initBin, "--output-dir", out, "fm.hold"}
-			output, code := faultChild(t, append(env, "KOLA_ARGS="+strings.Join(args, "\x1f")), tc.at, func(p *os.Process) { tc.act(t, p, tmp) })
+			output, code := runChild(t, "TestQEMUFaultMatrix", append(env, "KOLA_ARGS="+strings.Join(args, "\x1f")), tc.at, func(p *os.Process) { tc.act(t, p, tmp) })
 			if code != tc.code || !strings.Contains(strings.ToLower(output), strings.ToLower(tc.says)) {
 				t.Errorf("exit %d (want %d), output saying %q:\n%s", code, tc.code, tc.says, output)
 			}
@@ -110,7 +108,7 @@ func TestQEMUFaultMatrix(t *testing.T) {
 		tmp, out := t.TempDir(), t.TempDir()
 		env := []string{"KOLA_FM_CHILD=1", "TMPDIR=" + tmp}
 		args := []string{"run", "-p", "qemu", "--qemu-agent", initBin, "--output-dir", out, "fm.hold"}
-		_, code := faultChild(t, append(env, "KOLA_ARGS="+strings.Join(args, "\x1f")), "machine up", func(p *os.Process) { p.Kill() })
+		_, code := runChild(t, "TestQEMUFaultMatrix", append(env, "KOLA_ARGS="+strings.Join(args, "\x1f")), "machine up", func(p *os.Process) { p.Kill() })
 		if code != -1 {
 			t.Errorf("kola killed exited %d", code)
 		}
@@ -122,7 +120,7 @@ func TestQEMUFaultMatrix(t *testing.T) {
 			t.Errorf("%d QEMU processes outlived kola", n)
 		}
 		args = []string{"run", "-p", "qemu", "--qemu-agent", initBin, "--output-dir", out, "fm.quick"}
-		if output, code := faultChild(t, append(env, "KOLA_ARGS="+strings.Join(args, "\x1f")), "", nil); code != 0 {
+		if output, code := runChild(t, "TestQEMUFaultMatrix", append(env, "KOLA_ARGS="+strings.Join(args, "\x1f")), "", nil); code != 0 {
 			t.Fatalf("the next run: exit %d\n%s", code, output)
 		}
 		if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) != 0 {
@@ -134,7 +132,7 @@ func TestQEMUFaultMatrix(t *testing.T) {
 func send(s syscall.Signal) func(*testing.T, *os.Process, string) {
 	return func(t *testing.T, p *os.Process, _ string) {
 		if err := p.Signal(s); err != nil {
-			t.Fatal(err)
+			t.Errorf("signal the child: %v", err)
 		}
 	}
 }
@@ -154,42 +152,6 @@ func killQEMU(t *testing.T, _ *os.Process, tmp string) {
 	if killed != 1 {
 		t.Errorf("killed %d QEMUs, want 1", killed)
 	}
-}
-
-// faultChild runs a child kola (faultMatrixChild), calls act with its
-// process at the first output line holding at, and returns its output
-// and exit status (-1 when a signal ended it).
-func faultChild(t *testing.T, env []string, at string, act func(*os.Process)) (string, int) {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestQEMUFaultMatrix$")
-	cmd.Env = append(childEnv(), env...)
-	r, w := io.Pipe()
-	cmd.Stdout, cmd.Stderr = w, w
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan int, 1)
-	go func() {
-		cmd.Wait()
-		exited <- cmd.ProcessState.ExitCode()
-		w.Close()
-	}()
-	timer := time.AfterFunc(4*time.Minute, func() { cmd.Process.Kill() })
-	defer timer.Stop()
-	var lines []string
-	acted := false
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-		if !acted && at != "" && strings.Contains(sc.Text(), at) {
-			acted = true
-			act(cmd.Process)
-		}
-	}
-	if at != "" && !acted {
-		t.Errorf("the child never said %q", at)
-	}
-	return strings.Join(lines, "\n"), <-exited
 }
 
 // faultMatrixChild is the kola of one row: fm.hold says its machine is

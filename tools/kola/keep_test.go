@@ -143,11 +143,10 @@ func TestQEMUKeepFailed(t *testing.T) {
 	initBin := buildInit(t)
 	tmp, state := t.TempDir(), t.TempDir()
 	t.Setenv("TMPDIR", tmp) // kola rm below looks there too
-	// No SIGINT: the child never prints interruptChild's marker.
-	all, err := interruptChild(t, "TestQEMUKeepFailed",
-		[]string{"KOLA_KEEP_CHILD=1", "TMPDIR=" + tmp, "KOLA_STATE=" + state, "KOLA_OUT=" + t.TempDir(), "STRATA_INIT=" + initBin}, nil)
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != runner.ExitFailed {
-		t.Fatalf("kola exited %v, want %d\n%s", err, runner.ExitFailed, all)
+	all, code := runChild(t, "TestQEMUKeepFailed",
+		[]string{"KOLA_KEEP_CHILD=1", "TMPDIR=" + tmp, "KOLA_STATE=" + state, "KOLA_OUT=" + t.TempDir(), "STRATA_INIT=" + initBin}, "", nil)
+	if code != runner.ExitFailed {
+		t.Fatalf("kola exited %d, want %d\n%s", code, runner.ExitFailed, all)
 	}
 	defer func() {
 		// However the test ends, no QEMU stays.
@@ -187,16 +186,6 @@ func waitFor(t *testing.T, out *syncBuf, s string) {
 			t.Fatalf("no %q in 30 s:\n%s", s, out.String())
 		}
 		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// notABazelTest hides the Bazel test protocol from kola run in-process:
-// run as a Bazel test target, kola refuses --keep-failed (the test's
-// temporary directory, where kept machines' disks live, goes with it).
-func notABazelTest(t *testing.T) {
-	for _, v := range []string{"TEST_TMPDIR", "XML_OUTPUT_FILE", "TEST_UNDECLARED_OUTPUTS_DIR", "TEST_SHARD_STATUS_FILE",
-		"TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX", "TESTBRIDGE_TEST_ONLY"} {
-		t.Setenv(v, "")
 	}
 }
 

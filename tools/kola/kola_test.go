@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -230,9 +228,10 @@ func TestSIGINTLeavesNothing(t *testing.T) {
 	}
 	tmp := t.TempDir()
 	outDir := t.TempDir()
-	all, err := interruptChild(t, "TestSIGINTLeavesNothing", []string{"KOLA_SIGINT_CHILD=1", "TMPDIR=" + tmp, "KOLA_OUT=" + outDir}, nil)
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != runner.ExitInterrupt {
-		t.Errorf("child exit %v, want %d\n%s", err, runner.ExitInterrupt, all)
+	all, code := runChild(t, "TestSIGINTLeavesNothing", []string{"KOLA_SIGINT_CHILD=1", "TMPDIR=" + tmp, "KOLA_OUT=" + outDir},
+		"three machines up", interrupt(t))
+	if code != runner.ExitInterrupt {
+		t.Errorf("child exit %d, want %d\n%s", code, runner.ExitInterrupt, all)
 	}
 	if !strings.Contains(all, "live machines: 0") || !strings.Contains(all, "created machines: 3") {
 		t.Errorf("child did not destroy its machines:\n%s", all)
@@ -247,58 +246,6 @@ func TestSIGINTLeavesNothing(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(outDir, "fake-latest", "junit.xml")); err != nil {
 		t.Errorf("reports not written: %v", err)
 	}
-}
-
-// interruptChild runs this package's test named test again in a child
-// process with env added, sends the child SIGINT once it prints "three
-// machines up" (calling before first, if set), and returns everything the
-// child printed and how it exited.
-// childEnv is this process's environment for a child kola, which is not
-// itself a Bazel test: under Bazel, the protocol's variables would send
-// its files to the parent's TEST_TMPDIR (past the TMPDIR a test gives it)
-// and its JUnit to the parent's XML file.
-func childEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		switch name, _, _ := strings.Cut(kv, "="); name {
-		case "TEST_TMPDIR", "XML_OUTPUT_FILE", "TEST_UNDECLARED_OUTPUTS_DIR", "TEST_SHARD_STATUS_FILE",
-			"TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX", "TESTBRIDGE_TEST_ONLY":
-		default:
-			env = append(env, kv)
-		}
-	}
-	return env
-}
-
-func interruptChild(t *testing.T, test string, env []string, before func()) (string, error) {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
-	cmd.Env = append(childEnv(), env...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	timer := time.AfterFunc(5*time.Minute, func() { cmd.Process.Kill() })
-	defer timer.Stop()
-	var lines []string
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-		if sc.Text() == "three machines up" {
-			if before != nil {
-				before()
-			}
-			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	err = cmd.Wait()
-	return strings.Join(lines, "\n"), err
 }
 
 func sigintChild() {

@@ -26,15 +26,16 @@ func TestQEMUSIGINTLeavesNothing(t *testing.T) {
 	}
 	initBin := buildInit(t)
 	tmp, outDir := t.TempDir(), t.TempDir()
-	all, err := interruptChild(t, "TestQEMUSIGINTLeavesNothing",
+	all, code := runChild(t, "TestQEMUSIGINTLeavesNothing",
 		[]string{"KOLA_QEMU_SIGINT_CHILD=1", "TMPDIR=" + tmp, "KOLA_OUT=" + outDir, "STRATA_INIT=" + initBin},
-		func() {
+		"three machines up", func(p *os.Process) {
 			if running := qemus("sigint.three-m", tmp); running != 3 {
 				t.Errorf("%d QEMUs running before the interrupt, want 3", running)
 			}
+			interrupt(t)(p)
 		})
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != runner.ExitInterrupt {
-		t.Errorf("kola exited %v, want %d\n%s", err, runner.ExitInterrupt, all)
+	if code != runner.ExitInterrupt {
+		t.Errorf("kola exited %d, want %d\n%s", code, runner.ExitInterrupt, all)
 	}
 	if n := qemus("sigint.three-m", tmp); n != 0 {
 		t.Errorf("%d QEMU processes left", n)
