@@ -3,6 +3,7 @@ package images
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -71,7 +72,7 @@ func ForPlatform(img *Image, platform string) (*Image, error) {
 	out := *img
 	out.Cmdline = setKernelParam(img.Cmdline, "ignition.platform.id", id)
 	if id != "qemu" {
-		out.Cmdline = withoutKernelParam(out.Cmdline, qemuOnlyParam)
+		out.Cmdline = withoutKernelParams(out.Cmdline, qemuIRQParams)
 	}
 	return &out, nil
 }
@@ -79,19 +80,21 @@ func ForPlatform(img *Image, platform string) (*Image, error) {
 // CmdlineForCPUs is cmdline as a machine with cpus CPUs boots it:
 // acpi=noirq, which saves a single-CPU machine a second of ACPI interrupt
 // routing under emulation, also keeps the kernel off the local APIC and
-// so from starting any CPU but the first.
+// so from starting any CPU but the first; pci=nomsi goes with it.
 func CmdlineForCPUs(cmdline string, cpus int) string {
 	if cpus > 1 {
-		return withoutKernelParam(cmdline, qemuOnlyParam)
+		return withoutKernelParams(cmdline, qemuIRQParams)
 	}
 	return cmdline
 }
 
-// withoutKernelParam removes every occurrence of param (a whole word).
-func withoutKernelParam(cmdline, param string) string {
+// withoutKernelParams removes every occurrence of each of params (whole
+// words, separated by spaces).
+func withoutKernelParams(cmdline, params string) string {
+	drop := strings.Fields(params)
 	var kept []string
 	for _, p := range strings.Fields(cmdline) {
-		if p != param {
+		if !slices.Contains(drop, p) {
 			kept = append(kept, p)
 		}
 	}

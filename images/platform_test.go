@@ -31,9 +31,9 @@ func TestForPlatform(t *testing.T) {
 			t.Errorf("%s for %s: platform %q (cmdline %q), want %q", tc.img.Name, tc.platform, got.IgnitionPlatform(), got.Cmdline, tc.want)
 		case strings.Count(got.Cmdline, "ignition.platform.id=") != 1 || !strings.HasPrefix(got.Cmdline, "console=ttyS0 root=/dev/vda rw"):
 			t.Errorf("%s for %s: cmdline %q lost or doubled a parameter", tc.img.Name, tc.platform, got.Cmdline)
-		case strings.Contains(got.Cmdline, "acpi=noirq") != (tc.want == "qemu"):
+		case strings.Contains(got.Cmdline, "acpi=noirq") != (tc.want == "qemu") || strings.Contains(got.Cmdline, "pci=nomsi") != (tc.want == "qemu"):
 			// QEMU's tuning stays on QEMU's disks only.
-			t.Errorf("%s for %s: cmdline %q; acpi=noirq belongs to qemu only", tc.img.Name, tc.platform, got.Cmdline)
+			t.Errorf("%s for %s: cmdline %q; acpi=noirq and pci=nomsi belong to qemu only", tc.img.Name, tc.platform, got.Cmdline)
 		}
 	}
 	if ign.IgnitionPlatform() != "qemu" {
@@ -48,7 +48,8 @@ func TestCmdlineForCPUs(t *testing.T) {
 		want    string
 	}{
 		{IgnitionCmdline, 1, IgnitionCmdline},
-		{"console=ttyS0 acpi=noirq quiet", 2, "console=ttyS0 quiet"},
+		{"console=ttyS0 acpi=noirq quiet pci=nomsi", 2, "console=ttyS0 quiet"},
+		{MinimalCmdline, 2, "console=ttyS0 quiet panic=-1 rdinit=/init"},
 		{"console=ttyS0 quiet", 4, "console=ttyS0 quiet"},
 		{"acpi=noirqx", 2, "acpi=noirqx"},
 	}

@@ -1,9 +1,9 @@
 // Package consolecheck finds signs of a broken machine in its serial console
 // and journal: firmware that will not boot the image, kernel panics,
-// oopses, BUGs, emergency shells, crashing processes and failed systemd
-// units. It works on whole texts after a test
-// (Scan) and on a stream while the machine runs (Watcher), so a kernel panic
-// can fail a test within seconds instead of at its timeout.
+// oopses, BUGs and warnings, emergency shells, crashing processes and
+// failed systemd units. It works on whole texts after a test (Scan) and on
+// a stream while the machine runs (Watcher), so a kernel panic can fail a
+// test within seconds instead of at its timeout.
 package consolecheck
 
 import (
@@ -33,6 +33,7 @@ const (
 	KernelPanic     = "kernel-panic"
 	KernelOops      = "kernel-oops"
 	KernelBUG       = "kernel-bug"
+	KernelWarning   = "kernel-warning"
 	EmergencyShell  = "emergency-shell"
 	Segfault        = "segfault"
 	CoreDump        = "core-dump"
@@ -54,6 +55,12 @@ var Checks = []Check{
 	// gets further, so a watching provider stops it at once.
 	{Name: KernelOops, Pattern: regexp.MustCompile(`\bOops: [0-9a-fx]+ \[#\d+\]|\bOops\[#\d+\]`), Fatal: true},
 	{Name: KernelBUG, Pattern: regexp.MustCompile(`\bBUG: (unable to handle|soft lockup|kernel NULL pointer|Bad page|scheduling while atomic|KASAN|sleeping function)`)},
+	// A WARN_ON: the kernel ran on, but past a condition its developers
+	// hold to be a bug, which a test image should not reach (strata's
+	// own images did on every QEMU boot until pci=nomsi). The file and
+	// line say which.
+	{Name: KernelWarning, Pattern: regexp.MustCompile(`\bWARNING: (CPU: \d+ PID: \d+ )?at \S+:\d+`),
+		Means: "the kernel hit a WARN_ON, a condition its developers hold to be a bug; its stack trace follows in the kernel log"},
 	{Name: EmergencyShell, Pattern: regexp.MustCompile(`You are in emergency mode|Entering emergency mode|Starting Emergency Shell|Dropping to emergency shell|dracut-emergency`), Fatal: true,
 		Means: "the system could not boot and waits for a person on the console: the lines before it say what failed"},
 	{Name: Segfault, Pattern: regexp.MustCompile(`\bsegfault at [0-9a-f]+ ip `)},

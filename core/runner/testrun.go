@@ -225,6 +225,7 @@ func (r *run) disabledChecks(t *register.Test) map[string]bool {
 		d[consolecheck.KernelPanic] = true
 		d[consolecheck.KernelOops] = true
 		d[consolecheck.KernelBUG] = true
+		d[consolecheck.KernelWarning] = true
 	}
 	if t.HasFlag(register.NoEmergencyShellCheck) {
 		d[consolecheck.EmergencyShell] = true
