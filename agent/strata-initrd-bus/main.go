@@ -10,8 +10,10 @@
 // for it.
 //
 // Called as strata-metadata (a link the image makes), it is the image's
-// metadata agent instead (metadata.go): one static binary carries both of
-// the ignition image's agents, so the image takes one program, not two.
+// metadata agent instead (metadata.go), and as strata-link-up (a link in
+// the initramfs) it sets network cards up (linkup.go): one static binary
+// carries the ignition image's agents, so the image takes one program,
+// not three.
 package main
 
 import (
@@ -39,8 +41,11 @@ type cli struct {
 }
 
 func main() {
-	if filepath.Base(os.Args[0]) == metadataName {
+	switch filepath.Base(os.Args[0]) {
+	case metadataName:
 		os.Exit(metadataMain(os.Args[1:], os.Stdout, os.Stderr))
+	case linkUpName:
+		os.Exit(linkUpMain(os.Args[1:], os.Stderr))
 	}
 	var c cli
 	kong.Parse(&c, kong.Description("Stands in for systemd's private D-Bus socket in an initramfs, for Ignition's disks stage."))

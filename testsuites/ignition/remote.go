@@ -17,6 +17,10 @@ import (
 // qemuHost is the host as a QEMU machine on the user network sees it.
 const qemuHost = "10.0.2.2"
 
+// noDHCPAnswer is what klibc's ipconfig, in strata's initramfs, says
+// when a round of DHCP went unanswered.
+const noDHCPAnswer = "IP-Config: no response after"
+
 // remotePayload is what the test's HTTP server hands out.
 const remotePayload = "fetched from the test's server\n"
 
@@ -87,6 +91,12 @@ func remoteFile(c cluster.TestCluster, goodHash bool) {
 		}
 		if hits.Load() == 0 {
 			c.Error("the test's server saw no request")
+		}
+		// The initramfs's first DHCP discover is answered: strata's image
+		// brings the card up before ipconfig, whose failed first send
+		// would cost ten seconds of every networked boot.
+		if console := m.ConsoleOutput(c.Context()); strings.Contains(console, noDHCPAnswer) {
+			c.Errorf("the initramfs's DHCP went unanswered at its first try (%q on the console):\n%s", noDHCPAnswer, tail(console, 3000))
 		}
 		return
 	}
