@@ -27,7 +27,9 @@ aws | gce | azure | openstack | do) ;;
 	sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
 	exit 2
 	;;
-*) die "cloud-in-a-box: $cloud is not boxed yet (aws, gce, azure, openstack and do are)" ;;
+esx) die "cloud-in-a-box: esx is not boxed: Ignition reads guestinfo through VMware's backdoor RPC, which QEMU's vmport does not answer (docs/architecture.md)" ;;
+packet) die "cloud-in-a-box: packet is not boxed: its metadata is https://metadata.packet.net, a public name and certificate the box cannot give an unchanged image (docs/architecture.md)" ;;
+*) die "cloud-in-a-box: $cloud is not a boxed cloud (aws, gce, azure, openstack and do are)" ;;
 esac
 shift
 [ $# -gt 0 ] || set -- 'basic.*' 'ignition.*'
