@@ -32,7 +32,8 @@ const (
 	NoSSHKeyInMetadata Flag = "NoSSHKeyInMetadata"
 	// NoEmergencyShellCheck turns off the emergency-shell console check.
 	NoEmergencyShellCheck Flag = "NoEmergencyShellCheck"
-	// NoKernelPanicCheck turns off the kernel panic, oops and BUG checks.
+	// NoKernelPanicCheck turns off the kernel panic, oops, BUG and warning
+	// checks.
 	NoKernelPanicCheck Flag = "NoKernelPanicCheck"
 	// NoFailedUnitCheck turns off the failed systemd unit check.
 	NoFailedUnitCheck Flag = "NoFailedUnitCheck"

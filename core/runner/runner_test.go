@@ -296,7 +296,8 @@ func TestConsoleAndJournalChecks(t *testing.T) {
 	e := newEnv(t, platformtest.Options{
 		Console: func(m *platformtest.Machine) string {
 			if strings.HasPrefix(m.Cluster, "panic") {
-				return "[ 0.1] booting\n[ 2.3] Kernel panic - not syncing: Attempted to kill init!\n"
+				return "[ 0.1] booting\n[ 2.3] Kernel panic - not syncing: Attempted to kill init!\n" +
+					"[ 2.4] WARNING: CPU: 0 PID: 1 at kernel/exit.c:812 do_exit+0x1/0x2\n"
 			}
 			return "[ 0.1] booting\n"
 		},
