@@ -43,6 +43,14 @@ const MinimalCmdline = "console=ttyS0 quiet panic=-1 rdinit=/init " + qemuIRQPar
 // to the legacy interrupt: pci=nomsi asks for that interrupt at once.
 const qemuIRQParams = "acpi=noirq pci=nomsi"
 
+// minimalInputHash names the minimal image in the cache: everything it is
+// made from, the command line it records included (a cached image keeps
+// the command line it was built with, so a changed one must be a new
+// image).
+func minimalInputHash(pkgs []debs.Package, agentHash, cmdline string) string {
+	return inputHash(map[string]string{"builder": minimalBuilder, "packages": packagesHash(pkgs), "agent": agentHash, "cmdline": cmdline})
+}
+
 func buildMinimal(ctx context.Context, lock []byte, opts Options) (*Image, error) {
 	pkgs, err := debs.ParseLock("minimal.lock", lock)
 	if err != nil {
@@ -55,7 +63,7 @@ func buildMinimal(ctx context.Context, lock []byte, opts Options) (*Image, error
 	if err != nil {
 		return nil, fmt.Errorf("minimal image: init binary %s: %w", opts.Agent, err)
 	}
-	hash := inputHash(map[string]string{"builder": minimalBuilder, "packages": packagesHash(pkgs), "agent": agentHash})
+	hash := minimalInputHash(pkgs, agentHash, MinimalCmdline)
 	dir := filepath.Join(opts.CacheDir, "images", "minimal-"+hash[:16])
 	img, unlock, err := cachedOrLocked(ctx, dir, opts.Logger)
 	if img != nil || err != nil {
