@@ -21,12 +21,11 @@ const linkUpWait = 10 * time.Second
 // linkUpMain is strata-link-up: `strata-link-up IFACE…` sets each
 // network card up, as `ip link set IFACE up` would (the initramfs has no
 // ip). The ignition image's initramfs runs it before Ignition's first
-// stage, because klibc's ipconfig brings a card up itself and sends its
-// DHCP discover a moment later, before the kernel has attached the card's
-// transmit queue (it does when it has seen the carrier): that send fails,
-// and ipconfig tries again only ten seconds on — ten seconds of every
-// boot that fetches its config over the network. A card up for a second
-// before is past that.
+// stage, because klibc's ipconfig brings a card up itself and tries DHCP
+// at once: on a card up for only that moment the first try fails (in
+// klibc's code, a failed send or receive), and ipconfig tries again only
+// ten seconds on — ten seconds of every boot that fetches its config over
+// the network. On a card up a second before, the first try is answered.
 func linkUpMain(args []string, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintf(stderr, "usage: %s IFACE...\n", linkUpName)
