@@ -33,11 +33,11 @@ const IgnitionDistro = "strata-ignition"
 
 // IgnitionCmdline boots the ignition image on QEMU: Ignition's platform
 // is qemu (fw_cfg), as on Fedora CoreOS and Flatcar. The interrupt
-// tuning, as on the minimal image (qemuIRQParams), saves a second of ACPI
+// tuning, as on the minimal image (QEMUIRQParams), saves a second of ACPI
 // interrupt-link evaluation under emulation; QEMU's tables route PCI
 // interrupts without it, a cloud's machine may not, so ForPlatform drops
 // it for the clouds.
-const IgnitionCmdline = "console=ttyS0 root=/dev/vda rw net.ifnames=0 quiet " + qemuIRQParams + " ignition.platform.id=qemu"
+const IgnitionCmdline = "console=ttyS0 root=/dev/vda rw net.ifnames=0 quiet " + QEMUIRQParams + " ignition.platform.id=qemu"
 
 // IgnitionPackages are what the ignition image is made of beyond Debian's
 // essential set: systemd (with networkd) as init, OpenSSH, the cloud

@@ -30,9 +30,9 @@ var minimalModules = []string{"virtio_pci", "virtio_rng", "virtio_net", "virtio_
 const MinimalDistro = "strata-minimal"
 
 // MinimalCmdline is the kernel command line of the minimal image.
-const MinimalCmdline = "console=ttyS0 quiet panic=-1 rdinit=/init " + qemuIRQParams
+const MinimalCmdline = "console=ttyS0 quiet panic=-1 rdinit=/init " + QEMUIRQParams
 
-// qemuIRQParams are strata's images' interrupt tuning for a one-CPU QEMU
+// QEMUIRQParams are strata's images' interrupt tuning for a one-CPU QEMU
 // machine. acpi=noirq routes PCI interrupts through the BIOS tables
 // instead of ACPI's interrupt links: evaluating the links' AML under TCG
 // cost about 0.3 s of the 0.4 s spent loading the virtio modules (ACPI
@@ -41,7 +41,7 @@ const MinimalCmdline = "console=ttyS0 quiet panic=-1 rdinit=/init " + qemuIRQPar
 // MSI-X set-up failed with a kernel WARNING and its stack trace (two per
 // boot, at pci_msi_setup_msi_irqs and its teardown) before falling back
 // to the legacy interrupt: pci=nomsi asks for that interrupt at once.
-const qemuIRQParams = "acpi=noirq pci=nomsi"
+const QEMUIRQParams = "acpi=noirq pci=nomsi"
 
 // minimalInputHash names the minimal image in the cache: everything it is
 // made from, the command line it records included (a cached image keeps

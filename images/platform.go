@@ -72,7 +72,7 @@ func ForPlatform(img *Image, platform string) (*Image, error) {
 	out := *img
 	out.Cmdline = setKernelParam(img.Cmdline, "ignition.platform.id", id)
 	if id != "qemu" {
-		out.Cmdline = withoutKernelParams(out.Cmdline, qemuIRQParams)
+		out.Cmdline = withoutKernelParams(out.Cmdline, QEMUIRQParams)
 	}
 	return &out, nil
 }
@@ -83,7 +83,7 @@ func ForPlatform(img *Image, platform string) (*Image, error) {
 // so from starting any CPU but the first; pci=nomsi goes with it.
 func CmdlineForCPUs(cmdline string, cpus int) string {
 	if cpus > 1 {
-		return withoutKernelParams(cmdline, qemuIRQParams)
+		return withoutKernelParams(cmdline, QEMUIRQParams)
 	}
 	return cmdline
 }
